@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { AuthModule } from './auth/auth.module';
+import { configModuleOptions } from './config';
+import { DatabaseModule } from './database/database.module';
+import { NotesModule } from './notes/notes.module';
+import { TokensModule } from './tokens/tokens.module';
+import { UsersModule } from './users/users.module';
+import { BootstrapAdminService } from './users/bootstrap-admin.service';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot(configModuleOptions),
+    DatabaseModule,
+    UsersModule,
+    TokensModule,
+    AuthModule,
+    NotesModule,
+  ],
+  providers: [BootstrapAdminService],
+})
+export class AppModule {}

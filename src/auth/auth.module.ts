@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { TokensModule } from '../tokens/tokens.module';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { LocalAuthGuard } from './guards/local-auth.guard';
+import { RolesGuard } from './guards/roles.guard';
+import { OAuth2TokenService } from './oauth2/oauth2-token.service';
+import { PasswordHasher } from './password-hasher.service';
+import { JwtStrategy } from './strategies/jwt.strategy';
+import { LocalStrategy } from './strategies/local.strategy';
+
+/**
+ * Login, tokens and guards. Every route is protected by JwtAuthGuard unless marked `@Public()`;
+ * RolesGuard then enforces `@Roles()`. Guards run in this order.
+ */
+@Module({
+  imports: [PassportModule, UsersModule, TokensModule],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    OAuth2TokenService,
+    PasswordHasher,
+    LocalStrategy,
+    JwtStrategy,
+    JwtAuthGuard,
+    LocalAuthGuard,
+    RolesGuard,
+    { provide: APP_GUARD, useExisting: JwtAuthGuard },
+    { provide: APP_GUARD, useExisting: RolesGuard },
+  ],
+  exports: [AuthService, PasswordHasher, JwtAuthGuard, RolesGuard],
+})
+export class AuthModule {}

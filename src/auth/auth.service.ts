@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, ErrorCode } from '../common/errors/domain-error';
+import { ClientInfo } from '../tokens/client-info';
+import { TokenPairResponse } from '../tokens/dto/token-pair.response';
+import { RevocationReason } from '../tokens/entities/token.entity';
+import { TokenRevocationService } from '../tokens/token-revocation.service';
+import { TokenSubject, TokensService } from '../tokens/tokens.service';
+import { UserResponse } from '../users/dto/user.response';
+import { User } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import { AuthUser } from './auth-user';
+import { PasswordHasher } from './password-hasher.service';
+
+const INVALID_CREDENTIALS = 'Invalid email or password';
+
+/** Registration, credential checks, login, refresh and logout: the flows behind /auth. */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly passwords: PasswordHasher,
+    private readonly tokens: TokensService,
+    private readonly revocation: TokenRevocationService,
+  ) {}
+
+  async register(email: string, password: string, roles?: string[]): Promise<UserResponse> {
+    const user = await this.users.create({
+      email,
+      passwordHash: await this.passwords.hash(password),
+      roles,
+    });
+    return UserResponse.from(user);
+  }
+
+  /**
+   * The user whose password this is. An unknown email and a wrong password fail alike, in about
+   * the same time; a disabled account is named only once its password has been proven.
+   */
+  async validateCredentials(email: string, password: string): Promise<User> {
+    const user = await this.users.findByEmail(email);
+    const ok = user
+      ? await this.passwords.verify(password, user.passwordHash)
+      : await this.passwords.verifyAgainstNothing(password);
+    if (!user || !ok) throw new DomainError(ErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
+    if (user.disabled) throw new DomainError(ErrorCode.AccountDisabled, 'This account is disabled');
+    return user;
+  }
+
+  login(user: User, client: ClientInfo): Promise<TokenPairResponse> {
+    return this.tokens.issuePair({ id: user.id, roles: user.roles }, client);
+  }
+
+  refresh(refreshToken: string, client: ClientInfo): Promise<TokenPairResponse> {
+    return this.tokens.rotate(refreshToken, (id) => this.activeSubject(id), client);
+  }
+
+  /** Ends the caller's session: its access token and the refresh token of the same family. */
+  async logout(caller: AuthUser): Promise<void> {
+    await this.revocation.revokeFamily(caller.sessionId, RevocationReason.Logout);
+  }
+
+  private async activeSubject(id: string): Promise<TokenSubject | undefined> {
+    const user = await this.users.findById(id);
+    return user && !user.disabled ? { id: user.id, roles: user.roles } : undefined;
+  }
+}

@@ -1,0 +1,53 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { MaxUtf8Bytes } from '../../common/decorators/max-utf8-bytes.decorator';
+import { MAX_PASSWORD_BYTES } from '../password-hasher.service';
+
+export const MIN_PASSWORD_LENGTH = 8;
+
+/** Emails are stored trimmed; trim before validating so `ada@example.com ` is accepted. */
+const Trim = () =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+export class RegisterDto {
+  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
+  @Trim()
+  @IsString()
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({
+    example: 'correct horse battery staple',
+    minLength: MIN_PASSWORD_LENGTH,
+    description: `At least ${MIN_PASSWORD_LENGTH} characters, at most ${MAX_PASSWORD_BYTES} bytes in UTF-8.`,
+  })
+  @IsString()
+  @MinLength(MIN_PASSWORD_LENGTH)
+  @MaxUtf8Bytes(MAX_PASSWORD_BYTES)
+  password!: string;
+}
+
+/** Login takes any string up to the limits: the rules of today must not lock out older accounts. */
+export class LoginDto {
+  @ApiProperty({ example: 'ada@example.com' })
+  @Trim()
+  @IsString()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ example: 'correct horse battery staple' })
+  @IsString()
+  @MinLength(1)
+  @MaxUtf8Bytes(MAX_PASSWORD_BYTES)
+  password!: string;
+}
+
+export class RefreshDto {
+  @ApiProperty({ description: 'The refresh token from the last login or refresh.' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4096)
+  refresh_token!: string;
+}

@@ -1,0 +1,61 @@
+import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { DomainError, ErrorCode } from '../../common/errors/domain-error';
+import { INVALID_ACCESS_TOKEN } from '../../tokens/revocation-check.service';
+import { AuthUser } from '../auth-user';
+import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
+
+const AUTHENTICATED = Symbol('gatehouse:authenticated');
+
+interface GuardedRequest {
+  user?: AuthUser;
+  [AUTHENTICATED]?: true;
+}
+
+/**
+ * Requires a valid, live bearer access token, except on `@Public()` routes. Registered globally;
+ * also usable per route with `@UseGuards(JwtAuthGuard)`, where it does not verify twice.
+ */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly logger = new Logger(JwtAuthGuard.name);
+
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (isPublic) return true;
+    const request = context.switchToHttp().getRequest<GuardedRequest>();
+    if (request[AUTHENTICATED]) return true;
+    await (super.canActivate(context) as Promise<boolean>);
+    request[AUTHENTICATED] = true;
+    return true;
+  }
+
+  override handleRequest<TUser = AuthUser>(
+    err: unknown,
+    user: TUser | false,
+    info: unknown,
+  ): TUser {
+    if (err) {
+      if (err instanceof DomainError && err.internalReason) {
+        this.logger.debug(`bearer token refused: ${err.internalReason}`);
+      }
+      throw err instanceof Error ? err : new Error('bearer authentication failed');
+    }
+    if (user) return user;
+    const reason = info instanceof Error ? info.message : 'no token';
+    if (reason === 'No auth token') {
+      throw new DomainError(ErrorCode.Unauthenticated, 'A bearer access token is required');
+    }
+    // jsonwebtoken's message (expired, bad signature, wrong audience…): logged, not sent.
+    this.logger.debug(`bearer token refused: ${reason}`);
+    throw new DomainError(ErrorCode.InvalidToken, INVALID_ACCESS_TOKEN, undefined, reason);
+  }
+}

@@ -1,0 +1,26 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import { AppValidationPipe } from '../../common/pipes/app-validation.pipe';
+import { LoginDto } from '../dto/credentials.dto';
+
+const validation = new AppValidationPipe();
+
+/**
+ * Runs the local (email + password) strategy. Guards run before pipes, so the body is validated
+ * here first: a malformed login is a 400, never a trip through passport.
+ */
+@Injectable()
+export class LocalAuthGuard extends AuthGuard('local') {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<{ body: unknown }>();
+    await validation.transform(request.body, { type: 'body', metatype: LoginDto });
+    return (await super.canActivate(context)) as boolean;
+  }
+
+  override handleRequest<TUser>(err: unknown, user: TUser | false): TUser {
+    // The strategy throws a DomainError for bad credentials; the body was validated before.
+    if (err instanceof Error) throw err;
+    if (!user) throw new Error('local strategy returned no user');
+    return user;
+  }
+}

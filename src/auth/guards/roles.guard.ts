@@ -1,0 +1,33 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { DomainError, ErrorCode } from '../../common/errors/domain-error';
+import { AuthUser } from '../auth-user';
+import { ROLES_KEY } from '../decorators/roles.decorator';
+
+/**
+ * Enforces `@Roles()`: the caller must hold one of the listed roles. The roles are those in the
+ * access token, so a change of roles takes effect at the next refresh (at most one access TTL).
+ */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const required = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!required || required.length === 0) return true;
+    const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
+    if (!user) {
+      throw new DomainError(ErrorCode.Unauthenticated, 'A bearer access token is required');
+    }
+    if (!required.some((role) => user.roles.includes(role))) {
+      throw new DomainError(
+        ErrorCode.Forbidden,
+        `This action requires the role ${required.join(' or ')}`,
+      );
+    }
+    return true;
+  }
+}

@@ -1,0 +1,56 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { ErrorCode } from '../../common/errors/domain-error';
+import { HttpErrorFilter } from '../../common/filters/http-error.filter';
+import { OAuth2Error, OAuth2ErrorCode } from './oauth2-error';
+
+const GRANT_ERRORS = new Set<ErrorCode>([
+  ErrorCode.InvalidCredentials,
+  ErrorCode.AccountDisabled,
+  ErrorCode.InvalidRefreshToken,
+  ErrorCode.RefreshTokenReused,
+]);
+
+/**
+ * The token endpoint answers errors as RFC 6749 §5.2 says: `{ error, error_description }` with
+ * 400 for request and grant errors, and `Cache-Control: no-store`.
+ */
+@Catch()
+export class OAuth2ExceptionFilter implements ExceptionFilter {
+  private readonly fallback: HttpErrorFilter;
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {
+    this.fallback = new HttpErrorFilter(adapterHost);
+  }
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const { httpAdapter } = this.adapterHost;
+    const response = host.switchToHttp().getResponse<unknown>();
+    const [status, error, description] = this.map(exception);
+    httpAdapter.setHeader(response, 'Cache-Control', 'no-store');
+    httpAdapter.setHeader(response, 'Pragma', 'no-cache');
+    httpAdapter.reply(
+      response,
+      { error, error_description: description, statusCode: status },
+      status,
+    );
+  }
+
+  private map(exception: unknown): [number, OAuth2ErrorCode, string] {
+    if (exception instanceof OAuth2Error) {
+      return [HttpStatus.BAD_REQUEST, exception.error, exception.description];
+    }
+    const body = this.fallback.toBody(exception);
+    if (GRANT_ERRORS.has(body.code)) return [HttpStatus.BAD_REQUEST, 'invalid_grant', body.message];
+    if (body.statusCode >= 500) {
+      const code = body.statusCode === 503 ? 'temporarily_unavailable' : 'server_error';
+      return [body.statusCode, code, body.message];
+    }
+    const detail = body.details?.join('; ');
+    return [
+      body.statusCode === 401 ? 400 : body.statusCode,
+      'invalid_request',
+      detail ?? body.message,
+    ];
+  }
+}

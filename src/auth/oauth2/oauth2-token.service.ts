@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { ClientInfo } from '../../tokens/client-info';
+import { TokenPairResponse } from '../../tokens/dto/token-pair.response';
+import { AuthService } from '../auth.service';
+import { GrantType, TokenRequestDto } from '../dto/token-request.dto';
+import { OAuth2Error } from './oauth2-error';
+
+/** RFC 6749 token endpoint: the password (§4.3) and refresh_token (§6) grants. */
+@Injectable()
+export class OAuth2TokenService {
+  constructor(private readonly auth: AuthService) {}
+
+  async exchange(request: TokenRequestDto, client: ClientInfo): Promise<TokenPairResponse> {
+    switch (request.grant_type as GrantType) {
+      case GrantType.Password: {
+        const { username, password } = request;
+        if (!username || !password) {
+          throw new OAuth2Error('invalid_request', 'username and password are required');
+        }
+        const user = await this.auth.validateCredentials(username, password);
+        return this.auth.login(user, client);
+      }
+      case GrantType.RefreshToken: {
+        if (!request.refresh_token) {
+          throw new OAuth2Error('invalid_request', 'refresh_token is required');
+        }
+        return this.auth.refresh(request.refresh_token, client);
+      }
+      default:
+        throw new OAuth2Error(
+          'unsupported_grant_type',
+          `grant_type must be ${Object.values(GrantType).join(' or ')}`,
+        );
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import { HttpStatus } from '@nestjs/common';
+
+/** Stable, machine-readable error codes; clients may switch on them. */
+export enum ErrorCode {
+  ValidationFailed = 'VALIDATION_FAILED',
+  MalformedBody = 'MALFORMED_BODY',
+  UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  EmailTaken = 'EMAIL_TAKEN',
+  InvalidCredentials = 'INVALID_CREDENTIALS',
+  AccountDisabled = 'ACCOUNT_DISABLED',
+  /** No bearer token was presented. */
+  Unauthenticated = 'UNAUTHENTICATED',
+  /** A bearer token was presented but is forged, expired, revoked or unknown. */
+  InvalidToken = 'INVALID_TOKEN',
+  InvalidRefreshToken = 'INVALID_REFRESH_TOKEN',
+  RefreshTokenReused = 'REFRESH_TOKEN_REUSED',
+  Forbidden = 'FORBIDDEN',
+  NotFound = 'NOT_FOUND',
+  TooManyRequests = 'TOO_MANY_REQUESTS',
+  ServiceUnavailable = 'SERVICE_UNAVAILABLE',
+  Internal = 'INTERNAL_ERROR',
+  HttpError = 'HTTP_ERROR',
+}
+
+export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
+  [ErrorCode.ValidationFailed]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.MalformedBody]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.UnsupportedMediaType]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  [ErrorCode.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
+  [ErrorCode.EmailTaken]: HttpStatus.CONFLICT,
+  [ErrorCode.InvalidCredentials]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.AccountDisabled]: HttpStatus.FORBIDDEN,
+  [ErrorCode.Unauthenticated]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.InvalidToken]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.InvalidRefreshToken]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.RefreshTokenReused]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.Forbidden]: HttpStatus.FORBIDDEN,
+  [ErrorCode.NotFound]: HttpStatus.NOT_FOUND,
+  [ErrorCode.TooManyRequests]: HttpStatus.TOO_MANY_REQUESTS,
+  [ErrorCode.ServiceUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
+  [ErrorCode.HttpError]: HttpStatus.BAD_REQUEST,
+};
+
+/**
+ * An expected failure of the domain. Services throw these; {@link HttpErrorFilter} turns them into
+ * HTTP answers, so services never import HTTP exceptions.
+ */
+export class DomainError extends Error {
+  constructor(
+    public readonly code: ErrorCode,
+    message: string,
+    /** Field-level problems, for validation errors. */
+    public readonly details?: string[],
+    /** Logged by the filter, never sent: why a token was refused, for instance. */
+    public readonly internalReason?: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  get status(): HttpStatus {
+    return ERROR_STATUS[this.code];
+  }
+}

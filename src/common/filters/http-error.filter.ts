@@ -1,0 +1,123 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import { DomainError, ErrorCode } from '../errors/domain-error';
+import { ErrorBody } from '../errors/error-body';
+
+const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: ErrorCode.ValidationFailed,
+  401: ErrorCode.Unauthenticated,
+  403: ErrorCode.Forbidden,
+  404: ErrorCode.NotFound,
+  413: ErrorCode.PayloadTooLarge,
+  415: ErrorCode.UnsupportedMediaType,
+  429: ErrorCode.TooManyRequests,
+  503: ErrorCode.ServiceUnavailable,
+};
+
+/** Messages for errors raised below Nest (body parsers): theirs may echo the request body. */
+const PARSER_MESSAGES: Partial<Record<number, [ErrorCode, string]>> = {
+  400: [ErrorCode.MalformedBody, 'The request body could not be parsed'],
+  413: [ErrorCode.PayloadTooLarge, 'The request body is too large'],
+  415: [ErrorCode.UnsupportedMediaType, 'Unsupported content type or encoding'],
+};
+
+const REALM = 'Bearer realm="gatehouse"';
+
+/**
+ * Every error leaves as {@link ErrorBody}: domain errors by their code, HTTP exceptions by their
+ * status, parser errors with a fixed message, and anything unexpected as a bare 500 with a request
+ * id (logged with its stack, never sent).
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const { httpAdapter } = this.adapterHost;
+    const ctx = host.switchToHttp();
+    const response = ctx.getResponse<unknown>();
+    const body = this.toBody(exception);
+    if (body.statusCode === 401) {
+      // RFC 6750 §3: a bearer-protected resource names its scheme, and says when a token was bad.
+      if (body.code === ErrorCode.Unauthenticated) {
+        httpAdapter.setHeader(response, 'WWW-Authenticate', REALM);
+      } else if (body.code === ErrorCode.InvalidToken) {
+        httpAdapter.setHeader(
+          response,
+          'WWW-Authenticate',
+          `${REALM}, error="invalid_token", error_description="${body.message}"`,
+        );
+      }
+    }
+    httpAdapter.reply(response, body, body.statusCode);
+  }
+
+  toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) {
+      return shape(exception.status, exception.code, exception.message, exception.details);
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === 400 && /JSON/.test(exception.message)) {
+        // Nest rewraps the body parser's SyntaxError, whose message quotes the body: replace it.
+        return shape(status, ErrorCode.MalformedBody, 'The request body is not valid JSON');
+      }
+      return shape(status, CODE_BY_STATUS[status] ?? ErrorCode.HttpError, httpMessage(exception));
+    }
+    const parserStatus = clientErrorStatus(exception);
+    if (parserStatus !== undefined) {
+      const [code, message] = PARSER_MESSAGES[parserStatus] ?? [
+        CODE_BY_STATUS[parserStatus] ?? ErrorCode.HttpError,
+        STATUS_CODES[parserStatus] ?? 'Bad request',
+      ];
+      return shape(parserStatus, code, message);
+    }
+    const requestId = randomUUID();
+    this.logger.error(
+      `unhandled error (request ${requestId})`,
+      exception instanceof Error ? exception.stack : String(exception),
+    );
+    return {
+      ...shape(HttpStatus.INTERNAL_SERVER_ERROR, ErrorCode.Internal, 'Internal server error'),
+      requestId,
+    };
+  }
+}
+
+function shape(status: number, code: ErrorCode, message: string, details?: string[]): ErrorBody {
+  return {
+    statusCode: status,
+    error: STATUS_CODES[status] ?? 'Error',
+    code,
+    message,
+    ...(details && details.length > 0 ? { details } : {}),
+  };
+}
+
+function httpMessage(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return message.join('; ');
+  return exception.message;
+}
+
+/** The 4xx status a body parser (Express's or Fastify's) attached to its error, if any. */
+function clientErrorStatus(exception: unknown): number | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const { status, statusCode } = exception as { status?: unknown; statusCode?: unknown };
+  const value = typeof status === 'number' ? status : statusCode;
+  return typeof value === 'number' && value >= 400 && value < 500 ? value : undefined;
+}

@@ -1,0 +1,51 @@
+import { registerAs } from '@nestjs/config';
+import { isAbsolute, join, resolve } from 'node:path';
+import { loadAppConfig } from './app.config';
+import { envFlag, parseEnv } from './env.validation';
+
+export type DatabaseConfig =
+  | {
+      kind: 'sqlite';
+      /** File path, or `:memory:` for throwaway test databases. */
+      path: string;
+      migrationsRun: boolean;
+      logging: boolean;
+    }
+  | {
+      kind: 'mysql';
+      url: string;
+      poolSize: number;
+      migrationsRun: boolean;
+      logging: boolean;
+    };
+
+export function loadDatabaseConfig(raw: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const env = parseEnv(raw);
+  const common = {
+    migrationsRun: envFlag(env.DATABASE_MIGRATIONS_RUN, true),
+    logging: envFlag(env.DATABASE_LOGGING, false),
+  };
+  const url = env.DATABASE_URL;
+  if (url && /^(mysql|mariadb):\/\//.test(url)) {
+    // mysql2 understands mysql:// only; mariadb:// is accepted as a friendlier alias.
+    return {
+      kind: 'mysql',
+      url: url.replace(/^mariadb:/, 'mysql:'),
+      poolSize: env.DATABASE_POOL_SIZE ?? 10,
+      ...common,
+    };
+  }
+  const { dataDir } = loadAppConfig(raw);
+  const file = url ? url.replace(/^sqlite:(\/\/)?/, '') : '';
+  const path =
+    file === ':memory:'
+      ? file
+      : file
+        ? isAbsolute(file)
+          ? file
+          : resolve(file)
+        : join(dataDir, 'gatehouse.sqlite');
+  return { kind: 'sqlite', path, ...common };
+}
+
+export const databaseConfig = registerAs('database', () => loadDatabaseConfig());

@@ -1,0 +1,87 @@
+import { plainToInstance } from 'class-transformer';
+import {
+  IsBooleanString,
+  IsEnum,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+export enum NodeEnv {
+  Development = 'development',
+  Production = 'production',
+  Test = 'test',
+}
+
+const DURATION = /^\d+\s*(s|m|h|d)?$/;
+
+/** Every environment variable the service reads; `.env.example` documents each one. */
+export class EnvironmentVariables {
+  @IsOptional() @IsEnum(NodeEnv) NODE_ENV?: NodeEnv;
+  @IsOptional() @Min(0) @Max(65535) @IsInt() PORT?: number;
+  @IsOptional() @IsString() HOST?: string;
+  @IsOptional() @IsString() DATA_DIR?: string;
+
+  @IsOptional()
+  @Matches(/^(sqlite:|mysql:\/\/|mariadb:\/\/)/, {
+    message: 'DATABASE_URL must start with sqlite:, mysql:// or mariadb://',
+  })
+  DATABASE_URL?: string;
+  @IsOptional() @IsBooleanString() DATABASE_MIGRATIONS_RUN?: string;
+  @IsOptional() @IsBooleanString() DATABASE_LOGGING?: string;
+  @IsOptional() @Min(1) @Max(1000) @IsInt() DATABASE_POOL_SIZE?: number;
+
+  @IsOptional() @IsString() JWT_SECRET?: string;
+  @IsOptional() @IsString() JWT_ISSUER?: string;
+  @IsOptional() @IsString() JWT_AUDIENCE?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: 'JWT_ACCESS_TTL must be a duration such as 900, 15m or 1h' })
+  JWT_ACCESS_TTL?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: 'JWT_REFRESH_TTL must be a duration such as 14d or 336h' })
+  JWT_REFRESH_TTL?: string;
+  @IsOptional() @Min(4) @Max(15) @IsInt() BCRYPT_COST?: number;
+
+  @IsOptional() @IsString() BOOTSTRAP_ADMIN_EMAIL?: string;
+  @IsOptional() @IsString() BOOTSTRAP_ADMIN_PASSWORD?: string;
+}
+
+/** Thrown at boot; names every bad variable so the operator can fix them all in one go. */
+export class ConfigValidationError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Parses and validates the raw environment; throws {@link ConfigValidationError} when it is wrong. */
+export function parseEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  // Empty strings mean "unset": docker-compose and .env files often carry `FOO=`.
+  const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ''));
+  const env = plainToInstance(EnvironmentVariables, cleaned, { enableImplicitConversion: true });
+  const errors = validateSync(env, { stopAtFirstError: true });
+  if (errors.length > 0) {
+    throw new ConfigValidationError(
+      errors.flatMap((e) =>
+        Object.values(e.constraints ?? { invalid: `${e.property} is invalid` }),
+      ),
+    );
+  }
+  return env;
+}
+
+/** `900`, `15m`, `2h`, `14d` → seconds. */
+export function durationToSeconds(value: string): number {
+  const match = /^(\d+)\s*(s|m|h|d)?$/.exec(value.trim());
+  if (!match) throw new ConfigValidationError([`not a duration: ${value}`]);
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[match[2] ?? 's'] ?? 1;
+  return Number(match[1]) * unit;
+}
+
+export function envFlag(value: string | undefined, fallback: boolean): boolean {
+  return value === undefined ? fallback : value === 'true' || value === '1';
+}

@@ -1,0 +1,42 @@
+import { ConfigModuleOptions } from '@nestjs/config';
+import { existsSync } from 'node:fs';
+import { AppConfig, appConfig } from './app.config';
+import { AuthConfig, authConfig } from './auth.config';
+import { DatabaseConfig, databaseConfig } from './database.config';
+import { NodeEnv, parseEnv } from './env.validation';
+import { assertProductionSecret } from './jwt-secret';
+
+export type { AppConfig, AuthConfig, DatabaseConfig };
+
+/** The typed shape behind `ConfigService<AllConfig, true>`. */
+export interface AllConfig {
+  app: AppConfig;
+  auth: AuthConfig;
+  database: DatabaseConfig;
+}
+
+export const configModuleOptions: ConfigModuleOptions = {
+  isGlobal: true,
+  cache: true,
+  load: [appConfig, authConfig, databaseConfig],
+  // Entry points load .env themselves (loadDotEnv) before validating; tests set env explicitly.
+  ignoreEnvFile: true,
+  validate: (raw) => {
+    parseEnv(raw);
+    return raw;
+  },
+};
+
+/** For entry points (main.ts, the TypeORM CLI): variables already set win over `.env`. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
+
+/**
+ * Checks the whole environment before Nest starts, so a bad variable stops the boot with one
+ * clear message naming it, not a stack trace.
+ */
+export function validateEnvironment(raw: NodeJS.ProcessEnv = process.env): void {
+  const env = parseEnv(raw);
+  if (env.NODE_ENV === NodeEnv.Production) assertProductionSecret(env.JWT_SECRET);
+}

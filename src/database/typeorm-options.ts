@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '../config';
+import { Note } from '../notes/entities/note.entity';
+import { Token } from '../tokens/entities/token.entity';
+import { User } from '../users/entities/user.entity';
+import { InitialSchema1764000000000 } from './migrations/1764000000000-InitialSchema';
+
+export const entities = [User, Token, Note];
+export const migrations = [InitialSchema1764000000000];
+
+/**
+ * The one place TypeORM is configured, used by the app and by the migration CLI alike. The schema
+ * comes from migrations only: `synchronize` stays off.
+ */
+export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
+  const common = {
+    entities,
+    migrations,
+    migrationsRun: db.migrationsRun,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    logging: db.logging,
+  } as const;
+  if (db.kind === 'mysql') {
+    return {
+      ...common,
+      type: 'mysql',
+      url: db.url,
+      // Dates are stored and read as UTC whatever the server's or the host's time zone.
+      timezone: 'Z',
+      charset: 'utf8mb4_unicode_ci',
+      poolSize: db.poolSize,
+    };
+  }
+  if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: db.path,
+    // WAL lets readers proceed while a write is in progress.
+    enableWAL: true,
+    prepareDatabase: (conn: { pragma: (sql: string) => unknown }) => {
+      conn.pragma('busy_timeout = 5000');
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { DomainError, ErrorCode } from '../common/errors/domain-error';
+import type { AllConfig, AuthConfig } from '../config';
+import { ClientInfo } from './client-info';
+import { TokenPairResponse } from './dto/token-pair.response';
+import { RevocationReason, Token, TokenType } from './entities/token.entity';
+import { TokenClaims } from './token-claims';
+import { TokenRevocationService } from './token-revocation.service';
+import { TokenSigner } from './token-signer';
+
+/** The subject a token pair is issued to. */
+export interface TokenSubject {
+  id: string;
+  roles: string[];
+}
+
+const INVALID_REFRESH = 'The refresh token is invalid, expired or revoked';
+
+/** Issues access + refresh token pairs and rotates refresh tokens. */
+@Injectable()
+export class TokensService {
+  private readonly logger = new Logger(TokensService.name);
+  private readonly auth: AuthConfig;
+
+  constructor(
+    @InjectRepository(Token) private readonly tokens: Repository<Token>,
+    private readonly signer: TokenSigner,
+    private readonly revocation: TokenRevocationService,
+    config: ConfigService<AllConfig, true>,
+  ) {
+    this.auth = config.get('auth', { infer: true });
+  }
+
+  /**
+   * Signs a pair and stores both rows in one INSERT. `familyId` is new for a login and kept
+   * across refreshes, so a session can be revoked as a whole.
+   */
+  async issuePair(
+    subject: TokenSubject,
+    client: ClientInfo,
+    familyId: string = randomUUID(),
+  ): Promise<TokenPairResponse> {
+    const now = Date.now();
+    const iat = Math.floor(now / 1000);
+    const claims = (typ: TokenType, ttl: number): TokenClaims => ({
+      sub: subject.id,
+      jti: randomUUID(),
+      sid: familyId,
+      typ,
+      roles: subject.roles,
+      iat,
+      exp: iat + ttl,
+      iss: this.auth.issuer,
+      aud: this.auth.audience,
+    });
+    const access = claims(TokenType.Access, this.auth.accessTtlSeconds);
+    const refresh = claims(TokenType.Refresh, this.auth.refreshTtlSeconds);
+    const row = (c: TokenClaims) =>
+      this.tokens.create({
+        jti: c.jti,
+        userId: c.sub,
+        type: c.typ,
+        familyId,
+        issuedAt: new Date(now),
+        expiresAt: new Date(c.exp * 1000),
+        revoked: false,
+        revokedAt: null,
+        revokedReason: null,
+        userAgent: client.userAgent,
+        ip: client.ip,
+      });
+    await this.tokens.insert([row(access), row(refresh)]);
+    return {
+      access_token: this.signer.sign(access),
+      refresh_token: this.signer.sign(refresh),
+      token_type: 'Bearer',
+      expires_in: this.auth.accessTtlSeconds,
+      refresh_expires_in: this.auth.refreshTtlSeconds,
+    };
+  }
+
+  /**
+   * Exchanges a refresh token for a new pair in the same family (RFC 9700 §4.14.2).
+   *
+   * The new pair is stored first and handed out only if this caller is the one whose
+   * `UPDATE … WHERE jti = ? AND revoked = false` flipped the old row. Any other caller (a replay,
+   * or a concurrent refresh with the same token) sees the row already revoked and revokes the
+   * whole family, including the pair the winner stored before its UPDATE: so two requests with
+   * one token can never leave two live families, with or without transactions.
+   */
+  async rotate(
+    refreshToken: string,
+    resolveSubject: (userId: string) => Promise<TokenSubject | undefined>,
+    client: ClientInfo,
+  ): Promise<TokenPairResponse> {
+    const claims = await this.signer.verify(refreshToken, TokenType.Refresh);
+    if (!claims) throw this.invalid('signature, claims or expiry');
+    const row = await this.tokens.findOneBy({ jti: claims.jti });
+    if (
+      !row ||
+      row.type !== TokenType.Refresh ||
+      row.userId !== claims.sub ||
+      row.familyId !== claims.sid
+    ) {
+      throw this.invalid('unknown refresh token');
+    }
+    if (row.expiresAt.getTime() <= Date.now()) throw this.invalid('expired refresh token');
+    if (row.revoked) return this.onReuse(row);
+
+    const subject = await resolveSubject(row.userId);
+    if (!subject) {
+      await this.revocation.revokeFamily(row.familyId, RevocationReason.UserDisabled);
+      throw this.invalid('user missing or disabled');
+    }
+    const pair = await this.issuePair(subject, client, row.familyId);
+    if (await this.revocation.revokeIfLive(row.jti, RevocationReason.Rotated)) return pair;
+    return this.onReuse(row);
+  }
+
+  private async onReuse(row: Token): Promise<never> {
+    if (row.revokedReason !== null && row.revokedReason !== RevocationReason.Rotated) {
+      // The session already ended (logout, admin, …): nothing more to revoke, nothing to flag.
+      throw this.invalid(`refresh token revoked: ${row.revokedReason}`);
+    }
+    const count = await this.revocation.revokeFamily(row.familyId, RevocationReason.ReuseDetected);
+    this.logger.warn(
+      `refresh token reuse detected: user ${row.userId}, session ${row.familyId}, ${count} token(s) revoked`,
+    );
+    throw new DomainError(
+      ErrorCode.RefreshTokenReused,
+      'This refresh token was already used; the session has been revoked',
+    );
+  }
+
+  private invalid(reason: string): DomainError {
+    return new DomainError(ErrorCode.InvalidRefreshToken, INVALID_REFRESH, undefined, reason);
+  }
+}

@@ -1,0 +1,32 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { PasswordHasher } from '../auth/password-hasher.service';
+import type { AllConfig } from '../config';
+import { ROLE_ADMIN, ROLE_USER } from './entities/user.entity';
+import { UsersService } from './users.service';
+
+/**
+ * Creates the first admin from BOOTSTRAP_ADMIN_EMAIL / BOOTSTRAP_ADMIN_PASSWORD when no account
+ * with that email exists, so a fresh deployment has someone who can reach the admin routes.
+ */
+@Injectable()
+export class BootstrapAdminService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(BootstrapAdminService.name);
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly passwords: PasswordHasher,
+    private readonly config: ConfigService<AllConfig, true>,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const admin = this.config.get('app', { infer: true }).bootstrapAdmin;
+    if (!admin || (await this.users.findByEmail(admin.email))) return;
+    const user = await this.users.create({
+      email: admin.email,
+      passwordHash: await this.passwords.hash(admin.password),
+      roles: [ROLE_USER, ROLE_ADMIN],
+    });
+    this.logger.log(`created bootstrap admin account ${user.id}`);
+  }
+}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { QueryFailedError, Repository } from 'typeorm';
+import { DomainError, ErrorCode } from '../common/errors/domain-error';
+import { ROLE_USER, User } from './entities/user.entity';
+
+/** Emails are compared and stored trimmed and lower-cased, so `Ada@X.com ` and `ada@x.com` match. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const code = (error.driverError as { code?: string } | undefined)?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** Accounts: creation, lookup and listing. Password hashing is the caller's job. */
+@Injectable()
+export class UsersService {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  async create(input: { email: string; passwordHash: string; roles?: string[] }): Promise<User> {
+    const email = normalizeEmail(input.email);
+    if (await this.users.existsBy({ email })) {
+      throw new DomainError(ErrorCode.EmailTaken, 'An account with this email already exists');
+    }
+    const user = this.users.create({
+      email,
+      passwordHash: input.passwordHash,
+      roles: input.roles ?? [ROLE_USER],
+      disabled: false,
+    });
+    try {
+      return await this.users.save(user);
+    } catch (error) {
+      // Two registrations raced past the check above; the unique index decided.
+      if (isUniqueViolation(error)) {
+        throw new DomainError(ErrorCode.EmailTaken, 'An account with this email already exists');
+      }
+      throw error;
+    }
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ email: normalizeEmail(email) });
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  async getById(id: string): Promise<User> {
+    const user = await this.findById(id);
+    if (!user) throw new DomainError(ErrorCode.NotFound, 'User not found');
+    return user;
+  }
+
+  async list(limit: number, offset: number): Promise<{ items: User[]; total: number }> {
+    const [items, total] = await this.users.findAndCount({
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+    return { items, total };
+  }
+
+  async setRoles(id: string, roles: string[]): Promise<void> {
+    await this.users.update({ id }, { roles });
+  }
+}

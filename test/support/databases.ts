@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+
+/** A database an e2e suite runs against, created for it and dropped after. */
+export interface TestDatabase {
+  name: 'sqlite' | 'mysql';
+  url: string;
+  drop(): Promise<void>;
+}
+
+export type DatabaseKind = TestDatabase['name'];
+
+/**
+ * The databases every e2e suite runs on: the embedded SQLite always, MariaDB/MySQL when
+ * TEST_MYSQL_URL is set. With REQUIRE_SERVICES=1 (CI) a missing TEST_MYSQL_URL is an error, so
+ * the MySQL half can never be skipped silently.
+ */
+export function databaseKinds(): DatabaseKind[] {
+  if (process.env.TEST_MYSQL_URL) return ['sqlite', 'mysql'];
+  if (process.env.REQUIRE_SERVICES === '1') {
+    throw new Error('REQUIRE_SERVICES=1 but TEST_MYSQL_URL is not set');
+  }
+  return ['sqlite'];
+}
+
+export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
+    return {
+      name: 'sqlite',
+      url: `sqlite:${join(dir, 'test.sqlite')}`,
+      drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+    };
+  }
+  const server = new URL(process.env.TEST_MYSQL_URL as string);
+  const database = `gh_e2e_${randomBytes(6).toString('hex')}`;
+  const admin = await createConnection({ uri: server.toString() });
+  try {
+    await admin.query(
+      `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(server.toString());
+  url.pathname = `/${database}`;
+  return {
+    name: 'mysql',
+    url: url.toString(),
+    drop: async () => {
+      const conn = await createConnection({ uri: server.toString() });
+      try {
+        await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      } finally {
+        await conn.end();
+      }
+    },
+  };
+}
