@@ -13,6 +13,8 @@ export type DatabaseConfig =
     }
   | {
       kind: 'mysql';
+      /** MariaDB reports schema details its own way; TypeORM needs to know for migrations. */
+      flavour: 'mysql' | 'mariadb';
       url: string;
       poolSize: number;
       migrationsRun: boolean;
@@ -27,9 +29,10 @@ export function loadDatabaseConfig(raw: NodeJS.ProcessEnv = process.env): Databa
   };
   const url = env.DATABASE_URL;
   if (url && /^(mysql|mariadb):\/\//.test(url)) {
-    // mysql2 understands mysql:// only; mariadb:// is accepted as a friendlier alias.
+    // mysql2 understands mysql:// only; mariadb:// selects TypeORM's MariaDB dialect.
     return {
       kind: 'mysql',
+      flavour: url.startsWith('mariadb:') ? 'mariadb' : 'mysql',
       url: url.replace(/^mariadb:/, 'mysql:'),
       poolSize: env.DATABASE_POOL_SIZE ?? 10,
       ...common,

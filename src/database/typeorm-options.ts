@@ -26,7 +26,7 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
   if (db.kind === 'mysql') {
     return {
       ...common,
-      type: 'mysql',
+      type: db.flavour,
       url: db.url,
       // Dates are stored and read as UTC whatever the server's or the host's time zone.
       timezone: 'Z',

@@ -38,14 +38,18 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
   const server = new URL(process.env.TEST_MYSQL_URL as string);
   const database = `gh_e2e_${randomBytes(6).toString('hex')}`;
   const admin = await createConnection({ uri: server.toString() });
+  let mariadb = false;
   try {
     await admin.query(
       `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
     );
+    const [rows] = await admin.query('SELECT VERSION() AS v');
+    mariadb = /mariadb/i.test(String((rows as Array<{ v: string }>)[0]?.v));
   } finally {
     await admin.end();
   }
-  const url = new URL(server.toString());
+  // The app's own convention: mariadb:// selects TypeORM's MariaDB dialect.
+  const url = new URL(server.toString().replace(/^mysql:/, mariadb ? 'mariadb:' : 'mysql:'));
   url.pathname = `/${database}`;
   return {
     name: 'mysql',

@@ -8,8 +8,19 @@ export class InitialSchema1764000000000 implements MigrationInterface {
   name = 'InitialSchema1764000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const mysql = queryRunner.connection.driver.options.type === 'mysql';
-    const now = mysql ? 'CURRENT_TIMESTAMP(3)' : "datetime('now')";
+    const type = queryRunner.connection.driver.options.type;
+    const mysql = type === 'mysql' || type === 'mariadb';
+    // Creation/update stamps: TypeORM's own defaults (microseconds on MySQL, seconds on SQLite).
+    const stamp = (name: string, onUpdate = false): TableColumnOptions =>
+      mysql
+        ? {
+            name,
+            type: 'datetime',
+            precision: 6,
+            default: 'CURRENT_TIMESTAMP(6)',
+            onUpdate: onUpdate ? 'CURRENT_TIMESTAMP(6)' : undefined,
+          }
+        : { name, type: 'datetime', default: "datetime('now')" };
     const id = (name: string): TableColumnOptions => ({ name, type: 'varchar', length: '36' });
     const time = (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
       name,
@@ -26,9 +37,9 @@ export class InitialSchema1764000000000 implements MigrationInterface {
           { name: 'email', type: 'varchar', length: '254' },
           { name: 'password_hash', type: 'varchar', length: '100' },
           { name: 'roles', type: 'text' },
-          { name: 'disabled', type: 'boolean', default: false },
-          time('created_at', { default: now }),
-          time('updated_at', { default: now, onUpdate: mysql ? now : undefined }),
+          { name: 'disabled', type: 'boolean', default: 0 },
+          stamp('created_at'),
+          stamp('updated_at', true),
         ],
         indices: [{ name: 'UQ_users_email', columnNames: ['email'], isUnique: true }],
       }),
@@ -44,7 +55,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
           id('family_id'),
           time('issued_at'),
           time('expires_at'),
-          { name: 'revoked', type: 'boolean', default: false },
+          { name: 'revoked', type: 'boolean', default: 0 },
           time('revoked_at', { isNullable: true }),
           { name: 'revoked_reason', type: 'varchar', length: '32', isNullable: true },
           { name: 'user_agent', type: 'varchar', length: '512', isNullable: true },
@@ -62,6 +73,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
             referencedTableName: 'users',
             referencedColumnNames: ['id'],
             onDelete: 'CASCADE',
+            onUpdate: 'NO ACTION',
           },
         ],
       }),
@@ -75,7 +87,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
           id('owner_id'),
           { name: 'title', type: 'varchar', length: '200' },
           { name: 'body', type: 'text' },
-          time('created_at', { default: now }),
+          stamp('created_at'),
         ],
         indices: [{ name: 'IDX_notes_owner_id', columnNames: ['owner_id'] }],
         foreignKeys: [
@@ -85,6 +97,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
             referencedTableName: 'users',
             referencedColumnNames: ['id'],
             onDelete: 'CASCADE',
+            onUpdate: 'NO ACTION',
           },
         ],
       }),

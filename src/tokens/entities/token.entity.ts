@@ -50,7 +50,7 @@ export class Token {
   @Column({ name: 'expires_at', type: 'datetime', precision: 3 })
   expiresAt!: Date;
 
-  @Column({ type: 'boolean', default: false })
+  @Column({ type: 'boolean', width: 1, default: false })
   revoked!: boolean;
 
   @Column({ name: 'revoked_at', type: 'datetime', precision: 3, nullable: true })

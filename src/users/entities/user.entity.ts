@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import {
+  BeforeInsert,
   Column,
   CreateDateColumn,
   Entity,
   Index,
-  PrimaryGeneratedColumn,
+  PrimaryColumn,
   UpdateDateColumn,
 } from 'typeorm';
 
@@ -13,7 +15,8 @@ export const ROLE_ADMIN = 'admin';
 /** An account. The email is stored normalised (trimmed, lower-cased) and is unique. */
 @Entity({ name: 'users' })
 export class User {
-  @PrimaryGeneratedColumn('uuid')
+  // Generated here rather than by the database, so SQLite and MySQL store the same varchar(36).
+  @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
 
   @Index('UQ_users_email', { unique: true })
@@ -26,12 +29,17 @@ export class User {
   @Column({ type: 'simple-array' })
   roles!: string[];
 
-  @Column({ type: 'boolean', default: false })
+  @Column({ type: 'boolean', width: 1, default: false })
   disabled!: boolean;
 
-  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'datetime', precision: 3 })
+  @UpdateDateColumn({ name: 'updated_at' })
   updatedAt!: Date;
+
+  @BeforeInsert()
+  protected assignId(): void {
+    this.id ??= randomUUID();
+  }
 }
