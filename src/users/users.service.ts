@@ -68,4 +68,8 @@ export class UsersService {
   async setRoles(id: string, roles: string[]): Promise<void> {
     await this.users.update({ id }, { roles });
   }
+
+  async setDisabled(id: string, disabled: boolean): Promise<void> {
+    await this.users.update({ id }, { disabled });
+  }
 }

@@ -1,4 +1,4 @@
-import { Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import type { ValidatorOptions } from 'class-validator';
 import { DomainError, ErrorCode } from '../errors/domain-error';
 
@@ -24,6 +24,20 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
   });
 }
 
+const POLLUTING_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The path of the first key that could pollute prototypes, anywhere in a parsed body. */
+function pollutingKey(value: unknown, path = '', depth = 0): string | undefined {
+  if (typeof value !== 'object' || value === null || depth > 32) return undefined;
+  for (const key of Object.keys(value)) {
+    const here = path ? `${path}.${key}` : key;
+    if (POLLUTING_KEYS.has(key)) return here;
+    const nested = pollutingKey((value as Record<string, unknown>)[key], here, depth + 1);
+    if (nested) return nested;
+  }
+  return undefined;
+}
+
 /**
  * Validates every DTO: unknown fields refused, scalars kept scalar (no implicit conversion of
  * objects), errors reported as {@link ErrorCode.ValidationFailed} with one line per problem.
@@ -40,6 +54,17 @@ export class AppValidationPipe extends ValidationPipe {
       exceptionFactory: (errors) =>
         new DomainError(ErrorCode.ValidationFailed, 'Validation failed', flatten(errors)),
     });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // JSON.parse keeps "__proto__" as an own key; refuse it rather than trust every consumer.
+    const key = pollutingKey(value);
+    if (key) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'Validation failed', [
+        `property ${key} is not allowed`,
+      ]);
+    }
+    return super.transform(value, metadata) as Promise<unknown>;
   }
 
   protected override validate(

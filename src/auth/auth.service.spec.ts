@@ -1,0 +1,98 @@
+import { Test, TestingModule } from '@nestjs/testing';
+import { sqliteMemoryModule, testConfigModule } from '../../test/support/unit';
+import { ErrorCode } from '../common/errors/domain-error';
+import { TokenType } from '../tokens/entities/token.entity';
+import { RevocationCheckService } from '../tokens/revocation-check.service';
+import { TokenSigner } from '../tokens/token-signer';
+import { TokensModule } from '../tokens/tokens.module';
+import { UsersModule } from '../users/users.module';
+import { UsersService } from '../users/users.service';
+import { AuthService } from './auth.service';
+import { PasswordHasher } from './password-hasher.service';
+
+const client = { userAgent: null, ip: null };
+
+describe('AuthService', () => {
+  let moduleRef: TestingModule;
+  let auth: AuthService;
+  let passwords: PasswordHasher;
+
+  beforeEach(async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [await testConfigModule(), sqliteMemoryModule(), UsersModule, TokensModule],
+      providers: [AuthService, PasswordHasher],
+    }).compile();
+    await moduleRef.init();
+    auth = moduleRef.get(AuthService);
+    passwords = moduleRef.get(PasswordHasher);
+  });
+  afterEach(() => moduleRef.close());
+
+  it('registers with a bcrypt hash and returns no hash', async () => {
+    const user = await auth.register('ada@example.com', 'long password');
+    expect(user).not.toHaveProperty('passwordHash');
+    const stored = await moduleRef.get(UsersService).findByEmail('ada@example.com');
+    expect(stored?.passwordHash).toMatch(/^\$2[aby]\$04\$/);
+  });
+
+  it('validates the right password and refuses a wrong one and an unknown email alike', async () => {
+    await auth.register('ada@example.com', 'long password');
+    await expect(
+      auth.validateCredentials('ADA@example.com', 'long password'),
+    ).resolves.toMatchObject({
+      email: 'ada@example.com',
+    });
+    const wrong = await auth
+      .validateCredentials('ada@example.com', 'wrong password')
+      .catch((e: unknown) => e);
+    const unknown = await auth
+      .validateCredentials('bob@example.com', 'long password')
+      .catch((e: unknown) => e);
+    expect(wrong).toMatchObject({ code: ErrorCode.InvalidCredentials });
+    expect(unknown).toEqual(wrong);
+  });
+
+  it('compares against a dummy hash when the email is unknown', async () => {
+    const spy = jest.spyOn(passwords, 'verifyAgainstNothing');
+    await expect(auth.validateCredentials('nobody@example.com', 'x')).rejects.toBeDefined();
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  it('names a disabled account only after its password is proven', async () => {
+    const { id } = await auth.register('ada@example.com', 'long password');
+    await moduleRef.get(UsersService).setDisabled(id, true);
+    await expect(
+      auth.validateCredentials('ada@example.com', 'wrong password'),
+    ).rejects.toMatchObject({
+      code: ErrorCode.InvalidCredentials,
+    });
+    await expect(
+      auth.validateCredentials('ada@example.com', 'long password'),
+    ).rejects.toMatchObject({
+      code: ErrorCode.AccountDisabled,
+    });
+  });
+
+  it('logs out a session: its access token stops passing the store check', async () => {
+    const { id } = await auth.register('ada@example.com', 'long password');
+    const user = await auth.validateCredentials('ada@example.com', 'long password');
+    const pair = await auth.login(user, client);
+    const claims = await moduleRef.get(TokenSigner).verify(pair.access_token, TokenType.Access);
+    if (!claims) throw new Error('no claims');
+    const check = moduleRef.get(RevocationCheckService);
+    await expect(check.assertActive(claims)).resolves.toBeUndefined();
+    await auth.logout({
+      id,
+      roles: [],
+      tokenId: claims.jti,
+      sessionId: claims.sid,
+      expiresAt: claims.exp,
+    });
+    await expect(check.assertActive(claims)).rejects.toMatchObject({
+      code: ErrorCode.InvalidToken,
+    });
+    await expect(auth.refresh(pair.refresh_token, client)).rejects.toMatchObject({
+      code: ErrorCode.InvalidRefreshToken,
+    });
+  });
+});

@@ -1,0 +1,41 @@
+import { ConfigService } from '@nestjs/config';
+import bcrypt from 'bcryptjs';
+import { testAuthConfig } from '../../test/support/unit';
+import { PasswordHasher } from './password-hasher.service';
+
+describe('PasswordHasher', () => {
+  const config = { get: () => testAuthConfig({ bcryptCost: 4 }) } as unknown as ConfigService;
+  const hasher = new PasswordHasher(config as never);
+
+  it('hashes with bcrypt at the configured cost and verifies', async () => {
+    const hash = await hasher.hash('correct horse');
+    expect(bcrypt.getRounds(hash)).toBe(4);
+    await expect(hasher.verify('correct horse', hash)).resolves.toBe(true);
+    await expect(hasher.verify('correct horsf', hash)).resolves.toBe(false);
+  });
+
+  it('normalises Unicode (NFC) so composed and decomposed forms match', async () => {
+    const composed = 'caf\u00e9-password';
+    const decomposed = 'cafe\u0301-password';
+    const hash = await hasher.hash(composed);
+    await expect(hasher.verify(decomposed, hash)).resolves.toBe(true);
+  });
+
+  it('never matches a password longer than 72 bytes, even if its first 72 bytes do', async () => {
+    const base = 'a'.repeat(72);
+    const hash = await bcrypt.hash(base, 4);
+    await expect(hasher.verify(base, hash)).resolves.toBe(true);
+    await expect(hasher.verify(`${base}-and-more`, hash)).resolves.toBe(false);
+  });
+
+  it('refuses to hash a password longer than 72 bytes', async () => {
+    await expect(hasher.hash('é'.repeat(37))).rejects.toBeInstanceOf(RangeError);
+  });
+
+  it('spends a real bcrypt compare when there is no account, and fails', async () => {
+    const compare = jest.spyOn(bcrypt, 'compare');
+    await expect(hasher.verifyAgainstNothing('whatever')).resolves.toBe(false);
+    expect(compare).toHaveBeenCalledTimes(1);
+    compare.mockRestore();
+  });
+});

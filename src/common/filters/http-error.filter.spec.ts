@@ -1,0 +1,111 @@
+import { ArgumentsHost, BadRequestException, NotFoundException } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { DomainError, ErrorCode } from '../errors/domain-error';
+import { HttpErrorFilter } from './http-error.filter';
+
+function harness() {
+  const replies: Array<{ body: unknown; status: number }> = [];
+  const headers: Record<string, string> = {};
+  const adapterHost = {
+    httpAdapter: {
+      reply: (_res: unknown, body: unknown, status: number) => replies.push({ body, status }),
+      setHeader: (_res: unknown, name: string, value: string) => (headers[name] = value),
+    },
+  } as unknown as HttpAdapterHost;
+  const host = {
+    switchToHttp: () => ({ getResponse: () => ({}), getRequest: () => ({}) }),
+  } as unknown as ArgumentsHost;
+  const filter = new HttpErrorFilter(adapterHost);
+  return { filter, host, replies, headers };
+}
+
+describe('HttpErrorFilter', () => {
+  it('maps a domain error to its status and stable body', () => {
+    const { filter, host, replies } = harness();
+    filter.catch(new DomainError(ErrorCode.EmailTaken, 'taken'), host);
+    expect(replies).toEqual([
+      {
+        status: 409,
+        body: { statusCode: 409, error: 'Conflict', code: 'EMAIL_TAKEN', message: 'taken' },
+      },
+    ]);
+  });
+
+  it('carries validation details', () => {
+    const { filter, host, replies } = harness();
+    filter.catch(
+      new DomainError(ErrorCode.ValidationFailed, 'Validation failed', ['a', 'b']),
+      host,
+    );
+    expect(replies[0].body).toMatchObject({ details: ['a', 'b'] });
+  });
+
+  it('never sends the internal reason of a refusal', () => {
+    const { filter, host, replies } = harness();
+    filter.catch(
+      new DomainError(ErrorCode.InvalidToken, 'bad token', undefined, 'jti abc revoked'),
+      host,
+    );
+    expect(JSON.stringify(replies[0].body)).not.toContain('jti abc');
+  });
+
+  it('adds WWW-Authenticate on bearer 401s (RFC 6750 §3)', () => {
+    const missing = harness();
+    missing.filter.catch(new DomainError(ErrorCode.Unauthenticated, 'no token'), missing.host);
+    expect(missing.headers['WWW-Authenticate']).toBe('Bearer realm="gatehouse"');
+    const invalid = harness();
+    invalid.filter.catch(new DomainError(ErrorCode.InvalidToken, 'bad'), invalid.host);
+    expect(invalid.headers['WWW-Authenticate']).toContain('error="invalid_token"');
+    const login = harness();
+    login.filter.catch(new DomainError(ErrorCode.InvalidCredentials, 'bad'), login.host);
+    expect(login.headers['WWW-Authenticate']).toBeUndefined();
+  });
+
+  it('shapes Nest HTTP exceptions the same way', () => {
+    const { filter, host, replies } = harness();
+    filter.catch(new NotFoundException('Cannot GET /nope'), host);
+    expect(replies[0]).toEqual({
+      status: 404,
+      body: { statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', message: 'Cannot GET /nope' },
+    });
+  });
+
+  it('replaces a JSON parser message, which may quote the body', () => {
+    const { filter, host, replies } = harness();
+    filter.catch(
+      new BadRequestException(`Unexpected token 's', "secret-pass" is not valid JSON`),
+      host,
+    );
+    expect(replies[0].body).toMatchObject({ code: 'MALFORMED_BODY' });
+    expect(JSON.stringify(replies[0].body)).not.toContain('secret-pass');
+  });
+
+  it('answers a body parser error by its 4xx status with a fixed message', () => {
+    const { filter, host, replies } = harness();
+    filter.catch(Object.assign(new Error('request entity too large: 2mb'), { status: 413 }), host);
+    expect(replies[0].body).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'The request body is too large',
+    });
+  });
+
+  it('turns anything else into a bare 500 with a request id, and logs the stack', () => {
+    const { filter, host, replies } = harness();
+    const log = jest.spyOn(filter['logger'], 'error').mockImplementation(() => undefined);
+    filter.catch(new Error('db password is hunter2'), host);
+    expect(replies[0].status).toBe(500);
+    expect(replies[0].body).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      code: 'INTERNAL_ERROR',
+      message: 'Internal server error',
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    expect(log).toHaveBeenCalledWith(
+      expect.stringContaining((replies[0].body as { requestId: string }).requestId),
+      expect.any(String),
+    );
+  });
+});

@@ -1,0 +1,88 @@
+import { Test, TestingModule } from '@nestjs/testing';
+import { getRepositoryToken } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { sqliteMemoryModule, testConfigModule } from '../../test/support/unit';
+import { ErrorCode } from '../common/errors/domain-error';
+import { User } from '../users/entities/user.entity';
+import { RevocationReason, Token, TokenType } from './entities/token.entity';
+import { RevocationCheckService } from './revocation-check.service';
+import { TokenClaims } from './token-claims';
+import { TokenRevocationService } from './token-revocation.service';
+import { TokenSigner } from './token-signer';
+import { TokensModule } from './tokens.module';
+import { TokensService } from './tokens.service';
+
+describe('RevocationCheckService and TokenRevocationService', () => {
+  let moduleRef: TestingModule;
+  let check: RevocationCheckService;
+  let revocation: TokenRevocationService;
+  let tokens: Repository<Token>;
+  let access: TokenClaims;
+  let userId: string;
+
+  beforeEach(async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [await testConfigModule(), sqliteMemoryModule(), TokensModule],
+    }).compile();
+    await moduleRef.init();
+    check = moduleRef.get(RevocationCheckService);
+    revocation = moduleRef.get(TokenRevocationService);
+    tokens = moduleRef.get(getRepositoryToken(Token));
+    const users = moduleRef.get(DataSource).getRepository(User);
+    userId = (await users.save(users.create({ email: 'a@b.co', passwordHash: 'x', roles: [] }))).id;
+    const pair = await moduleRef
+      .get(TokensService)
+      .issuePair({ id: userId, roles: [] }, { userAgent: null, ip: null });
+    const claims = await moduleRef.get(TokenSigner).verify(pair.access_token, TokenType.Access);
+    if (!claims) throw new Error('no claims');
+    access = claims;
+  });
+  afterEach(() => moduleRef.close());
+
+  const refusal = (claims: TokenClaims) =>
+    check.assertActive(claims).then(
+      () => 'accepted',
+      (error: { code: ErrorCode; internalReason?: string }) => error.internalReason ?? error.code,
+    );
+
+  it('accepts a live access token', async () => {
+    await expect(check.assertActive(access)).resolves.toBeUndefined();
+  });
+
+  it('refuses an unknown jti', async () => {
+    expect(await refusal({ ...access, jti: 'nope' })).toBe('unknown jti');
+  });
+
+  it('refuses a revoked token', async () => {
+    expect(await revocation.revokeIfLive(access.jti, RevocationReason.Admin)).toBe(true);
+    expect(await refusal(access)).toBe('revoked');
+  });
+
+  it('refuses a token past its stored expiry', async () => {
+    await tokens.update({ jti: access.jti }, { expiresAt: new Date(Date.now() - 1) });
+    expect(await refusal(access)).toBe('expired');
+  });
+
+  it('refuses claims that do not match the row (another user, session or type)', async () => {
+    expect(await refusal({ ...access, sub: 'someone-else' })).toMatch(/do not match/);
+    expect(await refusal({ ...access, sid: 'another-session' })).toMatch(/do not match/);
+    await tokens.update({ jti: access.jti }, { type: TokenType.Refresh });
+    expect(await refusal(access)).toMatch(/do not match/);
+  });
+
+  it('revokeIfLive flips a row once only', async () => {
+    expect(await revocation.revokeIfLive(access.jti, RevocationReason.Logout)).toBe(true);
+    expect(await revocation.revokeIfLive(access.jti, RevocationReason.Logout)).toBe(false);
+    expect(await tokens.findOneByOrFail({ jti: access.jti })).toMatchObject({
+      revoked: true,
+      revokedReason: RevocationReason.Logout,
+      revokedAt: expect.any(Date),
+    });
+  });
+
+  it('revokes a family and all of a user, counting only live rows', async () => {
+    expect(await revocation.revokeFamily(access.sid, RevocationReason.Logout)).toBe(2);
+    expect(await revocation.revokeFamily(access.sid, RevocationReason.Logout)).toBe(0);
+    expect(await revocation.revokeAllForUser(userId, RevocationReason.Admin)).toBe(0);
+  });
+});

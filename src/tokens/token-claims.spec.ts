@@ -1,0 +1,47 @@
+import { TokenType } from './entities/token.entity';
+import { parseClaims } from './token-claims';
+
+const valid = {
+  sub: 'user-1',
+  jti: 'jti-1',
+  sid: 'session-1',
+  typ: 'access',
+  roles: ['user'],
+  iat: 1000,
+  exp: 1900,
+  iss: 'gatehouse',
+  aud: 'api',
+};
+
+describe('parseClaims', () => {
+  it('returns the claims of a complete token of the expected type', () => {
+    expect(parseClaims(valid, TokenType.Access)).toEqual(valid);
+  });
+
+  it('refuses a refresh token where an access token is expected, and the reverse', () => {
+    expect(parseClaims(valid, TokenType.Refresh)).toBeUndefined();
+    expect(parseClaims({ ...valid, typ: 'refresh' }, TokenType.Access)).toBeUndefined();
+  });
+
+  it.each(['sub', 'jti', 'sid', 'exp', 'iat', 'iss', 'aud', 'roles', 'typ'])(
+    'refuses a token without %s',
+    (claim) => {
+      const { [claim]: _dropped, ...rest } = valid as Record<string, unknown>;
+      expect(parseClaims(rest, TokenType.Access)).toBeUndefined();
+    },
+  );
+
+  it.each([
+    ['a string exp', { exp: '1900' }],
+    ['an empty sub', { sub: '' }],
+    ['roles that are not strings', { roles: [1] }],
+    ['an array audience', { aud: ['api'] }],
+  ])('refuses %s', (_label, patch) => {
+    expect(parseClaims({ ...valid, ...patch }, TokenType.Access)).toBeUndefined();
+  });
+
+  it('refuses non-objects', () => {
+    expect(parseClaims('token', TokenType.Access)).toBeUndefined();
+    expect(parseClaims(null, TokenType.Access)).toBeUndefined();
+  });
+});

@@ -1,0 +1,37 @@
+import { DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { createSecretKey, randomBytes } from 'node:crypto';
+import type { AuthConfig } from '../../src/config';
+import { buildDataSourceOptions } from '../../src/database/typeorm-options';
+
+/** Test-sized auth settings: a random key and the cheapest bcrypt cost. */
+export function testAuthConfig(overrides: Partial<AuthConfig> = {}): AuthConfig {
+  return {
+    algorithm: 'HS256',
+    key: createSecretKey(randomBytes(32)),
+    issuer: 'unit-issuer',
+    audience: 'unit-audience',
+    accessTtlSeconds: 900,
+    refreshTtlSeconds: 3600,
+    bcryptCost: 4,
+    ...overrides,
+  };
+}
+
+/** A ConfigModule serving the given namespaces, for specs that need ConfigService. */
+export function testConfigModule(auth: AuthConfig = testAuthConfig()): Promise<DynamicModule> {
+  return ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ auth })] });
+}
+
+/** A migrated in-memory SQLite database: real SQL for specs, gone when the module closes. */
+export function sqliteMemoryModule(): DynamicModule {
+  return TypeOrmModule.forRoot(
+    buildDataSourceOptions({
+      kind: 'sqlite',
+      path: ':memory:',
+      migrationsRun: true,
+      logging: false,
+    }),
+  );
+}
