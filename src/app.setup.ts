@@ -14,11 +14,18 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as 
  * boot the app through this so they exercise what users run.
  */
 export function configureApp(app: INestApplication): INestApplication {
+  // Express advertises itself by default; there is no reason to tell. (Fastify does not.)
+  const server: unknown = app.getHttpAdapter().getInstance();
+  if (hasDisable(server)) server.disable('x-powered-by');
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(app.get(HttpAdapterHost)));
   app.enableShutdownHooks();
   setupSwagger(app);
   return app;
+}
+
+function hasDisable(server: unknown): server is { disable(setting: string): void } {
+  return typeof (server as { disable?: unknown } | null)?.disable === 'function';
 }
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
