@@ -4,6 +4,8 @@ import { AuthModule } from './auth/auth.module';
 import { configModuleOptions } from './config';
 import { DatabaseModule } from './database/database.module';
 import { NotesModule } from './notes/notes.module';
+import { RedisModule } from './redis/redis.module';
+import { TokenCleanupModule } from './tokens/token-cleanup.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UsersModule } from './users/users.module';
 import { BootstrapAdminService } from './users/bootstrap-admin.service';
@@ -12,8 +14,10 @@ import { BootstrapAdminService } from './users/bootstrap-admin.service';
   imports: [
     ConfigModule.forRoot(configModuleOptions),
     DatabaseModule,
+    RedisModule,
     UsersModule,
     TokensModule,
+    TokenCleanupModule,
     AuthModule,
     NotesModule,
   ],

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { loadDatabaseConfig } from '../src/config/database.config';
-import { buildDataSourceOptions } from '../src/database/typeorm-options';
+import { buildDataSourceOptions, migrations } from '../src/database/typeorm-options';
 import { createTestDatabase, databaseKinds } from './support/databases';
 
 describe.each(databaseKinds())('schema on %s', (kind) => {
@@ -21,7 +21,7 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
     }
   });
 
-  it('reverts cleanly', async () => {
+  it('reverts every migration cleanly', async () => {
     const db = await createTestDatabase(kind);
     const dataSource = new DataSource(
       buildDataSourceOptions(loadDatabaseConfig({ DATABASE_URL: db.url })),
@@ -29,9 +29,11 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
     try {
       await dataSource.initialize();
       await dataSource.runMigrations();
-      await dataSource.undoLastMigration();
+      for (let i = 0; i < migrations.length; i++) await dataSource.undoLastMigration();
       const queryRunner = dataSource.createQueryRunner();
-      expect(await queryRunner.hasTable('tokens')).toBe(false);
+      for (const table of ['users', 'tokens', 'sessions', 'notes']) {
+        expect(await queryRunner.hasTable(table)).toBe(false);
+      }
       await queryRunner.release();
     } finally {
       if (dataSource.isInitialized) await dataSource.destroy();

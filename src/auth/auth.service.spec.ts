@@ -1,5 +1,5 @@
 import { Test, TestingModule } from '@nestjs/testing';
-import { sqliteMemoryModule, testConfigModule } from '../../test/support/unit';
+import { unitImports } from '../../test/support/unit';
 import { ErrorCode } from '../common/errors/domain-error';
 import { TokenType } from '../tokens/entities/token.entity';
 import { RevocationCheckService } from '../tokens/revocation-check.service';
@@ -19,7 +19,7 @@ describe('AuthService', () => {
 
   beforeEach(async () => {
     moduleRef = await Test.createTestingModule({
-      imports: [await testConfigModule(), sqliteMemoryModule(), UsersModule, TokensModule],
+      imports: [...(await unitImports()), UsersModule, TokensModule],
       providers: [AuthService, PasswordHasher],
     }).compile();
     await moduleRef.init();

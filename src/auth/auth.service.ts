@@ -47,7 +47,7 @@ export class AuthService {
   }
 
   login(user: User, client: ClientInfo): Promise<TokenPairResponse> {
-    return this.tokens.issuePair({ id: user.id, roles: user.roles }, client);
+    return this.tokens.startSession({ id: user.id, roles: user.roles }, client);
   }
 
   refresh(refreshToken: string, client: ClientInfo): Promise<TokenPairResponse> {

@@ -46,6 +46,32 @@ export class EnvironmentVariables {
   JWT_REFRESH_TTL?: string;
   @IsOptional() @Min(4) @Max(15) @IsInt() BCRYPT_COST?: number;
 
+  @IsOptional()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
+  REDIS_URL?: string;
+  @IsOptional() @IsString() REDIS_KEY_PREFIX?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: 'REVOCATION_CACHE_TTL must be a duration such as 60s; 0 disables' })
+  REVOCATION_CACHE_TTL?: string;
+  @IsOptional() @Min(0) @Max(10_000_000) @IsInt() REVOCATION_CACHE_SIZE?: number;
+
+  @IsOptional()
+  @Matches(DURATION, {
+    message: 'TOKEN_CLEANUP_INTERVAL must be a duration such as 1h; 0 disables',
+  })
+  TOKEN_CLEANUP_INTERVAL?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: 'TOKEN_RETENTION must be a duration such as 7d' })
+  TOKEN_RETENTION?: string;
+  @IsOptional() @Min(1) @Max(100_000) @IsInt() TOKEN_CLEANUP_BATCH_SIZE?: number;
+
+  @IsOptional()
+  @Matches(/^([^:,\s]+:[^,\s]{16,})(,[^:,\s]+:[^,\s]{16,})*$/, {
+    message:
+      'INTROSPECTION_CLIENTS must be id:secret pairs separated by commas, secrets of 16+ characters',
+  })
+  INTROSPECTION_CLIENTS?: string;
+
   @IsOptional() @IsString() BOOTSTRAP_ADMIN_EMAIL?: string;
   @IsOptional() @IsString() BOOTSTRAP_ADMIN_PASSWORD?: string;
 }

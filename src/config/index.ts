@@ -3,22 +3,24 @@ import { existsSync } from 'node:fs';
 import { AppConfig, appConfig } from './app.config';
 import { AuthConfig, authConfig } from './auth.config';
 import { DatabaseConfig, databaseConfig } from './database.config';
+import { TokensConfig, tokensConfig } from './tokens.config';
 import { NodeEnv, parseEnv } from './env.validation';
 import { assertProductionSecret } from './jwt-secret';
 
-export type { AppConfig, AuthConfig, DatabaseConfig };
+export type { AppConfig, AuthConfig, DatabaseConfig, TokensConfig };
 
 /** The typed shape behind `ConfigService<AllConfig, true>`. */
 export interface AllConfig {
   app: AppConfig;
   auth: AuthConfig;
   database: DatabaseConfig;
+  tokens: TokensConfig;
 }
 
 export const configModuleOptions: ConfigModuleOptions = {
   isGlobal: true,
   cache: true,
-  load: [appConfig, authConfig, databaseConfig],
+  load: [appConfig, authConfig, databaseConfig, tokensConfig],
   // Entry points load .env themselves (loadDotEnv) before validating; tests set env explicitly.
   ignoreEnvFile: true,
   validate: (raw) => {

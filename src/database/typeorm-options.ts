@@ -6,9 +6,11 @@ import { Note } from '../notes/entities/note.entity';
 import { Token } from '../tokens/entities/token.entity';
 import { User } from '../users/entities/user.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-InitialSchema';
+import { Sessions1764100000000 } from './migrations/1764100000000-Sessions';
+import { Session } from '../tokens/entities/session.entity';
 
-export const entities = [User, Token, Note];
-export const migrations = [InitialSchema1764000000000];
+export const entities = [User, Token, Session, Note];
+export const migrations = [InitialSchema1764000000000, Sessions1764100000000];
 
 /**
  * The one place TypeORM is configured, used by the app and by the migration CLI alike. The schema

@@ -1,7 +1,7 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import { sqliteMemoryModule, testConfigModule } from '../../test/support/unit';
+import { unitImports } from '../../test/support/unit';
 import { ErrorCode } from '../common/errors/domain-error';
 import { User } from '../users/entities/user.entity';
 import { RevocationReason, Token, TokenType } from './entities/token.entity';
@@ -22,7 +22,7 @@ describe('RevocationCheckService and TokenRevocationService', () => {
 
   beforeEach(async () => {
     moduleRef = await Test.createTestingModule({
-      imports: [await testConfigModule(), sqliteMemoryModule(), TokensModule],
+      imports: [...(await unitImports()), TokensModule],
     }).compile();
     await moduleRef.init();
     check = moduleRef.get(RevocationCheckService);
@@ -32,7 +32,7 @@ describe('RevocationCheckService and TokenRevocationService', () => {
     userId = (await users.save(users.create({ email: 'a@b.co', passwordHash: 'x', roles: [] }))).id;
     const pair = await moduleRef
       .get(TokensService)
-      .issuePair({ id: userId, roles: [] }, { userAgent: null, ip: null });
+      .startSession({ id: userId, roles: [] }, { userAgent: null, ip: null });
     const claims = await moduleRef.get(TokenSigner).verify(pair.access_token, TokenType.Access);
     if (!claims) throw new Error('no claims');
     access = claims;
@@ -63,11 +63,32 @@ describe('RevocationCheckService and TokenRevocationService', () => {
     expect(await refusal(access)).toBe('expired');
   });
 
-  it('refuses claims that do not match the row (another user, session or type)', async () => {
+  it('refuses claims that do not match the row (another user or session)', async () => {
     expect(await refusal({ ...access, sub: 'someone-else' })).toMatch(/do not match/);
     expect(await refusal({ ...access, sid: 'another-session' })).toMatch(/do not match/);
+  });
+
+  it('refuses a jti that names a refresh token', async () => {
     await tokens.update({ jti: access.jti }, { type: TokenType.Refresh });
     expect(await refusal(access)).toMatch(/do not match/);
+  });
+
+  it('serves repeated checks from the cache, and a revocation empties it at once', async () => {
+    const find = jest.spyOn(tokens, 'findOne');
+    await check.assertActive(access);
+    await check.assertActive(access);
+    await check.assertActive(access);
+    expect(find).toHaveBeenCalledTimes(1);
+    await revocation.revokeFamily(access.sid, RevocationReason.Logout);
+    expect(await refusal(access)).toBe('revoked');
+    expect(find).toHaveBeenCalledTimes(2);
+  });
+
+  it('refuses a cached token once it has expired', async () => {
+    await tokens.update({ jti: access.jti }, { expiresAt: new Date(Date.now() + 50) });
+    await check.assertActive(access);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await refusal(access)).toBe('expired');
   });
 
   it('revokeIfLive flips a row once only', async () => {

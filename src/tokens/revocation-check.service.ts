@@ -2,47 +2,84 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
+import { SharedTokenStateStore } from './cache/shared-token-state.store';
+import { TokenStateCache } from './cache/token-state.cache';
 import { Token, TokenType } from './entities/token.entity';
+import { SessionActivityService } from './session-activity.service';
 import { TokenClaims } from './token-claims';
+import { TokenState, toTokenState } from './token-state';
 
 export const INVALID_ACCESS_TOKEN = 'The access token is invalid, expired or revoked';
 
 /**
  * The per-request half of revocation. A bearer token whose signature and claims are valid is still
- * refused unless its `jti` names a row in the token store that is an access token of the same user
- * and session, not revoked and not expired. The lookup is by primary key; every request pays one
- * indexed read, so a revocation is seen by the very next request on every instance sharing the
- * database.
+ * refused unless its `jti` names a stored token that is an access token of the same user and
+ * session, not revoked and not expired.
+ *
+ * Where the state comes from, first hit wins:
+ * 1. the in-process cache (TokenStateCache): no I/O. Entries live REVOCATION_CACHE_TTL (60 s by
+ *    default) at most and never past the token's expiry; a revocation removes them at once on
+ *    this instance, and through Redis pub/sub on every other one;
+ * 2. Redis, when REDIS_URL is set (SharedTokenStateStore);
+ * 3. the database, by primary key: the source of truth.
+ *
+ * How long a revocation can take to be seen: on the instance that revoked, and on every instance
+ * sharing its Redis, the next request (pub/sub delivery, milliseconds). Without Redis, other
+ * instances may serve a cached "live" for up to REVOCATION_CACHE_TTL: run several instances with
+ * Redis, or set the TTL to 0. If Redis is unreachable the cache is bypassed and every check goes
+ * to the database; a cache failure never lets a token through.
  */
 @Injectable()
 export class RevocationCheckService {
-  constructor(@InjectRepository(Token) private readonly tokens: Repository<Token>) {}
+  constructor(
+    @InjectRepository(Token) private readonly tokens: Repository<Token>,
+    private readonly cache: TokenStateCache,
+    private readonly shared: SharedTokenStateStore,
+    private readonly activity: SessionActivityService,
+  ) {}
 
   async assertActive(claims: TokenClaims, now = Date.now()): Promise<void> {
-    const row = await this.tokens.findOne({
-      where: { jti: claims.jti },
-      select: {
-        jti: true,
-        type: true,
-        userId: true,
-        familyId: true,
-        revoked: true,
-        expiresAt: true,
-      },
-    });
-    const reason = !row
+    const state = await this.lookup(claims.jti);
+    const reason = !state
       ? 'unknown jti'
-      : row.revoked
+      : state.revoked
         ? 'revoked'
-        : row.expiresAt.getTime() <= now
+        : state.expiresAt <= now
           ? 'expired'
-          : row.type !== TokenType.Access ||
-              row.userId !== claims.sub ||
-              row.familyId !== claims.sid
+          : state.type !== TokenType.Access ||
+              state.userId !== claims.sub ||
+              state.familyId !== claims.sid
             ? 'claims do not match the stored token'
             : undefined;
     if (reason) {
       throw new DomainError(ErrorCode.InvalidToken, INVALID_ACCESS_TOKEN, undefined, reason);
     }
+    this.activity.touch(claims.sid, now);
+  }
+
+  /** The stored state of a token (cached), or undefined when no such token exists. */
+  async lookup(jti: string): Promise<TokenState | undefined> {
+    const cached = this.cache.get(jti);
+    if (cached) return cached;
+    const generation = this.cache.begin();
+    let state = await this.shared.get(jti);
+    if (!state) {
+      const row = await this.tokens.findOne({
+        where: { jti },
+        select: {
+          jti: true,
+          type: true,
+          userId: true,
+          familyId: true,
+          revoked: true,
+          expiresAt: true,
+        },
+      });
+      if (!row) return undefined;
+      state = toTokenState(row);
+      this.shared.fill(state);
+    }
+    this.cache.set(state, generation);
+    return state;
   }
 }

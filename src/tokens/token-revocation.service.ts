@@ -1,40 +1,84 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsWhere, Repository } from 'typeorm';
+import { FindOptionsWhere, Not, Repository } from 'typeorm';
+import { RevocationBus } from './cache/revocation-bus';
+import { Session } from './entities/session.entity';
 import { RevocationReason, Token } from './entities/token.entity';
+import { toTokenState } from './token-state';
 
-/** Marks tokens revoked. Every write is a single conditional UPDATE, safe under concurrency. */
+/**
+ * Revokes tokens. Each revocation is one conditional UPDATE (safe under concurrency: a row flips
+ * once), then the rows it flipped are read back by their revocation stamp and announced on the
+ * RevocationBus, so every cache drops them, including rows inserted while the UPDATE ran.
+ */
 @Injectable()
 export class TokenRevocationService {
   private readonly logger = new Logger(TokenRevocationService.name);
 
-  constructor(@InjectRepository(Token) private readonly tokens: Repository<Token>) {}
+  constructor(
+    @InjectRepository(Token) private readonly tokens: Repository<Token>,
+    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    private readonly bus: RevocationBus,
+  ) {}
 
   /**
    * Revokes one token if it is still live. Returns true only for the caller that flipped it:
    * `UPDATE … WHERE jti = ? AND revoked = false` affects one row at most once.
    */
   async revokeIfLive(jti: string, reason: RevocationReason): Promise<boolean> {
-    return (await this.revokeWhere({ jti }, reason)) === 1;
+    return (await this.revokeTokens({ jti }, reason)) === 1;
   }
 
-  /** Revokes every live token of a session (a login and its refreshes). */
-  revokeFamily(familyId: string, reason: RevocationReason): Promise<number> {
-    return this.revokeWhere({ familyId }, reason);
+  /** Ends a session: every live token of the family, and the session row. */
+  async revokeFamily(familyId: string, reason: RevocationReason): Promise<number> {
+    const count = await this.revokeTokens({ familyId }, reason);
+    await this.revokeSessions({ id: familyId }, reason);
+    return count;
   }
 
-  /** Revokes every live token of a user, on every device. */
-  revokeAllForUser(userId: string, reason: RevocationReason): Promise<number> {
-    return this.revokeWhere({ userId }, reason);
+  /** Ends every session of a user, on every device; `exceptSessionId` keeps one alive. */
+  async revokeAllForUser(
+    userId: string,
+    reason: RevocationReason,
+    exceptSessionId?: string,
+  ): Promise<number> {
+    const family = exceptSessionId ? { familyId: Not(exceptSessionId) } : {};
+    const count = await this.revokeTokens({ userId, ...family }, reason);
+    await this.revokeSessions(
+      { userId, ...(exceptSessionId ? { id: Not(exceptSessionId) } : {}) },
+      reason,
+    );
+    return count;
   }
 
-  private async revokeWhere(where: FindOptionsWhere<Token>, reason: RevocationReason) {
+  private async revokeTokens(where: FindOptionsWhere<Token>, reason: RevocationReason) {
+    const stamp = new Date();
     const result = await this.tokens.update(
+      { ...where, revoked: false },
+      { revoked: true, revokedAt: stamp, revokedReason: reason },
+    );
+    const count = result.affected ?? 0;
+    if (count === 0) return 0;
+    const flipped = await this.tokens.find({
+      where: { ...where, revoked: true, revokedAt: stamp, revokedReason: reason },
+      select: {
+        jti: true,
+        type: true,
+        userId: true,
+        familyId: true,
+        expiresAt: true,
+        revoked: true,
+      },
+    });
+    await this.bus.publish(flipped.map(toTokenState));
+    this.logger.log(`revoked ${count} token(s): ${reason}`);
+    return count;
+  }
+
+  private async revokeSessions(where: FindOptionsWhere<Session>, reason: RevocationReason) {
+    await this.sessions.update(
       { ...where, revoked: false },
       { revoked: true, revokedAt: new Date(), revokedReason: reason },
     );
-    const count = result.affected ?? 0;
-    if (count > 0) this.logger.log(`revoked ${count} token(s): ${reason}`);
-    return count;
   }
 }

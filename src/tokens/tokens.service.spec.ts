@@ -1,7 +1,7 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import { sqliteMemoryModule, testConfigModule } from '../../test/support/unit';
+import { unitImports } from '../../test/support/unit';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { User } from '../users/entities/user.entity';
 import { RevocationReason, Token, TokenType } from './entities/token.entity';
@@ -21,7 +21,7 @@ describe('TokensService', () => {
 
   beforeEach(async () => {
     moduleRef = await Test.createTestingModule({
-      imports: [await testConfigModule(), sqliteMemoryModule(), TokensModule],
+      imports: [...(await unitImports()), TokensModule],
     }).compile();
     await moduleRef.init();
     service = moduleRef.get(TokensService);
@@ -41,9 +41,9 @@ describe('TokensService', () => {
     return claims;
   };
 
-  describe('issuePair', () => {
+  describe('startSession', () => {
     it('stores one access and one refresh row in a new family, matching the JWT claims', async () => {
-      const pair = await service.issuePair(subject, client);
+      const pair = await service.startSession(subject, client);
       const access = await claimsOf(pair.access_token, TokenType.Access);
       const refresh = await claimsOf(pair.refresh_token, TokenType.Refresh);
       expect(access.sid).toBe(refresh.sid);
@@ -64,11 +64,11 @@ describe('TokensService', () => {
 
     it('starts a new family for every login', async () => {
       const a = await claimsOf(
-        (await service.issuePair(subject, client)).access_token,
+        (await service.startSession(subject, client)).access_token,
         TokenType.Access,
       );
       const b = await claimsOf(
-        (await service.issuePair(subject, client)).access_token,
+        (await service.startSession(subject, client)).access_token,
         TokenType.Access,
       );
       expect(a.sid).not.toBe(b.sid);
@@ -77,7 +77,7 @@ describe('TokensService', () => {
 
   describe('rotate', () => {
     it('issues a pair in the same family and revokes the presented token as rotated', async () => {
-      const first = await service.issuePair(subject, client);
+      const first = await service.startSession(subject, client);
       const next = await service.rotate(first.refresh_token, resolve, client);
       const old = await claimsOf(first.refresh_token, TokenType.Refresh);
       const fresh = await claimsOf(next.refresh_token, TokenType.Refresh);
@@ -89,7 +89,7 @@ describe('TokensService', () => {
     });
 
     it('treats a second use as reuse and revokes every token of the family', async () => {
-      const first = await service.issuePair(subject, client);
+      const first = await service.startSession(subject, client);
       await service.rotate(first.refresh_token, resolve, client);
       await expect(service.rotate(first.refresh_token, resolve, client)).rejects.toMatchObject({
         code: ErrorCode.RefreshTokenReused,
@@ -103,7 +103,7 @@ describe('TokensService', () => {
     });
 
     it('lets one of many concurrent rotations win and leaves nothing live', async () => {
-      const first = await service.issuePair(subject, client);
+      const first = await service.startSession(subject, client);
       const results = await Promise.allSettled(
         Array.from({ length: 6 }, () => service.rotate(first.refresh_token, resolve, client)),
       );
@@ -113,7 +113,7 @@ describe('TokensService', () => {
     });
 
     it('refuses a logged-out session without flagging reuse', async () => {
-      const first = await service.issuePair(subject, client);
+      const first = await service.startSession(subject, client);
       const { sid } = await claimsOf(first.refresh_token, TokenType.Refresh);
       await tokens.update(
         { familyId: sid },
@@ -125,14 +125,14 @@ describe('TokensService', () => {
     });
 
     it('refuses an access token', async () => {
-      const { access_token } = await service.issuePair(subject, client);
+      const { access_token } = await service.startSession(subject, client);
       await expect(service.rotate(access_token, resolve, client)).rejects.toBeInstanceOf(
         DomainError,
       );
     });
 
     it('refuses a token whose row has expired', async () => {
-      const first = await service.issuePair(subject, client);
+      const first = await service.startSession(subject, client);
       const { jti } = await claimsOf(first.refresh_token, TokenType.Refresh);
       await tokens.update({ jti }, { expiresAt: new Date(Date.now() - 1) });
       await expect(service.rotate(first.refresh_token, resolve, client)).rejects.toMatchObject({
@@ -141,7 +141,7 @@ describe('TokensService', () => {
     });
 
     it('revokes the family when the user is gone or disabled', async () => {
-      const first = await service.issuePair(subject, client);
+      const first = await service.startSession(subject, client);
       await expect(
         service.rotate(first.refresh_token, () => Promise.resolve(undefined), client),
       ).rejects.toMatchObject({ code: ErrorCode.InvalidRefreshToken });

@@ -7,6 +7,7 @@ import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { AllConfig, AuthConfig } from '../config';
 import { ClientInfo } from './client-info';
 import { TokenPairResponse } from './dto/token-pair.response';
+import { Session } from './entities/session.entity';
 import { RevocationReason, Token, TokenType } from './entities/token.entity';
 import { TokenClaims } from './token-claims';
 import { TokenRevocationService } from './token-revocation.service';
@@ -28,6 +29,7 @@ export class TokensService {
 
   constructor(
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
+    @InjectRepository(Session) private readonly sessions: Repository<Session>,
     private readonly signer: TokenSigner,
     private readonly revocation: TokenRevocationService,
     config: ConfigService<AllConfig, true>,
@@ -35,15 +37,28 @@ export class TokensService {
     this.auth = config.get('auth', { infer: true });
   }
 
-  /**
-   * Signs a pair and stores both rows in one INSERT. `familyId` is new for a login and kept
-   * across refreshes, so a session can be revoked as a whole.
-   */
-  async issuePair(
-    subject: TokenSubject,
-    client: ClientInfo,
-    familyId: string = randomUUID(),
-  ): Promise<TokenPairResponse> {
+  /** Starts a session (a new token family) and issues its first pair. */
+  async startSession(subject: TokenSubject, client: ClientInfo): Promise<TokenPairResponse> {
+    const familyId = randomUUID();
+    const { pair, refreshExpiresAt, issuedAt } = await this.issuePair(subject, client, familyId);
+    // After the tokens: should this insert fail, no token was handed out and nothing is listed.
+    await this.sessions.insert({
+      id: familyId,
+      userId: subject.id,
+      createdAt: issuedAt,
+      lastUsedAt: issuedAt,
+      expiresAt: refreshExpiresAt,
+      userAgent: client.userAgent,
+      ip: client.ip,
+      revoked: false,
+      revokedAt: null,
+      revokedReason: null,
+    });
+    return pair;
+  }
+
+  /** Signs a pair and stores both rows in one INSERT, in the given family. */
+  private async issuePair(subject: TokenSubject, client: ClientInfo, familyId: string) {
     const now = Date.now();
     const iat = Math.floor(now / 1000);
     const claims = (typ: TokenType, ttl: number): TokenClaims => ({
@@ -74,13 +89,14 @@ export class TokensService {
         ip: client.ip,
       });
     await this.tokens.insert([row(access), row(refresh)]);
-    return {
+    const pair: TokenPairResponse = {
       access_token: this.signer.sign(access),
       refresh_token: this.signer.sign(refresh),
       token_type: 'Bearer',
       expires_in: this.auth.accessTtlSeconds,
       refresh_expires_in: this.auth.refreshTtlSeconds,
     };
+    return { pair, issuedAt: new Date(now), refreshExpiresAt: new Date(refresh.exp * 1000) };
   }
 
   /**
@@ -116,9 +132,20 @@ export class TokensService {
       await this.revocation.revokeFamily(row.familyId, RevocationReason.UserDisabled);
       throw this.invalid('user missing or disabled');
     }
-    const pair = await this.issuePair(subject, client, row.familyId);
-    if (await this.revocation.revokeIfLive(row.jti, RevocationReason.Rotated)) return pair;
-    return this.onReuse(row);
+    const issued = await this.issuePair(subject, client, row.familyId);
+    if (!(await this.revocation.revokeIfLive(row.jti, RevocationReason.Rotated))) {
+      return this.onReuse(row);
+    }
+    await this.sessions.update(
+      { id: row.familyId },
+      {
+        lastUsedAt: issued.issuedAt,
+        expiresAt: issued.refreshExpiresAt,
+        userAgent: client.userAgent,
+        ip: client.ip,
+      },
+    );
+    return issued.pair;
   }
 
   private async onReuse(row: Token): Promise<never> {

@@ -2,7 +2,9 @@ import { DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { createSecretKey, randomBytes } from 'node:crypto';
-import type { AuthConfig } from '../../src/config';
+import type { AuthConfig, TokensConfig } from '../../src/config';
+import { loadTokensConfig } from '../../src/config/tokens.config';
+import { RedisModule } from '../../src/redis/redis.module';
 import { buildDataSourceOptions } from '../../src/database/typeorm-options';
 
 /** Test-sized auth settings: a random key and the cheapest bcrypt cost. */
@@ -20,8 +22,21 @@ export function testAuthConfig(overrides: Partial<AuthConfig> = {}): AuthConfig 
 }
 
 /** A ConfigModule serving the given namespaces, for specs that need ConfigService. */
-export function testConfigModule(auth: AuthConfig = testAuthConfig()): Promise<DynamicModule> {
-  return ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ auth })] });
+export function testConfigModule(
+  auth: AuthConfig = testAuthConfig(),
+  tokens: TokensConfig = loadTokensConfig({}),
+): Promise<DynamicModule> {
+  return ConfigModule.forRoot({
+    isGlobal: true,
+    ignoreEnvFile: true,
+    load: [() => ({ auth, tokens })],
+  });
+}
+
+/** Config, a migrated in-memory SQLite database and (disabled) Redis: what TokensModule needs. */
+export async function unitImports(tokens?: Partial<TokensConfig>) {
+  const config = await testConfigModule(testAuthConfig(), { ...loadTokensConfig({}), ...tokens });
+  return [config, sqliteMemoryModule(), RedisModule];
 }
 
 /** A migrated in-memory SQLite database: real SQL for specs, gone when the module closes. */

@@ -13,8 +13,13 @@ export enum RevocationReason {
   /** A rotated refresh token came back: the whole family is presumed stolen. */
   ReuseDetected = 'reuse_detected',
   Logout = 'logout',
+  /** Logged out everywhere (optionally but the current session). */
+  LogoutAll = 'logout_all',
+  PasswordChanged = 'password_changed',
   UserDisabled = 'user_disabled',
   Admin = 'admin',
+  /** Revoked through the RFC 7009 endpoint. */
+  Revoked = 'revoked',
 }
 
 /**

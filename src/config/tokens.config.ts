@@ -1,0 +1,42 @@
+import { registerAs } from '@nestjs/config';
+import { durationToSeconds, parseEnv } from './env.validation';
+
+export interface TokensConfig {
+  /** When set, revocations are shared through Redis (cache + pub/sub) across instances. */
+  redisUrl?: string;
+  /** Prefixes every Redis key and channel, so several deployments can share one Redis. */
+  redisKeyPrefix: string;
+  /** How long a token's state may be trusted from the in-process cache; 0 turns caching off. */
+  cacheTtlSeconds: number;
+  cacheMaxEntries: number;
+  /** How often expired rows are deleted; 0 turns the scheduled job off. */
+  cleanupIntervalSeconds: number;
+  /** How long after expiry a row is kept (for audits and refresh-token reuse detection). */
+  retentionSeconds: number;
+  cleanupBatchSize: number;
+  /** Clients allowed to call /oauth2/introspect with HTTP Basic auth: id → secret. */
+  introspectionClients: Map<string, string>;
+}
+
+export function loadTokensConfig(raw: NodeJS.ProcessEnv = process.env): TokensConfig {
+  const env = parseEnv(raw);
+  const clients = (env.INTROSPECTION_CLIENTS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => {
+      const at = pair.indexOf(':');
+      return [pair.slice(0, at), pair.slice(at + 1)] as [string, string];
+    });
+  return {
+    redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'gatehouse:',
+    cacheTtlSeconds: durationToSeconds(env.REVOCATION_CACHE_TTL ?? '60s'),
+    cacheMaxEntries: env.REVOCATION_CACHE_SIZE ?? 100_000,
+    cleanupIntervalSeconds: durationToSeconds(env.TOKEN_CLEANUP_INTERVAL ?? '1h'),
+    retentionSeconds: durationToSeconds(env.TOKEN_RETENTION ?? '7d'),
+    cleanupBatchSize: env.TOKEN_CLEANUP_BATCH_SIZE ?? 1000,
+    introspectionClients: new Map(clients),
+  };
+}
+
+export const tokensConfig = registerAs('tokens', () => loadTokensConfig());

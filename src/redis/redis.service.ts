@@ -1,0 +1,75 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import Redis, { RedisOptions } from 'ioredis';
+import type { AllConfig } from '../config';
+
+/**
+ * The Redis connections, when REDIS_URL is set: one for commands, one for pub/sub (a subscribed
+ * connection can run nothing else). Commands fail fast instead of queueing while Redis is down,
+ * so every caller can fall back to the database at once.
+ */
+@Injectable()
+export class RedisService implements OnApplicationShutdown {
+  private readonly logger = new Logger(RedisService.name);
+  readonly enabled: boolean;
+  readonly prefix: string;
+  private commandClient?: Redis;
+  private subscriberClient?: Redis;
+
+  constructor(config: ConfigService<AllConfig, true>) {
+    const { redisUrl, redisKeyPrefix } = config.get('tokens', { infer: true });
+    this.enabled = Boolean(redisUrl);
+    this.prefix = redisKeyPrefix;
+    if (!redisUrl) return;
+    const options: RedisOptions = {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: 500,
+      connectTimeout: 2000,
+      // Keep trying, but not faster than twice a second.
+      retryStrategy: (times) => Math.min(times * 100, 500),
+      lazyConnect: false,
+    };
+    this.commandClient = new Redis(redisUrl, { ...options, connectionName: 'gatehouse' });
+    this.subscriberClient = new Redis(redisUrl, { ...options, connectionName: 'gatehouse-sub' });
+    for (const client of [this.commandClient, this.subscriberClient]) {
+      // Without a listener ioredis logs every failed reconnect; one line per outage is enough.
+      let down = false;
+      client.on('error', (error: Error) => {
+        if (!down) this.logger.warn(`Redis unreachable (${error.message}); using the database`);
+        down = true;
+      });
+      client.on('ready', () => {
+        if (down) this.logger.log('Redis reachable again');
+        down = false;
+      });
+    }
+  }
+
+  /** The command connection; only call when {@link enabled}. */
+  get client(): Redis {
+    if (!this.commandClient) throw new Error('Redis is not configured');
+    return this.commandClient;
+  }
+
+  get subscriber(): Redis {
+    if (!this.subscriberClient) throw new Error('Redis is not configured');
+    return this.subscriberClient;
+  }
+
+  key(...parts: string[]): string {
+    return this.prefix + parts.join(':');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const clients = [this.commandClient, this.subscriberClient].filter((c) => c !== undefined);
+    await Promise.all(
+      clients.map((c) =>
+        c.quit().then(
+          () => undefined,
+          () => c.disconnect(),
+        ),
+      ),
+    );
+  }
+}

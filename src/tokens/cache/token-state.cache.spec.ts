@@ -1,0 +1,81 @@
+import { ConfigService } from '@nestjs/config';
+import { loadTokensConfig } from '../../config/tokens.config';
+import { TokenType } from '../entities/token.entity';
+import { TokenState } from '../token-state';
+import { TokenStateCache } from './token-state.cache';
+
+const cacheWith = (env: Record<string, string> = {}) =>
+  new TokenStateCache({ get: () => loadTokensConfig(env) } as unknown as ConfigService as never);
+
+const state = (jti: string, expiresInMs = 3_600_000): TokenState => ({
+  jti,
+  type: TokenType.Access,
+  userId: 'u',
+  familyId: 'f',
+  expiresAt: Date.now() + expiresInMs,
+  revoked: false,
+});
+
+describe('TokenStateCache', () => {
+  it('returns what was set in the same generation', () => {
+    const cache = cacheWith();
+    cache.set(state('a'), cache.begin());
+    expect(cache.get('a')?.jti).toBe('a');
+  });
+
+  it('drops a fill that started before an invalidation', () => {
+    const cache = cacheWith();
+    const started = cache.begin();
+    cache.invalidate(['other']);
+    cache.set(state('a'), started);
+    expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('forgets invalidated entries', () => {
+    const cache = cacheWith();
+    cache.set(state('a'), cache.begin());
+    cache.invalidate(['a']);
+    expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('keeps an entry no longer than the token lives', async () => {
+    const cache = cacheWith();
+    cache.set(state('a', 30), cache.begin());
+    expect(cache.get('a')).toBeDefined();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('keeps an entry no longer than the configured TTL', async () => {
+    const cache = cacheWith({ REVOCATION_CACHE_TTL: '1s' });
+    cache.set(state('a'), cache.begin());
+    expect(cache.get('a')).toBeDefined();
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('is bounded', () => {
+    const cache = cacheWith({ REVOCATION_CACHE_SIZE: '3' });
+    for (const jti of ['a', 'b', 'c', 'd']) cache.set(state(jti), cache.begin());
+    expect(cache.size).toBe(3);
+    expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('serves nothing while distrusted, and starts empty when trusted again', () => {
+    const cache = cacheWith();
+    cache.set(state('a'), cache.begin());
+    cache.setTrusted(false);
+    expect(cache.get('a')).toBeUndefined();
+    cache.set(state('b'), cache.begin());
+    cache.setTrusted(true);
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('b')).toBeUndefined();
+  });
+
+  it('is off when the TTL is 0', () => {
+    const cache = cacheWith({ REVOCATION_CACHE_TTL: '0' });
+    cache.set(state('a'), cache.begin());
+    expect(cache.enabled).toBe(false);
+    expect(cache.get('a')).toBeUndefined();
+  });
+});

@@ -1,0 +1,52 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import type { AllConfig } from '../config';
+import { RedisService } from '../redis/redis.service';
+import { TokenCleanupService } from './token-cleanup.service';
+
+const JOB = 'token-cleanup';
+
+/**
+ * Runs the cleanup every TOKEN_CLEANUP_INTERVAL. With Redis, one instance per interval takes a
+ * lock and runs it; a run never overlaps the previous one on the same instance.
+ */
+@Injectable()
+export class TokenCleanupScheduler implements OnApplicationBootstrap {
+  private readonly logger = new Logger(TokenCleanupScheduler.name);
+  private running = false;
+
+  constructor(
+    private readonly cleanup: TokenCleanupService,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly redis: RedisService,
+    private readonly config: ConfigService<AllConfig, true>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const seconds = this.config.get('tokens', { infer: true }).cleanupIntervalSeconds;
+    if (seconds <= 0) return;
+    const timer = setInterval(() => void this.tick(seconds * 1000), seconds * 1000);
+    timer.unref();
+    this.scheduler.addInterval(JOB, timer);
+  }
+
+  async tick(intervalMs: number): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      if (this.redis.enabled) {
+        const lock = this.redis.key('cleanup-lock');
+        const taken = await this.redis.client
+          .set(lock, String(process.pid), 'PX', Math.max(intervalMs - 1000, 1000), 'NX')
+          .catch(() => 'OK'); // Redis down: run anyway, deletes are idempotent
+        if (taken !== 'OK') return;
+      }
+      await this.cleanup.purgeExpired();
+    } catch (error) {
+      this.logger.error(`cleanup failed: ${(error as Error).message}`);
+    } finally {
+      this.running = false;
+    }
+  }
+}

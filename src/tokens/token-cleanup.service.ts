@@ -1,0 +1,73 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { In, LessThan, Repository } from 'typeorm';
+import type { AllConfig, TokensConfig } from '../config';
+import { Session } from './entities/session.entity';
+import { Token } from './entities/token.entity';
+
+export interface CleanupResult {
+  tokens: number;
+  sessions: number;
+}
+
+/**
+ * Deletes token and session rows that expired more than TOKEN_RETENTION ago. Revoked rows are
+ * kept until then too: a rotated refresh token must still be recognised if it is replayed.
+ *
+ * Deletes go in batches (TOKEN_CLEANUP_BATCH_SIZE rows per statement, by primary key, found
+ * through the `expires_at` index) with a yield between them, so no statement holds locks for
+ * long and logins carry on during a large purge.
+ */
+@Injectable()
+export class TokenCleanupService {
+  private readonly logger = new Logger(TokenCleanupService.name);
+  private readonly config: TokensConfig;
+
+  constructor(
+    @InjectRepository(Token) private readonly tokens: Repository<Token>,
+    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    config: ConfigService<AllConfig, true>,
+  ) {
+    this.config = config.get('tokens', { infer: true });
+  }
+
+  async purgeExpired(now = Date.now()): Promise<CleanupResult> {
+    const cutoff = new Date(now - this.config.retentionSeconds * 1000);
+    const result = {
+      tokens: await this.purge(this.tokens, 'jti', cutoff),
+      sessions: await this.purge(this.sessions, 'id', cutoff),
+    };
+    this.logger.log(
+      `cleanup: deleted ${result.tokens} token(s) and ${result.sessions} session(s) expired before ${cutoff.toISOString()}`,
+    );
+    return result;
+  }
+
+  private async purge<E extends Token | Session>(
+    repository: Repository<E>,
+    key: 'jti' | 'id',
+    cutoff: Date,
+  ): Promise<number> {
+    const size = this.config.cleanupBatchSize;
+    let deleted = 0;
+    for (;;) {
+      const batch = (await repository.find({
+        select: { [key]: true } as never,
+        where: { expiresAt: LessThan(cutoff) } as never,
+        take: size,
+      })) as unknown as Array<Record<string, string>>;
+      if (batch.length === 0) break;
+      const ids = batch.map((row) => row[key]);
+      const { affected } = await repository.delete({
+        [key]: In(ids),
+        expiresAt: LessThan(cutoff),
+      } as never);
+      deleted += affected ?? 0;
+      if (batch.length < size) break;
+      await yieldToEventLoop();
+    }
+    return deleted;
+  }
+}
