@@ -83,6 +83,42 @@ describe.each(databaseKinds())('auth flows on %s', (kind) => {
       });
     });
 
+    it('stores non-Latin emails, and tells accented from plain letters apart', async () => {
+      const tag = uniqueEmail().split('@')[0];
+      await t
+        .http()
+        .post('/auth/register')
+        .send({ email: `иван-${tag}@example.com`, password: 'password-1' })
+        .expect(201);
+      await t
+        .http()
+        .post('/auth/register')
+        .send({ email: `jose-${tag}@example.com`, password: 'password-1' })
+        .expect(201);
+      await t
+        .http()
+        .post('/auth/register')
+        .send({ email: `josé-${tag}@example.com`, password: 'password-2' })
+        .expect(201);
+      await t
+        .http()
+        .post('/auth/login')
+        .send({ email: `JOSÉ-${tag}@example.com`, password: 'password-1' })
+        .expect(401);
+      await t
+        .http()
+        .post('/auth/login')
+        .send({ email: `JOSÉ-${tag}@example.com`, password: 'password-2' })
+        .expect(200);
+    });
+
+    it('applies the length limit to the email as stored (lower-casing can lengthen it)', async () => {
+      const email = `${'a'.repeat(64)}@${'İ'.repeat(55)}.${'İ'.repeat(55)}.com`;
+      expect(email.length).toBeLessThanOrEqual(254);
+      const res = await t.http().post('/auth/register').send({ email, password: 'password-1' });
+      expect(res.status).toBe(400);
+    });
+
     it('answers malformed JSON with 400 without echoing the body', async () => {
       const res = await t
         .http()
@@ -183,8 +219,20 @@ describe.each(databaseKinds())('auth flows on %s', (kind) => {
       expect(res.status).toBe(400);
     });
 
+    it('never reads credentials from the query string', async () => {
+      const { email, password } = await t.register();
+      const res = await t
+        .http()
+        .post(
+          `/auth/login?email=${encodeURIComponent(email)}&password=${encodeURIComponent(password)}`,
+        )
+        .send({ email: '', password: '' });
+      expect(res.status).toBe(400);
+    });
+
     it.each([
       ['no body', undefined],
+      ['an empty email', { email: '', password: 'password1' }],
       ['a missing password', { email: 'a@example.com' }],
       ['an unknown field', { email: 'a@example.com', password: 'password1', admin: true }],
       ['a number for the email', { email: 42, password: 'password1' }],
@@ -378,6 +426,7 @@ describe.each(databaseKinds())('auth flows on %s', (kind) => {
       const admin = await t.register({ admin: true });
       const { access } = await t.login(admin.email, admin.password);
       await t.http().get('/admin/users?limit=1000').auth(access, { type: 'bearer' }).expect(400);
+      await t.http().get('/admin/users?offset=1e20').auth(access, { type: 'bearer' }).expect(400);
     });
 
     it('answers 401, not 403, to an anonymous caller', async () => {

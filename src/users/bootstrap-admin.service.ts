@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PasswordHasher } from '../auth/password-hasher.service';
+import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { AllConfig } from '../config';
 import { ROLE_ADMIN, ROLE_USER } from './entities/user.entity';
 import { UsersService } from './users.service';
@@ -22,11 +23,16 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const admin = this.config.get('app', { infer: true }).bootstrapAdmin;
     if (!admin || (await this.users.findByEmail(admin.email))) return;
-    const user = await this.users.create({
-      email: admin.email,
-      passwordHash: await this.passwords.hash(admin.password),
-      roles: [ROLE_USER, ROLE_ADMIN],
-    });
-    this.logger.log(`created bootstrap admin account ${user.id}`);
+    try {
+      const user = await this.users.create({
+        email: admin.email,
+        passwordHash: await this.passwords.hash(admin.password),
+        roles: [ROLE_USER, ROLE_ADMIN],
+      });
+      this.logger.log(`created bootstrap admin account ${user.id}`);
+    } catch (error) {
+      // Another instance starting at the same moment created it first: nothing left to do.
+      if (!(error instanceof DomainError && error.code === ErrorCode.EmailTaken)) throw error;
+    }
   }
 }

@@ -66,10 +66,10 @@ export class UsersService {
   }
 
   async setRoles(id: string, roles: string[]): Promise<void> {
-    await this.users.update({ id }, { roles });
+    await this.users.update({ id }, { roles, updatedAt: new Date() });
   }
 
   async setDisabled(id: string, disabled: boolean): Promise<void> {
-    await this.users.update({ id }, { disabled });
+    await this.users.update({ id }, { disabled, updatedAt: new Date() });
   }
 }

@@ -41,7 +41,8 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
   let mariadb = false;
   try {
     await admin.query(
-      `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+      // latin1 on purpose: the migrations must not depend on a friendly server default.
+      `CREATE DATABASE \`${database}\` CHARACTER SET latin1`,
     );
     const [rows] = await admin.query('SELECT VERSION() AS v');
     mariadb = /mariadb/i.test(String((rows as Array<{ v: string }>)[0]?.v));

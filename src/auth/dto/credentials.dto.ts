@@ -2,17 +2,23 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 import { MaxUtf8Bytes } from '../../common/decorators/max-utf8-bytes.decorator';
+import { normalizeEmail } from '../../users/users.service';
 import { MAX_PASSWORD_BYTES } from '../password-hasher.service';
 
 export const MIN_PASSWORD_LENGTH = 8;
 
-/** Emails are stored trimmed; trim before validating so `ada@example.com ` is accepted. */
-const Trim = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+/**
+ * Emails are compared in their stored form (see normalizeEmail); normalise before validating, so
+ * the length limit applies to what is stored (lower-casing can lengthen a string: 'İ' → 'i̇').
+ */
+const NormalizeEmail = () =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? normalizeEmail(value) : value,
+  );
 
 export class RegisterDto {
   @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
-  @Trim()
+  @NormalizeEmail()
   @IsString()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
@@ -32,8 +38,9 @@ export class RegisterDto {
 /** Login takes any string up to the limits: the rules of today must not lock out older accounts. */
 export class LoginDto {
   @ApiProperty({ example: 'ada@example.com' })
-  @Trim()
+  @NormalizeEmail()
   @IsString()
+  @MinLength(1)
   @MaxLength(254)
   email!: string;
 

@@ -1,5 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
+import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { AppValidationPipe } from '../../common/pipes/app-validation.pipe';
 import { LoginDto } from '../dto/credentials.dto';
 
@@ -13,14 +14,16 @@ const validation = new AppValidationPipe();
 export class LocalAuthGuard extends AuthGuard('local') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<{ body: unknown }>();
-    await validation.transform(request.body, { type: 'body', metatype: LoginDto });
+    // passport-local reads the body, and falls back to the query string for a field the body
+    // lacks; both fields are required non-empty here, so only the validated body is ever read.
+    request.body = await validation.transform(request.body, { type: 'body', metatype: LoginDto });
     return (await super.canActivate(context)) as boolean;
   }
 
   override handleRequest<TUser>(err: unknown, user: TUser | false): TUser {
     // The strategy throws a DomainError for bad credentials; the body was validated before.
     if (err instanceof Error) throw err;
-    if (!user) throw new Error('local strategy returned no user');
+    if (!user) throw new DomainError(ErrorCode.InvalidCredentials, 'Invalid email or password');
     return user;
   }
 }

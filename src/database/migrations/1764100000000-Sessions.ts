@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
+import { portableColumns } from './portable-columns';
 
 /**
  * One row per session (token family), for the sessions API. Existing families are backfilled
@@ -8,20 +9,21 @@ export class Sessions1764100000000 implements MigrationInterface {
   name = 'Sessions1764100000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    const { id, string, time, flag } = portableColumns(queryRunner);
     await queryRunner.createTable(
       new Table({
         name: 'sessions',
         columns: [
-          { name: 'id', type: 'varchar', length: '36', isPrimary: true },
-          { name: 'user_id', type: 'varchar', length: '36' },
-          { name: 'created_at', type: 'datetime', precision: 3 },
-          { name: 'last_used_at', type: 'datetime', precision: 3 },
-          { name: 'expires_at', type: 'datetime', precision: 3 },
-          { name: 'user_agent', type: 'varchar', length: '512', isNullable: true },
-          { name: 'ip', type: 'varchar', length: '64', isNullable: true },
-          { name: 'revoked', type: 'boolean', default: 0 },
-          { name: 'revoked_at', type: 'datetime', precision: 3, isNullable: true },
-          { name: 'revoked_reason', type: 'varchar', length: '32', isNullable: true },
+          id('id', true),
+          id('user_id'),
+          time('created_at'),
+          time('last_used_at'),
+          time('expires_at'),
+          string('user_agent', 512, { nullable: true }),
+          string('ip', 64, { nullable: true }),
+          flag('revoked'),
+          time('revoked_at', true),
+          string('revoked_reason', 32, { nullable: true }),
         ],
         indices: [
           { name: 'IDX_sessions_user_id', columnNames: ['user_id'] },

@@ -34,8 +34,10 @@ export class Note {
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
 
+  // Stamped here, not by the database: CURRENT_TIMESTAMP follows the MySQL session's time zone.
   @BeforeInsert()
-  protected assignId(): void {
+  protected beforeInsert(): void {
     this.id ??= randomUUID();
+    this.createdAt ??= new Date();
   }
 }

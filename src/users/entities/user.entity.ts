@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   BeforeInsert,
+  BeforeUpdate,
   Column,
   CreateDateColumn,
   Entity,
@@ -38,8 +39,16 @@ export class User {
   @UpdateDateColumn({ name: 'updated_at' })
   updatedAt!: Date;
 
+  // Stamped here, not by the database: CURRENT_TIMESTAMP follows the MySQL session's time zone.
   @BeforeInsert()
-  protected assignId(): void {
+  protected beforeInsert(): void {
     this.id ??= randomUUID();
+    this.createdAt ??= new Date();
+    this.updatedAt ??= this.createdAt;
+  }
+
+  @BeforeUpdate()
+  protected beforeUpdate(): void {
+    this.updatedAt = new Date();
   }
 }
