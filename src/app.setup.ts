@@ -37,6 +37,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addBasicAuth({ type: 'http', scheme: 'basic' }, 'introspection-client')
     .addOAuth2(
       { type: 'oauth2', flows: { password: { tokenUrl: '/auth/token', scopes: {} } } },
       'oauth2',
@@ -58,7 +59,8 @@ function applyGuardSecurity(document: OpenAPIObject): OpenAPIObject {
       const extensions = operation as unknown as Record<string, unknown>;
       if (extensions[PUBLIC_EXTENSION]) {
         delete extensions[PUBLIC_EXTENSION];
-        operation.security = [];
+        // Public to the JWT guard; a route with its own guard documents its own schemes.
+        operation.security ??= [];
         continue;
       }
       operation.security = SECURITY;

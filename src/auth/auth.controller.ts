@@ -13,6 +13,7 @@ import {
   ApiConflictResponse,
   ApiConsumes,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -30,6 +31,7 @@ import { Client } from './decorators/client-info.decorator';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
 import { LoginDto, RefreshDto, RegisterDto } from './dto/credentials.dto';
+import { ChangePasswordDto } from './dto/session.dto';
 import { TokenRequestDto } from './dto/token-request.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { OAuth2ExceptionFilter } from './oauth2/oauth2-exception.filter';
@@ -102,6 +104,18 @@ export class AuthController {
   @ApiUnauthorizedResponse({ description: 'Invalid, expired, revoked or reused', type: ErrorBody })
   refresh(@Body() dto: RefreshDto, @Client() client: ClientInfo): Promise<TokenPairResponse> {
     return this.auth.refresh(dto.refresh_token, client);
+  }
+
+  @Post('password')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Change the password; every other session is ended',
+    description: 'The session making the request stays signed in.',
+  })
+  @ApiNoContentResponse({ description: 'Changed' })
+  @ApiForbiddenResponse({ description: 'The current password is wrong', type: ErrorBody })
+  changePassword(@CurrentUser() caller: AuthUser, @Body() dto: ChangePasswordDto): Promise<void> {
+    return this.auth.changePassword(caller, dto.current_password, dto.new_password);
   }
 
   @Post('logout')

@@ -3,7 +3,11 @@ import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
+import { AccountSessionsService } from './account-sessions.service';
 import { AuthController } from './auth.controller';
+import { IntrospectionGuard } from './guards/introspection.guard';
+import { OAuth2Controller } from './oauth2/oauth2.controller';
+import { SessionsController } from './sessions.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { LocalAuthGuard } from './guards/local-auth.guard';
@@ -19,10 +23,12 @@ import { LocalStrategy } from './strategies/local.strategy';
  */
 @Module({
   imports: [PassportModule, UsersModule, TokensModule],
-  controllers: [AuthController],
+  controllers: [AuthController, SessionsController, OAuth2Controller],
   providers: [
     AuthService,
+    AccountSessionsService,
     OAuth2TokenService,
+    IntrospectionGuard,
     PasswordHasher,
     LocalStrategy,
     JwtStrategy,

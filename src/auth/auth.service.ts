@@ -54,6 +54,23 @@ export class AuthService {
     return this.tokens.rotate(refreshToken, (id) => this.activeSubject(id), client);
   }
 
+  /**
+   * Changes the caller's password after checking the current one, then ends every other session:
+   * whoever else held a token under the old password is out.
+   */
+  async changePassword(caller: AuthUser, current: string, next: string): Promise<void> {
+    const user = await this.users.getById(caller.id);
+    if (!(await this.passwords.verify(current, user.passwordHash))) {
+      throw new DomainError(ErrorCode.WrongCurrentPassword, 'The current password is wrong');
+    }
+    await this.users.setPasswordHash(user.id, await this.passwords.hash(next));
+    await this.revocation.revokeAllForUser(
+      user.id,
+      RevocationReason.PasswordChanged,
+      caller.sessionId,
+    );
+  }
+
   /** Ends the caller's session: its access token and the refresh token of the same family. */
   async logout(caller: AuthUser): Promise<void> {
     await this.revocation.revokeFamily(caller.sessionId, RevocationReason.Logout);

@@ -4,7 +4,7 @@ import { Repository } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { SharedTokenStateStore } from './cache/shared-token-state.store';
 import { TokenStateCache } from './cache/token-state.cache';
-import { Token, TokenType } from './entities/token.entity';
+import { Token } from './entities/token.entity';
 import { SessionActivityService } from './session-activity.service';
 import { TokenClaims } from './token-claims';
 import { TokenState, toTokenState } from './token-state';
@@ -39,22 +39,26 @@ export class RevocationCheckService {
   ) {}
 
   async assertActive(claims: TokenClaims, now = Date.now()): Promise<void> {
-    const state = await this.lookup(claims.jti);
-    const reason = !state
-      ? 'unknown jti'
-      : state.revoked
-        ? 'revoked'
-        : state.expiresAt <= now
-          ? 'expired'
-          : state.type !== TokenType.Access ||
-              state.userId !== claims.sub ||
-              state.familyId !== claims.sid
-            ? 'claims do not match the stored token'
-            : undefined;
+    const reason = await this.refusal(claims, now);
     if (reason) {
       throw new DomainError(ErrorCode.InvalidToken, INVALID_ACCESS_TOKEN, undefined, reason);
     }
     this.activity.touch(claims.sid, now);
+  }
+
+  /**
+   * Why the store refuses a token with these (verified) claims, or undefined if it is live: the
+   * row must exist, match the token's type, user and session, and be neither revoked nor expired.
+   */
+  async refusal(claims: TokenClaims, now = Date.now()): Promise<string | undefined> {
+    const state = await this.lookup(claims.jti);
+    if (!state) return 'unknown jti';
+    if (state.revoked) return 'revoked';
+    if (state.expiresAt <= now) return 'expired';
+    if (state.type !== claims.typ || state.userId !== claims.sub || state.familyId !== claims.sid) {
+      return 'claims do not match the stored token';
+    }
+    return undefined;
   }
 
   /** The stored state of a token (cached), or undefined when no such token exists. */

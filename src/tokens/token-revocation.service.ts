@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, Not, Repository } from 'typeorm';
 import { RevocationBus } from './cache/revocation-bus';
 import { Session } from './entities/session.entity';
-import { RevocationReason, Token } from './entities/token.entity';
+import { RevocationReason, Token, TokenType } from './entities/token.entity';
+import { TokenIntrospectionService } from './token-introspection.service';
 import { toTokenState } from './token-state';
 
 /**
@@ -19,6 +20,7 @@ export class TokenRevocationService {
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     private readonly bus: RevocationBus,
+    private readonly introspection: TokenIntrospectionService,
   ) {}
 
   /**
@@ -27,6 +29,21 @@ export class TokenRevocationService {
    */
   async revokeIfLive(jti: string, reason: RevocationReason): Promise<boolean> {
     return (await this.revokeTokens({ jti }, reason)) === 1;
+  }
+
+  /**
+   * RFC 7009: revokes a token its holder presents. A refresh token ends its whole session
+   * (§2.1: tokens of the same grant go with it); an access token goes alone. Anything that is not
+   * one of our tokens is ignored, as the RFC asks.
+   */
+  async revokePresented(token: string): Promise<void> {
+    const claims = await this.introspection.identify(token);
+    if (!claims) return;
+    if (claims.typ === TokenType.Refresh) {
+      await this.revokeFamily(claims.sid, RevocationReason.Revoked);
+    } else {
+      await this.revokeIfLive(claims.jti, RevocationReason.Revoked);
+    }
   }
 
   /** Ends a session: every live token of the family, and the session row. */

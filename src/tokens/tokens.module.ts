@@ -12,6 +12,7 @@ import { RevocationCheckService } from './revocation-check.service';
 import { SessionActivityService } from './session-activity.service';
 import { SessionsService } from './sessions.service';
 import { TokenCleanupService } from './token-cleanup.service';
+import { TokenIntrospectionService } from './token-introspection.service';
 import { TokenRevocationService } from './token-revocation.service';
 import { TokenSigner } from './token-signer';
 import { TokensService } from './tokens.service';
@@ -51,6 +52,7 @@ import { TokensService } from './tokens.service';
     SessionActivityService,
     SessionsService,
     TokenCleanupService,
+    TokenIntrospectionService,
   ],
   exports: [
     TokensService,
@@ -60,6 +62,7 @@ import { TokensService } from './tokens.service';
     SessionsService,
     TokenCleanupService,
     TokenStateCache,
+    TokenIntrospectionService,
   ],
 })
 export class TokensModule {}

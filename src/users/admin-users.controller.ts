@@ -1,22 +1,54 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RevokedCount } from '../auth/dto/session.dto';
 import { Roles } from '../auth/decorators/roles.decorator';
+import { ErrorBody } from '../common/errors/error-body';
 import { ListUsersQuery } from './dto/list-users.query';
+import { UpdateUserDto } from './dto/update-user.dto';
 import { UserPage, UserResponse } from './dto/user.response';
 import { ROLE_ADMIN } from './entities/user.entity';
-import { UsersService } from './users.service';
+import { UserAdminService } from './user-admin.service';
+
+const UserId = () => Param('id', new ParseUUIDPipe({ version: '4' }));
 
 @ApiTags('admin')
 @Roles(ROLE_ADMIN)
 @Controller('admin/users')
 export class AdminUsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(private readonly admin: UserAdminService) {}
 
   @Get()
   @ApiOperation({ summary: 'List accounts (admins only)' })
   @ApiOkResponse({ type: UserPage })
-  async list(@Query() query: ListUsersQuery): Promise<UserPage> {
-    const { items, total } = await this.users.list(query.limit, query.offset);
-    return { items: items.map((u) => UserResponse.from(u)), total, ...query };
+  list(@Query() query: ListUsersQuery): Promise<UserPage> {
+    return this.admin.list(query.limit, query.offset);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Disable or enable an account, or change its roles' })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  update(@UserId() id: string, @Body() dto: UpdateUserDto): Promise<UserResponse> {
+    return this.admin.update(id, dto);
+  }
+
+  @Post(':id/revoke-sessions')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'End every session of an account; its tokens stop working at once' })
+  @ApiOkResponse({ type: RevokedCount })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  async revokeSessions(@UserId() id: string): Promise<RevokedCount> {
+    return { revoked_tokens: await this.admin.revokeSessions(id) };
   }
 }

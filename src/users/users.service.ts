@@ -69,6 +69,10 @@ export class UsersService {
     await this.users.update({ id }, { roles, updatedAt: new Date() });
   }
 
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.users.update({ id }, { passwordHash, updatedAt: new Date() });
+  }
+
   async setDisabled(id: string, disabled: boolean): Promise<void> {
     await this.users.update({ id }, { disabled, updatedAt: new Date() });
   }

@@ -19,11 +19,23 @@ export type DatabaseKind = TestDatabase['name'];
  * the MySQL half can never be skipped silently.
  */
 export function databaseKinds(): DatabaseKind[] {
-  if (process.env.TEST_MYSQL_URL) return ['sqlite', 'mysql'];
   if (process.env.REQUIRE_SERVICES === '1') {
-    throw new Error('REQUIRE_SERVICES=1 but TEST_MYSQL_URL is not set');
+    for (const name of ['TEST_MYSQL_URL', 'TEST_REDIS_URL']) {
+      if (!process.env[name]) throw new Error(`REQUIRE_SERVICES=1 but ${name} is not set`);
+    }
   }
-  return ['sqlite'];
+  return process.env.TEST_MYSQL_URL ? ['sqlite', 'mysql'] : ['sqlite'];
+}
+
+/**
+ * The deployment each kind stands for: SQLite alone (one instance, in-process cache only), and
+ * MySQL with Redis when TEST_REDIS_URL is set (several instances: shared cache and pub/sub).
+ * Each app gets its own Redis key prefix, so suites running in parallel never see each other.
+ */
+export function redisEnvFor(kind: DatabaseKind): Record<string, string> {
+  const url = process.env.TEST_REDIS_URL;
+  if (kind !== 'mysql' || !url) return {};
+  return { REDIS_URL: url, REDIS_KEY_PREFIX: `gh-test-${randomBytes(6).toString('hex')}:` };
 }
 
 export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {

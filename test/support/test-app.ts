@@ -8,7 +8,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { ROLE_ADMIN, ROLE_USER } from '../../src/users/entities/user.entity';
 import { UsersService } from '../../src/users/users.service';
-import { DatabaseKind, TestDatabase, createTestDatabase } from './databases';
+import { DatabaseKind, TestDatabase, createTestDatabase, redisEnvFor } from './databases';
 
 export const TEST_SECRET = randomBytes(48).toString('hex');
 export const TEST_ISSUER = 'gatehouse-test';
@@ -36,7 +36,10 @@ export async function createTestApp(
   env: Record<string, string> = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase(kind);
+  for (const name of ['REDIS_URL', 'REDIS_KEY_PREFIX', 'INTROSPECTION_CLIENTS'])
+    delete process.env[name];
   Object.assign(process.env, {
+    ...redisEnvFor(kind),
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
     JWT_SECRET: TEST_SECRET,

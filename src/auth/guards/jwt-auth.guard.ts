@@ -30,7 +30,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       context.getHandler(),
       context.getClass(),
     ]);
-    if (isPublic) return true;
+    return isPublic ? true : this.authenticate(context);
+  }
+
+  /** Requires a valid, live bearer token whatever the route's metadata says. */
+  async authenticate(context: ExecutionContext): Promise<true> {
     const request = context.switchToHttp().getRequest<GuardedRequest>();
     if (request[AUTHENTICATED]) return true;
     await (super.canActivate(context) as Promise<boolean>);

@@ -4,6 +4,7 @@ export type OAuth2ErrorCode =
   | 'invalid_grant'
   | 'unsupported_grant_type'
   | 'invalid_client'
+  | 'insufficient_scope'
   | 'server_error'
   | 'temporarily_unavailable';
 

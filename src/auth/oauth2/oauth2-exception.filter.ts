@@ -29,6 +29,10 @@ export class OAuth2ExceptionFilter implements ExceptionFilter {
     const [status, error, description] = this.map(exception);
     httpAdapter.setHeader(response, 'Cache-Control', 'no-store');
     httpAdapter.setHeader(response, 'Pragma', 'no-cache');
+    if (error === 'invalid_client') {
+      // RFC 6749 §5.2: a 401 names the authentication scheme the client should use.
+      httpAdapter.setHeader(response, 'WWW-Authenticate', 'Basic realm="gatehouse"');
+    }
     httpAdapter.reply(
       response,
       { error, error_description: description, statusCode: status },
@@ -42,6 +46,12 @@ export class OAuth2ExceptionFilter implements ExceptionFilter {
     }
     const body = this.fallback.toBody(exception);
     if (GRANT_ERRORS.has(body.code)) return [HttpStatus.BAD_REQUEST, 'invalid_grant', body.message];
+    if (body.statusCode === 401) {
+      return [HttpStatus.UNAUTHORIZED, 'invalid_client', body.message];
+    }
+    if (body.statusCode === 403) {
+      return [HttpStatus.FORBIDDEN, 'insufficient_scope', body.message];
+    }
     if (body.statusCode >= 500) {
       const code = body.statusCode === 503 ? 'temporarily_unavailable' : 'server_error';
       return [body.statusCode, code, body.message];

@@ -8,12 +8,16 @@ export enum ErrorCode {
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   EmailTaken = 'EMAIL_TAKEN',
   InvalidCredentials = 'INVALID_CREDENTIALS',
+  /** A signed-in user gave the wrong current password (not a reason to drop their token). */
+  WrongCurrentPassword = 'WRONG_CURRENT_PASSWORD',
   AccountDisabled = 'ACCOUNT_DISABLED',
   /** No bearer token was presented. */
   Unauthenticated = 'UNAUTHENTICATED',
   /** A bearer token was presented but is forged, expired, revoked or unknown. */
   InvalidToken = 'INVALID_TOKEN',
   InvalidRefreshToken = 'INVALID_REFRESH_TOKEN',
+  /** Client credentials (HTTP Basic) missing or wrong, at the OAuth2 endpoints. */
+  InvalidClient = 'INVALID_CLIENT',
   RefreshTokenReused = 'REFRESH_TOKEN_REUSED',
   Forbidden = 'FORBIDDEN',
   NotFound = 'NOT_FOUND',
@@ -30,10 +34,12 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
   [ErrorCode.EmailTaken]: HttpStatus.CONFLICT,
   [ErrorCode.InvalidCredentials]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.WrongCurrentPassword]: HttpStatus.FORBIDDEN,
   [ErrorCode.AccountDisabled]: HttpStatus.FORBIDDEN,
   [ErrorCode.Unauthenticated]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.InvalidToken]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.InvalidRefreshToken]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.InvalidClient]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.RefreshTokenReused]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.Forbidden]: HttpStatus.FORBIDDEN,
   [ErrorCode.NotFound]: HttpStatus.NOT_FOUND,

@@ -1,0 +1,49 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+} from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorBody } from '../common/errors/error-body';
+import type { AuthUser } from './auth-user';
+import { CurrentUser } from './decorators/current-user.decorator';
+import { LogoutAllDto, RevokedCount, SessionResponse } from './dto/session.dto';
+import { AccountSessionsService } from './account-sessions.service';
+
+@ApiTags('sessions')
+@Controller('auth')
+export class SessionsController {
+  constructor(private readonly sessions: AccountSessionsService) {}
+
+  @Get('sessions')
+  @ApiOperation({ summary: "The caller's live sessions (one per login and device)" })
+  @ApiOkResponse({ type: [SessionResponse] })
+  list(@CurrentUser() caller: AuthUser): Promise<SessionResponse[]> {
+    return this.sessions.list(caller);
+  }
+
+  @Delete('sessions/:id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'End one of the caller’s sessions: its tokens stop working everywhere' })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  revoke(
+    @CurrentUser() caller: AuthUser,
+    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+  ): Promise<void> {
+    return this.sessions.revoke(caller, id);
+  }
+
+  @Post('logout-all')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'End every session of the caller, or every other one' })
+  @ApiOkResponse({ type: RevokedCount })
+  logoutAll(@CurrentUser() caller: AuthUser, @Body() dto: LogoutAllDto): Promise<RevokedCount> {
+    return this.sessions.logoutAll(caller, dto.except_current ?? false);
+  }
+}
