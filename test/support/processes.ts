@@ -1,0 +1,131 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { AddressInfo, connect, createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '../..');
+
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * Compiles the app once per run into test-output/, so suites can start it as real processes
+ * (`node main.js`) without depending on, or disturbing, the developer's dist/.
+ */
+export function buildAppOnce(): string {
+  const out = join(ROOT, 'test-output', `app-${process.pid}`);
+  if (!existsSync(join(out, 'main.js'))) {
+    mkdirSync(out, { recursive: true });
+    execFileSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', out],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
+  }
+  return join(out, 'main.js');
+}
+
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string) {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (await check().catch(() => false)) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`${what}: not within ${timeoutMs} ms`);
+}
+
+export interface RunningApp {
+  base: string;
+  process: ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+export async function startApp(main: string, env: Record<string, string>): Promise<RunningApp> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [main], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const base = `http://127.0.0.1:${port}`;
+  const stop = () =>
+    new Promise<void>((ok) => {
+      if (child.exitCode !== null) return ok();
+      child.once('exit', () => ok());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+  try {
+    await waitFor(async () => (await fetch(`${base}/docs-json`)).ok, 30_000, `app on ${port}`);
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n${output.slice(-2000)}`);
+  }
+  return { base, process: child, output: () => output, stop };
+}
+
+/** A throwaway redis-server on its own port, which a test may stop and start again. */
+export class TestRedis {
+  private child?: ChildProcess;
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ];
+    this.child = spawn('redis-server', args, { stdio: 'ignore' });
+    const exited = new Promise<never>((_, fail) =>
+      this.child?.once('error', (e) =>
+        fail(new Error(`redis-server could not start: ${e.message}`)),
+      ),
+    );
+    await Promise.race([
+      exited,
+      waitFor(
+        () =>
+          new Promise<boolean>((ok) => {
+            const probe = require('node:net').connect(
+              this.port,
+              '127.0.0.1',
+            ) as import('node:net').Socket;
+            probe.on('connect', () => (probe.destroy(), ok(true)));
+            probe.on('error', () => ok(false));
+          }),
+        10_000,
+        'redis-server',
+      ),
+    ]);
+  }
+
+  stop(): Promise<void> {
+    return new Promise((ok) => {
+      const child = this.child;
+      if (!child || child.exitCode !== null) return ok();
+      child.once('exit', () => ok());
+      child.kill('SIGKILL');
+    });
+  }
+}
