@@ -107,10 +107,7 @@ export class TestRedis {
       waitFor(
         () =>
           new Promise<boolean>((ok) => {
-            const probe = require('node:net').connect(
-              this.port,
-              '127.0.0.1',
-            ) as import('node:net').Socket;
+            const probe = connect(this.port, '127.0.0.1');
             probe.on('connect', () => (probe.destroy(), ok(true)));
             probe.on('error', () => ok(false));
           }),
