@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { loadDatabaseConfig } from '../src/config/database.config';
 import { buildDataSourceOptions, migrations } from '../src/database/typeorm-options';
+import { Session } from '../src/tokens/entities/session.entity';
 import { User } from '../src/users/entities/user.entity';
 import { createTestDatabase, databaseKinds } from './support/databases';
 
@@ -62,6 +63,56 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
       await users.update({ id: user.id }, { disabled: true, updatedAt: new Date() });
       const updated = await users.findOneByOrFail({ id: user.id });
       expect(Math.abs(updated.updatedAt.getTime() - Date.now())).toBeLessThan(5000);
+    } finally {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await db.drop();
+    }
+  });
+
+  it('backfills a session for every token family that existed before the sessions table', async () => {
+    const db = await createTestDatabase(kind);
+    const dataSource = new DataSource({
+      ...buildDataSourceOptions(loadDatabaseConfig({ DATABASE_URL: db.url })),
+      migrations: [migrations[0]],
+    });
+    try {
+      await dataSource.initialize();
+      await dataSource.runMigrations();
+      await dataSource.query(
+        "INSERT INTO users (id, email, password_hash, roles, disabled, created_at, updated_at) VALUES ('u1', 'b@x.io', 'h', 'user', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+      );
+      const token = (
+        jti: string,
+        family: string,
+        issued: string,
+        expires: string,
+        revoked: number,
+      ) =>
+        dataSource.query(
+          `INSERT INTO tokens (jti, user_id, type, family_id, issued_at, expires_at, revoked) VALUES ('${jti}', 'u1', 'refresh', '${family}', '${issued}', '${expires}', ${revoked})`,
+        );
+      await token('a1', 'fam-live', '2026-01-01 10:00:00.000', '2026-02-01 10:00:00.000', 1);
+      await token('a2', 'fam-live', '2026-01-02 10:00:00.000', '2026-02-02 10:00:00.000', 0);
+      await token('b1', 'fam-ended', '2026-01-03 10:00:00.000', '2026-02-03 10:00:00.000', 1);
+      await dataSource.destroy();
+
+      const migrated = new DataSource(
+        buildDataSourceOptions(loadDatabaseConfig({ DATABASE_URL: db.url })),
+      );
+      await migrated.initialize();
+      await migrated.runMigrations();
+      const sessions = await migrated.getRepository(Session).find({ order: { id: 'ASC' } });
+      await migrated.destroy();
+      expect(sessions).toEqual([
+        expect.objectContaining({ id: 'fam-ended', userId: 'u1', revoked: true }),
+        expect.objectContaining({
+          id: 'fam-live',
+          revoked: false,
+          createdAt: new Date('2026-01-01T10:00:00.000Z'),
+          lastUsedAt: new Date('2026-01-02T10:00:00.000Z'),
+          expiresAt: new Date('2026-02-02T10:00:00.000Z'),
+        }),
+      ]);
     } finally {
       if (dataSource.isInitialized) await dataSource.destroy();
       await db.drop();

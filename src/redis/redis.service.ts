@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import Redis, { RedisOptions } from 'ioredis';
 import type { AllConfig } from '../config';
@@ -9,7 +9,7 @@ import type { AllConfig } from '../config';
  * so every caller can fall back to the database at once.
  */
 @Injectable()
-export class RedisService implements OnApplicationShutdown {
+export class RedisService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
   readonly enabled: boolean;
   readonly prefix: string;
@@ -44,6 +44,20 @@ export class RedisService implements OnApplicationShutdown {
         down = false;
       });
     }
+  }
+
+  /**
+   * Waits (up to 2 s) for both connections, so an instance whose Redis is up starts with caching
+   * on. A Redis that is down does not stop the boot: the database answers until it is back.
+   */
+  async onModuleInit(): Promise<void> {
+    const clients = [this.commandClient, this.subscriberClient].filter((c) => c !== undefined);
+    const ready = (client: Redis) =>
+      client.status === 'ready'
+        ? Promise.resolve()
+        : new Promise<void>((ok) => client.once('ready', () => ok()));
+    const timeout = new Promise<void>((ok) => setTimeout(ok, 2000).unref());
+    await Promise.race([Promise.all(clients.map(ready)), timeout]);
   }
 
   /** The command connection; only call when {@link enabled}. */

@@ -1,0 +1,66 @@
+import { ErrorCode, DomainError } from '../common/errors/domain-error';
+import { RevocationReason } from '../tokens/entities/token.entity';
+import { TokenRevocationService } from '../tokens/token-revocation.service';
+import { User } from './entities/user.entity';
+import { UserAdminService } from './user-admin.service';
+import { UsersService } from './users.service';
+
+const user = (patch: Partial<User> = {}): User =>
+  Object.assign(new User(), {
+    id: 'u1',
+    email: 'a@b.co',
+    passwordHash: 'h',
+    roles: ['user', 'admin'],
+    disabled: false,
+    createdAt: new Date(),
+    updatedAt: new Date(),
+    ...patch,
+  });
+
+describe('UserAdminService', () => {
+  const users = {
+    getById: jest.fn(),
+    setRoles: jest.fn(),
+    setDisabled: jest.fn(),
+    list: jest.fn(),
+  };
+  const revocation = { revokeAllForUser: jest.fn().mockResolvedValue(3) };
+  const service = new UserAdminService(
+    users as unknown as UsersService,
+    revocation as unknown as TokenRevocationService,
+  );
+  beforeEach(() => {
+    jest.clearAllMocks();
+    users.getById.mockResolvedValue(user());
+  });
+
+  it('disabling ends every session of the user', async () => {
+    await service.update('u1', { disabled: true });
+    expect(users.setDisabled).toHaveBeenCalledWith('u1', true);
+    expect(revocation.revokeAllForUser).toHaveBeenCalledWith('u1', RevocationReason.UserDisabled);
+  });
+
+  it('enabling ends nothing', async () => {
+    users.getById.mockResolvedValue(user({ disabled: true }));
+    await service.update('u1', { disabled: false });
+    expect(revocation.revokeAllForUser).not.toHaveBeenCalled();
+  });
+
+  it('removing a role ends the sessions that carry it; adding one does not', async () => {
+    await service.update('u1', { roles: ['user'] });
+    expect(revocation.revokeAllForUser).toHaveBeenCalledWith('u1', RevocationReason.Admin);
+    revocation.revokeAllForUser.mockClear();
+    users.getById.mockResolvedValue(user({ roles: ['user'] }));
+    await service.update('u1', { roles: ['user', 'admin', 'admin'] });
+    expect(users.setRoles).toHaveBeenLastCalledWith('u1', ['user', 'admin']);
+    expect(revocation.revokeAllForUser).not.toHaveBeenCalled();
+  });
+
+  it('answers NOT_FOUND for an unknown user before revoking anything', async () => {
+    users.getById.mockRejectedValue(new DomainError(ErrorCode.NotFound, 'User not found'));
+    await expect(service.revokeSessions('nope')).rejects.toMatchObject({
+      code: ErrorCode.NotFound,
+    });
+    expect(revocation.revokeAllForUser).not.toHaveBeenCalled();
+  });
+});
