@@ -1,5 +1,5 @@
 import { ConfigService } from '@nestjs/config';
-import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { httpContext } from '../../../test/support/http-context';
 import { loadTokensConfig } from '../../config/tokens.config';
 import { ErrorCode } from '../../common/errors/domain-error';
 import { JwtAuthGuard } from './jwt-auth.guard';
@@ -17,9 +17,7 @@ function setup() {
   const guard = new IntrospectionGuard(jwt as unknown as JwtAuthGuard, config as never);
   const run = (authorization?: string, user?: { roles: string[] }) => {
     const request = { headers: authorization ? { authorization } : {}, user };
-    const ctx = new ExecutionContextHost([request, {}, () => undefined]);
-    ctx.setType('http');
-    return guard.canActivate(ctx);
+    return guard.canActivate(httpContext(request));
   };
   return { jwt, run };
 }

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { httpContext } from '../../../test/support/http-context';
 import { AuthGuard } from '@nestjs/passport';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { Public } from '../decorators/public.decorator';
@@ -18,13 +18,8 @@ class PublicController {
   @Get() anything() {}
 }
 
-function context(cls: object, handler: (...args: unknown[]) => unknown, request: object = {}) {
-  const ctx = new ExecutionContextHost([request, {}, () => undefined]);
-  ctx.setType('http');
-  jest.spyOn(ctx, 'getClass').mockReturnValue(cls as never);
-  jest.spyOn(ctx, 'getHandler').mockReturnValue(handler);
-  return ctx;
-}
+const context = (cls: object, handler: (...args: unknown[]) => unknown, request: object = {}) =>
+  httpContext(request, { cls, handler });
 
 describe('JwtAuthGuard', () => {
   const guard = new JwtAuthGuard(new Reflector());

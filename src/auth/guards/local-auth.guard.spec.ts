@@ -1,13 +1,9 @@
-import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { httpContext } from '../../../test/support/http-context';
 import { AuthGuard } from '@nestjs/passport';
 import { ErrorCode } from '../../common/errors/domain-error';
 import { LocalAuthGuard } from './local-auth.guard';
 
-const context = (body: unknown) => {
-  const ctx = new ExecutionContextHost([{ body }, {}, () => undefined]);
-  ctx.setType('http');
-  return ctx;
-};
+const context = (body: unknown) => httpContext({ body });
 
 describe('LocalAuthGuard', () => {
   const guard = new LocalAuthGuard();

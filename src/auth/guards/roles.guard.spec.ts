@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { httpContext } from '../../../test/support/http-context';
 import { ErrorCode } from '../../common/errors/domain-error';
 import { AuthUser } from '../auth-user';
 import { Roles } from '../decorators/roles.decorator';
@@ -26,13 +26,8 @@ const user = (roles: string[]): AuthUser => ({
   expiresAt: 0,
 });
 
-function context(cls: object, handler: (...args: unknown[]) => unknown, caller?: AuthUser) {
-  const ctx = new ExecutionContextHost([{ user: caller }, {}, () => undefined]);
-  ctx.setType('http');
-  jest.spyOn(ctx, 'getClass').mockReturnValue(cls as never);
-  jest.spyOn(ctx, 'getHandler').mockReturnValue(handler);
-  return ctx;
-}
+const context = (cls: object, handler: (...args: unknown[]) => unknown, caller?: AuthUser) =>
+  httpContext({ user: caller }, { cls, handler });
 
 describe('RolesGuard', () => {
   const guard = new RolesGuard(new Reflector());
