@@ -46,8 +46,15 @@ export class AuthService {
     return user;
   }
 
-  login(user: User, client: ClientInfo): Promise<TokenPairResponse> {
-    return this.tokens.startSession({ id: user.id, roles: user.roles }, client);
+  async login(user: User, client: ClientInfo): Promise<TokenPairResponse> {
+    const pair = await this.tokens.startSession({ id: user.id, roles: user.roles }, client);
+    // An admin may have disabled the account between the password check and the insert: its
+    // revoke-all ran before our rows existed. Look again, now that they do.
+    if (!(await this.activeSubject(user.id))) {
+      await this.revocation.revokeAllForUser(user.id, RevocationReason.UserDisabled);
+      throw new DomainError(ErrorCode.AccountDisabled, 'This account is disabled');
+    }
+    return pair;
   }
 
   refresh(refreshToken: string, client: ClientInfo): Promise<TokenPairResponse> {

@@ -12,6 +12,8 @@ export interface AuthConfig {
   audience: string;
   accessTtlSeconds: number;
   refreshTtlSeconds: number;
+  /** Leeway for exp, nbf and iat between servers whose clocks differ a little (RFC 7519 §4.1.4). */
+  clockToleranceSeconds: number;
   bcryptCost: number;
 }
 
@@ -25,6 +27,7 @@ export function loadAuthConfig(raw: NodeJS.ProcessEnv = process.env): AuthConfig
     audience: env.JWT_AUDIENCE ?? 'gatehouse-api',
     accessTtlSeconds: durationToSeconds(env.JWT_ACCESS_TTL ?? '15m'),
     refreshTtlSeconds: durationToSeconds(env.JWT_REFRESH_TTL ?? '14d'),
+    clockToleranceSeconds: durationToSeconds(env.JWT_CLOCK_TOLERANCE ?? '5s'),
     bcryptCost: env.BCRYPT_COST ?? 12,
   };
 }

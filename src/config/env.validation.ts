@@ -44,6 +44,9 @@ export class EnvironmentVariables {
   @IsOptional()
   @Matches(DURATION, { message: 'JWT_REFRESH_TTL must be a duration such as 14d or 336h' })
   JWT_REFRESH_TTL?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: 'JWT_CLOCK_TOLERANCE must be a duration such as 5s' })
+  JWT_CLOCK_TOLERANCE?: string;
   @IsOptional() @Min(4) @Max(15) @IsInt() BCRYPT_COST?: number;
 
   @IsOptional()

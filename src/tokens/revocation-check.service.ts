@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
+import type { AllConfig } from '../config';
 import { Repository } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { SharedTokenStateStore } from './cache/shared-token-state.store';
@@ -31,12 +33,19 @@ export const INVALID_ACCESS_TOKEN = 'The access token is invalid, expired or rev
  */
 @Injectable()
 export class RevocationCheckService {
+  /** The same leeway jsonwebtoken gives `exp`, so instances with slightly different clocks agree. */
+  private readonly leewayMs: number;
+
   constructor(
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
     private readonly cache: TokenStateCache,
     private readonly shared: SharedTokenStateStore,
     private readonly activity: SessionActivityService,
-  ) {}
+    config: ConfigService<AllConfig, true>,
+  ) {
+    this.leewayMs = config.get('auth', { infer: true }).clockToleranceSeconds * 1000;
+  }
+
 
   async assertActive(claims: TokenClaims, now = Date.now()): Promise<void> {
     const reason = await this.refusal(claims, now);
@@ -48,13 +57,15 @@ export class RevocationCheckService {
 
   /**
    * Why the store refuses a token with these (verified) claims, or undefined if it is live: the
-   * row must exist, match the token's type, user and session, and be neither revoked nor expired.
+   * row must exist, match the token's type, user and session, be neither revoked nor expired, and
+   * belong to an enabled account.
    */
   async refusal(claims: TokenClaims, now = Date.now()): Promise<string | undefined> {
     const state = await this.lookup(claims.jti);
     if (!state) return 'unknown jti';
     if (state.revoked) return 'revoked';
-    if (state.expiresAt <= now) return 'expired';
+    if (state.userDisabled) return 'user disabled';
+    if (state.expiresAt + this.leewayMs <= now) return 'expired';
     if (state.type !== claims.typ || state.userId !== claims.sub || state.familyId !== claims.sid) {
       return 'claims do not match the stored token';
     }
@@ -70,6 +81,7 @@ export class RevocationCheckService {
     if (!state) {
       const row = await this.tokens.findOne({
         where: { jti },
+        relations: { user: true },
         select: {
           jti: true,
           type: true,
@@ -77,10 +89,11 @@ export class RevocationCheckService {
           familyId: true,
           revoked: true,
           expiresAt: true,
+          user: { id: true, disabled: true },
         },
       });
       if (!row) return undefined;
-      state = toTokenState(row);
+      state = toTokenState(row, row.user?.disabled ?? true);
       this.shared.fill(state);
     }
     this.cache.set(state, generation);

@@ -87,7 +87,7 @@ export class TokenRevocationService {
         revoked: true,
       },
     });
-    await this.bus.publish(flipped.map(toTokenState));
+    await this.bus.publish(flipped.map((row) => toTokenState(row)));
     this.logger.log(`revoked ${count} token(s): ${reason}`);
     return count;
   }

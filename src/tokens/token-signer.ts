@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
+import type { AllConfig } from '../config';
 import { TokenType } from './entities/token.entity';
 import { MAX_TOKEN_LENGTH, TokenClaims, parseClaims } from './token-claims';
 
@@ -9,7 +11,14 @@ import { MAX_TOKEN_LENGTH, TokenClaims, parseClaims } from './token-claims';
  */
 @Injectable()
 export class TokenSigner {
-  constructor(private readonly jwt: JwtService) {}
+  private readonly leewaySeconds: number;
+
+  constructor(
+    private readonly jwt: JwtService,
+    config: ConfigService<AllConfig, true>,
+  ) {
+    this.leewaySeconds = config.get('auth', { infer: true }).clockToleranceSeconds;
+  }
 
   sign(claims: TokenClaims): string {
     return this.jwt.sign({ ...claims });
@@ -19,7 +28,8 @@ export class TokenSigner {
   async verify(token: string, expected: TokenType): Promise<TokenClaims | undefined> {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
     try {
-      return parseClaims(await this.jwt.verifyAsync<object>(token), expected);
+      const payload = await this.jwt.verifyAsync<object>(token);
+      return parseClaims(payload, expected, { now: Date.now(), leewaySeconds: this.leewaySeconds });
     } catch {
       return undefined;
     }

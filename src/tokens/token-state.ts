@@ -9,10 +9,13 @@ export interface TokenState {
   /** Milliseconds since the epoch. */
   expiresAt: number;
   revoked: boolean;
+  /** The owner's account is disabled (joined in, so a disable made outside the API counts too). */
+  userDisabled: boolean;
 }
 
 export function toTokenState(
   row: Pick<Token, 'jti' | 'type' | 'userId' | 'familyId' | 'expiresAt' | 'revoked'>,
+  userDisabled = false,
 ): TokenState {
   return {
     jti: row.jti,
@@ -21,5 +24,6 @@ export function toTokenState(
     familyId: row.familyId,
     expiresAt: row.expiresAt.getTime(),
     revoked: row.revoked,
+    userDisabled,
   };
 }

@@ -36,6 +36,7 @@ import { TokensService } from './tokens.service';
             algorithms: [auth.algorithm],
             issuer: auth.issuer,
             audience: auth.audience,
+            clockTolerance: auth.clockToleranceSeconds,
           },
         };
       },

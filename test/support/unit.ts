@@ -16,6 +16,7 @@ export function testAuthConfig(overrides: Partial<AuthConfig> = {}): AuthConfig 
     audience: 'unit-audience',
     accessTtlSeconds: 900,
     refreshTtlSeconds: 3600,
+    clockToleranceSeconds: 5,
     bcryptCost: 4,
     ...overrides,
   };

@@ -20,6 +20,8 @@ import { extractBearerToken } from './bearer-token.extractor';
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  private readonly leewaySeconds: number;
+
   constructor(
     config: ConfigService<AllConfig, true>,
     private readonly revocationCheck: RevocationCheckService,
@@ -34,11 +36,16 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       issuer: auth.issuer,
       audience: auth.audience,
       ignoreExpiration: false,
+      jsonWebTokenOptions: { clockTolerance: auth.clockToleranceSeconds },
     });
+    this.leewaySeconds = auth.clockToleranceSeconds;
   }
 
   async validate(payload: unknown): Promise<AuthUser> {
-    const claims = parseClaims(payload, TokenType.Access);
+    const claims = parseClaims(payload, TokenType.Access, {
+      now: Date.now(),
+      leewaySeconds: this.leewaySeconds,
+    });
     if (!claims) {
       throw new DomainError(
         ErrorCode.InvalidToken,

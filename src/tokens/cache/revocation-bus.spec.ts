@@ -17,6 +17,7 @@ const state = (jti: string): TokenState => ({
   familyId: 'f',
   expiresAt: Date.now() + 60_000,
   revoked: false,
+  userDisabled: false,
 });
 
 async function instance(env: Record<string, string>): Promise<TestingModule> {

@@ -14,6 +14,7 @@ const state = (jti: string, expiresInMs = 3_600_000): TokenState => ({
   familyId: 'f',
   expiresAt: Date.now() + expiresInMs,
   revoked: false,
+  userDisabled: false,
 });
 
 describe('TokenStateCache', () => {
