@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/auth.module';
+import { CommonModule } from './common/common.module';
 import { configModuleOptions } from './config';
 import { DatabaseModule } from './database/database.module';
 import { NotesModule } from './notes/notes.module';
@@ -13,6 +14,7 @@ import { BootstrapAdminService } from './users/bootstrap-admin.service';
 @Module({
   imports: [
     ConfigModule.forRoot(configModuleOptions),
+    CommonModule,
     DatabaseModule,
     RedisModule,
     UsersModule,

@@ -1,22 +1,46 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, NestApplicationOptions } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { PUBLIC_EXTENSION } from './auth/decorators/public.decorator';
 import { ErrorBody } from './common/errors/error-body';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
 import { AppValidationPipe } from './common/pipes/app-validation.pipe';
+import type { AllConfig, AppConfig } from './config';
 
 const SECURITY: Array<Record<string, string[]>> = [{ bearer: [] }, { oauth2: [] }];
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
+
+/**
+ * helmet's default CSP, plus what Swagger UI at /docs needs: its inline styles and the data:
+ * images of its icons. Scripts stay same-origin only.
+ */
+const SWAGGER_UI_CSP = {
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'img-src': ["'self'", 'data:'],
+  // Would send Swagger UI's calls to https:// on a plain-http deployment (a LAN IP, say).
+  'upgrade-insecure-requests': null,
+};
 
 /**
  * Everything `main.ts` and the e2e tests share: validation, error shape and the API docs. Tests
  * boot the app through this so they exercise what users run.
  */
 export function configureApp(app: INestApplication): INestApplication {
-  // Express advertises itself by default; there is no reason to tell. (Fastify does not.)
-  const server: unknown = app.getHttpAdapter().getInstance();
-  if (hasDisable(server)) server.disable('x-powered-by');
+  const config = app.get(ConfigService<AllConfig, true>).get('app', { infer: true });
+  if (app.getHttpAdapter().getType() === 'express')
+    configureExpress(app as NestExpressApplication, config);
+  if (config.corsOrigins.length > 0) {
+    // Bearer tokens travel in a header, never in cookies: no credentials mode needed.
+    app.enableCors({
+      origin: config.corsOrigins,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type'],
+      maxAge: 600,
+    });
+  }
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(app.get(HttpAdapterHost)));
   app.enableShutdownHooks();
@@ -24,8 +48,16 @@ export function configureApp(app: INestApplication): INestApplication {
   return app;
 }
 
-function hasDisable(server: unknown): server is { disable(setting: string): void } {
-  return typeof (server as { disable?: unknown } | null)?.disable === 'function';
+/** Options every entry point creates the app with: body parsing is configured by configureApp. */
+export const APP_OPTIONS: NestApplicationOptions = { bodyParser: false };
+
+function configureExpress(app: NestExpressApplication, config: AppConfig): void {
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(helmet({ contentSecurityPolicy: { directives: SWAGGER_UI_CSP } }));
+  // Both parsers bounded; forms flat (no nested objects from `a[b]=c`).
+  app.useBodyParser('json', { limit: config.bodyLimit });
+  app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
 }
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {

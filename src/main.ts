@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { configureApp } from './app.setup';
+import { APP_OPTIONS, configureApp } from './app.setup';
 import { AllConfig, loadDotEnv, validateEnvironment } from './config';
 
 async function bootstrap(): Promise<void> {
@@ -9,7 +9,7 @@ async function bootstrap(): Promise<void> {
   validateEnvironment();
   // Imported only now: building the module graph reads the configuration validated above.
   const { AppModule } = await import('./app.module');
-  const app = await NestFactory.create(AppModule, { abortOnError: false });
+  const app = await NestFactory.create(AppModule, { ...APP_OPTIONS, abortOnError: false });
   configureApp(app);
   const { port, host } = app.get(ConfigService<AllConfig, true>).get('app', { infer: true });
   await app.listen(port, host);

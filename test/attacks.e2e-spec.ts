@@ -232,4 +232,91 @@ describe.each(databaseKinds())('attack resistance on %s', (kind) => {
       await accepted(pair.access);
     });
   });
+
+  describe('input and transport', () => {
+    const register = (body: unknown, type = 'application/json') =>
+      t
+        .http()
+        .post('/auth/register')
+        .set('content-type', type)
+        .send(typeof body === 'string' ? body : JSON.stringify(body));
+
+    it.each([
+      ['an unknown field', { email: 'x1@example.com', password: 'long password 1', admin: true }],
+      ['a number where a string belongs', { email: 'x2@example.com', password: 12345678901 }],
+      [
+        'an array where a string belongs',
+        { email: ['x3@example.com'], password: 'long password 1' },
+      ],
+      ['an object where a scalar belongs', { email: { $ne: null }, password: 'long password 1' }],
+      ['a JSON array body', [{ email: 'x4@example.com', password: 'long password 1' }]],
+    ])('refuses %s with 400 VALIDATION_FAILED', async (_label, body) => {
+      const res = await register(body).expect(400);
+      expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+    });
+
+    it.each(['__proto__', 'constructor', 'prototype'])(
+      'refuses a %s key, nested or not',
+      async (key) => {
+        await register(
+          `{"email":"p@example.com","password":"long password 1","${key}":{"admin":true}}`,
+        ).expect(400);
+        await register(`{"email":{"${key}":{"admin":true}},"password":"long password 1"}`).expect(
+          400,
+        );
+        expect(({} as Record<string, unknown>).admin).toBeUndefined();
+      },
+    );
+
+    it('answers malformed JSON with 400', async () => {
+      const res = await register('{"email": "x@example.com",').expect(400);
+      expect(res.body).toMatchObject({ code: 'MALFORMED_BODY' });
+    });
+
+    it.each([
+      'text/plain',
+      'application/xml',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+    ])('answers a %s body on a JSON route with 415', async (type) => {
+      const res = await register('email=a%40b.co&password=long+password+1', type).expect(415);
+      expect(res.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+    });
+
+    it('takes both forms and JSON where the route says so', async () => {
+      await t.http().post('/auth/token').type('form').send({ grant_type: 'magic' }).expect(400);
+      await t.http().post('/auth/token').send({ grant_type: 'magic' }).expect(400);
+      await t
+        .http()
+        .post('/auth/token')
+        .set('content-type', 'text/plain')
+        .send('grant_type=magic')
+        .expect(415);
+    });
+
+    it('answers a body over the limit with 413', async () => {
+      const res = await register({ email: 'big@example.com', password: 'x'.repeat(70_000) }).expect(
+        413,
+      );
+      expect(res.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    });
+
+    it('sends the helmet headers and no X-Powered-By', async () => {
+      const res = await t.http().get('/users/me');
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(res.headers['strict-transport-security']).toBeDefined();
+    });
+
+    it('keeps CORS closed by default', async () => {
+      const res = await t
+        .http()
+        .options('/auth/login')
+        .set('origin', 'https://evil.example')
+        .set('access-control-request-method', 'POST');
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
 });

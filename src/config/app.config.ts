@@ -10,6 +10,21 @@ export interface AppConfig {
   /** Where the embedded database and the generated development secret live. */
   dataDir: string;
   bootstrapAdmin?: { email: string; password: string };
+  /** Largest request body accepted (JSON and form), e.g. `64kb`. */
+  bodyLimit: string;
+  /** Origins allowed by CORS; empty means CORS stays closed. */
+  corsOrigins: string[];
+  /**
+   * Which proxies to believe about the client address (X-Forwarded-For): `false` (none, the
+   * default), a hop count, or addresses/subnets. Rate limits key on that address.
+   */
+  trustProxy: boolean | number | string;
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 export function loadAppConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -25,6 +40,12 @@ export function loadAppConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
       env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD
         ? { email: env.BOOTSTRAP_ADMIN_EMAIL, password: env.BOOTSTRAP_ADMIN_PASSWORD }
         : undefined,
+    bodyLimit: env.BODY_LIMIT ?? '64kb',
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
 }
 

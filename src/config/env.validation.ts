@@ -75,6 +75,12 @@ export class EnvironmentVariables {
   })
   INTROSPECTION_CLIENTS?: string;
 
+  @IsOptional()
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must be a size such as 64kb or 1mb' })
+  BODY_LIMIT?: string;
+  @IsOptional() @IsString() CORS_ORIGINS?: string;
+  @IsOptional() @IsString() TRUST_PROXY?: string;
+
   @IsOptional() @IsString() BOOTSTRAP_ADMIN_EMAIL?: string;
   @IsOptional() @IsString() BOOTSTRAP_ADMIN_PASSWORD?: string;
 }

@@ -46,7 +46,6 @@ export class RevocationCheckService {
     this.leewayMs = config.get('auth', { infer: true }).clockToleranceSeconds * 1000;
   }
 
-
   async assertActive(claims: TokenClaims, now = Date.now()): Promise<void> {
     const reason = await this.refusal(claims, now);
     if (reason) {

@@ -5,7 +5,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
+import { APP_OPTIONS, configureApp } from '../../src/app.setup';
 import { ROLE_ADMIN, ROLE_USER } from '../../src/users/entities/user.entity';
 import { UsersService } from '../../src/users/users.service';
 import { DatabaseKind, TestDatabase, createTestDatabase, redisEnvFor } from './databases';
@@ -49,7 +49,7 @@ export async function createTestApp(
     ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = configureApp(moduleRef.createNestApplication({ logger: ['error'] }));
+  const app = configureApp(moduleRef.createNestApplication({ ...APP_OPTIONS, logger: ['error'] }));
   await app.init();
   const http = () => request(app.getHttpServer());
   const testApp: TestApp = {

@@ -3,9 +3,8 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 import { MaxUtf8Bytes } from '../../common/decorators/max-utf8-bytes.decorator';
 import { normalizeEmail } from '../../users/users.service';
+import { MIN_PASSWORD_LENGTH, NewPassword } from '../decorators/password-policy.decorator';
 import { MAX_PASSWORD_BYTES } from '../password-hasher.service';
-
-export const MIN_PASSWORD_LENGTH = 8;
 
 /**
  * Emails are compared in their stored form (see normalizeEmail); normalise before validating, so
@@ -27,11 +26,9 @@ export class RegisterDto {
   @ApiProperty({
     example: 'correct horse battery staple',
     minLength: MIN_PASSWORD_LENGTH,
-    description: `At least ${MIN_PASSWORD_LENGTH} characters, at most ${MAX_PASSWORD_BYTES} bytes in UTF-8.`,
+    description: `At least ${MIN_PASSWORD_LENGTH} characters, at most ${MAX_PASSWORD_BYTES} bytes in UTF-8, not a common password.`,
   })
-  @IsString()
-  @MinLength(MIN_PASSWORD_LENGTH)
-  @MaxUtf8Bytes(MAX_PASSWORD_BYTES)
+  @NewPassword()
   password!: string;
 }
 

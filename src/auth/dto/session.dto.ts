@@ -3,7 +3,7 @@ import { IsBoolean, IsOptional, IsString, MinLength } from 'class-validator';
 import { MaxUtf8Bytes } from '../../common/decorators/max-utf8-bytes.decorator';
 import { Session } from '../../tokens/entities/session.entity';
 import { MAX_PASSWORD_BYTES } from '../password-hasher.service';
-import { MIN_PASSWORD_LENGTH } from './credentials.dto';
+import { MIN_PASSWORD_LENGTH, NewPassword } from '../decorators/password-policy.decorator';
 
 /** One login on one device. */
 export class SessionResponse {
@@ -49,9 +49,7 @@ export class ChangePasswordDto {
   current_password!: string;
 
   @ApiProperty({ minLength: MIN_PASSWORD_LENGTH })
-  @IsString()
-  @MinLength(MIN_PASSWORD_LENGTH)
-  @MaxUtf8Bytes(MAX_PASSWORD_BYTES)
+  @NewPassword()
   new_password!: string;
 }
 

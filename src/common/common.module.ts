@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ContentTypeGuard } from './guards/content-type.guard';
+
+/** HTTP concerns shared by every route. Imported first, so its guard runs before auth. */
+@Module({
+  providers: [{ provide: APP_GUARD, useClass: ContentTypeGuard }],
+})
+export class CommonModule {}
