@@ -34,6 +34,7 @@ import { LoginDto, RefreshDto, RegisterDto } from './dto/credentials.dto';
 import { ChangePasswordDto } from './dto/session.dto';
 import { TokenRequestDto } from './dto/token-request.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
+import { RateLimited } from './throttling/rate-limited.decorator';
 import { OAuth2ExceptionFilter } from './oauth2/oauth2-exception.filter';
 import { OAuth2TokenService } from './oauth2/oauth2-token.service';
 
@@ -51,6 +52,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Create an account' })
   @ApiCreatedResponse({ type: UserResponse })
   @ApiConflictResponse({ description: 'The email is already registered', type: ErrorBody })
+  @RateLimited()
   register(@Body() dto: RegisterDto): Promise<UserResponse> {
     return this.auth.register(dto.email, dto.password);
   }
@@ -63,6 +65,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Log in with email and password; returns an access + refresh pair' })
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'Wrong email or password', type: ErrorBody })
+  @RateLimited()
   login(
     @Body() _dto: LoginDto,
     // On this route the caller is the User that LocalStrategy proved, not a bearer AuthUser.
@@ -86,6 +89,7 @@ export class AuthController {
       'Errors follow RFC 6749 §5.2: `{ "error": "invalid_grant", "error_description": "…" }`.',
   })
   @ApiOkResponse({ type: TokenPairResponse })
+  @RateLimited()
   token(@Body() dto: TokenRequestDto, @Client() client: ClientInfo): Promise<TokenPairResponse> {
     return this.oauth2.exchange(dto, client);
   }
@@ -102,6 +106,7 @@ export class AuthController {
   })
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'Invalid, expired, revoked or reused', type: ErrorBody })
+  @RateLimited()
   refresh(@Body() dto: RefreshDto, @Client() client: ClientInfo): Promise<TokenPairResponse> {
     return this.auth.refresh(dto.refresh_token, client);
   }

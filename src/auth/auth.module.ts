@@ -9,6 +9,7 @@ import { IntrospectionGuard } from './guards/introspection.guard';
 import { OAuth2Controller } from './oauth2/oauth2.controller';
 import { SessionsController } from './sessions.controller';
 import { AuthService } from './auth.service';
+import { AuthThrottlingModule } from './throttling/auth-throttling.module';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
@@ -22,7 +23,7 @@ import { LocalStrategy } from './strategies/local.strategy';
  * RolesGuard then enforces `@Roles()`. Guards run in this order.
  */
 @Module({
-  imports: [PassportModule, UsersModule, TokensModule],
+  imports: [PassportModule, UsersModule, TokensModule, AuthThrottlingModule],
   controllers: [AuthController, SessionsController, OAuth2Controller],
   providers: [
     AuthService,

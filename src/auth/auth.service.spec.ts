@@ -9,6 +9,7 @@ import { UsersModule } from '../users/users.module';
 import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { PasswordHasher } from './password-hasher.service';
+import { LoginLockoutService } from './throttling/login-lockout.service';
 
 const client = { userAgent: null, ip: null };
 
@@ -20,7 +21,7 @@ describe('AuthService', () => {
   beforeEach(async () => {
     moduleRef = await Test.createTestingModule({
       imports: [...(await unitImports()), UsersModule, TokensModule],
-      providers: [AuthService, PasswordHasher],
+      providers: [AuthService, PasswordHasher, LoginLockoutService],
     }).compile();
     await moduleRef.init();
     auth = moduleRef.get(AuthService);

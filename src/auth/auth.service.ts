@@ -10,6 +10,7 @@ import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { AuthUser } from './auth-user';
 import { PasswordHasher } from './password-hasher.service';
+import { LoginLockoutService } from './throttling/login-lockout.service';
 
 const INVALID_CREDENTIALS = 'Invalid email or password';
 
@@ -21,6 +22,7 @@ export class AuthService {
     private readonly passwords: PasswordHasher,
     private readonly tokens: TokensService,
     private readonly revocation: TokenRevocationService,
+    private readonly lockout: LoginLockoutService,
   ) {}
 
   async register(email: string, password: string, roles?: string[]): Promise<UserResponse> {
@@ -37,11 +39,16 @@ export class AuthService {
    * the same time; a disabled account is named only once its password has been proven.
    */
   async validateCredentials(email: string, password: string): Promise<User> {
+    await this.lockout.assertNotLocked(email);
     const user = await this.users.findByEmail(email);
     const ok = user
       ? await this.passwords.verify(password, user.passwordHash)
       : await this.passwords.verifyAgainstNothing(password);
-    if (!user || !ok) throw new DomainError(ErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
+    if (!user || !ok) {
+      await this.lockout.recordFailure(email);
+      throw new DomainError(ErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
+    }
+    await this.lockout.recordSuccess(email);
     if (user.disabled) throw new DomainError(ErrorCode.AccountDisabled, 'This account is disabled');
     return user;
   }

@@ -81,6 +81,20 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() CORS_ORIGINS?: string;
   @IsOptional() @IsString() TRUST_PROXY?: string;
 
+  @IsOptional() @IsBooleanString() THROTTLE_DISABLED?: string;
+  @IsOptional() @Min(1) @Max(100_000) @IsInt() RATE_LIMIT_IP?: number;
+  @IsOptional() @Min(1) @Max(100_000) @IsInt() RATE_LIMIT_ACCOUNT?: number;
+  @IsOptional()
+  @Matches(DURATION, { message: 'RATE_LIMIT_WINDOW must be a duration such as 1m' })
+  RATE_LIMIT_WINDOW?: string;
+  @IsOptional() @Min(1) @Max(1000) @IsInt() LOCKOUT_THRESHOLD?: number;
+  @IsOptional()
+  @Matches(DURATION, { message: 'LOCKOUT_BASE_DELAY must be a duration such as 30s' })
+  LOCKOUT_BASE_DELAY?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: 'LOCKOUT_MAX_DELAY must be a duration such as 15m' })
+  LOCKOUT_MAX_DELAY?: string;
+
   @IsOptional() @IsString() BOOTSTRAP_ADMIN_EMAIL?: string;
   @IsOptional() @IsString() BOOTSTRAP_ADMIN_PASSWORD?: string;
 }

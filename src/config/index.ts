@@ -3,11 +3,12 @@ import { existsSync } from 'node:fs';
 import { AppConfig, appConfig } from './app.config';
 import { AuthConfig, authConfig } from './auth.config';
 import { DatabaseConfig, databaseConfig } from './database.config';
+import { ThrottleConfig, throttleConfig } from './throttle.config';
 import { TokensConfig, tokensConfig } from './tokens.config';
 import { NodeEnv, parseEnv } from './env.validation';
 import { assertProductionSecret } from './jwt-secret';
 
-export type { AppConfig, AuthConfig, DatabaseConfig, TokensConfig };
+export type { AppConfig, AuthConfig, DatabaseConfig, ThrottleConfig, TokensConfig };
 
 /** The typed shape behind `ConfigService<AllConfig, true>`. */
 export interface AllConfig {
@@ -15,12 +16,13 @@ export interface AllConfig {
   auth: AuthConfig;
   database: DatabaseConfig;
   tokens: TokensConfig;
+  throttle: ThrottleConfig;
 }
 
 export const configModuleOptions: ConfigModuleOptions = {
   isGlobal: true,
   cache: true,
-  load: [appConfig, authConfig, databaseConfig, tokensConfig],
+  load: [appConfig, authConfig, databaseConfig, tokensConfig, throttleConfig],
   // Entry points load .env themselves (loadDotEnv) before validating; tests set env explicitly.
   ignoreEnvFile: true,
   validate: (raw) => {

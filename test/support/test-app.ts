@@ -26,6 +26,18 @@ export interface TestApp {
   login(email: string, password: string): Promise<{ access: string; refresh: string }>;
 }
 
+/** Variables a suite may set for its app; cleared before each app so none leaks into the next. */
+const RESET_ENV = [
+  'REDIS_URL',
+  'REDIS_KEY_PREFIX',
+  'INTROSPECTION_CLIENTS',
+  'CORS_ORIGINS',
+  'TRUST_PROXY',
+  'LOCKOUT_THRESHOLD',
+  'LOCKOUT_BASE_DELAY',
+  'REVOCATION_CACHE_TTL',
+];
+
 let counter = 0;
 export const uniqueEmail = () =>
   `user${process.pid}-${Date.now()}-${counter++}@example.com`.toLowerCase();
@@ -36,8 +48,7 @@ export async function createTestApp(
   env: Record<string, string> = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase(kind);
-  for (const name of ['REDIS_URL', 'REDIS_KEY_PREFIX', 'INTROSPECTION_CLIENTS'])
-    delete process.env[name];
+  for (const name of RESET_ENV) delete process.env[name];
   Object.assign(process.env, {
     ...redisEnvFor(kind),
     NODE_ENV: 'test',
@@ -46,6 +57,9 @@ export async function createTestApp(
     JWT_ISSUER: TEST_ISSUER,
     JWT_AUDIENCE: TEST_AUDIENCE,
     BCRYPT_COST: '4',
+    // Suites log in often from one address; the brute-force suites set their own limits.
+    RATE_LIMIT_IP: '100000',
+    RATE_LIMIT_ACCOUNT: '100000',
     ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();

@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { createSecretKey, randomBytes } from 'node:crypto';
 import type { AuthConfig, TokensConfig } from '../../src/config';
+import { loadThrottleConfig } from '../../src/config/throttle.config';
 import { loadTokensConfig } from '../../src/config/tokens.config';
 import { RedisModule } from '../../src/redis/redis.module';
 import { buildDataSourceOptions } from '../../src/database/typeorm-options';
@@ -30,7 +31,7 @@ export function testConfigModule(
   return ConfigModule.forRoot({
     isGlobal: true,
     ignoreEnvFile: true,
-    load: [() => ({ auth, tokens })],
+    load: [() => ({ auth, tokens, throttle: loadThrottleConfig({}) })],
   });
 }
 

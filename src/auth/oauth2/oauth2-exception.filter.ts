@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ErrorCode } from '../../common/errors/domain-error';
+import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { HttpErrorFilter } from '../../common/filters/http-error.filter';
 import { OAuth2Error, OAuth2ErrorCode } from './oauth2-error';
 
@@ -29,6 +29,9 @@ export class OAuth2ExceptionFilter implements ExceptionFilter {
     const [status, error, description] = this.map(exception);
     httpAdapter.setHeader(response, 'Cache-Control', 'no-store');
     httpAdapter.setHeader(response, 'Pragma', 'no-cache');
+    if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined) {
+      httpAdapter.setHeader(response, 'Retry-After', String(exception.retryAfterSeconds));
+    }
     if (error === 'invalid_client') {
       // RFC 6749 §5.2: a 401 names the authentication scheme the client should use.
       httpAdapter.setHeader(response, 'WWW-Authenticate', 'Basic realm="gatehouse"');
@@ -51,6 +54,9 @@ export class OAuth2ExceptionFilter implements ExceptionFilter {
     }
     if (body.statusCode === 403) {
       return [HttpStatus.FORBIDDEN, 'insufficient_scope', body.message];
+    }
+    if (body.statusCode === 429) {
+      return [429, 'temporarily_unavailable', body.message];
     }
     if (body.statusCode >= 500) {
       const code = body.statusCode === 503 ? 'temporarily_unavailable' : 'server_error';

@@ -61,6 +61,8 @@ export class DomainError extends Error {
     public readonly details?: string[],
     /** Logged by the filter, never sent: why a token was refused, for instance. */
     public readonly internalReason?: string,
+    /** For 429 and 503: when to try again, sent as `Retry-After` (seconds). */
+    public readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'DomainError';

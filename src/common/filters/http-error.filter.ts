@@ -48,6 +48,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const response = ctx.getResponse<unknown>();
     const body = this.toBody(exception);
+    if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined) {
+      httpAdapter.setHeader(response, 'Retry-After', String(exception.retryAfterSeconds));
+    }
     if (body.statusCode === 401) {
       // RFC 6750 §3: a bearer-protected resource names its scheme, and says when a token was bad.
       if (body.code === ErrorCode.Unauthenticated) {

@@ -1,0 +1,78 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type { AllConfig } from '../../config';
+import { RedisService } from '../../redis/redis.service';
+import { TokenType } from '../../tokens/entities/token.entity';
+import { TokenSigner } from '../../tokens/token-signer';
+import { TokensModule } from '../../tokens/tokens.module';
+import { normalizeEmail } from '../../users/users.service';
+import { AuthThrottlerGuard } from './auth-throttler.guard';
+import { LoginLockoutService } from './login-lockout.service';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
+
+interface RequestLike {
+  ip?: string;
+  body?: Record<string, unknown>;
+}
+
+/**
+ * Whose budget a request spends on the `account` limit: the email (login, register) or username
+ * (password grant), or the user of a valid refresh token. Anything else counts against its
+ * client address, so garbage cannot spend someone else's budget.
+ */
+async function accountOf(req: RequestLike, signer: TokenSigner): Promise<string> {
+  const body = req.body ?? {};
+  const email = body.email ?? body.username;
+  if (typeof email === 'string' && email.length > 0) return `email:${normalizeEmail(email)}`;
+  const refresh = body.refresh_token;
+  if (typeof refresh === 'string') {
+    const claims = await signer.verify(refresh, TokenType.Refresh);
+    if (claims) return `user:${claims.sub}`;
+  }
+  return `ip:${req.ip ?? 'unknown'}`;
+}
+
+/**
+ * Brute-force limits for login, the token endpoint, refresh and registration: per client address
+ * (as Express sees it: X-Forwarded-For counts only behind a TRUST_PROXY) and per account, in Redis
+ * when configured so that every instance shares them; and the account lockout.
+ */
+@Module({
+  imports: [
+    TokensModule,
+    ThrottlerModule.forRootAsync({
+      imports: [TokensModule],
+      inject: [ConfigService, RedisService, TokenSigner],
+      useFactory: (
+        config: ConfigService<AllConfig, true>,
+        redis: RedisService,
+        signer: TokenSigner,
+      ) => {
+        const throttle = config.get('throttle', { infer: true });
+        const window = throttle.windowSeconds * 1000;
+        return {
+          throttlers: [
+            { name: 'ip', limit: throttle.perIp, ttl: window },
+            {
+              name: 'account',
+              limit: throttle.perAccount,
+              ttl: window,
+              getTracker: (req) => accountOf(req as RequestLike, signer),
+            },
+          ],
+          storage: redis.enabled ? new RedisThrottlerStorage(redis) : undefined,
+          skipIf: () => !throttle.enabled,
+          // One budget per address (and per account) across all these routes, not one per route:
+          // login and the password grant guess the same passwords.
+          generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+          // Retry-After comes from AuthThrottlerGuard; the stock headers carry throttler names.
+          setHeaders: false,
+        };
+      },
+    }),
+  ],
+  providers: [LoginLockoutService, AuthThrottlerGuard],
+  exports: [LoginLockoutService, AuthThrottlerGuard, ThrottlerModule],
+})
+export class AuthThrottlingModule {}

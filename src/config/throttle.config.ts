@@ -1,0 +1,32 @@
+import { registerAs } from '@nestjs/config';
+import { durationToSeconds, envFlag, parseEnv } from './env.validation';
+
+export interface ThrottleConfig {
+  /** THROTTLE_DISABLED=1 turns rate limits and lockouts off (benchmarks only). */
+  enabled: boolean;
+  /** Requests per window per client address on login, token, refresh and register. */
+  perIp: number;
+  /** Requests per window per account (email, or the refresh token's user). */
+  perAccount: number;
+  windowSeconds: number;
+  /** Failed logins in a row before an account is locked. */
+  lockoutThreshold: number;
+  /** First lock; each further failure doubles it, up to the maximum. */
+  lockoutBaseSeconds: number;
+  lockoutMaxSeconds: number;
+}
+
+export function loadThrottleConfig(raw: NodeJS.ProcessEnv = process.env): ThrottleConfig {
+  const env = parseEnv(raw);
+  return {
+    enabled: !envFlag(env.THROTTLE_DISABLED, false),
+    perIp: env.RATE_LIMIT_IP ?? 30,
+    perAccount: env.RATE_LIMIT_ACCOUNT ?? 10,
+    windowSeconds: durationToSeconds(env.RATE_LIMIT_WINDOW ?? '1m'),
+    lockoutThreshold: env.LOCKOUT_THRESHOLD ?? 5,
+    lockoutBaseSeconds: durationToSeconds(env.LOCKOUT_BASE_DELAY ?? '30s'),
+    lockoutMaxSeconds: durationToSeconds(env.LOCKOUT_MAX_DELAY ?? '15m'),
+  };
+}
+
+export const throttleConfig = registerAs('throttle', () => loadThrottleConfig());

@@ -1,0 +1,58 @@
+import { databaseKinds } from './support/databases';
+import { TestApp, createTestApp, uniqueEmail } from './support/test-app';
+
+/**
+ * Rate limits and lockout without a trusted proxy: every request here comes from 127.0.0.1, and
+ * X-Forwarded-For must change nothing. Limits are small so the suite trips them quickly.
+ */
+describe.each(databaseKinds())('brute-force limits on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind, {
+      RATE_LIMIT_IP: '12',
+      RATE_LIMIT_ACCOUNT: '4',
+      RATE_LIMIT_WINDOW: '1m',
+    });
+  });
+  afterAll(() => t?.close());
+
+  it('limits attempts per account, failed ones included, with 429 and Retry-After', async () => {
+    const email = uniqueEmail();
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await t
+        .http()
+        .post('/auth/login')
+        .set('x-forwarded-for', `203.0.113.${i}`)
+        .send({ email, password: `wrong-${i}` });
+      statuses.push(res.status);
+      if (res.status === 429) {
+        expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+        expect(res.body).toMatchObject({ statusCode: 429, code: 'TOO_MANY_REQUESTS' });
+      }
+    }
+    // Four per account per window; the fifth is refused although each came "from" another address.
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+  });
+
+  it('limits per client address across accounts, and a spoofed X-Forwarded-For does not help', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await t
+        .http()
+        .post('/auth/token')
+        .type('form')
+        .set('x-forwarded-for', `198.51.100.${i}`)
+        .send({ grant_type: 'password', username: uniqueEmail(), password: 'whatever-1' });
+      statuses.push(res.status);
+    }
+    // 12 per address per window: 5 were spent above, so the 8th here is the 13th.
+    expect(statuses.slice(0, 7).every((s) => s === 400)).toBe(true);
+    expect(statuses.slice(7)).toEqual([429, 429, 429]);
+    const register = await t
+      .http()
+      .post('/auth/register')
+      .send({ email: uniqueEmail(), password: 'a fine password' });
+    expect(register.status).toBe(429);
+  });
+});
