@@ -2,12 +2,14 @@ import { generateKeyPairSync, sign as signWithKey } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { RedisService } from '../src/redis/redis.service';
+import { Session } from '../src/tokens/entities/session.entity';
+import { Token } from '../src/tokens/entities/token.entity';
 import { TokenStateCache } from '../src/tokens/cache/token-state.cache';
 import { UsersService } from '../src/users/users.service';
 import { databaseKinds } from './support/databases';
 import { b64url, decodeJwt, signJwt } from './support/jwt-forge';
 import { rawRequest } from './support/raw-http';
-import { TEST_SECRET, TestApp, createTestApp } from './support/test-app';
+import { TEST_SECRET, TestApp, createTestApp, uniqueEmail } from './support/test-app';
 
 /**
  * Black-box checks of the attack classes of RFC 8725, RFC 6750 and the OWASP JWT cheat sheet,
@@ -317,6 +319,75 @@ describe.each(databaseKinds())('attack resistance on %s', (kind) => {
         .set('origin', 'https://evil.example')
         .set('access-control-request-method', 'POST');
       expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+
+  describe('login and accounts', () => {
+    it.each([
+      ['shorter than 8 characters', 'Seven77'],
+      ['over 72 bytes in UTF-8 (bcrypt would truncate)', 'ü'.repeat(37)],
+      ['a common password', 'password123'],
+      ['a common password in another case', 'PassWord123'],
+    ])('refuses a new password %s with a clear 400', async (_label, password) => {
+      const res = await t
+        .http()
+        .post('/auth/register')
+        .send({ email: uniqueEmail(), password })
+        .expect(400);
+      expect(res.body.details.join(' ')).toMatch(/password/);
+    });
+
+    it('normalises Unicode: a password typed composed logs in typed decomposed', async () => {
+      const email = uniqueEmail();
+      await t
+        .http()
+        .post('/auth/register')
+        .send({ email, password: 'caf\u00e9 au lait' })
+        .expect(201);
+      await t
+        .http()
+        .post('/auth/login')
+        .send({ email, password: 'cafe\u0301 au lait' })
+        .expect(200);
+    });
+
+    it('answers an unknown email and a wrong password with the same status, body and headers', async () => {
+      const known = await t.register();
+      const wrong = await t
+        .http()
+        .post('/auth/login')
+        .send({ email: known.email, password: 'not-the-password' });
+      const unknown = await t
+        .http()
+        .post('/auth/login')
+        .send({ email: uniqueEmail(), password: 'not-the-password' });
+      expect(unknown.status).toBe(401);
+      expect(unknown.status).toBe(wrong.status);
+      expect(unknown.body).toEqual(wrong.body);
+      const headers = (res: { headers: Record<string, string> }) =>
+        Object.keys(res.headers)
+          .filter((h) => !['date', 'etag'].includes(h))
+          .sort();
+      expect(headers(unknown)).toEqual(headers(wrong));
+      expect(unknown.headers['content-length']).toBe(wrong.headers['content-length']);
+    });
+
+    it('issues 200 distinct sessions for 200 concurrent logins, two rows each', async () => {
+      const { email, password, id } = await t.register();
+      const results = await Promise.all(
+        Array.from({ length: 200 }, () => t.http().post('/auth/login').send({ email, password })),
+      );
+      expect(results.map((r) => r.status).every((s) => s === 200)).toBe(true);
+      const jtis = new Set(
+        results.flatMap((r) => [
+          decodeJwt(r.body.access_token).jti,
+          decodeJwt(r.body.refresh_token).jti,
+        ]),
+      );
+      expect(jtis.size).toBe(400);
+      const tokens = t.dataSource.getRepository(Token);
+      expect(await tokens.countBy({ userId: id })).toBe(400);
+      expect(await t.dataSource.getRepository(Session).countBy({ userId: id })).toBe(200);
     });
   });
 });

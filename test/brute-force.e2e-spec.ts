@@ -9,12 +9,27 @@ describe.each(databaseKinds())('brute-force limits on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(kind, {
-      RATE_LIMIT_IP: '12',
+      RATE_LIMIT_IP: '20',
       RATE_LIMIT_ACCOUNT: '4',
       RATE_LIMIT_WINDOW: '1m',
     });
   });
   afterAll(() => t?.close());
+
+  it('limits refreshes per user, whichever refresh token they use', async () => {
+    const { email, password } = await t.register();
+    let { refresh } = await t.login(email, password);
+    for (let i = 0; i < 4; i++) {
+      const res = await t.http().post('/auth/refresh').send({ refresh_token: refresh }).expect(200);
+      refresh = res.body.refresh_token;
+    }
+    const limited = await t
+      .http()
+      .post('/auth/refresh')
+      .send({ refresh_token: refresh })
+      .expect(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
 
   it('limits attempts per account, failed ones included, with 429 and Retry-After', async () => {
     const email = uniqueEmail();
@@ -46,9 +61,9 @@ describe.each(databaseKinds())('brute-force limits on %s', (kind) => {
         .send({ grant_type: 'password', username: uniqueEmail(), password: 'whatever-1' });
       statuses.push(res.status);
     }
-    // 12 per address per window: 5 were spent above, so the 8th here is the 13th.
-    expect(statuses.slice(0, 7).every((s) => s === 400)).toBe(true);
-    expect(statuses.slice(7)).toEqual([429, 429, 429]);
+    // 20 per address per window: 7 + 5 were spent above, so the 9th here is the 21st.
+    expect(statuses.slice(0, 8).every((s) => s === 400)).toBe(true);
+    expect(statuses.slice(8)).toEqual([429, 429]);
     const register = await t
       .http()
       .post('/auth/register')

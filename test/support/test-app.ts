@@ -46,13 +46,15 @@ export const uniqueEmail = () =>
 export async function createTestApp(
   kind: DatabaseKind,
   env: Record<string, string> = {},
+  /** Rewrites how the app reaches its database (through a proxy, say). */
+  reach: (url: string) => string = (url) => url,
 ): Promise<TestApp> {
   const db = await createTestDatabase(kind);
   for (const name of RESET_ENV) delete process.env[name];
   Object.assign(process.env, {
     ...redisEnvFor(kind),
     NODE_ENV: 'test',
-    DATABASE_URL: db.url,
+    DATABASE_URL: reach(db.url),
     JWT_SECRET: TEST_SECRET,
     JWT_ISSUER: TEST_ISSUER,
     JWT_AUDIENCE: TEST_AUDIENCE,

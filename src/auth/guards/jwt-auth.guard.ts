@@ -1,6 +1,7 @@
 import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import { asError } from '../../common/errors/as-error';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { INVALID_ACCESS_TOKEN } from '../../tokens/revocation-check.service';
 import { AuthUser } from '../auth-user';
@@ -51,7 +52,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       if (err instanceof DomainError && err.internalReason) {
         this.logger.debug(`bearer token refused: ${err.internalReason}`);
       }
-      throw err instanceof Error ? err : new Error('bearer authentication failed');
+      throw asError(err);
     }
     if (user) return user;
     const reason = info instanceof Error ? info.message : 'no token';

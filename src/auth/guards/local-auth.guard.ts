@@ -1,5 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
+import { asError } from '../../common/errors/as-error';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { AppValidationPipe } from '../../common/pipes/app-validation.pipe';
 import { LoginDto } from '../dto/credentials.dto';
@@ -22,7 +23,7 @@ export class LocalAuthGuard extends AuthGuard('local') {
 
   override handleRequest<TUser>(err: unknown, user: TUser | false): TUser {
     // The strategy throws a DomainError for bad credentials; the body was validated before.
-    if (err instanceof Error) throw err;
+    if (err) throw asError(err);
     if (!user) throw new DomainError(ErrorCode.InvalidCredentials, 'Invalid email or password');
     return user;
   }

@@ -50,6 +50,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     const body = this.toBody(exception);
     if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined) {
       httpAdapter.setHeader(response, 'Retry-After', String(exception.retryAfterSeconds));
+    } else if (body.code === ErrorCode.ServiceUnavailable) {
+      httpAdapter.setHeader(response, 'Retry-After', '5');
     }
     if (body.statusCode === 401) {
       // RFC 6750 §3: a bearer-protected resource names its scheme, and says when a token was bad.
@@ -77,6 +79,14 @@ export class HttpErrorFilter implements ExceptionFilter {
         return shape(status, ErrorCode.MalformedBody, 'The request body is not valid JSON');
       }
       return shape(status, CODE_BY_STATUS[status] ?? ErrorCode.HttpError, httpMessage(exception));
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(`database unavailable: ${errorCode(exception) ?? 'unknown'}`);
+      return shape(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        ErrorCode.ServiceUnavailable,
+        'The service is temporarily unavailable; try again shortly',
+      );
     }
     const parserStatus = clientErrorStatus(exception);
     if (parserStatus !== undefined) {
@@ -123,4 +133,47 @@ function clientErrorStatus(exception: unknown): number | undefined {
   const { status, statusCode } = exception as { status?: unknown; statusCode?: unknown };
   const value = typeof status === 'number' ? status : statusCode;
   return typeof value === 'number' && value >= 400 && value < 500 ? value : undefined;
+}
+
+/**
+ * Connection-level failures of the database (as opposed to a bad query): the request could not
+ * be served, and may be retried. mysql2 and better-sqlite3 codes, possibly wrapped by TypeORM.
+ */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_CANTOPEN',
+  'SQLITE_IOERR',
+]);
+
+function errorCode(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== 'object' || error === null || depth > 3) return undefined;
+  const { code, driverError, cause } = error as {
+    code?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+  };
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return code;
+  return errorCode(driverError, depth + 1) ?? errorCode(cause, depth + 1);
+}
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (errorCode(error)) return true;
+  // mysql2 pool errors after a connection died, without a code.
+  const message = (error as { message?: unknown } | null)?.message;
+  return (
+    typeof message === 'string' && /Pool is closed|connection is in closed state/i.test(message)
+  );
 }

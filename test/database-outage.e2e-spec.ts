@@ -1,0 +1,122 @@
+import { DataSource } from 'typeorm';
+import { Session } from '../src/tokens/entities/session.entity';
+import { Token } from '../src/tokens/entities/token.entity';
+import { freePort } from './support/processes';
+import { TcpProxy } from './support/tcp-proxy';
+import { TestApp, createTestApp } from './support/test-app';
+
+/**
+ * The database goes away (its TCP connections cut, new ones refused) and comes back. While it is
+ * gone, everything that needs it answers 503, no token is issued and no refresh token is spent;
+ * afterwards the app serves again without a restart. MySQL only: it is the one reached by network.
+ */
+describe('database outage (MySQL)', () => {
+  let t: TestApp;
+  let proxy: TcpProxy;
+  let account: { email: string; password: string; id: string };
+  let pair: { access: string; refresh: string };
+
+  beforeAll(async () => {
+    const server = new URL(process.env.TEST_MYSQL_URL as string);
+    proxy = new TcpProxy(await freePort(), {
+      host: server.hostname,
+      port: Number(server.port || 3306),
+    });
+    await proxy.start();
+    t = await createTestApp('mysql', { REVOCATION_CACHE_TTL: '0' }, (url) => {
+      const proxied = new URL(url);
+      proxied.hostname = '127.0.0.1';
+      proxied.port = String(proxy.port);
+      return proxied.toString();
+    });
+    account = await t.register();
+    pair = await t.login(account.email, account.password);
+  });
+  afterAll(async () => {
+    await proxy.start();
+    await t?.close();
+    await proxy.stop();
+  });
+
+  async function counts() {
+    const direct = new DataSource({
+      type: 'mysql',
+      url: t.db.url.replace(/^mariadb:/, 'mysql:'),
+      entities: [Token, Session, (await import('../src/users/entities/user.entity')).User],
+    });
+    await direct.initialize();
+    try {
+      return {
+        tokens: await direct.getRepository(Token).count(),
+        liveRefresh: await direct
+          .getRepository(Token)
+          .countBy({ jti: decodeJti(pair.refresh), revoked: false }),
+      };
+    } finally {
+      await direct.destroy();
+    }
+  }
+  const decodeJti = (jwt: string) =>
+    (JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as { jti: string }).jti;
+
+  it('answers 503 with Retry-After while the database is gone, and issues or spends nothing', async () => {
+    const before = await counts();
+    await proxy.stop();
+
+    const me = await t.http().get('/users/me').auth(pair.access, { type: 'bearer' });
+    expect(me.status).toBe(503);
+    expect(me.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(me.headers['retry-after']).toBe('5');
+
+    const login = await t
+      .http()
+      .post('/auth/login')
+      .send({ email: account.email, password: account.password });
+    expect(login.status).toBe(503);
+    expect(login.body.access_token).toBeUndefined();
+
+    const grant = await t
+      .http()
+      .post('/auth/token')
+      .type('form')
+      .send({ grant_type: 'password', username: account.email, password: account.password });
+    expect(grant.status).toBe(503);
+    expect(grant.body).toMatchObject({ error: 'temporarily_unavailable' });
+
+    const refresh = await t.http().post('/auth/refresh').send({ refresh_token: pair.refresh });
+    expect(refresh.status).toBe(503);
+    expect(refresh.body.refresh_token).toBeUndefined();
+
+    expect((await t.http().post('/auth/logout').auth(pair.access, { type: 'bearer' })).status).toBe(
+      503,
+    );
+    expect(
+      (
+        await t
+          .http()
+          .post('/auth/register')
+          .send({ email: 'outage@example.com', password: 'a good password' })
+      ).status,
+    ).toBe(503);
+
+    await proxy.start();
+    const after = await counts();
+    expect(after.tokens).toBe(before.tokens);
+    expect(after.liveRefresh).toBe(1);
+  });
+
+  it('serves again once the database is back, without a restart', async () => {
+    await t.http().get('/users/me').auth(pair.access, { type: 'bearer' }).expect(200);
+    const rotated = await t
+      .http()
+      .post('/auth/refresh')
+      .send({ refresh_token: pair.refresh })
+      .expect(200);
+    await t.http().get('/users/me').auth(rotated.body.access_token, { type: 'bearer' }).expect(200);
+    await t
+      .http()
+      .post('/auth/login')
+      .send({ email: account.email, password: account.password })
+      .expect(200);
+  });
+});
