@@ -20,8 +20,8 @@ export function loadThrottleConfig(raw: NodeJS.ProcessEnv = process.env): Thrott
   const env = parseEnv(raw);
   return {
     enabled: !envFlag(env.THROTTLE_DISABLED, false),
-    perIp: env.RATE_LIMIT_IP ?? 30,
-    perAccount: env.RATE_LIMIT_ACCOUNT ?? 10,
+    perIp: env.RATE_LIMIT_IP ?? 60,
+    perAccount: env.RATE_LIMIT_ACCOUNT ?? 20,
     windowSeconds: durationToSeconds(env.RATE_LIMIT_WINDOW ?? '1m'),
     lockoutThreshold: env.LOCKOUT_THRESHOLD ?? 5,
     lockoutBaseSeconds: durationToSeconds(env.LOCKOUT_BASE_DELAY ?? '30s'),
