@@ -6,6 +6,7 @@ import { PasswordHasher } from './password-hasher.service';
 describe('PasswordHasher', () => {
   const config = { get: () => testAuthConfig({ bcryptCost: 4 }) } as unknown as ConfigService;
   const hasher = new PasswordHasher(config as never);
+  afterAll(() => hasher.onModuleDestroy());
 
   it('hashes with bcrypt at the configured cost and verifies', async () => {
     const hash = await hasher.hash('correct horse');
@@ -33,9 +34,29 @@ describe('PasswordHasher', () => {
   });
 
   it('spends a real bcrypt compare when there is no account, and fails', async () => {
-    const compare = jest.spyOn(bcrypt, 'compare');
+    const pool = (hasher as unknown as { pool: { run: (task: object) => Promise<unknown> } }).pool;
+    await hasher.verifyAgainstNothing('warm-up');
+    const run = jest.spyOn(pool, 'run');
     await expect(hasher.verifyAgainstNothing('whatever')).resolves.toBe(false);
-    expect(compare).toHaveBeenCalledTimes(1);
-    compare.mockRestore();
+    expect(run).toHaveBeenCalledTimes(1);
+    expect(run).toHaveBeenCalledWith(
+      expect.objectContaining({ op: 'compare', password: 'whatever' }),
+    );
+    run.mockRestore();
+  });
+
+  it('hashes on worker threads, leaving the event loop free', async () => {
+    const slow = new PasswordHasher({ get: () => testAuthConfig({ bcryptCost: 10 }) } as never);
+    try {
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 5);
+      const started = Date.now();
+      await Promise.all([slow.hash('password one'), slow.hash('password two')]);
+      clearInterval(timer);
+      // Had bcrypt run here, the timer could not have fired while it hashed.
+      expect(ticks).toBeGreaterThan((Date.now() - started) / 5 / 4);
+    } finally {
+      await slow.onModuleDestroy();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { AddressInfo, connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -29,6 +29,8 @@ export function buildAppOnce(): string {
       [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', out],
       { cwd: ROOT, stdio: 'pipe' },
     );
+    // What nest-cli.json copies as assets: the plain-JavaScript worker files.
+    cpSync(join(ROOT, 'src'), out, { recursive: true, filter: (f) => !f.endsWith('.ts') });
   }
   return join(out, 'main.js');
 }
