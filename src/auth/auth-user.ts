@@ -1,3 +1,5 @@
+import type { TokenClaims } from '../tokens/token-claims';
+
 /** The caller of a bearer-authenticated request, as `@CurrentUser()` hands it to handlers. */
 export interface AuthUser {
   /** The user id (`sub`). */
@@ -9,4 +11,14 @@ export interface AuthUser {
   sessionId: string;
   /** Seconds since the epoch. */
   expiresAt: number;
+}
+
+export function toAuthUser(claims: TokenClaims): AuthUser {
+  return {
+    id: claims.sub,
+    roles: claims.roles,
+    tokenId: claims.jti,
+    sessionId: claims.sid,
+    expiresAt: claims.exp,
+  };
 }

@@ -15,6 +15,7 @@ import { LocalAuthGuard } from './guards/local-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { OAuth2TokenService } from './oauth2/oauth2-token.service';
 import { PasswordHasher } from './password-hasher.service';
+import { VerifiedTokenCache } from './verified-token.cache';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
 
@@ -31,6 +32,7 @@ import { LocalStrategy } from './strategies/local.strategy';
     OAuth2TokenService,
     IntrospectionGuard,
     PasswordHasher,
+    VerifiedTokenCache,
     LocalStrategy,
     JwtStrategy,
     JwtAuthGuard,
@@ -39,6 +41,13 @@ import { LocalStrategy } from './strategies/local.strategy';
     { provide: APP_GUARD, useExisting: JwtAuthGuard },
     { provide: APP_GUARD, useExisting: RolesGuard },
   ],
-  exports: [AuthService, PasswordHasher, JwtAuthGuard, RolesGuard],
+  exports: [
+    AuthService,
+    PasswordHasher,
+    JwtAuthGuard,
+    RolesGuard,
+    VerifiedTokenCache,
+    TokensModule,
+  ],
 })
 export class AuthModule {}

@@ -57,6 +57,7 @@ export class EnvironmentVariables {
   @Matches(DURATION, { message: 'REVOCATION_CACHE_TTL must be a duration such as 60s; 0 disables' })
   REVOCATION_CACHE_TTL?: string;
   @IsOptional() @Min(0) @Max(10_000_000) @IsInt() REVOCATION_CACHE_SIZE?: number;
+  @IsOptional() @Min(0) @Max(10_000_000) @IsInt() VERIFIED_TOKEN_CACHE_SIZE?: number;
 
   @IsOptional()
   @Matches(DURATION, {

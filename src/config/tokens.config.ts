@@ -9,6 +9,8 @@ export interface TokensConfig {
   /** How long a token's state may be trusted from the in-process cache; 0 turns caching off. */
   cacheTtlSeconds: number;
   cacheMaxEntries: number;
+  /** Verified access tokens kept (by exact string) to skip re-verifying their signature; 0 = off. */
+  verifiedCacheMaxEntries: number;
   /** How often expired rows are deleted; 0 turns the scheduled job off. */
   cleanupIntervalSeconds: number;
   /** How long after expiry a row is kept (for audits and refresh-token reuse detection). */
@@ -32,6 +34,7 @@ export function loadTokensConfig(raw: NodeJS.ProcessEnv = process.env): TokensCo
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'gatehouse:',
     cacheTtlSeconds: durationToSeconds(env.REVOCATION_CACHE_TTL ?? '60s'),
     cacheMaxEntries: env.REVOCATION_CACHE_SIZE ?? 100_000,
+    verifiedCacheMaxEntries: env.VERIFIED_TOKEN_CACHE_SIZE ?? 50_000,
     cleanupIntervalSeconds: durationToSeconds(env.TOKEN_CLEANUP_INTERVAL ?? '1h'),
     retentionSeconds: durationToSeconds(env.TOKEN_RETENTION ?? '7d'),
     cleanupBatchSize: env.TOKEN_CLEANUP_BATCH_SIZE ?? 1000,

@@ -3,7 +3,9 @@ import { Reflector } from '@nestjs/core';
 import { httpContext } from '../../../test/support/http-context';
 import { AuthGuard } from '@nestjs/passport';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
+import { RevocationCheckService } from '../../tokens/revocation-check.service';
 import { Public } from '../decorators/public.decorator';
+import { VerifiedTokenCache } from '../verified-token.cache';
 import { JwtAuthGuard } from './jwt-auth.guard';
 
 @Controller()
@@ -18,14 +20,27 @@ class PublicController {
   @Get() anything() {}
 }
 
-const context = (cls: object, handler: (...args: unknown[]) => unknown, request: object = {}) =>
-  httpContext(request, { cls, handler });
+const context = (
+  cls: object,
+  handler: (...args: unknown[]) => unknown,
+  request: object = { headers: {} },
+) => httpContext(request, { cls, handler });
 
 describe('JwtAuthGuard', () => {
-  const guard = new JwtAuthGuard(new Reflector());
+  const verified = { get: jest.fn() };
+  const check = { assertActive: jest.fn() };
+  const guard = new JwtAuthGuard(
+    new Reflector(),
+    verified as unknown as VerifiedTokenCache,
+    check as unknown as RevocationCheckService,
+  );
   // The passport half: stubbed here, exercised for real by the e2e suites.
   const passport = jest.spyOn(AuthGuard('jwt').prototype, 'canActivate');
-  beforeEach(() => passport.mockReset().mockResolvedValue(true));
+  beforeEach(() => {
+    passport.mockReset().mockResolvedValue(true);
+    verified.get.mockReset().mockReturnValue(undefined);
+    check.assertActive.mockReset().mockResolvedValue(undefined);
+  });
 
   it('skips authentication on a @Public() handler', async () => {
     await expect(
@@ -49,7 +64,7 @@ describe('JwtAuthGuard', () => {
   });
 
   it('authenticates a request once, even when applied globally and per route', async () => {
-    const request = {};
+    const request = { headers: {} };
     await guard.canActivate(context(MixedController, MixedController.prototype.closed, request));
     await guard.canActivate(context(MixedController, MixedController.prototype.closed, request));
     expect(passport).toHaveBeenCalledTimes(1);
@@ -60,6 +75,45 @@ describe('JwtAuthGuard', () => {
     await expect(
       guard.canActivate(context(MixedController, MixedController.prototype.closed)),
     ).rejects.toMatchObject({ code: ErrorCode.InvalidToken });
+  });
+
+  describe('with a token verified before', () => {
+    const claims = {
+      sub: 'u1',
+      jti: 'j1',
+      sid: 's1',
+      typ: 'access',
+      roles: ['user'],
+      iat: 1,
+      exp: 2,
+      iss: 'i',
+      aud: 'a',
+    };
+    const request = () => ({
+      headers: { authorization: 'Bearer a.b.c' },
+      rawHeaders: ['Authorization', 'Bearer a.b.c'],
+    });
+
+    it('skips passport but still runs the revocation check', async () => {
+      verified.get.mockReturnValue(claims);
+      const req: ReturnType<typeof request> & { user?: unknown } = request();
+      await expect(
+        guard.canActivate(context(MixedController, MixedController.prototype.closed, req)),
+      ).resolves.toBe(true);
+      expect(passport).not.toHaveBeenCalled();
+      expect(check.assertActive).toHaveBeenCalledWith(claims);
+      expect(req.user).toMatchObject({ id: 'u1', tokenId: 'j1', sessionId: 's1' });
+    });
+
+    it('refuses it once revoked', async () => {
+      verified.get.mockReturnValue(claims);
+      check.assertActive.mockRejectedValue(
+        new DomainError(ErrorCode.InvalidToken, 'revoked', undefined, 'revoked'),
+      );
+      await expect(
+        guard.canActivate(context(MixedController, MixedController.prototype.closed, request())),
+      ).rejects.toMatchObject({ code: ErrorCode.InvalidToken });
+    });
   });
 
   describe('handleRequest', () => {

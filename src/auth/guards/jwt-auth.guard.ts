@@ -3,13 +3,18 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { asError } from '../../common/errors/as-error';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import { INVALID_ACCESS_TOKEN } from '../../tokens/revocation-check.service';
-import { AuthUser } from '../auth-user';
+import {
+  INVALID_ACCESS_TOKEN,
+  RevocationCheckService,
+} from '../../tokens/revocation-check.service';
+import { AuthUser, toAuthUser } from '../auth-user';
+import { BearerRequest, extractBearerToken } from '../strategies/bearer-token.extractor';
+import { VerifiedTokenCache } from '../verified-token.cache';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
 
 const AUTHENTICATED = Symbol('gatehouse:authenticated');
 
-interface GuardedRequest {
+interface GuardedRequest extends BearerRequest {
   user?: AuthUser;
   [AUTHENTICATED]?: true;
 }
@@ -22,7 +27,11 @@ interface GuardedRequest {
 export class JwtAuthGuard extends AuthGuard('jwt') {
   private readonly logger = new Logger(JwtAuthGuard.name);
 
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verified: VerifiedTokenCache,
+    private readonly revocationCheck: RevocationCheckService,
+  ) {
     super();
   }
 
@@ -34,11 +43,26 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return isPublic ? true : this.authenticate(context);
   }
 
-  /** Requires a valid, live bearer token whatever the route's metadata says. */
+  /**
+   * Requires a valid, live bearer token whatever the route's metadata says. A token verified
+   * before (same exact string, not expired) skips passport and the signature check; the
+   * revocation check runs either way.
+   */
   async authenticate(context: ExecutionContext): Promise<true> {
     const request = context.switchToHttp().getRequest<GuardedRequest>();
     if (request[AUTHENTICATED]) return true;
-    await (super.canActivate(context) as Promise<boolean>);
+    const token = extractBearerToken(request);
+    const claims = token ? this.verified.get(token) : undefined;
+    if (claims) {
+      try {
+        await this.revocationCheck.assertActive(claims);
+      } catch (error) {
+        this.handleRequest(error, false, undefined);
+      }
+      request.user = toAuthUser(claims);
+    } else {
+      await (super.canActivate(context) as Promise<boolean>);
+    }
     request[AUTHENTICATED] = true;
     return true;
   }

@@ -1,6 +1,6 @@
 import { MAX_TOKEN_LENGTH } from '../../tokens/token-claims';
 
-interface RequestLike {
+export interface BearerRequest {
   headers: Record<string, string | string[] | undefined>;
   rawHeaders?: string[];
   raw?: { rawHeaders?: string[] };
@@ -14,7 +14,7 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
  * the second word of any header: exactly one Authorization header, exactly `Bearer <token>`.
  * Tokens in the query string, body or cookies are never read.
  */
-export function extractBearerToken(req: RequestLike): string | null {
+export function extractBearerToken(req: BearerRequest): string | null {
   const header = req.headers.authorization;
   if (typeof header !== 'string' || header.length > MAX_TOKEN_LENGTH + 16) return null;
   // Node keeps only the first of repeated Authorization headers; refuse the request instead.

@@ -2,6 +2,7 @@ import { ConfigService } from '@nestjs/config';
 import { testAuthConfig } from '../../../test/support/unit';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { RevocationCheckService } from '../../tokens/revocation-check.service';
+import { VerifiedTokenCache } from '../verified-token.cache';
 import { JwtStrategy } from './jwt.strategy';
 
 const claims = {
@@ -19,7 +20,16 @@ const claims = {
 describe('JwtStrategy', () => {
   const config = { get: () => testAuthConfig() } as unknown as ConfigService;
   const check = { assertActive: jest.fn() };
-  const strategy = new JwtStrategy(config as never, check as unknown as RevocationCheckService);
+  const verified = { set: jest.fn() };
+  const strategy = new JwtStrategy(
+    config as never,
+    check as unknown as RevocationCheckService,
+    verified as unknown as VerifiedTokenCache,
+  );
+  const request = {
+    headers: { authorization: 'Bearer a.b.c' },
+    rawHeaders: ['Authorization', 'Bearer a.b.c'],
+  };
   beforeEach(() => check.assertActive.mockReset().mockResolvedValue(undefined));
 
   it('pins the algorithm, issuer and audience for passport-jwt', () => {
@@ -33,7 +43,7 @@ describe('JwtStrategy', () => {
   });
 
   it('checks the store and returns the caller', async () => {
-    await expect(strategy.validate(claims)).resolves.toEqual({
+    await expect(strategy.validate(request, claims)).resolves.toEqual({
       id: 'user-1',
       roles: ['user'],
       tokenId: 'jti-1',
@@ -41,10 +51,11 @@ describe('JwtStrategy', () => {
       expiresAt: 2,
     });
     expect(check.assertActive).toHaveBeenCalledWith(expect.objectContaining({ jti: 'jti-1' }));
+    expect(verified.set).toHaveBeenCalledWith('a.b.c', expect.objectContaining({ jti: 'jti-1' }));
   });
 
   it('refuses a refresh token without asking the store', async () => {
-    await expect(strategy.validate({ ...claims, typ: 'refresh' })).rejects.toMatchObject({
+    await expect(strategy.validate(request, { ...claims, typ: 'refresh' })).rejects.toMatchObject({
       code: ErrorCode.InvalidToken,
     });
     expect(check.assertActive).not.toHaveBeenCalled();
@@ -52,6 +63,8 @@ describe('JwtStrategy', () => {
 
   it('refuses when the store says the token is not live', async () => {
     check.assertActive.mockRejectedValue(new DomainError(ErrorCode.InvalidToken, 'revoked'));
-    await expect(strategy.validate(claims)).rejects.toMatchObject({ code: ErrorCode.InvalidToken });
+    await expect(strategy.validate(request, claims)).rejects.toMatchObject({
+      code: ErrorCode.InvalidToken,
+    });
   });
 });

@@ -10,8 +10,9 @@ import {
   RevocationCheckService,
 } from '../../tokens/revocation-check.service';
 import { parseClaims } from '../../tokens/token-claims';
-import { AuthUser } from '../auth-user';
-import { extractBearerToken } from './bearer-token.extractor';
+import { AuthUser, toAuthUser } from '../auth-user';
+import { VerifiedTokenCache } from '../verified-token.cache';
+import { BearerRequest, extractBearerToken } from './bearer-token.extractor';
 
 /**
  * Bearer tokens: passport-jwt checks the signature with the algorithm, issuer and audience pinned
@@ -25,6 +26,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     config: ConfigService<AllConfig, true>,
     private readonly revocationCheck: RevocationCheckService,
+    private readonly verified: VerifiedTokenCache,
   ) {
     const auth = config.get('auth', { infer: true });
     super({
@@ -37,11 +39,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       audience: auth.audience,
       ignoreExpiration: false,
       jsonWebTokenOptions: { clockTolerance: auth.clockToleranceSeconds },
+      passReqToCallback: true,
     });
     this.leewaySeconds = auth.clockToleranceSeconds;
   }
 
-  async validate(payload: unknown): Promise<AuthUser> {
+  async validate(request: BearerRequest, payload: unknown): Promise<AuthUser> {
     const claims = parseClaims(payload, TokenType.Access, {
       now: Date.now(),
       leewaySeconds: this.leewaySeconds,
@@ -54,13 +57,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
         'claims missing or not an access token',
       );
     }
+    const token = extractBearerToken(request);
+    if (token) this.verified.set(token, claims);
     await this.revocationCheck.assertActive(claims);
-    return {
-      id: claims.sub,
-      roles: claims.roles,
-      tokenId: claims.jti,
-      sessionId: claims.sid,
-      expiresAt: claims.exp,
-    };
+    return toAuthUser(claims);
   }
 }
