@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { ConditionalModule, ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/auth.module';
+import { BenchModule } from './bench/bench.module';
 import { CommonModule } from './common/common.module';
 import { configModuleOptions } from './config';
 import { DatabaseModule } from './database/database.module';
@@ -22,6 +23,7 @@ import { BootstrapAdminService } from './users/bootstrap-admin.service';
     TokenCleanupModule,
     AuthModule,
     NotesModule,
+    ConditionalModule.registerWhen(BenchModule, (env) => env.BENCHMARK_ROUTES === '1'),
   ],
   providers: [BootstrapAdminService],
 })

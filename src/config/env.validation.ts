@@ -68,6 +68,10 @@ export class EnvironmentVariables {
   @Matches(DURATION, { message: 'TOKEN_RETENTION must be a duration such as 7d' })
   TOKEN_RETENTION?: string;
   @IsOptional() @Min(1) @Max(100_000) @IsInt() TOKEN_CLEANUP_BATCH_SIZE?: number;
+  @IsOptional()
+  @Matches(/^\d+\s*(ms|s)?$/, { message: 'TOKEN_CLEANUP_PAUSE must be a duration such as 50ms' })
+  TOKEN_CLEANUP_PAUSE?: string;
+  @IsOptional() @IsBooleanString() BENCHMARK_ROUTES?: string;
 
   @IsOptional()
   @Matches(/^([^:,\s]+:[^,\s]{16,})(,[^:,\s]+:[^,\s]{16,})*$/, {
@@ -130,6 +134,13 @@ export function durationToSeconds(value: string): number {
   if (!match) throw new ConfigValidationError([`not a duration: ${value}`]);
   const unit = { s: 1, m: 60, h: 3600, d: 86400 }[match[2] ?? 's'] ?? 1;
   return Number(match[1]) * unit;
+}
+
+/** `50ms`, `2s`, `100` (milliseconds) → milliseconds. */
+export function durationToMs(value: string): number {
+  const match = /^(\d+)\s*(ms|s)?$/.exec(value.trim());
+  if (!match) throw new ConfigValidationError([`not a duration: ${value}`]);
+  return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
 }
 
 export function envFlag(value: string | undefined, fallback: boolean): boolean {

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { durationToSeconds, parseEnv } from './env.validation';
+import { durationToMs, durationToSeconds, parseEnv } from './env.validation';
 
 export interface TokensConfig {
   /** When set, revocations are shared through Redis (cache + pub/sub) across instances. */
@@ -16,6 +16,8 @@ export interface TokensConfig {
   /** How long after expiry a row is kept (for audits and refresh-token reuse detection). */
   retentionSeconds: number;
   cleanupBatchSize: number;
+  /** Pause between two cleanup batches, in milliseconds. */
+  cleanupPauseMs: number;
   /** Clients allowed to call /oauth2/introspect with HTTP Basic auth: id → secret. */
   introspectionClients: Map<string, string>;
 }
@@ -38,6 +40,7 @@ export function loadTokensConfig(raw: NodeJS.ProcessEnv = process.env): TokensCo
     cleanupIntervalSeconds: durationToSeconds(env.TOKEN_CLEANUP_INTERVAL ?? '1h'),
     retentionSeconds: durationToSeconds(env.TOKEN_RETENTION ?? '7d'),
     cleanupBatchSize: env.TOKEN_CLEANUP_BATCH_SIZE ?? 1000,
+    cleanupPauseMs: durationToMs(env.TOKEN_CLEANUP_PAUSE ?? '50ms'),
     introspectionClients: new Map(clients),
   };
 }

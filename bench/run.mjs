@@ -1,0 +1,215 @@
+// npm run bench: every target of the performance issue, as ratios of scenarios measured side by
+// side in this one run (absolute numbers drift on shared machines; ratios much less). Each app runs
+// in its own process; the load generator (autocannon) runs in another, so on two cores the server
+// has one and the generator the other. Prints a table and writes bench/results/latest.json.
+import { execSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import { Worker } from 'node:worker_threads';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const COST = Number(process.env.BENCH_BCRYPT_COST ?? 10);
+const MYSQL = process.env.BENCH_MYSQL_URL ?? process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+const quick = process.env.BENCH_QUICK === '1';
+const secs = (n) => (quick ? Math.max(1, Math.round(n / 3)) : n);
+
+const results = { machine: machine(), started: new Date().toISOString(), targets: [] };
+const log = (...a) => console.log(...a);
+
+function machine() {
+  const cpu = cpus();
+  return `${cpu.length} × ${cpu[0]?.model?.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+function freePort() {
+  return new Promise((ok) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function startApp(env) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', BENCHMARK_ROUTES: '1', THROTTLE_DISABLED: '1', TOKEN_CLEANUP_INTERVAL: '0', BCRYPT_COST: String(COST), JWT_SECRET: randomBytes(48).toString('base64url'), ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`app exited: ${err.slice(-500)}`);
+    try {
+      if ((await fetch(`${base}/docs-json`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = () => new Promise((ok) => { if (child.exitCode !== null) return ok(); child.once('exit', ok); child.kill('SIGTERM'); setTimeout(() => child.kill('SIGKILL'), 5000).unref(); });
+  return { base, pid: child.pid, stop };
+}
+
+async function json(base, method, path, body, token) {
+  const r = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body && JSON.stringify(body) });
+  return r.json();
+}
+
+async function account(base) {
+  const email = `bench-${randomBytes(4).toString('hex')}@example.com`;
+  const password = `bench-${randomBytes(6).toString('hex')}`;
+  const user = await json(base, 'POST', '/auth/register', { email, password });
+  const pair = await json(base, 'POST', '/auth/login', { email, password });
+  return { id: user.id, email, password, token: pair.access_token };
+}
+
+/** autocannon in its own process; resolves with req/s and latency percentiles (ms). */
+function load(opts) {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, ['-e', `
+      const ac = require(${JSON.stringify(join(root, 'node_modules/autocannon'))});
+      ac(${JSON.stringify(opts)}, (e, r) => {
+        if (e) { console.error(e); process.exit(1); }
+        process.stdout.write(JSON.stringify({ rps: r.requests.average, total: r.requests.total, mean: r.latency.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors }));
+      });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? ok(JSON.parse(out)) : fail(new Error(`autocannon exit ${code}`))));
+  });
+}
+
+/** A then B, twice, alternating: drift on the machine hits both sides alike. */
+async function sideBySide(a, b, seconds) {
+  const runs = { a: [], b: [] };
+  for (let i = 0; i < 2; i++) {
+    runs.a.push(await load({ ...a, duration: seconds }));
+    runs.b.push(await load({ ...b, duration: seconds }));
+  }
+  const mean = (xs, k) => xs.reduce((s, x) => s + x[k], 0) / xs.length;
+  return { a: { rps: mean(runs.a, 'rps'), p50: mean(runs.a, 'p50'), non2xx: runs.a.reduce((s, x) => s + x.non2xx, 0) }, b: { rps: mean(runs.b, 'rps'), p50: mean(runs.b, 'p50'), non2xx: runs.b.reduce((s, x) => s + x.non2xx, 0) } };
+}
+
+function target(id, name, ratio, goal, pass, detail) {
+  const row = { id, name, ratio: Number(ratio.toFixed(3)), goal, result: pass === null ? 'report' : pass ? 'pass' : 'short', detail };
+  results.targets.push(row);
+  log(`  ${String(id).padEnd(3)} ${name.padEnd(58)} ${row.ratio.toFixed(2).padStart(6)}  ${goal.padEnd(7)} ${row.result.padEnd(6)} ${detail}`);
+}
+
+/** bcryptjs compares per second at COST on every core, in worker threads: the hashing limit. */
+async function hashLimit(ms = 4000) {
+  const src = `const { parentPort, workerData } = require('node:worker_threads');
+    const b = require(${JSON.stringify(join(root, 'node_modules/bcryptjs'))});
+    const h = b.hashSync('Correct-Horse-1', ${COST}); let n = 0; const end = Date.now() + workerData;
+    while (Date.now() < end) { b.compareSync('Correct-Horse-1', h); n++; } parentPort.postMessage(n);`;
+  const counts = await Promise.all(cpus().map(() => new Promise((ok) => new Worker(src, { eval: true, workerData: ms }).once('message', ok))));
+  return counts.reduce((a, x) => a + x, 0) / (ms / 1000);
+}
+
+function rssKb(pid) {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+}
+
+function mysql(sql, db) {
+  const r = spawnSync('mariadb', ['-uroot', '-h127.0.0.1', ...(db ? [db] : []), '-N', '-e', sql], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout.trim();
+}
+
+async function main() {
+  log('building…');
+  execSync('npm run build', { cwd: root, stdio: 'ignore' });
+  log(`machine: ${results.machine}; bcrypt cost ${COST}`);
+  log(`  ${'#'.padEnd(3)} ${'target'.padEnd(58)} ${'ratio'.padStart(6)}  ${'goal'.padEnd(7)} result detail`);
+
+  // 1, 3, 4, 7: the default deployment (embedded SQLite, caches on).
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const app = await startApp({ DATA_DIR: dataDir });
+  try {
+    const me = await account(app.base);
+    const guarded = { url: `${app.base}/users/me`, connections: 20, headers: { authorization: `Bearer ${me.token}` } };
+    const twin = { url: `${app.base}/bench/users/${me.id}`, connections: 20 };
+    await load({ ...guarded, duration: 2 });
+    await load({ ...twin, duration: 2 });
+    const t1 = await sideBySide(guarded, twin, secs(5));
+    target(1, 'guarded /users/me vs its @Public() twin (cache warm)', t1.a.rps / t1.b.rps, '≥ 0.90', t1.a.rps / t1.b.rps >= 0.9 && t1.a.non2xx === 0, `${t1.a.rps.toFixed(0)} vs ${t1.b.rps.toFixed(0)} req/s`);
+
+    const limit = await hashLimit();
+    const loginOpts = { url: `${app.base}/auth/login`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: me.email, password: me.password }) };
+    const logins = await load({ ...loginOpts, connections: 16, duration: secs(8) });
+    target(3, `login throughput vs bcrypt limit (cost ${COST}, ${cpus().length} cores)`, logins.rps / limit, '≥ 0.80', logins.rps / limit >= 0.8 && logins.non2xx === 0, `${logins.rps.toFixed(1)} vs ${limit.toFixed(1)} /s`);
+
+    const calm = await load({ ...guarded, connections: 4, duration: secs(6) });
+    const [storm] = await Promise.all([load({ ...guarded, connections: 4, duration: secs(6) }), load({ ...loginOpts, connections: 64, duration: secs(6) })]);
+    target(4, 'p99 of /users/me during a 64-login storm vs calm', storm.p99 / Math.max(calm.p99, 1), '≤ 2', storm.p99 / Math.max(calm.p99, 1) <= 2, `${storm.p99} vs ${calm.p99} ms`);
+
+    await load({ ...guarded, amount: 20_000 });
+    const rss20k = rssKb(app.pid);
+    await load({ ...guarded, amount: quick ? 40_000 : 180_000 });
+    const rss200k = rssKb(app.pid);
+    target(7, `RSS after ${quick ? '60k' : '200k'} guarded requests vs after 20k`, rss200k / rss20k, '≤ 1.10', rss200k / rss20k <= 1.1, `${(rss200k / 1024).toFixed(0)} vs ${(rss20k / 1024).toFixed(0)} MiB`);
+  } finally {
+    await app.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  // 2, 5, 6: MariaDB with the caches off, so every request reads the token store.
+  const db = `gh_bench_${process.pid}`;
+  mysql(`CREATE DATABASE ${db} CHARACTER SET utf8mb4`);
+  const url = new URL(MYSQL.replace(/^mariadb:/, 'mysql:'));
+  url.protocol = 'mariadb:';
+  url.pathname = `/${db}`;
+  const cold = await startApp({ DATABASE_URL: url.toString(), REVOCATION_CACHE_TTL: '0', VERIFIED_TOKEN_CACHE_SIZE: '0' });
+  try {
+    const me = await account(cold.base);
+    const guarded = { url: `${cold.base}/users/me`, connections: 20, headers: { authorization: `Bearer ${me.token}` } };
+    const twin = { url: `${cold.base}/bench/users/${me.id}`, connections: 20 };
+    await load({ ...guarded, duration: 2 });
+    const t2 = await sideBySide(guarded, twin, secs(5));
+    target(2, 'guarded vs twin, caches off, MariaDB (report; aim ≥ 0.50)', t2.a.rps / t2.b.rps, '≥ 0.50', null, `${t2.a.rps.toFixed(0)} vs ${t2.b.rps.toFixed(0)} req/s`);
+
+    // 5: the check at 10k rows, then at 1M. Rows are copies of the user's token with new jtis.
+    const seedTo = (n) => {
+      for (;;) {
+        const have = Number(mysql('SELECT COUNT(*) FROM tokens', db));
+        if (have >= n) return;
+        mysql(`INSERT INTO tokens (jti, user_id, type, family_id, issued_at, expires_at, revoked) SELECT UUID(), user_id, type, family_id, issued_at, expires_at, revoked FROM tokens LIMIT ${Math.min(have, n - have)}`, db);
+      }
+    };
+    // autocannon's percentiles are whole milliseconds; at ~1 ms the mean resolves the difference.
+    const p50At = async () => (await load({ ...guarded, connections: 4, duration: secs(5) })).mean;
+    seedTo(10_000);
+    const small = await p50At();
+    seedTo(1_000_000);
+    mysql('ANALYZE TABLE tokens', db);
+    const large = await p50At();
+    const jti = JSON.parse(Buffer.from(me.token.split('.')[1], 'base64url')).jti;
+    const explain = mysql(`EXPLAIN SELECT t.jti, t.revoked, u.disabled FROM tokens t LEFT JOIN users u ON u.id = t.user_id WHERE t.jti = '${jti}'`, db);
+    results.explain = explain;
+    target(5, 'revocation check latency at 1M token rows vs 10k (cache off)', large / Math.max(small, 0.01), '≤ 1.2', large / Math.max(small, 0.01) <= 1.2, `${large.toFixed(2)} vs ${small.toFixed(2)} ms mean; EXPLAIN: ${explain.split('\n')[0].split('\t').slice(3, 7).join(' ')}`);
+
+    // 6: purge ~1M expired rows while serving.
+    mysql(`UPDATE tokens SET expires_at = '2000-01-01' WHERE jti <> '${jti}' AND family_id = (SELECT family_id FROM (SELECT family_id FROM tokens WHERE jti = '${jti}') x)`, db);
+    const quiet = await load({ ...guarded, connections: 4, duration: secs(6) });
+    const cleanup = spawn(process.execPath, ['dist/cli/tokens-cleanup.js'], { cwd: root, env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: randomBytes(48).toString('base64url'), DATABASE_URL: url.toString() }, stdio: 'ignore' });
+    const during = await load({ ...guarded, connections: 4, duration: secs(6) });
+    const remaining = Number(mysql('SELECT COUNT(*) FROM tokens', db));
+    cleanup.kill('SIGTERM');
+    target(6, 'p99 of /users/me during a 1M-row cleanup vs without', during.p99 / Math.max(quiet.p99, 1), '≤ 2', during.p99 / Math.max(quiet.p99, 1) <= 2, `${during.p99} vs ${quiet.p99} ms; ${remaining} rows left when the load ended`);
+  } finally {
+    await cold.stop();
+    mysql(`DROP DATABASE IF EXISTS ${db}`);
+  }
+
+  results.note = 'HTTP adapter: Express. Fastify is not supported yet.';
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify(results, null, 2));
+  log(`\n${results.note}\nwritten: bench/results/latest.json`);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,22 @@
+import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '../auth/decorators/public.decorator';
+import { UserResponse } from '../users/dto/user.response';
+import { UsersService } from '../users/users.service';
+
+/**
+ * The public twin of `GET /users/me` for `npm run bench`: the same lookup and the same response,
+ * without the guard, so the ratio of the two is the cost of authentication alone. Mounted only
+ * with BENCHMARK_ROUTES=1, and never documented.
+ */
+@ApiExcludeController()
+@Public()
+@Controller('bench')
+export class BenchController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get('users/:id')
+  async user(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string): Promise<UserResponse> {
+    return UserResponse.from(await this.users.getById(id));
+  }
+}
