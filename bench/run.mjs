@@ -15,6 +15,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const COST = Number(process.env.BENCH_BCRYPT_COST ?? 10);
 const MYSQL = process.env.BENCH_MYSQL_URL ?? process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 const quick = process.env.BENCH_QUICK === '1';
+// BENCH_GROUPS=embedded or =mysql runs one half only (the default runs both).
+const groups = (process.env.BENCH_GROUPS ?? 'embedded,mysql').split(',');
 const secs = (n) => (quick ? Math.max(1, Math.round(n / 3)) : n);
 
 const results = { machine: machine(), started: new Date().toISOString(), targets: [] };
@@ -127,7 +129,16 @@ async function main() {
   log(`machine: ${results.machine}; bcrypt cost ${COST}`);
   log(`  ${'#'.padEnd(3)} ${'target'.padEnd(58)} ${'ratio'.padStart(6)}  ${'goal'.padEnd(7)} result detail`);
 
-  // 1, 3, 4, 7: the default deployment (embedded SQLite, caches on).
+  if (groups.includes('embedded')) await embedded();
+  if (groups.includes('mysql')) await mariadb();
+  results.note = 'HTTP adapter: Express. Fastify is not supported yet.';
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify(results, null, 2));
+  log(`\n${results.note}\nwritten: bench/results/latest.json`);
+}
+
+/** 1, 3, 4, 7: the default deployment (embedded SQLite, caches on). */
+async function embedded() {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const app = await startApp({ DATA_DIR: dataDir });
   try {
@@ -157,8 +168,10 @@ async function main() {
     await app.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
 
-  // 2, 5, 6: MariaDB with the caches off, so every request reads the token store.
+/** 2, 5, 6: MariaDB with the caches off, so every request reads the token store. */
+async function mariadb() {
   const db = `gh_bench_${process.pid}`;
   mysql(`CREATE DATABASE ${db} CHARACTER SET utf8mb4`);
   const url = new URL(MYSQL.replace(/^mariadb:/, 'mysql:'));
@@ -205,11 +218,6 @@ async function main() {
     await cold.stop();
     mysql(`DROP DATABASE IF EXISTS ${db}`);
   }
-
-  results.note = 'HTTP adapter: Express. Fastify is not supported yet.';
-  mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify(results, null, 2));
-  log(`\n${results.note}\nwritten: bench/results/latest.json`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -39,8 +39,8 @@ export function loadTokensConfig(raw: NodeJS.ProcessEnv = process.env): TokensCo
     verifiedCacheMaxEntries: env.VERIFIED_TOKEN_CACHE_SIZE ?? 50_000,
     cleanupIntervalSeconds: durationToSeconds(env.TOKEN_CLEANUP_INTERVAL ?? '1h'),
     retentionSeconds: durationToSeconds(env.TOKEN_RETENTION ?? '7d'),
-    cleanupBatchSize: env.TOKEN_CLEANUP_BATCH_SIZE ?? 1000,
-    cleanupPauseMs: durationToMs(env.TOKEN_CLEANUP_PAUSE ?? '50ms'),
+    cleanupBatchSize: env.TOKEN_CLEANUP_BATCH_SIZE ?? 500,
+    cleanupPauseMs: durationToMs(env.TOKEN_CLEANUP_PAUSE ?? '100ms'),
     introspectionClients: new Map(clients),
   };
 }
