@@ -55,12 +55,26 @@ export class RevocationCheckService {
   }
 
   /**
+   * The hot path: true when the in-process cache alone shows the token live (its session's
+   * activity is recorded too); false when it cannot tell, and the full check must run.
+   */
+  isLiveInCache(claims: TokenClaims, now = Date.now()): boolean {
+    const state = this.cache.get(claims.jti);
+    if (!state || this.refusalOf(claims, state, now)) return false;
+    this.activity.touch(claims.sid, now);
+    return true;
+  }
+
+  /**
    * Why the store refuses a token with these (verified) claims, or undefined if it is live: the
    * row must exist, match the token's type, user and session, be neither revoked nor expired, and
    * belong to an enabled account.
    */
   async refusal(claims: TokenClaims, now = Date.now()): Promise<string | undefined> {
-    const state = await this.lookup(claims.jti);
+    return this.refusalOf(claims, await this.lookup(claims.jti), now);
+  }
+
+  private refusalOf(claims: TokenClaims, state: TokenState | undefined, now: number) {
     if (!state) return 'unknown jti';
     if (state.revoked) return 'revoked';
     if (state.userDisabled) return 'user disabled';

@@ -28,7 +28,7 @@ const context = (
 
 describe('JwtAuthGuard', () => {
   const verified = { get: jest.fn() };
-  const check = { assertActive: jest.fn() };
+  const check = { assertActive: jest.fn(), isLiveInCache: jest.fn() };
   const guard = new JwtAuthGuard(
     new Reflector(),
     verified as unknown as VerifiedTokenCache,
@@ -40,19 +40,18 @@ describe('JwtAuthGuard', () => {
     passport.mockReset().mockResolvedValue(true);
     verified.get.mockReset().mockReturnValue(undefined);
     check.assertActive.mockReset().mockResolvedValue(undefined);
+    check.isLiveInCache.mockReset().mockReturnValue(false);
   });
 
   it('skips authentication on a @Public() handler', async () => {
-    await expect(
-      guard.canActivate(context(MixedController, MixedController.prototype.open)),
-    ).resolves.toBe(true);
+    expect(guard.canActivate(context(MixedController, MixedController.prototype.open))).toBe(true);
     expect(passport).not.toHaveBeenCalled();
   });
 
   it('skips authentication on every handler of a @Public() controller', async () => {
-    await expect(
-      guard.canActivate(context(PublicController, PublicController.prototype.anything)),
-    ).resolves.toBe(true);
+    expect(guard.canActivate(context(PublicController, PublicController.prototype.anything))).toBe(
+      true,
+    );
     expect(passport).not.toHaveBeenCalled();
   });
 
@@ -92,6 +91,18 @@ describe('JwtAuthGuard', () => {
     const request = () => ({
       headers: { authorization: 'Bearer a.b.c' },
       rawHeaders: ['Authorization', 'Bearer a.b.c'],
+    });
+
+    it('answers synchronously when the cache shows the token live', () => {
+      verified.get.mockReturnValue(claims);
+      check.isLiveInCache.mockReturnValue(true);
+      const req: ReturnType<typeof request> & { user?: unknown } = request();
+      expect(
+        guard.canActivate(context(MixedController, MixedController.prototype.closed, req)),
+      ).toBe(true);
+      expect(check.isLiveInCache).toHaveBeenCalledWith(claims);
+      expect(passport).not.toHaveBeenCalled();
+      expect(req.user).toMatchObject({ id: 'u1' });
     });
 
     it('skips passport but still runs the revocation check', async () => {
