@@ -43,12 +43,12 @@ describe('JwtAuthGuard', () => {
     check.isLiveInCache.mockReset().mockReturnValue(false);
   });
 
-  it('skips authentication on a @Public() handler', async () => {
+  it('skips authentication on a @Public() handler', () => {
     expect(guard.canActivate(context(MixedController, MixedController.prototype.open))).toBe(true);
     expect(passport).not.toHaveBeenCalled();
   });
 
-  it('skips authentication on every handler of a @Public() controller', async () => {
+  it('skips authentication on every handler of a @Public() controller', () => {
     expect(guard.canActivate(context(PublicController, PublicController.prototype.anything))).toBe(
       true,
     );
