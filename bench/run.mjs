@@ -129,18 +129,22 @@ async function main() {
   log(`machine: ${results.machine}; bcrypt cost ${COST}`);
   log(`  ${'#'.padEnd(3)} ${'target'.padEnd(58)} ${'ratio'.padStart(6)}  ${'goal'.padEnd(7)} result detail`);
 
-  if (groups.includes('embedded')) await embedded();
+  for (const adapter of ['express', 'fastify']) {
+    if (groups.includes('embedded')) await embedded(adapter);
+  }
   if (groups.includes('mysql')) await mariadb();
-  results.note = 'HTTP adapter: Express. Fastify is not supported yet.';
+  results.note = 'Targets 1, 3, 4, 7 on both HTTP adapters; 2, 5, 6 (database-bound) on Express.';
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify(results, null, 2));
   log(`\n${results.note}\nwritten: bench/results/latest.json`);
 }
 
-/** 1, 3, 4, 7: the default deployment (embedded SQLite, caches on). */
-async function embedded() {
+/** 1, 3, 4, 7: the default deployment (embedded SQLite, caches on), on one HTTP adapter. */
+async function embedded(adapter) {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  const app = await startApp({ DATA_DIR: dataDir });
+  const app = await startApp({ DATA_DIR: dataDir, HTTP_ADAPTER: adapter });
+  const tag = (id) => `${id}${adapter === 'fastify' ? 'f' : ''}`;
+  const name = (text) => `${text} [${adapter}]`;
   try {
     const me = await account(app.base);
     const guarded = { url: `${app.base}/users/me`, connections: 20, headers: { authorization: `Bearer ${me.token}` } };
@@ -148,22 +152,22 @@ async function embedded() {
     await load({ ...guarded, duration: 2 });
     await load({ ...twin, duration: 2 });
     const t1 = await sideBySide(guarded, twin, secs(5));
-    target(1, 'guarded /users/me vs its @Public() twin (cache warm)', t1.a.rps / t1.b.rps, '≥ 0.90', t1.a.rps / t1.b.rps >= 0.9 && t1.a.non2xx === 0, `${t1.a.rps.toFixed(0)} vs ${t1.b.rps.toFixed(0)} req/s`);
+    target(tag(1), name('guarded /users/me vs @Public() twin'), t1.a.rps / t1.b.rps, '≥ 0.90', t1.a.rps / t1.b.rps >= 0.9 && t1.a.non2xx === 0, `${t1.a.rps.toFixed(0)} vs ${t1.b.rps.toFixed(0)} req/s`);
 
     const limit = await hashLimit();
     const loginOpts = { url: `${app.base}/auth/login`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: me.email, password: me.password }) };
     const logins = await load({ ...loginOpts, connections: 16, duration: secs(8) });
-    target(3, `login throughput vs bcrypt limit (cost ${COST}, ${cpus().length} cores)`, logins.rps / limit, '≥ 0.80', logins.rps / limit >= 0.8 && logins.non2xx === 0, `${logins.rps.toFixed(1)} vs ${limit.toFixed(1)} /s`);
+    target(tag(3), name(`logins vs bcrypt limit (${cpus().length} cores)`), logins.rps / limit, '≥ 0.80', logins.rps / limit >= 0.8 && logins.non2xx === 0, `${logins.rps.toFixed(1)} vs ${limit.toFixed(1)} /s`);
 
     const calm = await load({ ...guarded, connections: 4, duration: secs(6) });
     const [storm] = await Promise.all([load({ ...guarded, connections: 4, duration: secs(6) }), load({ ...loginOpts, connections: 64, duration: secs(6) })]);
-    target(4, 'p99 of /users/me during a 64-login storm vs calm', storm.p99 / Math.max(calm.p99, 1), '≤ 2', storm.p99 / Math.max(calm.p99, 1) <= 2, `${storm.p99} vs ${calm.p99} ms`);
+    target(tag(4), name('p99 /users/me, 64-login storm vs calm'), storm.p99 / Math.max(calm.p99, 1), '≤ 2', storm.p99 / Math.max(calm.p99, 1) <= 2, `${storm.p99} vs ${calm.p99} ms`);
 
     await load({ ...guarded, amount: 20_000 });
     const rss20k = rssKb(app.pid);
     await load({ ...guarded, amount: quick ? 40_000 : 180_000 });
     const rss200k = rssKb(app.pid);
-    target(7, `RSS after ${quick ? '60k' : '200k'} guarded requests vs after 20k`, rss200k / rss20k, '≤ 1.10', rss200k / rss20k <= 1.1, `${(rss200k / 1024).toFixed(0)} vs ${(rss20k / 1024).toFixed(0)} MiB`);
+    target(tag(7), name(`RSS after ${quick ? '60k' : '200k'} requests vs 20k`), rss200k / rss20k, '≤ 1.10', rss200k / rss20k <= 1.1, `${(rss200k / 1024).toFixed(0)} vs ${(rss20k / 1024).toFixed(0)} MiB`);
   } finally {
     await app.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { ConditionalModule, ConfigModule } from '@nestjs/config';
+import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/auth.module';
 import { BenchModule } from './bench/bench.module';
 import { CommonModule } from './common/common.module';
-import { configModuleOptions } from './config';
+import { benchmarkRoutesEnabled, configModuleOptions } from './config';
 import { DatabaseModule } from './database/database.module';
 import { NotesModule } from './notes/notes.module';
 import { RedisModule } from './redis/redis.module';
@@ -23,7 +23,7 @@ import { BootstrapAdminService } from './users/bootstrap-admin.service';
     TokenCleanupModule,
     AuthModule,
     NotesModule,
-    ConditionalModule.registerWhen(BenchModule, (env) => env.BENCHMARK_ROUTES === '1'),
+    ...(benchmarkRoutesEnabled() ? [BenchModule] : []),
   ],
   providers: [BootstrapAdminService],
 })

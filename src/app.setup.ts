@@ -2,6 +2,8 @@ import { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyHelmet from '@fastify/helmet';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { PUBLIC_EXTENSION } from './auth/decorators/public.decorator';
@@ -25,13 +27,16 @@ const SWAGGER_UI_CSP = {
 };
 
 /**
- * Everything `main.ts` and the e2e tests share: validation, error shape and the API docs. Tests
- * boot the app through this so they exercise what users run.
+ * Everything `main.ts` and the e2e tests share: the HTTP layer's hardening, validation, error
+ * shape and the API docs. Tests boot the app through this so they exercise what users run.
  */
-export function configureApp(app: INestApplication): INestApplication {
+export async function configureApp(app: INestApplication): Promise<INestApplication> {
   const config = app.get(ConfigService<AllConfig, true>).get('app', { infer: true });
-  if (app.getHttpAdapter().getType() === 'express')
+  if (app.getHttpAdapter().getType() === 'fastify') {
+    await configureFastify(app as NestFastifyApplication);
+  } else {
     configureExpress(app as NestExpressApplication, config);
+  }
   if (config.corsOrigins.length > 0) {
     // Bearer tokens travel in a header, never in cookies: no credentials mode needed.
     app.enableCors({
@@ -48,16 +53,47 @@ export function configureApp(app: INestApplication): INestApplication {
   return app;
 }
 
-/** Options every entry point creates the app with: body parsing is configured by configureApp. */
-export const APP_OPTIONS: NestApplicationOptions = { bodyParser: false };
+/**
+ * The HTTP adapter HTTP_ADAPTER asks for, and the options to create the app with. Fastify takes
+ * its body limit and proxy trust at construction; Express gets both in configureApp.
+ */
+export function httpAdapterFor(config: AppConfig): {
+  adapter?: FastifyAdapter;
+  options: NestApplicationOptions;
+} {
+  if (config.httpAdapter === 'fastify') {
+    const adapter = new FastifyAdapter({
+      bodyLimit: byteSize(config.bodyLimit),
+      trustProxy: config.trustProxy,
+      // A JSON body with "__proto__" or "constructor" keys is refused by the parser itself.
+      onProtoPoisoning: 'error',
+      onConstructorPoisoning: 'error',
+    });
+    return { adapter, options: {} };
+  }
+  // Express: the parsers are registered by configureApp, with the configured limit.
+  return { options: { bodyParser: false } };
+}
+
+function byteSize(value: string): number {
+  const match = /^(\d+)(b|kb|mb)$/i.exec(value) ?? ['', '65536', 'b'];
+  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[match[2].toLowerCase()] ?? 1;
+  return Number(match[1]) * unit;
+}
+
+const helmetOptions = { contentSecurityPolicy: { directives: SWAGGER_UI_CSP } };
 
 function configureExpress(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  app.use(helmet({ contentSecurityPolicy: { directives: SWAGGER_UI_CSP } }));
+  app.use(helmet(helmetOptions));
   // Both parsers bounded; forms flat (no nested objects from `a[b]=c`).
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
+}
+
+async function configureFastify(app: NestFastifyApplication): Promise<void> {
+  await app.register(fastifyHelmet, helmetOptions);
 }
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {

@@ -10,6 +10,8 @@ export interface AppConfig {
   /** Where the embedded database and the generated development secret live. */
   dataDir: string;
   bootstrapAdmin?: { email: string; password: string };
+  /** Express (default) or Fastify: the auth modules work on either. */
+  httpAdapter: 'express' | 'fastify';
   /** Largest request body accepted (JSON and form), e.g. `64kb`. */
   bodyLimit: string;
   /** Origins allowed by CORS; empty means CORS stays closed. */
@@ -40,6 +42,7 @@ export function loadAppConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
       env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD
         ? { email: env.BOOTSTRAP_ADMIN_EMAIL, password: env.BOOTSTRAP_ADMIN_PASSWORD }
         : undefined,
+    httpAdapter: env.HTTP_ADAPTER ?? 'express',
     bodyLimit: env.BODY_LIMIT ?? '64kb',
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import {
   IsBooleanString,
   IsEnum,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -84,6 +85,7 @@ export class EnvironmentVariables {
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must be a size such as 64kb or 1mb' })
   BODY_LIMIT?: string;
   @IsOptional() @IsString() CORS_ORIGINS?: string;
+  @IsOptional() @IsIn(['express', 'fastify']) HTTP_ADAPTER?: 'express' | 'fastify';
   @IsOptional() @IsString() TRUST_PROXY?: string;
 
   @IsOptional() @IsBooleanString() THROTTLE_DISABLED?: string;

@@ -5,7 +5,7 @@ import { AuthConfig, authConfig } from './auth.config';
 import { DatabaseConfig, databaseConfig } from './database.config';
 import { ThrottleConfig, throttleConfig } from './throttle.config';
 import { TokensConfig, tokensConfig } from './tokens.config';
-import { NodeEnv, parseEnv } from './env.validation';
+import { NodeEnv, envFlag, parseEnv } from './env.validation';
 import { assertProductionSecret } from './jwt-secret';
 
 export type { AppConfig, AuthConfig, DatabaseConfig, ThrottleConfig, TokensConfig };
@@ -43,4 +43,9 @@ export function loadDotEnv(path = '.env'): void {
 export function validateEnvironment(raw: NodeJS.ProcessEnv = process.env): void {
   const env = parseEnv(raw);
   if (env.NODE_ENV === NodeEnv.Production) assertProductionSecret(env.JWT_SECRET);
+}
+
+/** BENCHMARK_ROUTES=1 mounts the public twin routes `npm run bench` compares against. */
+export function benchmarkRoutesEnabled(raw: NodeJS.ProcessEnv = process.env): boolean {
+  return envFlag(parseEnv(raw).BENCHMARK_ROUTES, false);
 }

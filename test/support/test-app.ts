@@ -5,7 +5,8 @@ import request from 'supertest';
 import type { App } from 'supertest/types';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
-import { APP_OPTIONS, configureApp } from '../../src/app.setup';
+import { configureApp, httpAdapterFor } from '../../src/app.setup';
+import { loadAppConfig } from '../../src/config/app.config';
 import { ROLE_ADMIN, ROLE_USER } from '../../src/users/entities/user.entity';
 import { UsersService } from '../../src/users/users.service';
 import { DatabaseKind, TestDatabase, createTestDatabase, redisEnvFor } from './databases';
@@ -65,8 +66,14 @@ export async function createTestApp(
     ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = configureApp(moduleRef.createNestApplication({ ...APP_OPTIONS, logger: ['error'] }));
+  const { adapter, options } = httpAdapterFor(loadAppConfig());
+  const created = adapter
+    ? moduleRef.createNestApplication(adapter, { ...options, logger: ['error'] })
+    : moduleRef.createNestApplication({ ...options, logger: ['error'] });
+  const app = (await configureApp(created)) as INestApplication<App>;
   await app.init();
+  // Fastify routes only once its plugins have loaded.
+  if (adapter) await adapter.getInstance().ready();
   const http = () => request(app.getHttpServer());
   const testApp: TestApp = {
     app,
