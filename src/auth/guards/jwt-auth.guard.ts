@@ -7,6 +7,7 @@ import {
   INVALID_ACCESS_TOKEN,
   RevocationCheckService,
 } from '../../tokens/revocation-check.service';
+import type { TokenClaims } from '../../tokens/token-claims';
 import { AuthUser, toAuthUser } from '../auth-user';
 import { BearerRequest, extractBearerToken } from '../strategies/bearer-token.extractor';
 import { VerifiedTokenCache } from '../verified-token.cache';
@@ -40,42 +41,49 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       context.getHandler(),
       context.getClass(),
     ]);
-    if (isPublic) return true;
-    // Hot path, synchronous: a token verified before whose state the cache shows live.
-    const request = context.switchToHttp().getRequest<GuardedRequest>();
-    if (request[AUTHENTICATED]) return true;
-    const token = extractBearerToken(request);
-    const claims = token ? this.verified.get(token) : undefined;
-    if (claims && this.revocationCheck.isLiveInCache(claims)) {
-      request.user = toAuthUser(claims);
-      request[AUTHENTICATED] = true;
-      return true;
-    }
-    return this.authenticate(context);
+    return isPublic ? true : this.authenticate(context);
   }
 
   /**
    * Requires a valid, live bearer token whatever the route's metadata says. A token verified
    * before (same exact string, not expired) skips passport and the signature check; the
-   * revocation check runs either way.
+   * revocation check runs either way, and when the in-process cache already shows the token
+   * live the answer is synchronous (the hot path: no I/O, no promise).
    */
-  async authenticate(context: ExecutionContext): Promise<true> {
+  authenticate(context: ExecutionContext): true | Promise<true> {
     const request = context.switchToHttp().getRequest<GuardedRequest>();
     if (request[AUTHENTICATED]) return true;
     const token = extractBearerToken(request);
     const claims = token ? this.verified.get(token) : undefined;
+    if (claims && this.revocationCheck.isLiveInCache(claims)) {
+      this.admit(request, claims);
+      return true;
+    }
+    return this.authenticateSlowly(context, request, claims);
+  }
+
+  private async authenticateSlowly(
+    context: ExecutionContext,
+    request: GuardedRequest,
+    claims: TokenClaims | undefined,
+  ): Promise<true> {
     if (claims) {
       try {
         await this.revocationCheck.assertActive(claims);
       } catch (error) {
         this.handleRequest(error, false, undefined);
       }
-      request.user = toAuthUser(claims);
+      this.admit(request, claims);
     } else {
       await (super.canActivate(context) as Promise<boolean>);
+      request[AUTHENTICATED] = true;
     }
-    request[AUTHENTICATED] = true;
     return true;
+  }
+
+  private admit(request: GuardedRequest, claims: TokenClaims): void {
+    request.user = toAuthUser(claims);
+    request[AUTHENTICATED] = true;
   }
 
   override handleRequest<TUser = AuthUser>(
