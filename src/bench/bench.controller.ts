@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/decorators/public.decorator';
 import { UserResponse } from '../users/dto/user.response';
@@ -18,5 +18,18 @@ export class BenchController {
   @Get('users/:id')
   async user(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string): Promise<UserResponse> {
     return UserResponse.from(await this.users.getById(id));
+  }
+
+  /**
+   * A full collection, then the process's memory: the memory target compares what is retained,
+   * not how much garbage happened to be waiting at the moment of the reading. Needs `--expose-gc`.
+   */
+  @Post('gc')
+  @HttpCode(200)
+  collect(): { gc: boolean; rss: number; heapUsed: number } {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const { rss, heapUsed } = process.memoryUsage();
+    return { gc: gc !== undefined, rss, heapUsed };
   }
 }

@@ -73,8 +73,18 @@ describe('RevocationCheckService and TokenRevocationService', () => {
     expect(await refusal(access)).toMatch(/do not match/);
   });
 
+  /** Every statement the database is sent (better-sqlite3 has one shared query runner). */
+  const statements = () => jest.spyOn(moduleRef.get(DataSource).driver.createQueryRunner('master'), 'query');
+
+  it('reads a token state in one statement: the row and its owner, joined', async () => {
+    const sent = statements();
+    await check.assertActive(access);
+    expect(sent).toHaveBeenCalledTimes(1);
+    expect(sent.mock.calls[0][0]).toMatch(/JOIN "users"/);
+  });
+
   it('serves repeated checks from the cache, and a revocation empties it at once', async () => {
-    const find = jest.spyOn(tokens, 'findOne');
+    const find = jest.spyOn(tokens, 'createQueryBuilder');
     await check.assertActive(access);
     await check.assertActive(access);
     await check.assertActive(access);
