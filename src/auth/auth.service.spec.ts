@@ -78,7 +78,7 @@ describe('AuthService', () => {
     const { id } = await auth.register('ada@example.com', 'long password');
     const user = await auth.validateCredentials('ada@example.com', 'long password');
     const pair = await auth.login(user, client);
-    const claims = await moduleRef.get(TokenSigner).verify(pair.access_token, TokenType.Access);
+    const claims = moduleRef.get(TokenSigner).verify(pair.access_token, TokenType.Access);
     if (!claims) throw new Error('no claims');
     const check = moduleRef.get(RevocationCheckService);
     await expect(check.assertActive(claims)).resolves.toBeUndefined();

@@ -1,13 +1,24 @@
 import { registerAs } from '@nestjs/config';
 import { KeyObject } from 'node:crypto';
+import { join } from 'node:path';
+import type { JwsAlgorithm } from '../keys/jws';
 import { loadAppConfig } from './app.config';
 import { durationToSeconds, parseEnv } from './env.validation';
 import { resolveJwtKey } from './jwt-secret';
 
 export interface AuthConfig {
   /** Pinned on sign and verify; never taken from a token's header (RFC 8725 §3.1). */
-  algorithm: 'HS256';
-  key: KeyObject;
+  algorithm: JwsAlgorithm;
+  /** The HS256 secret; the asymmetric algorithms use `keys` instead. */
+  key?: KeyObject;
+  keys: {
+    /** Where the key files live (JWT_KEYS_DIR, default `<DATA_DIR>/keys`). */
+    dir: string;
+    /** JWT_KEYS, when the keys come from the environment rather than from files. */
+    variable?: string;
+    reloadIntervalMs: number;
+  };
+  isProduction: boolean;
   issuer: string;
   audience: string;
   accessTtlSeconds: number;
@@ -20,9 +31,16 @@ export interface AuthConfig {
 export function loadAuthConfig(raw: NodeJS.ProcessEnv = process.env): AuthConfig {
   const env = parseEnv(raw);
   const app = loadAppConfig(raw);
+  const algorithm = env.JWT_ALGORITHM ?? 'HS256';
   return {
-    algorithm: 'HS256',
-    key: resolveJwtKey(env.JWT_SECRET, app),
+    algorithm,
+    key: algorithm === 'HS256' ? resolveJwtKey(env.JWT_SECRET, app) : undefined,
+    keys: {
+      dir: env.JWT_KEYS_DIR ?? join(app.dataDir, 'keys'),
+      variable: env.JWT_KEYS,
+      reloadIntervalMs: durationToSeconds(env.JWT_KEYS_RELOAD_INTERVAL ?? '60s') * 1000,
+    },
+    isProduction: app.isProduction,
     issuer: env.JWT_ISSUER ?? 'gatehouse',
     audience: env.JWT_AUDIENCE ?? 'gatehouse-api',
     accessTtlSeconds: durationToSeconds(env.JWT_ACCESS_TTL ?? '15m'),

@@ -37,6 +37,16 @@ export class EnvironmentVariables {
   @IsOptional() @Min(1) @Max(1000) @IsInt() DATABASE_POOL_SIZE?: number;
 
   @IsOptional() @IsString() JWT_SECRET?: string;
+  @IsOptional()
+  @IsIn(['HS256', 'EdDSA', 'ES256', 'RS256'], {
+    message: 'JWT_ALGORITHM must be one of HS256, EdDSA, ES256, RS256',
+  })
+  JWT_ALGORITHM?: 'HS256' | 'EdDSA' | 'ES256' | 'RS256';
+  @IsOptional() @IsString() JWT_KEYS_DIR?: string;
+  @IsOptional() @IsString() JWT_KEYS?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: 'JWT_KEYS_RELOAD_INTERVAL must be a duration such as 60s (0 turns it off)' })
+  JWT_KEYS_RELOAD_INTERVAL?: string;
   @IsOptional() @IsString() JWT_ISSUER?: string;
   @IsOptional() @IsString() JWT_AUDIENCE?: string;
   @IsOptional()

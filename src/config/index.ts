@@ -42,7 +42,9 @@ export function loadDotEnv(path = '.env'): void {
  */
 export function validateEnvironment(raw: NodeJS.ProcessEnv = process.env): void {
   const env = parseEnv(raw);
-  if (env.NODE_ENV === NodeEnv.Production) assertProductionSecret(env.JWT_SECRET);
+  // The asymmetric algorithms need keys instead, checked when SigningKeys loads them.
+  const hs256 = (env.JWT_ALGORITHM ?? 'HS256') === 'HS256';
+  if (env.NODE_ENV === NodeEnv.Production && hs256) assertProductionSecret(env.JWT_SECRET);
 }
 
 /** BENCHMARK_ROUTES=1 mounts the public twin routes `npm run bench` compares against. */

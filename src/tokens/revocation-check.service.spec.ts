@@ -33,7 +33,7 @@ describe('RevocationCheckService and TokenRevocationService', () => {
     const pair = await moduleRef
       .get(TokensService)
       .startSession({ id: userId, roles: [] }, { userAgent: null, ip: null });
-    const claims = await moduleRef.get(TokenSigner).verify(pair.access_token, TokenType.Access);
+    const claims = moduleRef.get(TokenSigner).verify(pair.access_token, TokenType.Access);
     if (!claims) throw new Error('no claims');
     access = claims;
   });

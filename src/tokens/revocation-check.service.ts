@@ -33,7 +33,7 @@ export const INVALID_ACCESS_TOKEN = 'The access token is invalid, expired or rev
  */
 @Injectable()
 export class RevocationCheckService {
-  /** The same leeway jsonwebtoken gives `exp`, so instances with slightly different clocks agree. */
+  /** The same leeway TokenSigner gives `exp`, so instances with slightly different clocks agree. */
   private readonly leewayMs: number;
 
   constructor(

@@ -23,9 +23,24 @@ const isString = (v: unknown): v is string => typeof v === 'string' && v.length 
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /**
- * Checks a verified payload has every claim we rely on, with the expected `typ`. jsonwebtoken
- * checks `exp` only when it is present, so its presence is required here (RFC 8725 §3.10), and
- * `iat` must not be in the future. Returns undefined for anything else, so a refresh token is
+ * The registered claims every verifier must check (RFC 7519 §4.1, RFC 8725 §3.8-3.10): `exp`
+ * present and not past, `nbf` if present reached, each within the leeway; `iss` and `aud` exactly
+ * ours. An array `aud` is refused: Gatehouse issues one audience, and a token naming several was
+ * minted for something else.
+ */
+export function checkRegisteredClaims(
+  payload: Record<string, unknown>,
+  expect: { issuer: string; audience: string; now: number; leewaySeconds: number },
+): boolean {
+  const now = expect.now / 1000;
+  if (!isTime(payload.exp) || payload.exp + expect.leewaySeconds <= now) return false;
+  if (payload.nbf !== undefined && (!isTime(payload.nbf) || payload.nbf - expect.leewaySeconds > now)) return false;
+  return payload.iss === expect.issuer && payload.aud === expect.audience;
+}
+
+/**
+ * Checks a verified payload has every claim we rely on, with the expected `typ`, and that `iat`
+ * is not in the future. Returns undefined for anything else, so a refresh token is
  * never taken for an access token.
  */
 export function parseClaims(
@@ -39,7 +54,7 @@ export function parseClaims(
   if (!isString(p.sub) || !isString(p.jti) || !isString(p.sid)) return undefined;
   if (!isTime(p.iat) || !isTime(p.exp) || !isString(p.iss) || !isString(p.aud)) return undefined;
   if (!Array.isArray(p.roles) || !p.roles.every(isString)) return undefined;
-  // jsonwebtoken checks exp and nbf but not iat: a token minted in the future is forged or broken.
+  // A token minted in the future is forged, or comes from a server whose clock is broken.
   if (p.iat > clock.now / 1000 + clock.leewaySeconds) return undefined;
   return {
     sub: p.sub,

@@ -29,15 +29,12 @@ export class TokenIntrospectionService {
   ) {}
 
   /** The verified claims of one of our tokens, access or refresh; undefined for anything else. */
-  async identify(token: string): Promise<TokenClaims | undefined> {
-    return (
-      (await this.signer.verify(token, TokenType.Access)) ??
-      (await this.signer.verify(token, TokenType.Refresh))
-    );
+  identify(token: string): TokenClaims | undefined {
+    return this.signer.verify(token, TokenType.Access) ?? this.signer.verify(token, TokenType.Refresh);
   }
 
   async introspect(token: string): Promise<IntrospectionResult> {
-    const claims = await this.identify(token);
+    const claims = this.identify(token);
     if (!claims || (await this.check.refusal(claims))) return { active: false };
     const { sub, jti, sid, roles, iat, exp, iss, aud, typ } = claims;
     return {

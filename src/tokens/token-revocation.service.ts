@@ -37,7 +37,7 @@ export class TokenRevocationService {
    * one of our tokens is ignored, as the RFC asks.
    */
   async revokePresented(token: string): Promise<void> {
-    const claims = await this.introspection.identify(token);
+    const claims = this.introspection.identify(token);
     if (!claims) return;
     if (claims.typ === TokenType.Refresh) {
       await this.revokeFamily(claims.sid, RevocationReason.Revoked);

@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { AllConfig } from '../config';
+import { KeysModule } from '../keys/keys.module';
 import { RevocationBus } from './cache/revocation-bus';
 import { SharedTokenStateStore } from './cache/shared-token-state.store';
 import { TokenStateCache } from './cache/token-state.cache';
@@ -24,23 +22,7 @@ import { TokensService } from './tokens.service';
 @Module({
   imports: [
     TypeOrmModule.forFeature([Token, Session]),
-    JwtModule.registerAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<AllConfig, true>) => {
-        const auth = config.get('auth', { infer: true });
-        return {
-          // A KeyObject, not a string: see resolveJwtKey.
-          secret: auth.key,
-          signOptions: { algorithm: auth.algorithm },
-          verifyOptions: {
-            algorithms: [auth.algorithm],
-            issuer: auth.issuer,
-            audience: auth.audience,
-            clockTolerance: auth.clockToleranceSeconds,
-          },
-        };
-      },
-    }),
+    KeysModule,
   ],
   providers: [
     TokensService,
@@ -64,6 +46,7 @@ import { TokensService } from './tokens.service';
     TokenCleanupService,
     TokenStateCache,
     TokenIntrospectionService,
+    KeysModule,
   ],
 })
 export class TokensModule {}

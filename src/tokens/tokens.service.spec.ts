@@ -35,8 +35,8 @@ describe('TokensService', () => {
   });
   afterEach(() => moduleRef.close());
 
-  const claimsOf = async (token: string, type: TokenType) => {
-    const claims = await signer.verify(token, type);
+  const claimsOf = (token: string, type: TokenType) => {
+    const claims = signer.verify(token, type);
     if (!claims) throw new Error('token did not verify');
     return claims;
   };
@@ -44,8 +44,8 @@ describe('TokensService', () => {
   describe('startSession', () => {
     it('stores one access and one refresh row in a new family, matching the JWT claims', async () => {
       const pair = await service.startSession(subject, client);
-      const access = await claimsOf(pair.access_token, TokenType.Access);
-      const refresh = await claimsOf(pair.refresh_token, TokenType.Refresh);
+      const access = claimsOf(pair.access_token, TokenType.Access);
+      const refresh = claimsOf(pair.refresh_token, TokenType.Refresh);
       expect(access.sid).toBe(refresh.sid);
       expect(access.exp - access.iat).toBe(900);
       expect(refresh.exp - refresh.iat).toBe(3600);
@@ -63,11 +63,11 @@ describe('TokensService', () => {
     });
 
     it('starts a new family for every login', async () => {
-      const a = await claimsOf(
+      const a = claimsOf(
         (await service.startSession(subject, client)).access_token,
         TokenType.Access,
       );
-      const b = await claimsOf(
+      const b = claimsOf(
         (await service.startSession(subject, client)).access_token,
         TokenType.Access,
       );
@@ -79,8 +79,8 @@ describe('TokensService', () => {
     it('issues a pair in the same family and revokes the presented token as rotated', async () => {
       const first = await service.startSession(subject, client);
       const next = await service.rotate(first.refresh_token, resolve, client);
-      const old = await claimsOf(first.refresh_token, TokenType.Refresh);
-      const fresh = await claimsOf(next.refresh_token, TokenType.Refresh);
+      const old = claimsOf(first.refresh_token, TokenType.Refresh);
+      const fresh = claimsOf(next.refresh_token, TokenType.Refresh);
       expect(fresh.sid).toBe(old.sid);
       expect(await tokens.findOneByOrFail({ jti: old.jti })).toMatchObject({
         revoked: true,
@@ -94,7 +94,7 @@ describe('TokensService', () => {
       await expect(service.rotate(first.refresh_token, resolve, client)).rejects.toMatchObject({
         code: ErrorCode.RefreshTokenReused,
       });
-      const { sid } = await claimsOf(first.refresh_token, TokenType.Refresh);
+      const { sid } = claimsOf(first.refresh_token, TokenType.Refresh);
       expect(await tokens.countBy({ familyId: sid, revoked: false })).toBe(0);
       // The first access token and the rotated pair were live; the spent refresh token was not.
       expect(
@@ -108,13 +108,13 @@ describe('TokensService', () => {
         Array.from({ length: 6 }, () => service.rotate(first.refresh_token, resolve, client)),
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      const { sid } = await claimsOf(first.refresh_token, TokenType.Refresh);
+      const { sid } = claimsOf(first.refresh_token, TokenType.Refresh);
       expect(await tokens.countBy({ familyId: sid, revoked: false })).toBe(0);
     });
 
     it('refuses a logged-out session without flagging reuse', async () => {
       const first = await service.startSession(subject, client);
-      const { sid } = await claimsOf(first.refresh_token, TokenType.Refresh);
+      const { sid } = claimsOf(first.refresh_token, TokenType.Refresh);
       await tokens.update(
         { familyId: sid },
         { revoked: true, revokedReason: RevocationReason.Logout },
@@ -133,7 +133,7 @@ describe('TokensService', () => {
 
     it('refuses a token whose row has expired', async () => {
       const first = await service.startSession(subject, client);
-      const { jti } = await claimsOf(first.refresh_token, TokenType.Refresh);
+      const { jti } = claimsOf(first.refresh_token, TokenType.Refresh);
       await tokens.update({ jti }, { expiresAt: new Date(Date.now() - 1) });
       await expect(service.rotate(first.refresh_token, resolve, client)).rejects.toMatchObject({
         code: ErrorCode.InvalidRefreshToken,
@@ -145,7 +145,7 @@ describe('TokensService', () => {
       await expect(
         service.rotate(first.refresh_token, () => Promise.resolve(undefined), client),
       ).rejects.toMatchObject({ code: ErrorCode.InvalidRefreshToken });
-      const { sid } = await claimsOf(first.refresh_token, TokenType.Refresh);
+      const { sid } = claimsOf(first.refresh_token, TokenType.Refresh);
       expect(await tokens.countBy({ familyId: sid, revoked: false })).toBe(0);
     });
 

@@ -113,7 +113,7 @@ export class TokensService {
     resolveSubject: (userId: string) => Promise<TokenSubject | undefined>,
     client: ClientInfo,
   ): Promise<TokenPairResponse> {
-    const claims = await this.signer.verify(refreshToken, TokenType.Refresh);
+    const claims = this.signer.verify(refreshToken, TokenType.Refresh);
     if (!claims) throw this.invalid('signature, claims or expiry');
     const row = await this.tokens.findOneBy({ jti: claims.jti });
     if (

@@ -19,6 +19,8 @@ export function testAuthConfig(overrides: Partial<AuthConfig> = {}): AuthConfig 
     refreshTtlSeconds: 3600,
     clockToleranceSeconds: 5,
     bcryptCost: 4,
+    keys: { dir: '/nonexistent', reloadIntervalMs: 0 },
+    isProduction: false,
     ...overrides,
   };
 }

@@ -71,7 +71,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       try {
         await this.revocationCheck.assertActive(claims);
       } catch (error) {
-        this.handleRequest(error, false, undefined);
+        this.handleRequest(error, false);
       }
       this.admit(request, claims);
     } else {
@@ -86,11 +86,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     request[AUTHENTICATED] = true;
   }
 
-  override handleRequest<TUser = AuthUser>(
-    err: unknown,
-    user: TUser | false,
-    info: unknown,
-  ): TUser {
+  override handleRequest<TUser = AuthUser>(err: unknown, user: TUser | false): TUser {
     if (err) {
       if (err instanceof DomainError && err.internalReason) {
         this.logger.debug(`bearer token refused: ${err.internalReason}`);
@@ -98,12 +94,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       throw asError(err);
     }
     if (user) return user;
-    const reason = info instanceof Error ? info.message : 'no token';
-    if (reason === 'No auth token') {
-      throw new DomainError(ErrorCode.Unauthenticated, 'A bearer access token is required');
-    }
-    // jsonwebtoken's message (expired, bad signature, wrong audience…): logged, not sent.
-    this.logger.debug(`bearer token refused: ${reason}`);
-    throw new DomainError(ErrorCode.InvalidToken, INVALID_ACCESS_TOKEN, undefined, reason);
+    // JwtStrategy refuses with a DomainError; a strategy that merely fails lands here.
+    throw new DomainError(ErrorCode.InvalidToken, INVALID_ACCESS_TOKEN);
   }
 }

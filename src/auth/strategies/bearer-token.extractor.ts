@@ -10,8 +10,8 @@ export interface BearerRequest {
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
 /**
- * The bearer token of a request, or null. Stricter than passport-jwt's own extractor, which takes
- * the second word of any header: exactly one Authorization header, exactly `Bearer <token>`.
+ * The bearer token of a request, or null. Strict where many extractors take the second word of
+ * any header: exactly one Authorization header, exactly `Bearer <token>`.
  * Tokens in the query string, body or cookies are never read.
  */
 export function extractBearerToken(req: BearerRequest): string | null {

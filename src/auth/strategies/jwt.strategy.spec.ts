@@ -1,69 +1,78 @@
 import { ConfigService } from '@nestjs/config';
 import { testAuthConfig } from '../../../test/support/unit';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
+import { SigningKeys } from '../../keys/signing-keys.service';
+import { TokenType } from '../../tokens/entities/token.entity';
 import { RevocationCheckService } from '../../tokens/revocation-check.service';
+import { TokenSigner } from '../../tokens/token-signer';
 import { VerifiedTokenCache } from '../verified-token.cache';
 import { JwtStrategy } from './jwt.strategy';
 
-const claims = {
-  sub: 'user-1',
-  jti: 'jti-1',
-  sid: 'session-1',
-  typ: 'access',
-  roles: ['user'],
-  iat: 1,
-  exp: 2,
-  iss: 'unit-issuer',
-  aud: 'unit-audience',
-};
-
 describe('JwtStrategy', () => {
   const config = { get: () => testAuthConfig() } as unknown as ConfigService;
+  const signer = new TokenSigner(new SigningKeys(config as never), config as never);
   const check = { assertActive: jest.fn() };
   const verified = { set: jest.fn() };
   const strategy = new JwtStrategy(
-    config as never,
+    signer,
     check as unknown as RevocationCheckService,
     verified as unknown as VerifiedTokenCache,
   );
-  const request = {
-    headers: { authorization: 'Bearer a.b.c' },
-    rawHeaders: ['Authorization', 'Bearer a.b.c'],
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    sub: 'user-1',
+    jti: 'jti-1',
+    sid: 'session-1',
+    typ: TokenType.Access,
+    roles: ['user'],
+    iat: now,
+    exp: now + 60,
+    iss: 'unit-issuer',
+    aud: 'unit-audience',
   };
-  beforeEach(() => check.assertActive.mockReset().mockResolvedValue(undefined));
-
-  it('pins the algorithm, issuer and audience for passport-jwt', () => {
-    const opts = (strategy as unknown as { _verifOpts: Record<string, unknown> })._verifOpts;
-    expect(opts).toMatchObject({
-      algorithms: ['HS256'],
-      issuer: 'unit-issuer',
-      audience: 'unit-audience',
-      ignoreExpiration: false,
-    });
+  const bearer = (token: string) => ({
+    headers: { authorization: `Bearer ${token}` },
+    rawHeaders: ['Authorization', `Bearer ${token}`],
+  });
+  beforeEach(() => {
+    check.assertActive.mockReset().mockResolvedValue(undefined);
+    verified.set.mockReset();
   });
 
-  it('checks the store and returns the caller', async () => {
-    await expect(strategy.validate(request, claims)).resolves.toEqual({
+  it('verifies the token, checks the store and returns the caller', async () => {
+    const token = signer.sign(claims);
+    await expect(strategy.validate(bearer(token))).resolves.toEqual({
       id: 'user-1',
       roles: ['user'],
       tokenId: 'jti-1',
       sessionId: 'session-1',
-      expiresAt: 2,
+      expiresAt: now + 60,
     });
     expect(check.assertActive).toHaveBeenCalledWith(expect.objectContaining({ jti: 'jti-1' }));
-    expect(verified.set).toHaveBeenCalledWith('a.b.c', expect.objectContaining({ jti: 'jti-1' }));
+    expect(verified.set).toHaveBeenCalledWith(token, expect.objectContaining({ jti: 'jti-1' }));
   });
 
-  it('refuses a refresh token without asking the store', async () => {
-    await expect(strategy.validate(request, { ...claims, typ: 'refresh' })).rejects.toMatchObject({
-      code: ErrorCode.InvalidToken,
+  it('answers UNAUTHENTICATED when there is no bearer token', async () => {
+    await expect(strategy.validate({ headers: {}, rawHeaders: [] })).rejects.toMatchObject({
+      code: ErrorCode.Unauthenticated,
     });
+  });
+
+  it('refuses a refresh token, or a bad signature, without asking the store or caching', async () => {
+    const refresh = signer.sign({ ...claims, typ: TokenType.Refresh });
+    const tampered = `${signer.sign(claims).slice(0, -2)}AA`;
+    for (const token of [refresh, tampered]) {
+      await expect(strategy.validate(bearer(token))).rejects.toMatchObject({
+        code: ErrorCode.InvalidToken,
+      });
+    }
     expect(check.assertActive).not.toHaveBeenCalled();
+    expect(verified.set).not.toHaveBeenCalled();
   });
 
   it('refuses when the store says the token is not live', async () => {
     check.assertActive.mockRejectedValue(new DomainError(ErrorCode.InvalidToken, 'revoked'));
-    await expect(strategy.validate(request, claims)).rejects.toMatchObject({
+    await expect(strategy.validate(bearer(signer.sign(claims)))).rejects.toMatchObject({
       code: ErrorCode.InvalidToken,
     });
   });

@@ -21,13 +21,13 @@ interface RequestLike {
  * (password grant), or the user of a valid refresh token. Anything else counts against its
  * client address, so garbage cannot spend someone else's budget.
  */
-async function accountOf(req: RequestLike, signer: TokenSigner): Promise<string> {
+function accountOf(req: RequestLike, signer: TokenSigner): string {
   const body = req.body ?? {};
   const email = body.email ?? body.username;
   if (typeof email === 'string' && email.length > 0) return `email:${normalizeEmail(email)}`;
   const refresh = body.refresh_token;
   if (typeof refresh === 'string') {
-    const claims = await signer.verify(refresh, TokenType.Refresh);
+    const claims = signer.verify(refresh, TokenType.Refresh);
     if (claims) return `user:${claims.sub}`;
   }
   return `ip:${req.ip ?? 'unknown'}`;

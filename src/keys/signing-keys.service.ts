@@ -1,0 +1,120 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { KeyObject } from 'node:crypto';
+import type { AllConfig } from '../config';
+import type { AuthConfig } from '../config/auth.config';
+import { ConfigValidationError } from '../config/env.validation';
+import { JwsAlgorithm, JwsSigningKey } from './jws';
+import { parseKeysVariable, readKeyDir, writeKeyFile } from './key-files';
+import { KeySet } from './key-set';
+import { AsymmetricAlgorithm, PublishedJwk, generateSigningKey } from './signing-key';
+
+/**
+ * The keys tokens are signed and verified with. HS256 has one shared secret and publishes
+ * nothing. EdDSA, ES256 and RS256 use a {@link KeySet} read from JWT_KEYS or from the keys
+ * directory, which is re-read every JWT_KEYS_RELOAD_INTERVAL so a key added by
+ * `npm run keys:rotate` reaches every running instance before it activates.
+ */
+@Injectable()
+export class SigningKeys implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(SigningKeys.name);
+  readonly algorithm: JwsAlgorithm;
+  private readonly auth: AuthConfig;
+  private set: KeySet;
+  private timer?: NodeJS.Timeout;
+
+  constructor(config: ConfigService<AllConfig, true>) {
+    this.auth = config.get('auth', { infer: true });
+    this.algorithm = this.auth.algorithm;
+    this.set = new KeySet([], this.retentionMs);
+    if (this.algorithm !== 'HS256') this.set = this.loadInitial(this.algorithm);
+  }
+
+  onModuleInit(): void {
+    const { dir, variable, reloadIntervalMs } = this.auth.keys;
+    if (this.algorithm === 'HS256' || variable !== undefined || reloadIntervalMs <= 0) return;
+    this.timer = setInterval(() => this.reload(dir), reloadIntervalMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The key a token issued now is signed with. */
+  signing(now = Date.now()): JwsSigningKey {
+    if (this.algorithm === 'HS256') return { alg: 'HS256', key: this.secret() };
+    const key = this.set.signingKey(now);
+    // loadInitial guarantees an active key, and time only moves forward.
+    if (!key) throw new Error('no signing key is active');
+    return { alg: key.alg, key: key.privateKey, kid: key.kid };
+  }
+
+  /** The key that verifies a token with this `kid` header, or undefined: refuse the token. */
+  verificationKey(kid: string | undefined, now = Date.now()): KeyObject | undefined {
+    if (this.algorithm === 'HS256') return kid === undefined ? this.secret() : undefined;
+    return this.set.verificationKey(kid, now);
+  }
+
+  /** The public keys for `/.well-known/jwks.json`; empty under HS256, whose key is a secret. */
+  jwks(now = Date.now()): { keys: PublishedJwk[] } {
+    return this.algorithm === 'HS256' ? { keys: [] } : this.set.jwks(now);
+  }
+
+  /** Re-reads the keys directory; a broken directory keeps the keys already loaded. */
+  reload(dir = this.auth.keys.dir): void {
+    try {
+      const next = new KeySet(this.ofAlgorithm(readKeyDir(dir), dir), this.retentionMs);
+      if (!next.signingKey()) throw new Error('no key in it is active');
+      const before = new Set(this.set.published().map((key) => key.kid));
+      for (const key of next.published()) {
+        if (!before.has(key.kid)) this.logger.log(`signing key ${key.kid} loaded; it signs from ${new Date(key.activatesAt).toISOString()}`);
+      }
+      this.set = next;
+    } catch (error) {
+      this.logger.error(`keys in ${dir} not reloaded, the previous ones stay: ${(error as Error).message}`);
+    }
+  }
+
+  /** A retired key stays published until every token it signed has expired. */
+  private get retentionMs(): number {
+    const { accessTtlSeconds, refreshTtlSeconds, clockToleranceSeconds } = this.auth;
+    return (Math.max(accessTtlSeconds, refreshTtlSeconds) + clockToleranceSeconds) * 1000;
+  }
+
+  private secret(): KeyObject {
+    if (!this.auth.key) throw new Error('HS256 without a secret');
+    return this.auth.key;
+  }
+
+  private loadInitial(alg: AsymmetricAlgorithm): KeySet {
+    const { dir, variable } = this.auth.keys;
+    const source = variable !== undefined ? 'JWT_KEYS' : `JWT_KEYS_DIR (${dir})`;
+    let keys;
+    try {
+      keys = this.ofAlgorithm(variable !== undefined ? parseKeysVariable(variable) : readKeyDir(dir), source);
+    } catch (error) {
+      throw new ConfigValidationError([(error as Error).message]);
+    }
+    if (keys.length === 0 && variable === undefined && !this.auth.isProduction) {
+      const key = generateSigningKey(alg, Date.now());
+      const file = writeKeyFile(dir, key);
+      this.logger.warn(`no ${alg} signing key: generated a development key in ${file}. Production refuses to start without one.`);
+      keys = [key];
+    }
+    if (keys.length === 0) {
+      throw new ConfigValidationError([`JWT_ALGORITHM=${alg} needs a signing key in ${source}; create one with npm run keys:rotate`]);
+    }
+    const set = new KeySet(keys, this.retentionMs);
+    if (!set.signingKey()) {
+      throw new ConfigValidationError([`no key in ${source} is active yet; the earliest activates at ${new Date(Math.min(...keys.map((k) => k.activatesAt))).toISOString()}`]);
+    }
+    return set;
+  }
+
+  private ofAlgorithm<T extends { alg: string; kid: string }>(keys: T[], source: string): T[] {
+    const other = keys.find((key) => key.alg !== this.algorithm);
+    if (other) throw new Error(`${source}: key ${other.kid} is ${other.alg}, but JWT_ALGORITHM is ${this.algorithm}`);
+    return keys;
+  }
+}
