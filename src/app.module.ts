@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { BenchModule } from './bench/bench.module';
+import { AuditModule } from './common/audit/audit.module';
 import { CommonModule } from './common/common.module';
+import { loggerModuleOptions } from './common/logging/logger.options';
 import { benchmarkRoutesEnabled, configModuleOptions } from './config';
 import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
 import { NotesModule } from './notes/notes.module';
 import { RedisModule } from './redis/redis.module';
 import { TokenCleanupModule } from './tokens/token-cleanup.module';
@@ -15,14 +19,17 @@ import { BootstrapAdminService } from './users/bootstrap-admin.service';
 @Module({
   imports: [
     ConfigModule.forRoot(configModuleOptions),
+    LoggerModule.forRootAsync(loggerModuleOptions),
+    AuditModule,
     CommonModule,
     DatabaseModule,
     RedisModule,
     UsersModule,
     TokensModule,
     TokenCleanupModule,
-    AuthModule,
+    AuthModule.forRoot({ settings: process.env }),
     NotesModule,
+    HealthModule,
     ...(benchmarkRoutesEnabled() ? [BenchModule] : []),
   ],
   providers: [BootstrapAdminService],

@@ -6,9 +6,16 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import fastifyHelmet from '@fastify/helmet';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PUBLIC_EXTENSION } from './auth/decorators/public.decorator';
 import { ErrorBody } from './common/errors/error-body';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
+import {
+  REQUEST_ID_HEADER,
+  RequestWithId,
+  acceptRequestId,
+  ensureRequestId,
+} from './common/logging/request-id';
 import { AppValidationPipe } from './common/pipes/app-validation.pipe';
 import type { AllConfig, AppConfig } from './config';
 
@@ -48,7 +55,6 @@ export async function configureApp(app: INestApplication): Promise<INestApplicat
   }
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(app.get(HttpAdapterHost)));
-  app.enableShutdownHooks();
   setupSwagger(app);
   return app;
 }
@@ -63,6 +69,10 @@ export function httpAdapterFor(config: AppConfig): {
 } {
   if (config.httpAdapter === 'fastify') {
     const adapter = new FastifyAdapter({
+      // The request's id, chosen before anything else runs: the caller's X-Request-Id if sane.
+      genReqId: (req: IncomingMessage) =>
+        acceptRequestId(req.headers[REQUEST_ID_HEADER.toLowerCase()]),
+      requestIdHeader: false,
       bodyLimit: byteSize(config.bodyLimit),
       trustProxy: config.trustProxy,
       // A JSON body with "__proto__" or "constructor" keys is refused by the parser itself.
@@ -84,6 +94,12 @@ function byteSize(value: string): number {
 const helmetOptions = { contentSecurityPolicy: { directives: SWAGGER_UI_CSP } };
 
 function configureExpress(app: NestExpressApplication, config: AppConfig): void {
+  // First of all, so that even a body the parsers refuse is answered with its id (the request
+  // log itself starts later, with Nest's middleware).
+  app.use((req: RequestWithId, res: ServerResponse, next: () => void) => {
+    res.setHeader(REQUEST_ID_HEADER, ensureRequestId(req));
+    next();
+  });
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(helmet(helmetOptions));
@@ -93,6 +109,13 @@ function configureExpress(app: NestExpressApplication, config: AppConfig): void 
 }
 
 async function configureFastify(app: NestFastifyApplication): Promise<void> {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      void reply.header(REQUEST_ID_HEADER, request.id);
+      done();
+    });
   await app.register(fastifyHelmet, helmetOptions);
 }
 

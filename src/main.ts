@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { configureApp, httpAdapterFor } from './app.setup';
 import { AllConfig, loadDotEnv, validateEnvironment } from './config';
 import { loadAppConfig } from './config/app.config';
@@ -11,10 +12,19 @@ async function bootstrap(): Promise<void> {
   // Imported only now: building the module graph reads the configuration validated above.
   const { AppModule } = await import('./app.module');
   const { adapter, options } = httpAdapterFor(loadAppConfig());
+  const createOptions = { abortOnError: false, bufferLogs: true };
   const app = adapter
-    ? await NestFactory.create(AppModule, adapter, { ...options, abortOnError: false })
-    : await NestFactory.create(AppModule, { ...options, abortOnError: false });
+    ? await NestFactory.create(AppModule, adapter, { ...options, ...createOptions })
+    : await NestFactory.create(AppModule, { ...options, ...createOptions });
+  // From here on every log line, Nest's own included, is JSON on stdout. Lines logged while the
+  // module graph was built were held back (bufferLogs) and are written now, in that format; had
+  // building failed, Nest would have flushed them to the console instead.
+  app.useLogger(app.get(PinoLogger));
   await configureApp(app);
+  // On SIGTERM/SIGINT Nest stops accepting connections, lets requests in flight finish, closes
+  // the pools, then exits 0: process.exit rather than re-raising the signal, so the exit code
+  // says "clean" and an asynchronous logger gets its exit event to flush on.
+  app.enableShutdownHooks([], { useProcessExit: true });
   const { port, host } = app.get(ConfigService<AllConfig, true>).get('app', { infer: true });
   await app.listen(port, host);
   const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
@@ -24,6 +34,9 @@ async function bootstrap(): Promise<void> {
 bootstrap().catch((error: unknown) => {
   // Configuration errors name the bad variables; show them without a stack trace.
   const message = error instanceof Error ? error.message : String(error);
+  // Nest writes the lines it held back (bufferLogs) only once listening; a start that failed
+  // before must write them, and this one, rather than leave them in the buffer.
+  Logger.flush();
   new Logger('Gatehouse').error(`failed to start: ${message}`);
   process.exit(1);
 });

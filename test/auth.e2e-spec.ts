@@ -44,6 +44,7 @@ describe.each(databaseKinds())('auth flows on %s', (kind) => {
         error: 'Conflict',
         code: 'EMAIL_TAKEN',
         message: expect.any(String),
+        requestId: res.headers['x-request-id'],
       });
     });
 
@@ -171,7 +172,8 @@ describe.each(databaseKinds())('auth flows on %s', (kind) => {
         .post('/auth/login')
         .send({ email: uniqueEmail(), password })
         .expect(401);
-      expect(unknown.body).toEqual(wrong.body);
+      // Every answer names its own request; all else must match.
+      expect(unknown.body).toEqual({ ...wrong.body, requestId: expect.any(String) });
       expect(wrong.body).toMatchObject({ code: 'INVALID_CREDENTIALS' });
     });
 
@@ -264,7 +266,12 @@ describe.each(databaseKinds())('auth flows on %s', (kind) => {
       ],
     ])('answers %s with 400 %s', async (_label, form, error) => {
       const res = await t.http().post('/auth/token').type('form').send(form).expect(400);
-      expect(res.body).toEqual({ error, error_description: expect.any(String), statusCode: 400 });
+      expect(res.body).toEqual({
+        error,
+        error_description: expect.any(String),
+        statusCode: 400,
+        requestId: res.headers['x-request-id'],
+      });
       expect(res.headers['cache-control']).toBe('no-store');
     });
   });

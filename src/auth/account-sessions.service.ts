@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditLog } from '../common/audit/audit-log.service';
 import { RevocationReason } from '../tokens/entities/token.entity';
 import { SessionsService } from '../tokens/sessions.service';
 import type { AuthUser } from './auth-user';
@@ -7,21 +8,38 @@ import { RevokedCount, SessionResponse } from './dto/session.dto';
 /** The signed-in user's view of their own sessions. */
 @Injectable()
 export class AccountSessionsService {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditLog,
+  ) {}
 
   async list(caller: AuthUser): Promise<SessionResponse[]> {
     const live = await this.sessions.listLive(caller.id);
     return live.map((s) => SessionResponse.from(s, caller.sessionId));
   }
 
-  revoke(caller: AuthUser, sessionId: string): Promise<void> {
-    return this.sessions.revoke(caller.id, sessionId, RevocationReason.Logout);
+  async revoke(caller: AuthUser, sessionId: string): Promise<void> {
+    await this.sessions.revoke(caller.id, sessionId, RevocationReason.Logout);
+    this.audit.record('session.revoked', {
+      userId: caller.id,
+      sessionId: caller.sessionId,
+      revokedSessionId: sessionId,
+    });
   }
 
   async logoutAll(caller: AuthUser, exceptCurrent: boolean): Promise<RevokedCount> {
     const keep = exceptCurrent ? caller.sessionId : undefined;
-    return {
-      revoked_tokens: await this.sessions.revokeAll(caller.id, RevocationReason.LogoutAll, keep),
-    };
+    const revokedTokens = await this.sessions.revokeAll(
+      caller.id,
+      RevocationReason.LogoutAll,
+      keep,
+    );
+    this.audit.record('logout_all', {
+      userId: caller.id,
+      sessionId: caller.sessionId,
+      exceptCurrent,
+      revokedTokens,
+    });
+    return { revoked_tokens: revokedTokens };
   }
 }

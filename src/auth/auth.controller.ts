@@ -7,6 +7,7 @@ import {
   Post,
   UseFilters,
   UseGuards,
+  UsePipes,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -37,9 +38,16 @@ import { LocalAuthGuard } from './guards/local-auth.guard';
 import { RateLimited } from './throttling/rate-limited.decorator';
 import { OAuth2ExceptionFilter } from './oauth2/oauth2-exception.filter';
 import { OAuth2TokenService } from './oauth2/oauth2-token.service';
+import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { RolesGuard } from './guards/roles.guard';
+import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
 
 @ApiTags('auth')
 @ApiBadRequestResponse({ description: 'Invalid input', type: ErrorBody })
+// Guarded and validated here too, so the routes keep their protection and input rules in an
+// application that turns the global guards off or has no global validation pipe.
+@UseGuards(JwtAuthGuard, RolesGuard)
+@UsePipes(AppValidationPipe)
 @Controller('auth')
 export class AuthController {
   constructor(

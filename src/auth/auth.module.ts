@@ -1,5 +1,10 @@
-import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { CanActivate, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AuditModule } from '../common/audit/audit.module';
+import { DomainErrorFilter } from '../common/filters/domain-error.filter';
+import { GatehouseAuthOptions, GatehouseConfig } from '../config/gatehouse-config';
+import { RedisModule } from '../redis/redis.module';
+import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule } from './auth.module-definition';
 import { PassportModule } from '@nestjs/passport';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
@@ -15,16 +20,34 @@ import { LocalAuthGuard } from './guards/local-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { OAuth2TokenService } from './oauth2/oauth2-token.service';
 import { PasswordHasher } from './password-hasher.service';
-import { VerifiedTokenCache } from './verified-token.cache';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
 
+/** Stands in for a global guard the application chose not to have. */
+const admitAll: CanActivate = { canActivate: () => true };
+const globalGuard =
+  <T extends CanActivate>(guard: new (...args: never[]) => T) =>
+  ({
+    provide: APP_GUARD,
+    inject: [AUTH_MODULE_OPTIONS, guard],
+    useFactory: (options: GatehouseAuthOptions, instance: T): CanActivate =>
+      options.globalGuards === false ? admitAll : instance,
+  });
+
 /**
- * Login, tokens and guards. Every route is protected by JwtAuthGuard unless marked `@Public()`;
- * RolesGuard then enforces `@Roles()`. Guards run in this order.
+ * Gatehouse, as one module an application imports once:
+ *
+ *     AuthModule.forRootAsync({ imports: [ConfigModule], inject: [ConfigService],
+ *       useFactory: (config: ConfigService) => ({ jwt: { secret: config.get('JWT_SECRET') } }) })
+ *
+ * It brings login, tokens, sessions, users and the guards. By default every route is protected
+ * by JwtAuthGuard unless marked `@Public()`, and RolesGuard then enforces `@Roles()`, in that
+ * order; with `globalGuards: false` the application puts `@UseGuards(JwtAuthGuard, RolesGuard)`
+ * where it wants them. The database is the application's: it registers Gatehouse's entities and
+ * migrations (see `src/index.ts`).
  */
 @Module({
-  imports: [PassportModule, UsersModule, TokensModule, AuthThrottlingModule],
+  imports: [PassportModule, AuditModule, RedisModule, UsersModule, TokensModule, AuthThrottlingModule],
   controllers: [AuthController, SessionsController, OAuth2Controller],
   providers: [
     AuthService,
@@ -32,22 +55,28 @@ import { LocalStrategy } from './strategies/local.strategy';
     OAuth2TokenService,
     IntrospectionGuard,
     PasswordHasher,
-    VerifiedTokenCache,
     LocalStrategy,
     JwtStrategy,
     JwtAuthGuard,
     LocalAuthGuard,
     RolesGuard,
-    { provide: APP_GUARD, useExisting: JwtAuthGuard },
-    { provide: APP_GUARD, useExisting: RolesGuard },
+    {
+      provide: GatehouseConfig,
+      inject: [AUTH_MODULE_OPTIONS],
+      useFactory: (options: GatehouseAuthOptions) => GatehouseConfig.from(options),
+    },
+    globalGuard(JwtAuthGuard),
+    globalGuard(RolesGuard),
+    { provide: APP_FILTER, useClass: DomainErrorFilter },
   ],
   exports: [
     AuthService,
     PasswordHasher,
     JwtAuthGuard,
     RolesGuard,
-    VerifiedTokenCache,
+    GatehouseConfig,
     TokensModule,
+    UsersModule,
   ],
 })
-export class AuthModule {}
+export class AuthModule extends ConfigurableAuthModule {}

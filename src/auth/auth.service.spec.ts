@@ -1,5 +1,6 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { unitImports } from '../../test/support/unit';
+import { AuditLog } from '../common/audit/audit-log.service';
 import { ErrorCode } from '../common/errors/domain-error';
 import { TokenType } from '../tokens/entities/token.entity';
 import { RevocationCheckService } from '../tokens/revocation-check.service';
@@ -51,6 +52,34 @@ describe('AuthService', () => {
       .catch((e: unknown) => e);
     expect(wrong).toMatchObject({ code: ErrorCode.InvalidCredentials });
     expect(unknown).toEqual(wrong);
+  });
+
+  it('audits a failed login alike for an unknown email and a wrong password, without either', async () => {
+    await auth.register('ada@example.com', 'long password');
+    const record = jest
+      .spyOn(moduleRef.get(AuditLog), 'record')
+      .mockImplementation(() => undefined);
+    const from = { userAgent: 'spec', ip: '192.0.2.7' };
+    await auth.validateCredentials('ada@example.com', 'wrong password', from).catch(() => null);
+    await auth.validateCredentials('bob@example.com', 'wrong password', from).catch(() => null);
+    const expected = ['login.failure', { ...from, reason: 'invalid_credentials' }];
+    expect(record.mock.calls).toEqual([expected, expected]);
+  });
+
+  it('audits a login with the user, the new session and the client', async () => {
+    const { id } = await auth.register('ada@example.com', 'long password');
+    const record = jest
+      .spyOn(moduleRef.get(AuditLog), 'record')
+      .mockImplementation(() => undefined);
+    const user = await auth.validateCredentials('ada@example.com', 'long password');
+    const pair = await auth.login(user, { userAgent: 'spec', ip: '192.0.2.7' });
+    const claims = moduleRef.get(TokenSigner).verify(pair.access_token, TokenType.Access);
+    expect(record).toHaveBeenCalledWith('login.success', {
+      userAgent: 'spec',
+      ip: '192.0.2.7',
+      userId: id,
+      sessionId: claims?.sid,
+    });
   });
 
   it('compares against a dummy hash when the email is unknown', async () => {

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AuditLog } from '../common/audit/audit-log.service';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { ClientInfo } from '../tokens/client-info';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response';
@@ -23,6 +25,7 @@ export class AuthService {
     private readonly tokens: TokensService,
     private readonly revocation: TokenRevocationService,
     private readonly lockout: LoginLockoutService,
+    private readonly audit: AuditLog,
   ) {}
 
   async register(email: string, password: string, roles?: string[]): Promise<UserResponse> {
@@ -38,29 +41,60 @@ export class AuthService {
    * The user whose password this is. An unknown email and a wrong password fail alike, in about
    * the same time; a disabled account is named only once its password has been proven.
    */
-  async validateCredentials(email: string, password: string): Promise<User> {
-    await this.lockout.assertNotLocked(email);
+  async validateCredentials(email: string, password: string, client?: ClientInfo): Promise<User> {
+    // A failed login is audited without the email, not even hashed: a hash of an address is
+    // reversible by guessing, and with it the log would say which addresses someone tried, and
+    // (next to the successes) which have accounts. The ip and the request id are what an
+    // investigation follows; the lockout counts per email on its own.
+    const failed = { ip: client?.ip, userAgent: client?.userAgent };
+    try {
+      await this.lockout.assertNotLocked(email);
+    } catch (error) {
+      this.audit.warn('login.failure', { ...failed, reason: 'locked' });
+      throw error;
+    }
     const user = await this.users.findByEmail(email);
     const ok = user
       ? await this.passwords.verify(password, user.passwordHash)
       : await this.passwords.verifyAgainstNothing(password);
     if (!user || !ok) {
       await this.lockout.recordFailure(email);
+      this.audit.record('login.failure', { ...failed, reason: 'invalid_credentials' });
       throw new DomainError(ErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
     }
     await this.lockout.recordSuccess(email);
-    if (user.disabled) throw new DomainError(ErrorCode.AccountDisabled, 'This account is disabled');
+    if (user.disabled) {
+      // The password was right: naming the account tells the log reader nothing new.
+      this.audit.record('login.failure', {
+        ...failed,
+        userId: user.id,
+        reason: 'account_disabled',
+      });
+      throw new DomainError(ErrorCode.AccountDisabled, 'This account is disabled');
+    }
     return user;
   }
 
   async login(user: User, client: ClientInfo): Promise<TokenPairResponse> {
-    const pair = await this.tokens.startSession({ id: user.id, roles: user.roles }, client);
+    // Chosen here rather than by startSession so that the audit line can name the session.
+    const sessionId = randomUUID();
+    const pair = await this.tokens.startSession(
+      { id: user.id, roles: user.roles },
+      client,
+      sessionId,
+    );
     // An admin may have disabled the account between the password check and the insert: its
     // revoke-all ran before our rows existed. Look again, now that they do.
     if (!(await this.activeSubject(user.id))) {
       await this.revocation.revokeAllForUser(user.id, RevocationReason.UserDisabled);
+      this.audit.record('login.failure', {
+        ...client,
+        userId: user.id,
+        reason: 'account_disabled',
+      });
       throw new DomainError(ErrorCode.AccountDisabled, 'This account is disabled');
     }
+    this.audit.record('login.success', { ...client, userId: user.id, sessionId });
     return pair;
   }
 
@@ -78,16 +112,25 @@ export class AuthService {
       throw new DomainError(ErrorCode.WrongCurrentPassword, 'The current password is wrong');
     }
     await this.users.setPasswordHash(user.id, await this.passwords.hash(next));
-    await this.revocation.revokeAllForUser(
+    const revokedTokens = await this.revocation.revokeAllForUser(
       user.id,
       RevocationReason.PasswordChanged,
       caller.sessionId,
     );
+    this.audit.record('password.changed', {
+      userId: user.id,
+      sessionId: caller.sessionId,
+      revokedTokens,
+    });
   }
 
   /** Ends the caller's session: its access token and the refresh token of the same family. */
   async logout(caller: AuthUser): Promise<void> {
-    await this.revocation.revokeFamily(caller.sessionId, RevocationReason.Logout);
+    const revokedTokens = await this.revocation.revokeFamily(
+      caller.sessionId,
+      RevocationReason.Logout,
+    );
+    this.audit.record('logout', { userId: caller.id, sessionId: caller.sessionId, revokedTokens });
   }
 
   private async activeSubject(id: string): Promise<TokenSubject | undefined> {

@@ -6,7 +6,7 @@ import { PasswordHasher } from './password-hasher.service';
 describe('PasswordHasher', () => {
   const config = { get: () => testAuthConfig({ bcryptCost: 4 }) } as unknown as ConfigService;
   const hasher = new PasswordHasher(config as never);
-  afterAll(() => hasher.onModuleDestroy());
+  afterAll(() => hasher.onApplicationShutdown());
 
   it('hashes with bcrypt at the configured cost and verifies', async () => {
     const hash = await hasher.hash('correct horse');
@@ -56,7 +56,7 @@ describe('PasswordHasher', () => {
       // Had bcrypt run here, the timer could not have fired while it hashed.
       expect(ticks).toBeGreaterThan((Date.now() - started) / 5 / 4);
     } finally {
-      await slow.onModuleDestroy();
+      await slow.onApplicationShutdown();
     }
   });
 });

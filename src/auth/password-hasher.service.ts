@@ -1,9 +1,8 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { GatehouseConfig } from '../config/gatehouse-config';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
-import type { AllConfig } from '../config';
 
 /** bcrypt reads at most 72 bytes of its input; longer passwords are refused, never truncated. */
 export const MAX_PASSWORD_BYTES = 72;
@@ -21,12 +20,12 @@ type BcryptTask =
  * login storm the event loop keeps serving every other request, and logins use every core.
  */
 @Injectable()
-export class PasswordHasher implements OnModuleDestroy {
+export class PasswordHasher implements OnApplicationShutdown {
   private readonly cost: number;
   private readonly pool: Piscina<BcryptTask, string | boolean>;
   private dummyHash?: Promise<string>;
 
-  constructor(config: ConfigService<AllConfig, true>) {
+  constructor(config: GatehouseConfig) {
     this.cost = config.get('auth', { infer: true }).bcryptCost;
     const threads = Math.max(1, availableParallelism());
     this.pool = new Piscina({
@@ -74,7 +73,12 @@ export class PasswordHasher implements OnModuleDestroy {
     return false;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Not onModuleDestroy: Nest runs that before it stops the HTTP server, and a login still in
+   * flight on shutdown would lose its hashing threads. Shutdown hooks run once the server has
+   * drained.
+   */
+  async onApplicationShutdown(): Promise<void> {
     await this.pool.destroy();
   }
 }

@@ -8,6 +8,8 @@ import {
   Param,
   ParseUUIDPipe,
   Post,
+  UseGuards,
+  UsePipes,
 } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorBody } from '../common/errors/error-body';
@@ -15,8 +17,15 @@ import type { AuthUser } from './auth-user';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { LogoutAllDto, RevokedCount, SessionResponse } from './dto/session.dto';
 import { AccountSessionsService } from './account-sessions.service';
+import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { RolesGuard } from './guards/roles.guard';
+import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
 
 @ApiTags('sessions')
+// Guarded and validated here too, so the routes keep their protection and input rules in an
+// application that turns the global guards off or has no global validation pipe.
+@UseGuards(JwtAuthGuard, RolesGuard)
+@UsePipes(AppValidationPipe)
 @Controller('auth')
 export class SessionsController {
   constructor(private readonly sessions: AccountSessionsService) {}

@@ -2,13 +2,20 @@ import { Logger, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { configModuleOptions, loadDotEnv, validateEnvironment } from '../config';
+import { GatehouseConfigModule } from '../config/gatehouse-config';
 import { DatabaseModule } from '../database/database.module';
 import { RedisModule } from '../redis/redis.module';
 import { TokenCleanupService } from '../tokens/token-cleanup.service';
 import { TokensModule } from '../tokens/tokens.module';
 
 @Module({
-  imports: [ConfigModule.forRoot(configModuleOptions), DatabaseModule, RedisModule, TokensModule],
+  imports: [
+    ConfigModule.forRoot(configModuleOptions),
+    GatehouseConfigModule.fromEnvironment(),
+    DatabaseModule,
+    RedisModule,
+    TokensModule,
+  ],
 })
 class CleanupCliModule {}
 

@@ -1,6 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { resolve } from 'node:path';
-import { NodeEnv, parseEnv } from './env.validation';
+import { LogLevel, NodeEnv, parseEnv } from './env.validation';
 
 export interface AppConfig {
   nodeEnv: NodeEnv;
@@ -21,6 +21,8 @@ export interface AppConfig {
    * default), a hop count, or addresses/subnets. Rate limits key on that address.
    */
   trustProxy: boolean | number | string;
+  /** The least severe level written to the log (`silent`: nothing). */
+  logLevel: LogLevel;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string {
@@ -49,6 +51,7 @@ export function loadAppConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
       .map((o) => o.trim())
       .filter(Boolean),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    logLevel: env.LOG_LEVEL ?? 'info',
   };
 }
 

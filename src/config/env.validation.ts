@@ -20,12 +20,19 @@ export enum NodeEnv {
 
 const DURATION = /^\d+\s*(s|m|h|d)?$/;
 
+/** pino's levels, plus `silent`: what LOG_LEVEL accepts. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /** Every environment variable the service reads; `.env.example` documents each one. */
 export class EnvironmentVariables {
   @IsOptional() @IsEnum(NodeEnv) NODE_ENV?: NodeEnv;
   @IsOptional() @Min(0) @Max(65535) @IsInt() PORT?: number;
   @IsOptional() @IsString() HOST?: string;
   @IsOptional() @IsString() DATA_DIR?: string;
+  @IsOptional()
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL?: LogLevel;
 
   @IsOptional()
   @Matches(/^(sqlite:|mysql:\/\/|mariadb:\/\/)/, {

@@ -9,8 +9,12 @@ import { InitialSchema1764000000000 } from './migrations/1764000000000-InitialSc
 import { Sessions1764100000000 } from './migrations/1764100000000-Sessions';
 import { Session } from '../tokens/entities/session.entity';
 
-export const entities = [User, Token, Session, Note];
-export const migrations = [InitialSchema1764000000000, Sessions1764100000000];
+/** What an application that drops AuthModule in registers with its own TypeORM connection. */
+export const GATEHOUSE_ENTITIES = [User, Token, Session];
+export const GATEHOUSE_MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000];
+
+export const entities = [...GATEHOUSE_ENTITIES, Note];
+export const migrations = GATEHOUSE_MIGRATIONS;
 
 /**
  * The one place TypeORM is configured, used by the app and by the migration CLI alike. The schema

@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { GatehouseConfig } from '../config/gatehouse-config';
 import { KeyObject } from 'node:crypto';
-import type { AllConfig } from '../config';
 import type { AuthConfig } from '../config/auth.config';
 import { ConfigValidationError } from '../config/env.validation';
 import { JwsAlgorithm, JwsSigningKey } from './jws';
@@ -23,7 +22,7 @@ export class SigningKeys implements OnModuleInit, OnApplicationShutdown {
   private set: KeySet;
   private timer?: NodeJS.Timeout;
 
-  constructor(config: ConfigService<AllConfig, true>) {
+  constructor(config: GatehouseConfig) {
     this.auth = config.get('auth', { infer: true });
     this.algorithm = this.auth.algorithm;
     this.set = new KeySet([], this.retentionMs);

@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { GatehouseConfig } from '../config/gatehouse-config';
 import Redis, { RedisOptions } from 'ioredis';
-import type { AllConfig } from '../config';
 
 /**
  * The Redis connections, when REDIS_URL is set: one for commands, one for pub/sub (a subscribed
@@ -16,7 +15,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   private commandClient?: Redis;
   private subscriberClient?: Redis;
 
-  constructor(config: ConfigService<AllConfig, true>) {
+  constructor(config: GatehouseConfig) {
     const { redisUrl, redisKeyPrefix } = config.get('tokens', { infer: true });
     this.enabled = Boolean(redisUrl);
     this.prefix = redisKeyPrefix;

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { GatehouseConfig } from '../config/gatehouse-config';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { AllConfig } from '../config';
 import { Repository } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { SharedTokenStateStore } from './cache/shared-token-state.store';
@@ -41,7 +40,7 @@ export class RevocationCheckService {
     private readonly cache: TokenStateCache,
     private readonly shared: SharedTokenStateStore,
     private readonly activity: SessionActivityService,
-    config: ConfigService<AllConfig, true>,
+    config: GatehouseConfig,
   ) {
     this.leewayMs = config.get('auth', { infer: true }).clockToleranceSeconds * 1000;
   }

@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { GatehouseConfig } from '../config/gatehouse-config';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import type { AllConfig } from '../config';
 import { RedisService } from '../redis/redis.service';
 import { TokenCleanupService } from './token-cleanup.service';
 
@@ -20,7 +19,7 @@ export class TokenCleanupScheduler implements OnApplicationBootstrap {
     private readonly cleanup: TokenCleanupService,
     private readonly scheduler: SchedulerRegistry,
     private readonly redis: RedisService,
-    private readonly config: ConfigService<AllConfig, true>,
+    private readonly config: GatehouseConfig,
   ) {}
 
   onApplicationBootstrap(): void {

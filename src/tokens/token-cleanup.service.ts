@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { GatehouseConfig } from '../config/gatehouse-config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { setTimeout as pause } from 'node:timers/promises';
 import { In, LessThan, Repository } from 'typeorm';
-import type { AllConfig, TokensConfig } from '../config';
+import type { TokensConfig } from '../config';
 import { Session } from './entities/session.entity';
 import { Token } from './entities/token.entity';
 
@@ -28,7 +28,7 @@ export class TokenCleanupService {
   constructor(
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
-    config: ConfigService<AllConfig, true>,
+    config: GatehouseConfig,
   ) {
     this.config = config.get('tokens', { infer: true });
   }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { AuditLog } from '../common/audit/audit-log.service';
 import { FindOptionsWhere, Not, Repository } from 'typeorm';
 import { RevocationBus } from './cache/revocation-bus';
 import { Session } from './entities/session.entity';
@@ -21,6 +22,7 @@ export class TokenRevocationService {
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     private readonly bus: RevocationBus,
     private readonly introspection: TokenIntrospectionService,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -39,11 +41,16 @@ export class TokenRevocationService {
   async revokePresented(token: string): Promise<void> {
     const claims = this.introspection.identify(token);
     if (!claims) return;
-    if (claims.typ === TokenType.Refresh) {
-      await this.revokeFamily(claims.sid, RevocationReason.Revoked);
-    } else {
-      await this.revokeIfLive(claims.jti, RevocationReason.Revoked);
-    }
+    const revokedTokens =
+      claims.typ === TokenType.Refresh
+        ? await this.revokeFamily(claims.sid, RevocationReason.Revoked)
+        : Number(await this.revokeIfLive(claims.jti, RevocationReason.Revoked));
+    this.audit.record('token.revoked', {
+      userId: claims.sub,
+      sessionId: claims.sid,
+      tokenType: claims.typ,
+      revokedTokens,
+    });
   }
 
   /** Ends a session: every live token of the family, and the session row. */

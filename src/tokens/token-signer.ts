@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AllConfig } from '../config';
+import { GatehouseConfig } from '../config/gatehouse-config';
 import { signCompact, verifyCompact } from '../keys/jws';
 import { SigningKeys } from '../keys/signing-keys.service';
 import { TokenType } from './entities/token.entity';
@@ -17,7 +16,7 @@ export class TokenSigner {
 
   constructor(
     private readonly keys: SigningKeys,
-    config: ConfigService<AllConfig, true>,
+    config: GatehouseConfig,
   ) {
     const auth = config.get('auth', { infer: true });
     this.clock = { issuer: auth.issuer, audience: auth.audience, leewaySeconds: auth.clockToleranceSeconds };

@@ -4,6 +4,7 @@ import { KeysModule } from '../keys/keys.module';
 import { RevocationBus } from './cache/revocation-bus';
 import { SharedTokenStateStore } from './cache/shared-token-state.store';
 import { TokenStateCache } from './cache/token-state.cache';
+import { VerifiedTokenCache } from './cache/verified-token.cache';
 import { Session } from './entities/session.entity';
 import { Token } from './entities/token.entity';
 import { RevocationCheckService } from './revocation-check.service';
@@ -36,6 +37,7 @@ import { TokensService } from './tokens.service';
     SessionsService,
     TokenCleanupService,
     TokenIntrospectionService,
+    VerifiedTokenCache,
   ],
   exports: [
     TokensService,
@@ -46,6 +48,7 @@ import { TokensService } from './tokens.service';
     TokenCleanupService,
     TokenStateCache,
     TokenIntrospectionService,
+    VerifiedTokenCache,
     KeysModule,
   ],
 })

@@ -2,6 +2,7 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { unitImports } from '../../test/support/unit';
+import { AuditLog } from '../common/audit/audit-log.service';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { User } from '../users/entities/user.entity';
 import { RevocationReason, Token, TokenType } from './entities/token.entity';
@@ -100,6 +101,30 @@ describe('TokensService', () => {
       expect(
         await tokens.countBy({ familyId: sid, revokedReason: RevocationReason.ReuseDetected }),
       ).toBe(3);
+    });
+
+    it('audits a rotation, and a reuse as a warning naming the user and session', async () => {
+      const audit = moduleRef.get(AuditLog);
+      const record = jest.spyOn(audit, 'record').mockImplementation(() => undefined);
+      const warn = jest.spyOn(audit, 'warn').mockImplementation(() => undefined);
+      const first = await service.startSession(subject, client);
+      const { sid } = claimsOf(first.refresh_token, TokenType.Refresh);
+      await service.rotate(first.refresh_token, resolve, client);
+      expect(record).toHaveBeenCalledWith('refresh', {
+        ...client,
+        userId: subject.id,
+        sessionId: sid,
+      });
+      await expect(service.rotate(first.refresh_token, resolve, client)).rejects.toBeDefined();
+      expect(warn).toHaveBeenCalledWith('refresh.reuse_detected', {
+        ...client,
+        userId: subject.id,
+        sessionId: sid,
+        revokedTokens: 3,
+      });
+      expect(JSON.stringify([record.mock.calls, warn.mock.calls])).not.toContain(
+        first.refresh_token,
+      );
     });
 
     it('lets one of many concurrent rotations win and leaves nothing live', async () => {

@@ -1,10 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Injectable } from '@nestjs/common';
+import { GatehouseConfig } from '../config/gatehouse-config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
+import { AuditLog } from '../common/audit/audit-log.service';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
-import type { AllConfig, AuthConfig } from '../config';
+import type { AuthConfig } from '../config';
 import { ClientInfo } from './client-info';
 import { TokenPairResponse } from './dto/token-pair.response';
 import { Session } from './entities/session.entity';
@@ -24,7 +25,6 @@ const INVALID_REFRESH = 'The refresh token is invalid, expired or revoked';
 /** Issues access + refresh token pairs and rotates refresh tokens. */
 @Injectable()
 export class TokensService {
-  private readonly logger = new Logger(TokensService.name);
   private readonly auth: AuthConfig;
 
   constructor(
@@ -32,14 +32,18 @@ export class TokensService {
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     private readonly signer: TokenSigner,
     private readonly revocation: TokenRevocationService,
-    config: ConfigService<AllConfig, true>,
+    config: GatehouseConfig,
+    private readonly audit: AuditLog,
   ) {
     this.auth = config.get('auth', { infer: true });
   }
 
-  /** Starts a session (a new token family) and issues its first pair. */
-  async startSession(subject: TokenSubject, client: ClientInfo): Promise<TokenPairResponse> {
-    const familyId = randomUUID();
+  /** Starts a session (a new token family, `familyId`) and issues its first pair. */
+  async startSession(
+    subject: TokenSubject,
+    client: ClientInfo,
+    familyId: string = randomUUID(),
+  ): Promise<TokenPairResponse> {
     const { pair, refreshExpiresAt, issuedAt } = await this.issuePair(subject, client, familyId);
     // After the tokens: should this insert fail, no token was handed out and nothing is listed.
     await this.sessions.insert({
@@ -125,7 +129,7 @@ export class TokensService {
       throw this.invalid('unknown refresh token');
     }
     if (row.expiresAt.getTime() <= Date.now()) throw this.invalid('expired refresh token');
-    if (row.revoked) return this.onReuse(row);
+    if (row.revoked) return this.onReuse(row, client);
 
     const subject = await resolveSubject(row.userId);
     if (!subject) {
@@ -134,7 +138,7 @@ export class TokensService {
     }
     const issued = await this.issuePair(subject, client, row.familyId);
     if (!(await this.revocation.revokeIfLive(row.jti, RevocationReason.Rotated))) {
-      return this.onReuse(row);
+      return this.onReuse(row, client);
     }
     await this.sessions.update(
       { id: row.familyId },
@@ -145,18 +149,23 @@ export class TokensService {
         ip: client.ip,
       },
     );
+    this.audit.record('refresh', { ...client, userId: row.userId, sessionId: row.familyId });
     return issued.pair;
   }
 
-  private async onReuse(row: Token): Promise<never> {
+  private async onReuse(row: Token, client: ClientInfo): Promise<never> {
     if (row.revokedReason !== null && row.revokedReason !== RevocationReason.Rotated) {
       // The session already ended (logout, admin, …): nothing more to revoke, nothing to flag.
       throw this.invalid(`refresh token revoked: ${row.revokedReason}`);
     }
     const count = await this.revocation.revokeFamily(row.familyId, RevocationReason.ReuseDetected);
-    this.logger.warn(
-      `refresh token reuse detected: user ${row.userId}, session ${row.familyId}, ${count} token(s) revoked`,
-    );
+    // Warn: a replayed refresh token means it leaked, or a client is badly broken.
+    this.audit.warn('refresh.reuse_detected', {
+      ...client,
+      userId: row.userId,
+      sessionId: row.familyId,
+      revokedTokens: count,
+    });
     throw new DomainError(
       ErrorCode.RefreshTokenReused,
       'This refresh token was already used; the session has been revoked',

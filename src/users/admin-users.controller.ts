@@ -9,8 +9,12 @@ import {
   Patch,
   Post,
   Query,
+  UseGuards,
+  UsePipes,
 } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { RevokedCount } from '../auth/dto/session.dto';
 import { Roles } from '../auth/decorators/roles.decorator';
 import { ErrorBody } from '../common/errors/error-body';
@@ -19,11 +23,18 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { UserPage, UserResponse } from './dto/user.response';
 import { ROLE_ADMIN } from './entities/user.entity';
 import { UserAdminService } from './user-admin.service';
+import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
+import { RolesGuard } from '../auth/guards/roles.guard';
+import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
 
 const UserId = () => Param('id', new ParseUUIDPipe({ version: '4' }));
 
 @ApiTags('admin')
 @Roles(ROLE_ADMIN)
+// Guarded and validated here too, so the routes keep their protection and input rules in an
+// application that turns the global guards off or has no global validation pipe.
+@UseGuards(JwtAuthGuard, RolesGuard)
+@UsePipes(AppValidationPipe)
 @Controller('admin/users')
 export class AdminUsersController {
   constructor(private readonly admin: UserAdminService) {}
@@ -39,8 +50,12 @@ export class AdminUsersController {
   @ApiOperation({ summary: 'Disable or enable an account, or change its roles' })
   @ApiOkResponse({ type: UserResponse })
   @ApiNotFoundResponse({ type: ErrorBody })
-  update(@UserId() id: string, @Body() dto: UpdateUserDto): Promise<UserResponse> {
-    return this.admin.update(id, dto);
+  update(
+    @UserId() id: string,
+    @Body() dto: UpdateUserDto,
+    @CurrentUser() caller: AuthUser,
+  ): Promise<UserResponse> {
+    return this.admin.update(id, dto, caller.id);
   }
 
   @Post(':id/revoke-sessions')
@@ -48,7 +63,10 @@ export class AdminUsersController {
   @ApiOperation({ summary: 'End every session of an account; its tokens stop working at once' })
   @ApiOkResponse({ type: RevokedCount })
   @ApiNotFoundResponse({ type: ErrorBody })
-  async revokeSessions(@UserId() id: string): Promise<RevokedCount> {
-    return { revoked_tokens: await this.admin.revokeSessions(id) };
+  async revokeSessions(
+    @UserId() id: string,
+    @CurrentUser() caller: AuthUser,
+  ): Promise<RevokedCount> {
+    return { revoked_tokens: await this.admin.revokeSessions(id, caller.id) };
   }
 }

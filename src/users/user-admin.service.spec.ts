@@ -1,3 +1,4 @@
+import { AuditLog } from '../common/audit/audit-log.service';
 import { ErrorCode, DomainError } from '../common/errors/domain-error';
 import { RevocationReason } from '../tokens/entities/token.entity';
 import { TokenRevocationService } from '../tokens/token-revocation.service';
@@ -25,9 +26,11 @@ describe('UserAdminService', () => {
     list: jest.fn(),
   };
   const revocation = { revokeAllForUser: jest.fn().mockResolvedValue(3) };
+  const audit = { record: jest.fn(), warn: jest.fn() };
   const service = new UserAdminService(
     users as unknown as UsersService,
     revocation as unknown as TokenRevocationService,
+    audit as unknown as AuditLog,
   );
   beforeEach(() => {
     jest.clearAllMocks();
@@ -38,6 +41,23 @@ describe('UserAdminService', () => {
     await service.update('u1', { disabled: true });
     expect(users.setDisabled).toHaveBeenCalledWith('u1', true);
     expect(revocation.revokeAllForUser).toHaveBeenCalledWith('u1', RevocationReason.UserDisabled);
+  });
+
+  it('audits who changed the account, and how many tokens went', async () => {
+    await service.update('u1', { disabled: true }, 'admin-7');
+    expect(audit.record).toHaveBeenCalledWith('admin.user_updated', {
+      actorId: 'admin-7',
+      userId: 'u1',
+      disabled: true,
+      reason: RevocationReason.UserDisabled,
+      revokedTokens: 3,
+    });
+    await service.revokeSessions('u1', 'admin-7');
+    expect(audit.record).toHaveBeenLastCalledWith('admin.sessions_revoked', {
+      actorId: 'admin-7',
+      userId: 'u1',
+      revokedTokens: 3,
+    });
   });
 
   it('enabling ends nothing', async () => {
@@ -62,5 +82,6 @@ describe('UserAdminService', () => {
       code: ErrorCode.NotFound,
     });
     expect(revocation.revokeAllForUser).not.toHaveBeenCalled();
+    expect(audit.record).not.toHaveBeenCalled();
   });
 });

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { AuditLog } from '../common/audit/audit-log.service';
 import { RevocationReason } from '../tokens/entities/token.entity';
 import { TokenRevocationService } from '../tokens/token-revocation.service';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -8,11 +9,10 @@ import { UsersService } from './users.service';
 /** What admins do to accounts: list, disable, change roles, end sessions. */
 @Injectable()
 export class UserAdminService {
-  private readonly logger = new Logger(UserAdminService.name);
-
   constructor(
     private readonly users: UsersService,
     private readonly revocation: TokenRevocationService,
+    private readonly audit: AuditLog,
   ) {}
 
   async list(limit: number, offset: number): Promise<UserPage> {
@@ -20,7 +20,8 @@ export class UserAdminService {
     return { items: items.map((u) => UserResponse.from(u)), total, limit, offset };
   }
 
-  async update(id: string, change: UpdateUserDto): Promise<UserResponse> {
+  /** `actorId`: the admin making the change, for the audit trail. */
+  async update(id: string, change: UpdateUserDto, actorId?: string): Promise<UserResponse> {
     const user = await this.users.getById(id);
     let endSessions: RevocationReason | undefined;
     if (change.roles) {
@@ -32,15 +33,25 @@ export class UserAdminService {
       await this.users.setDisabled(id, change.disabled);
       if (change.disabled) endSessions = RevocationReason.UserDisabled;
     }
+    let revokedTokens = 0;
     if (endSessions) {
-      const count = await this.revocation.revokeAllForUser(id, endSessions);
-      this.logger.log(`user ${id}: ${endSessions}, ${count} token(s) revoked`);
+      revokedTokens = await this.revocation.revokeAllForUser(id, endSessions);
     }
+    this.audit.record('admin.user_updated', {
+      actorId,
+      userId: id,
+      ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
+      ...(change.roles ? { roles: [...new Set(change.roles)] } : {}),
+      reason: endSessions,
+      revokedTokens,
+    });
     return UserResponse.from(await this.users.getById(id));
   }
 
-  async revokeSessions(id: string): Promise<number> {
+  async revokeSessions(id: string, actorId?: string): Promise<number> {
     await this.users.getById(id);
-    return this.revocation.revokeAllForUser(id, RevocationReason.Admin);
+    const revokedTokens = await this.revocation.revokeAllForUser(id, RevocationReason.Admin);
+    this.audit.record('admin.sessions_revoked', { actorId, userId: id, revokedTokens });
+    return revokedTokens;
   }
 }

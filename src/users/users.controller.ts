@@ -1,11 +1,18 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, UseGuards, UsePipes } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { UserResponse } from './dto/user.response';
 import { UsersService } from './users.service';
+import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
+import { RolesGuard } from '../auth/guards/roles.guard';
+import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
 
 @ApiTags('users')
+// Guarded and validated here too, so the routes keep their protection and input rules in an
+// application that turns the global guards off or has no global validation pipe.
+@UseGuards(JwtAuthGuard, RolesGuard)
+@UsePipes(AppValidationPipe)
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}

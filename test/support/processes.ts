@@ -47,7 +47,10 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
 export interface RunningApp {
   base: string;
   process: ChildProcess;
+  /** stdout and stderr, interleaved. */
   output: () => string;
+  /** stdout alone: where the app's JSON log lines go. */
+  stdout: () => string;
   stop(): Promise<void>;
 }
 
@@ -59,7 +62,11 @@ export async function startApp(main: string, env: Record<string, string>): Promi
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  let stdout = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+    stdout += d.toString();
+  });
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const base = `http://127.0.0.1:${port}`;
   const stop = () =>
@@ -75,7 +82,7 @@ export async function startApp(main: string, env: Record<string, string>): Promi
     await stop();
     throw new Error(`${(error as Error).message}\n${output.slice(-2000)}`);
   }
-  return { base, process: child, output: () => output, stop };
+  return { base, process: child, output: () => output, stdout: () => stdout, stop };
 }
 
 /** A throwaway redis-server on its own port, which a test may stop and start again. */

@@ -5,6 +5,8 @@ import { createSecretKey, randomBytes } from 'node:crypto';
 import type { AuthConfig, TokensConfig } from '../../src/config';
 import { loadThrottleConfig } from '../../src/config/throttle.config';
 import { loadTokensConfig } from '../../src/config/tokens.config';
+import { GatehouseConfig, GatehouseConfigModule } from '../../src/config/gatehouse-config';
+import { AuditModule } from '../../src/common/audit/audit.module';
 import { RedisModule } from '../../src/redis/redis.module';
 import { buildDataSourceOptions } from '../../src/database/typeorm-options';
 
@@ -25,22 +27,32 @@ export function testAuthConfig(overrides: Partial<AuthConfig> = {}): AuthConfig 
   };
 }
 
-/** A ConfigModule serving the given namespaces, for specs that need ConfigService. */
-export function testConfigModule(
+/**
+ * The settings Gatehouse's services read (GatehouseConfig), and the same as ConfigService
+ * namespaces for the few specs that read those.
+ */
+export async function testConfigModule(
   auth: AuthConfig = testAuthConfig(),
   tokens: TokensConfig = loadTokensConfig({}),
-): Promise<DynamicModule> {
-  return ConfigModule.forRoot({
-    isGlobal: true,
-    ignoreEnvFile: true,
-    load: [() => ({ auth, tokens, throttle: loadThrottleConfig({}) })],
-  });
+): Promise<DynamicModule[]> {
+  const throttle = loadThrottleConfig({});
+  return [
+    await ConfigModule.forRoot({
+      isGlobal: true,
+      ignoreEnvFile: true,
+      load: [() => ({ auth, tokens, throttle })],
+    }),
+    GatehouseConfigModule.register(GatehouseConfig.of({ auth, tokens, throttle })),
+  ];
 }
 
-/** Config, a migrated in-memory SQLite database and (disabled) Redis: what TokensModule needs. */
+/**
+ * Config, a migrated in-memory SQLite database, (disabled) Redis and the audit trail: what
+ * TokensModule needs.
+ */
 export async function unitImports(tokens?: Partial<TokensConfig>) {
   const config = await testConfigModule(testAuthConfig(), { ...loadTokensConfig({}), ...tokens });
-  return [config, sqliteMemoryModule(), RedisModule];
+  return [...config, sqliteMemoryModule(), RedisModule, AuditModule];
 }
 
 /** A migrated in-memory SQLite database: real SQL for specs, gone when the module closes. */

@@ -1,17 +1,21 @@
 import { ExecutionContext, createParamDecorator } from '@nestjs/common';
 import type { ClientInfo } from '../../tokens/client-info';
 
-interface RequestLike {
+export interface ClientRequest {
   ip?: string;
   headers: Record<string, string | string[] | undefined>;
 }
 
 /** The client's user agent and IP, trimmed to what the token row keeps. Express and Fastify alike. */
-export const Client = createParamDecorator((_data: unknown, ctx: ExecutionContext): ClientInfo => {
-  const req = ctx.switchToHttp().getRequest<RequestLike>();
+export function clientInfoOf(req: ClientRequest): ClientInfo {
   const ua = req.headers['user-agent'];
   return {
     userAgent: typeof ua === 'string' && ua.length > 0 ? ua.slice(0, 512) : null,
     ip: req.ip ? req.ip.slice(0, 64) : null,
   };
-});
+}
+
+/** {@link clientInfoOf} the current request, as a handler parameter. */
+export const Client = createParamDecorator((_data: unknown, ctx: ExecutionContext): ClientInfo =>
+  clientInfoOf(ctx.switchToHttp().getRequest<ClientRequest>()),
+);

@@ -1,8 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { GatehouseConfig } from '../../config/gatehouse-config';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import type { AllConfig } from '../../config';
 import { ROLE_ADMIN } from '../../users/entities/user.entity';
 import { AuthUser } from '../auth-user';
 import { JwtAuthGuard } from './jwt-auth.guard';
@@ -19,7 +18,7 @@ export class IntrospectionGuard implements CanActivate {
 
   constructor(
     private readonly jwtGuard: JwtAuthGuard,
-    config: ConfigService<AllConfig, true>,
+    config: GatehouseConfig,
   ) {
     this.clients = config.get('tokens', { infer: true }).introspectionClients;
   }

@@ -5,7 +5,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { RevocationCheckService } from '../../tokens/revocation-check.service';
 import { Public } from '../decorators/public.decorator';
-import { VerifiedTokenCache } from '../verified-token.cache';
+import { VerifiedTokenCache } from '../../tokens/cache/verified-token.cache';
 import { JwtAuthGuard } from './jwt-auth.guard';
 
 @Controller()

@@ -10,7 +10,7 @@ import {
 import type { TokenClaims } from '../../tokens/token-claims';
 import { AuthUser, toAuthUser } from '../auth-user';
 import { BearerRequest, extractBearerToken } from '../strategies/bearer-token.extractor';
-import { VerifiedTokenCache } from '../verified-token.cache';
+import { VerifiedTokenCache } from '../../tokens/cache/verified-token.cache';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
 
 const AUTHENTICATED = Symbol('gatehouse:authenticated');

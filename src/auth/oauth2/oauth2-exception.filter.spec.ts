@@ -12,7 +12,10 @@ function run(exception: unknown) {
       setHeader: (_r: unknown, name: string, value: string) => (out.headers[name] = value),
     },
   } as unknown as HttpAdapterHost;
-  const host = { switchToHttp: () => ({ getResponse: () => ({}) }) } as unknown as ArgumentsHost;
+  const request = { id: 'req-42', headers: {} };
+  const host = {
+    switchToHttp: () => ({ getResponse: () => ({}), getRequest: () => request }),
+  } as unknown as ArgumentsHost;
   new OAuth2ExceptionFilter(adapterHost).catch(exception, host);
   return out;
 }
@@ -25,8 +28,10 @@ describe('OAuth2ExceptionFilter', () => {
       error: 'unsupported_grant_type',
       error_description: 'nope',
       statusCode: 400,
+      requestId: 'req-42',
     });
     expect(out.headers['Cache-Control']).toBe('no-store');
+    expect(out.headers['X-Request-Id']).toBe('req-42');
   });
 
   it.each([
@@ -49,6 +54,7 @@ describe('OAuth2ExceptionFilter', () => {
       error: 'invalid_request',
       error_description: 'grant_type must be a string',
       statusCode: 400,
+      requestId: 'req-42',
     });
   });
 

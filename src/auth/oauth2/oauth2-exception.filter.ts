@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus } from '@nestjs/commo
 import { HttpAdapterHost } from '@nestjs/core';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { HttpErrorFilter } from '../../common/filters/http-error.filter';
+import { REQUEST_ID_HEADER, RequestWithId, ensureRequestId } from '../../common/logging/request-id';
 import { OAuth2Error, OAuth2ErrorCode } from './oauth2-error';
 
 const GRANT_ERRORS = new Set<ErrorCode>([
@@ -13,7 +14,10 @@ const GRANT_ERRORS = new Set<ErrorCode>([
 
 /**
  * The token endpoint answers errors as RFC 6749 §5.2 says: `{ error, error_description }` with
- * 400 for request and grant errors, and `Cache-Control: no-store`.
+ * 400 for request and grant errors, and `Cache-Control: no-store`. The body also carries the
+ * request's `requestId`, like every other error: an extra member, as `statusCode` is; clients
+ * read the members §5.2 defines and ignore unrecognized ones (as §5.1 requires of the token
+ * response these share a format with).
  */
 @Catch()
 export class OAuth2ExceptionFilter implements ExceptionFilter {
@@ -26,7 +30,9 @@ export class OAuth2ExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const { httpAdapter } = this.adapterHost;
     const response = host.switchToHttp().getResponse<unknown>();
-    const [status, error, description] = this.map(exception);
+    const requestId = ensureRequestId(host.switchToHttp().getRequest<RequestWithId>());
+    const [status, error, description] = this.map(exception, requestId);
+    httpAdapter.setHeader(response, REQUEST_ID_HEADER, requestId);
     httpAdapter.setHeader(response, 'Cache-Control', 'no-store');
     httpAdapter.setHeader(response, 'Pragma', 'no-cache');
     if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined) {
@@ -38,16 +44,16 @@ export class OAuth2ExceptionFilter implements ExceptionFilter {
     }
     httpAdapter.reply(
       response,
-      { error, error_description: description, statusCode: status },
+      { error, error_description: description, statusCode: status, requestId },
       status,
     );
   }
 
-  private map(exception: unknown): [number, OAuth2ErrorCode, string] {
+  private map(exception: unknown, requestId: string): [number, OAuth2ErrorCode, string] {
     if (exception instanceof OAuth2Error) {
       return [HttpStatus.BAD_REQUEST, exception.error, exception.description];
     }
-    const body = this.fallback.toBody(exception);
+    const body = this.fallback.toBody(exception, requestId);
     if (GRANT_ERRORS.has(body.code)) return [HttpStatus.BAD_REQUEST, 'invalid_grant', body.message];
     if (body.statusCode === 401) {
       return [HttpStatus.UNAUTHORIZED, 'invalid_client', body.message];

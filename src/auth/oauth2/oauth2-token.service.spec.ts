@@ -26,7 +26,8 @@ describe('OAuth2TokenService', () => {
     await expect(
       service.exchange({ grant_type: 'password', username: 'a@b.co', password: 'pw' }, client),
     ).resolves.toBe(pair);
-    expect(auth.validateCredentials).toHaveBeenCalledWith('a@b.co', 'pw');
+    // With the client, so that a failure is audited with its address.
+    expect(auth.validateCredentials).toHaveBeenCalledWith('a@b.co', 'pw', client);
   });
 
   it('password grant: missing fields are invalid_request, before any credential check', async () => {

@@ -17,7 +17,7 @@ export class OAuth2TokenService {
         if (!username || !password) {
           throw new OAuth2Error('invalid_request', 'username and password are required');
         }
-        const user = await this.auth.validateCredentials(username, password);
+        const user = await this.auth.validateCredentials(username, password, client);
         return this.auth.login(user, client);
       }
       case GrantType.RefreshToken: {

@@ -7,6 +7,7 @@ import {
   Post,
   UseFilters,
   UseGuards,
+  UsePipes,
 } from '@nestjs/common';
 import {
   ApiBasicAuth,
@@ -22,9 +23,12 @@ import { Public } from '../decorators/public.decorator';
 import { IntrospectionResponse, PresentedTokenDto } from '../dto/oauth2.dto';
 import { IntrospectionGuard } from '../guards/introspection.guard';
 import { OAuth2ExceptionFilter } from './oauth2-exception.filter';
+import { AppValidationPipe } from '../../common/pipes/app-validation.pipe';
 
 @ApiTags('oauth2')
 @UseFilters(OAuth2ExceptionFilter)
+// Validated here too, so the routes keep their rules in an application without our global pipe.
+@UsePipes(AppValidationPipe)
 @Controller('oauth2')
 export class OAuth2Controller {
   constructor(

@@ -5,7 +5,7 @@ import { SigningKeys } from '../../keys/signing-keys.service';
 import { TokenType } from '../../tokens/entities/token.entity';
 import { RevocationCheckService } from '../../tokens/revocation-check.service';
 import { TokenSigner } from '../../tokens/token-signer';
-import { VerifiedTokenCache } from '../verified-token.cache';
+import { VerifiedTokenCache } from '../../tokens/cache/verified-token.cache';
 import { JwtStrategy } from './jwt.strategy';
 
 describe('JwtStrategy', () => {

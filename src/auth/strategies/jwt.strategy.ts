@@ -8,7 +8,7 @@ import {
 } from '../../tokens/revocation-check.service';
 import { TokenSigner } from '../../tokens/token-signer';
 import { AuthUser, toAuthUser } from '../auth-user';
-import { VerifiedTokenCache } from '../verified-token.cache';
+import { VerifiedTokenCache } from '../../tokens/cache/verified-token.cache';
 import { BearerPassportStrategy } from './bearer-passport.strategy';
 import { BearerRequest, extractBearerToken } from './bearer-token.extractor';
 

@@ -3,15 +3,17 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-local';
 import { User } from '../../users/entities/user.entity';
 import { AuthService } from '../auth.service';
+import { ClientRequest, clientInfoOf } from '../decorators/client-info.decorator';
 
 /** Email + password login; LocalAuthGuard has validated the body's shape before this runs. */
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   constructor(private readonly auth: AuthService) {
-    super({ usernameField: 'email', passwordField: 'password' });
+    // The request too: a failed login is audited with the client's address.
+    super({ usernameField: 'email', passwordField: 'password', passReqToCallback: true });
   }
 
-  validate(email: string, password: string): Promise<User> {
-    return this.auth.validateCredentials(email, password);
+  validate(req: ClientRequest, email: string, password: string): Promise<User> {
+    return this.auth.validateCredentials(email, password, clientInfoOf(req));
   }
 }

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { GatehouseConfig } from '../../config/gatehouse-config';
 import { ThrottlerModule } from '@nestjs/throttler';
-import type { AllConfig } from '../../config';
 import { RedisService } from '../../redis/redis.service';
 import { TokenType } from '../../tokens/entities/token.entity';
 import { TokenSigner } from '../../tokens/token-signer';
@@ -43,9 +42,9 @@ function accountOf(req: RequestLike, signer: TokenSigner): string {
     TokensModule,
     ThrottlerModule.forRootAsync({
       imports: [TokensModule],
-      inject: [ConfigService, RedisService, TokenSigner],
+      inject: [GatehouseConfig, RedisService, TokenSigner],
       useFactory: (
-        config: ConfigService<AllConfig, true>,
+        config: GatehouseConfig,
         redis: RedisService,
         signer: TokenSigner,
       ) => {

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { GatehouseConfig } from '../../config/gatehouse-config';
 import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import type { AllConfig, ThrottleConfig } from '../../config';
+import type { ThrottleConfig } from '../../config';
 import { RedisService } from '../../redis/redis.service';
 import { normalizeEmail } from '../../users/users.service';
 
@@ -29,7 +29,7 @@ export class LoginLockoutService {
 
   constructor(
     private readonly redis: RedisService,
-    config: ConfigService<AllConfig, true>,
+    config: GatehouseConfig,
   ) {
     this.config = config.get('throttle', { infer: true });
   }

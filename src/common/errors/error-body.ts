@@ -18,6 +18,11 @@ export class ErrorBody {
   @ApiPropertyOptional({ type: [String], example: ['email must be an email'] })
   details?: string[];
 
-  @ApiPropertyOptional({ description: 'Quote it when reporting a server error.' })
+  @ApiPropertyOptional({
+    description:
+      'The request id, also sent as `X-Request-Id` and found on every log line of the request. ' +
+      'Quote it when reporting a problem.',
+    example: '0b6f3c1e-6d5a-4f3e-9a53-2f4d8c1e7b90',
+  })
   requestId?: string;
 }

@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { DomainError, ErrorCode } from '../errors/domain-error';
 import { HttpErrorFilter } from './http-error.filter';
 
-function harness() {
+function harness(request: { id?: unknown; headers: Record<string, string> } = { headers: {} }) {
   const replies: Array<{ body: unknown; status: number }> = [];
   const headers: Record<string, string> = {};
   const adapterHost = {
@@ -13,11 +13,13 @@ function harness() {
     },
   } as unknown as HttpAdapterHost;
   const host = {
-    switchToHttp: () => ({ getResponse: () => ({}), getRequest: () => ({}) }),
+    switchToHttp: () => ({ getResponse: () => ({}), getRequest: () => request }),
   } as unknown as ArgumentsHost;
   const filter = new HttpErrorFilter(adapterHost);
   return { filter, host, replies, headers };
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('HttpErrorFilter', () => {
   it('maps a domain error to its status and stable body', () => {
@@ -26,7 +28,13 @@ describe('HttpErrorFilter', () => {
     expect(replies).toEqual([
       {
         status: 409,
-        body: { statusCode: 409, error: 'Conflict', code: 'EMAIL_TAKEN', message: 'taken' },
+        body: {
+          statusCode: 409,
+          error: 'Conflict',
+          code: 'EMAIL_TAKEN',
+          message: 'taken',
+          requestId: expect.stringMatching(UUID),
+        },
       },
     ]);
   });
@@ -66,7 +74,13 @@ describe('HttpErrorFilter', () => {
     filter.catch(new NotFoundException('Cannot GET /nope'), host);
     expect(replies[0]).toEqual({
       status: 404,
-      body: { statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', message: 'Cannot GET /nope' },
+      body: {
+        statusCode: 404,
+        error: 'Not Found',
+        code: 'NOT_FOUND',
+        message: 'Cannot GET /nope',
+        requestId: expect.stringMatching(UUID),
+      },
     });
   });
 
@@ -88,11 +102,12 @@ describe('HttpErrorFilter', () => {
       error: 'Payload Too Large',
       code: 'PAYLOAD_TOO_LARGE',
       message: 'The request body is too large',
+      requestId: expect.stringMatching(UUID),
     });
   });
 
   it('turns anything else into a bare 500 with a request id, and logs the stack', () => {
-    const { filter, host, replies } = harness();
+    const { filter, host, replies } = harness({ id: 'trace-500', headers: {} });
     const log = jest.spyOn(filter['logger'], 'error').mockImplementation(() => undefined);
     filter.catch(new Error('db password is hunter2'), host);
     expect(replies[0].status).toBe(500);
@@ -101,11 +116,27 @@ describe('HttpErrorFilter', () => {
       error: 'Internal Server Error',
       code: 'INTERNAL_ERROR',
       message: 'Internal server error',
-      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      requestId: 'trace-500',
     });
-    expect(log).toHaveBeenCalledWith(
-      expect.stringContaining((replies[0].body as { requestId: string }).requestId),
-      expect.any(String),
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('trace-500'), expect.any(String));
+  });
+
+  it("answers with the request's id, in the body and in X-Request-Id", () => {
+    const { filter, host, replies, headers } = harness({ id: 'abc.123', headers: {} });
+    filter.catch(new DomainError(ErrorCode.InvalidToken, 'bad'), host);
+    expect(replies[0].body).toMatchObject({ requestId: 'abc.123' });
+    expect(headers['X-Request-Id']).toBe('abc.123');
+  });
+
+  it('gives a request that has no id yet a sane one: the header, else a fresh UUID', () => {
+    const sane = harness({ headers: { 'x-request-id': 'from-client_1' } });
+    sane.filter.catch(new NotFoundException(), sane.host);
+    expect(sane.replies[0].body).toMatchObject({ requestId: 'from-client_1' });
+    const hostile = harness({ headers: { 'x-request-id': 'a"b\nc' } });
+    hostile.filter.catch(new NotFoundException(), hostile.host);
+    expect(hostile.replies[0].body).toMatchObject({ requestId: expect.stringMatching(UUID) });
+    expect(hostile.headers['X-Request-Id']).toBe(
+      (hostile.replies[0].body as { requestId: string }).requestId,
     );
   });
 });

@@ -7,10 +7,10 @@ import {
   Logger,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { DomainError, ErrorCode } from '../errors/domain-error';
 import { ErrorBody } from '../errors/error-body';
+import { REQUEST_ID_HEADER, RequestWithId, ensureRequestId } from '../logging/request-id';
 
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   400: ErrorCode.ValidationFailed,
@@ -34,8 +34,8 @@ const REALM = 'Bearer realm="gatehouse"';
 
 /**
  * Every error leaves as {@link ErrorBody}: domain errors by their code, HTTP exceptions by their
- * status, parser errors with a fixed message, and anything unexpected as a bare 500 with a request
- * id (logged with its stack, never sent).
+ * status, parser errors with a fixed message, and anything unexpected as a bare 500 (its stack
+ * logged, never sent). Each carries the request's id, the one in `X-Request-Id` and in the log.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -47,7 +47,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     const { httpAdapter } = this.adapterHost;
     const ctx = host.switchToHttp();
     const response = ctx.getResponse<unknown>();
-    const body = this.toBody(exception);
+    const requestId = ensureRequestId(ctx.getRequest<RequestWithId>());
+    const body: ErrorBody = { ...this.toBody(exception, requestId), requestId };
+    httpAdapter.setHeader(response, REQUEST_ID_HEADER, requestId);
     if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined) {
       httpAdapter.setHeader(response, 'Retry-After', String(exception.retryAfterSeconds));
     } else if (body.code === ErrorCode.ServiceUnavailable) {
@@ -68,7 +70,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     httpAdapter.reply(response, body, body.statusCode);
   }
 
-  toBody(exception: unknown): ErrorBody {
+  /** The body for this exception; `requestId` only names the request in the log. */
+  toBody(exception: unknown, requestId: string): ErrorBody {
     if (exception instanceof DomainError) {
       return shape(exception.status, exception.code, exception.message, exception.details);
     }
@@ -96,15 +99,11 @@ export class HttpErrorFilter implements ExceptionFilter {
       ];
       return shape(parserStatus, code, message);
     }
-    const requestId = randomUUID();
     this.logger.error(
       `unhandled error (request ${requestId})`,
       exception instanceof Error ? exception.stack : String(exception),
     );
-    return {
-      ...shape(HttpStatus.INTERNAL_SERVER_ERROR, ErrorCode.Internal, 'Internal server error'),
-      requestId,
-    };
+    return shape(HttpStatus.INTERNAL_SERVER_ERROR, ErrorCode.Internal, 'Internal server error');
   }
 }
 

@@ -22,7 +22,7 @@ const state = (jti: string): TokenState => ({
 
 async function instance(env: Record<string, string>): Promise<TestingModule> {
   const moduleRef = await Test.createTestingModule({
-    imports: [await testConfigModule(testAuthConfig(), loadTokensConfig(env)), RedisModule],
+    imports: [...(await testConfigModule(testAuthConfig(), loadTokensConfig(env))), RedisModule],
     providers: [TokenStateCache, SharedTokenStateStore, RevocationBus],
   }).compile();
   await moduleRef.init();

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AllConfig } from '../../config';
+import { GatehouseConfig } from '../../config/gatehouse-config';
 import { RedisService } from '../../redis/redis.service';
 import { TokenState } from '../token-state';
 
@@ -19,7 +18,7 @@ export class SharedTokenStateStore {
 
   constructor(
     private readonly redis: RedisService,
-    config: ConfigService<AllConfig, true>,
+    config: GatehouseConfig,
   ) {
     this.liveTtlMs = config.get('tokens', { infer: true }).cacheTtlSeconds * 1000;
   }

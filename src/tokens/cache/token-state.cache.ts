@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { GatehouseConfig } from '../../config/gatehouse-config';
 import { LRUCache } from 'lru-cache';
-import type { AllConfig } from '../../config';
 import { TokenState } from '../token-state';
 
 /**
@@ -22,7 +21,7 @@ export class TokenStateCache {
   private generation = 0;
   private trusted = true;
 
-  constructor(config: ConfigService<AllConfig, true>) {
+  constructor(config: GatehouseConfig) {
     const { cacheTtlSeconds, cacheMaxEntries } = config.get('tokens', { infer: true });
     this.ttlMs = cacheTtlSeconds * 1000;
     if (this.ttlMs > 0 && cacheMaxEntries > 0) {

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { GatehouseConfig } from '../../config/gatehouse-config';
 import { LRUCache } from 'lru-cache';
-import type { AllConfig } from '../config';
-import { TokenClaims } from '../tokens/token-claims';
+import { TokenClaims } from '../token-claims';
 
 /**
  * Access tokens whose signature and claims were already verified, keyed by the exact token
@@ -14,7 +13,7 @@ import { TokenClaims } from '../tokens/token-claims';
 export class VerifiedTokenCache {
   private readonly entries?: LRUCache<string, TokenClaims>;
 
-  constructor(config: ConfigService<AllConfig, true>) {
+  constructor(config: GatehouseConfig) {
     const { verifiedCacheMaxEntries } = config.get('tokens', { infer: true });
     if (verifiedCacheMaxEntries > 0) {
       this.entries = new LRUCache({ max: verifiedCacheMaxEntries, ttlAutopurge: false });

@@ -1,0 +1,55 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+/** What the audit trail records. */
+export type AuditEvent =
+  | 'login.success'
+  | 'login.failure'
+  | 'rate_limited'
+  | 'refresh'
+  | 'refresh.reuse_detected'
+  | 'logout'
+  | 'logout_all'
+  | 'password.changed'
+  | 'session.revoked'
+  | 'admin.user_updated'
+  | 'admin.sessions_revoked'
+  | 'token.revoked';
+
+/**
+ * Why a login failed. One category for an unknown email and a wrong password, as in the answer
+ * itself: whoever reads the log learns no more about which addresses have an account.
+ */
+export type LoginFailureReason = 'invalid_credentials' | 'account_disabled' | 'locked';
+
+/**
+ * What an audit line may carry. Identifiers only: user and session ids, never an email, a
+ * password or a token. Log readers are more numerous than database readers, and an email there
+ * is personal data to retain and erase; the id leads to the account for whoever may look it up.
+ */
+export interface AuditFields {
+  userId?: string;
+  sessionId?: string;
+  ip?: string | null;
+  userAgent?: string | null;
+  reason?: string;
+  revokedTokens?: number;
+  [field: string]: string | number | boolean | null | undefined | string[];
+}
+
+/**
+ * The audit trail: one structured line per security event, logger context `Audit`, at info
+ * (warn for what looks like an attack). Written through Nest's Logger, so in the running app it
+ * is a JSON line carrying the request's `requestId` from the request-scoped logger.
+ */
+@Injectable()
+export class AuditLog {
+  private readonly logger = new Logger('Audit');
+
+  record(event: AuditEvent, fields: AuditFields = {}): void {
+    this.logger.log({ audit: event, ...fields }, `audit ${event}`);
+  }
+
+  warn(event: AuditEvent, fields: AuditFields = {}): void {
+    this.logger.warn({ audit: event, ...fields }, `audit ${event}`);
+  }
+}

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+
+export const REQUEST_ID_HEADER = 'X-Request-Id';
+
+/**
+ * What a caller may choose as its request id. Anything else — too long, or with characters that
+ * could split a log line, break a header or smuggle markup into a log viewer — is replaced.
+ */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The caller's `X-Request-Id` when it is a sane token, else a fresh UUID. */
+export function acceptRequestId(header: unknown): string {
+  return typeof header === 'string' && SANE_REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+export interface RequestWithId {
+  id?: unknown;
+  headers?: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * The request's id: the one given when it arrived (`req.id`, set by the first middleware on
+ * Express and by Fastify's `genReqId` on Fastify), or else one assigned now, so that whoever asks
+ * next — the error filter, the request log — sees the same.
+ */
+export function ensureRequestId(req: RequestWithId): string {
+  const { id } = req;
+  if (typeof id === 'string' && SANE_REQUEST_ID.test(id)) return id;
+  const assigned = acceptRequestId(req.headers?.[REQUEST_ID_HEADER.toLowerCase()]);
+  req.id = assigned;
+  return assigned;
+}

@@ -1,0 +1,19 @@
+/**
+ * Gatehouse's public surface, for applications that drop AuthModule into their own Nest app.
+ * Anything not exported here is internal and may change.
+ */
+export { AuthModule } from './auth/auth.module';
+export type { GatehouseAuthOptions } from './config/gatehouse-config';
+export { JwtAuthGuard } from './auth/guards/jwt-auth.guard';
+export { RolesGuard } from './auth/guards/roles.guard';
+export { Public } from './auth/decorators/public.decorator';
+export { Roles } from './auth/decorators/roles.decorator';
+export { CurrentUser } from './auth/decorators/current-user.decorator';
+export type { AuthUser } from './auth/auth-user';
+export { JwtStrategy } from './auth/strategies/jwt.strategy';
+export { LocalStrategy } from './auth/strategies/local.strategy';
+export { UsersService } from './users/users.service';
+export { ROLE_ADMIN, ROLE_USER } from './users/entities/user.entity';
+export { DomainError, ErrorCode } from './common/errors/domain-error';
+export { HttpErrorFilter } from './common/filters/http-error.filter';
+export { GATEHOUSE_ENTITIES, GATEHOUSE_MIGRATIONS } from './database/typeorm-options';
