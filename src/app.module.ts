@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { BenchModule } from './bench/bench.module';
 import { AuditModule } from './common/audit/audit.module';
 import { CommonModule } from './common/common.module';
-import { loggerModuleOptions } from './common/logging/logger.options';
+import { LoggingModule } from './common/logging/logging.module';
 import { benchmarkRoutesEnabled, configModuleOptions } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
@@ -19,7 +18,7 @@ import { BootstrapAdminService } from './users/bootstrap-admin.service';
 @Module({
   imports: [
     ConfigModule.forRoot(configModuleOptions),
-    LoggerModule.forRootAsync(loggerModuleOptions),
+    LoggingModule,
     AuditModule,
     CommonModule,
     DatabaseModule,

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { Logger as PinoLogger } from 'nestjs-pino';
 import { configureApp, httpAdapterFor } from './app.setup';
+import { AppLogger } from './common/logging/app-logger';
 import { AllConfig, loadDotEnv, validateEnvironment } from './config';
 import { loadAppConfig } from './config/app.config';
 
@@ -19,7 +19,7 @@ async function bootstrap(): Promise<void> {
   // From here on every log line, Nest's own included, is JSON on stdout. Lines logged while the
   // module graph was built were held back (bufferLogs) and are written now, in that format; had
   // building failed, Nest would have flushed them to the console instead.
-  app.useLogger(app.get(PinoLogger));
+  app.useLogger(app.get(AppLogger));
   await configureApp(app);
   // On SIGTERM/SIGINT Nest stops accepting connections, lets requests in flight finish, closes
   // the pools, then exits 0: process.exit rather than re-raising the signal, so the exit code

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { RevocationReason } from '../tokens/entities/token.entity';
 import { SessionsService } from '../tokens/sessions.service';
+import type { ClientInfo } from '../tokens/client-info';
 import type { AuthUser } from './auth-user';
 import { RevokedCount, SessionResponse } from './dto/session.dto';
 
@@ -18,16 +19,17 @@ export class AccountSessionsService {
     return live.map((s) => SessionResponse.from(s, caller.sessionId));
   }
 
-  async revoke(caller: AuthUser, sessionId: string): Promise<void> {
+  async revoke(caller: AuthUser, sessionId: string, client?: ClientInfo): Promise<void> {
     await this.sessions.revoke(caller.id, sessionId, RevocationReason.Logout);
     this.audit.record('session.revoked', {
+      ...client,
       userId: caller.id,
       sessionId: caller.sessionId,
       revokedSessionId: sessionId,
     });
   }
 
-  async logoutAll(caller: AuthUser, exceptCurrent: boolean): Promise<RevokedCount> {
+  async logoutAll(caller: AuthUser, exceptCurrent: boolean, client?: ClientInfo): Promise<RevokedCount> {
     const keep = exceptCurrent ? caller.sessionId : undefined;
     const revokedTokens = await this.sessions.revokeAll(
       caller.id,
@@ -35,6 +37,7 @@ export class AccountSessionsService {
       keep,
     );
     this.audit.record('logout_all', {
+      ...client,
       userId: caller.id,
       sessionId: caller.sessionId,
       exceptCurrent,

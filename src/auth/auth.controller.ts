@@ -127,15 +127,19 @@ export class AuthController {
   })
   @ApiNoContentResponse({ description: 'Changed' })
   @ApiForbiddenResponse({ description: 'The current password is wrong', type: ErrorBody })
-  changePassword(@CurrentUser() caller: AuthUser, @Body() dto: ChangePasswordDto): Promise<void> {
-    return this.auth.changePassword(caller, dto.current_password, dto.new_password);
+  changePassword(
+    @CurrentUser() caller: AuthUser,
+    @Body() dto: ChangePasswordDto,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    return this.auth.changePassword(caller, dto.current_password, dto.new_password, client);
   }
 
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: "End the caller's session: its access and refresh tokens stop working" })
   @ApiNoContentResponse({ description: 'Logged out' })
-  logout(@CurrentUser() caller: AuthUser): Promise<void> {
-    return this.auth.logout(caller);
+  logout(@CurrentUser() caller: AuthUser, @Client() client: ClientInfo): Promise<void> {
+    return this.auth.logout(caller, client);
   }
 }

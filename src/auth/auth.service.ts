@@ -46,7 +46,7 @@ export class AuthService {
     // reversible by guessing, and with it the log would say which addresses someone tried, and
     // (next to the successes) which have accounts. The ip and the request id are what an
     // investigation follows; the lockout counts per email on its own.
-    const failed = { ip: client?.ip, userAgent: client?.userAgent };
+    const failed = { ip: client?.ip, userAgent: client?.userAgent, requestId: client?.requestId };
     try {
       await this.lockout.assertNotLocked(email);
     } catch (error) {
@@ -106,7 +106,7 @@ export class AuthService {
    * Changes the caller's password after checking the current one, then ends every other session:
    * whoever else held a token under the old password is out.
    */
-  async changePassword(caller: AuthUser, current: string, next: string): Promise<void> {
+  async changePassword(caller: AuthUser, current: string, next: string, client?: ClientInfo): Promise<void> {
     const user = await this.users.getById(caller.id);
     if (!(await this.passwords.verify(current, user.passwordHash))) {
       throw new DomainError(ErrorCode.WrongCurrentPassword, 'The current password is wrong');
@@ -118,6 +118,7 @@ export class AuthService {
       caller.sessionId,
     );
     this.audit.record('password.changed', {
+      ...client,
       userId: user.id,
       sessionId: caller.sessionId,
       revokedTokens,
@@ -125,12 +126,12 @@ export class AuthService {
   }
 
   /** Ends the caller's session: its access token and the refresh token of the same family. */
-  async logout(caller: AuthUser): Promise<void> {
+  async logout(caller: AuthUser, client?: ClientInfo): Promise<void> {
     const revokedTokens = await this.revocation.revokeFamily(
       caller.sessionId,
       RevocationReason.Logout,
     );
-    this.audit.record('logout', { userId: caller.id, sessionId: caller.sessionId, revokedTokens });
+    this.audit.record('logout', { ...client, userId: caller.id, sessionId: caller.sessionId, revokedTokens });
   }
 
   private async activeSubject(id: string): Promise<TokenSubject | undefined> {

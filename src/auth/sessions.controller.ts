@@ -20,6 +20,8 @@ import { AccountSessionsService } from './account-sessions.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
+import { Client } from './decorators/client-info.decorator';
+import type { ClientInfo } from '../tokens/client-info';
 
 @ApiTags('sessions')
 // Guarded and validated here too, so the routes keep their protection and input rules in an
@@ -44,15 +46,20 @@ export class SessionsController {
   revoke(
     @CurrentUser() caller: AuthUser,
     @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @Client() client: ClientInfo,
   ): Promise<void> {
-    return this.sessions.revoke(caller, id);
+    return this.sessions.revoke(caller, id, client);
   }
 
   @Post('logout-all')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'End every session of the caller, or every other one' })
   @ApiOkResponse({ type: RevokedCount })
-  logoutAll(@CurrentUser() caller: AuthUser, @Body() dto: LogoutAllDto): Promise<RevokedCount> {
-    return this.sessions.logoutAll(caller, dto.except_current ?? false);
+  logoutAll(
+    @CurrentUser() caller: AuthUser,
+    @Body() dto: LogoutAllDto,
+    @Client() client: ClientInfo,
+  ): Promise<RevokedCount> {
+    return this.sessions.logoutAll(caller, dto.except_current ?? false, client);
   }
 }

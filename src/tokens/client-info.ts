@@ -2,4 +2,6 @@
 export interface ClientInfo {
   userAgent: string | null;
   ip: string | null;
+  /** The request's id, so audit lines name the request they belong to (never stored on rows). */
+  requestId?: string;
 }

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { FindOptionsWhere, Not, Repository } from 'typeorm';
 import { RevocationBus } from './cache/revocation-bus';
+import type { ClientInfo } from './client-info';
 import { Session } from './entities/session.entity';
 import { RevocationReason, Token, TokenType } from './entities/token.entity';
 import { TokenIntrospectionService } from './token-introspection.service';
@@ -38,7 +39,7 @@ export class TokenRevocationService {
    * (§2.1: tokens of the same grant go with it); an access token goes alone. Anything that is not
    * one of our tokens is ignored, as the RFC asks.
    */
-  async revokePresented(token: string): Promise<void> {
+  async revokePresented(token: string, client?: ClientInfo): Promise<void> {
     const claims = this.introspection.identify(token);
     if (!claims) return;
     const revokedTokens =
@@ -46,6 +47,7 @@ export class TokenRevocationService {
         ? await this.revokeFamily(claims.sid, RevocationReason.Revoked)
         : Number(await this.revokeIfLive(claims.jti, RevocationReason.Revoked));
     this.audit.record('token.revoked', {
+      ...client,
       userId: claims.sub,
       sessionId: claims.sid,
       tokenType: claims.typ,

@@ -26,6 +26,8 @@ import { UserAdminService } from './user-admin.service';
 import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
 import { RolesGuard } from '../auth/guards/roles.guard';
 import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
+import { Client } from '../auth/decorators/client-info.decorator';
+import type { ClientInfo } from '../tokens/client-info';
 
 const UserId = () => Param('id', new ParseUUIDPipe({ version: '4' }));
 
@@ -54,8 +56,9 @@ export class AdminUsersController {
     @UserId() id: string,
     @Body() dto: UpdateUserDto,
     @CurrentUser() caller: AuthUser,
+    @Client() client: ClientInfo,
   ): Promise<UserResponse> {
-    return this.admin.update(id, dto, caller.id);
+    return this.admin.update(id, dto, caller.id, client);
   }
 
   @Post(':id/revoke-sessions')
@@ -66,7 +69,8 @@ export class AdminUsersController {
   async revokeSessions(
     @UserId() id: string,
     @CurrentUser() caller: AuthUser,
+    @Client() client: ClientInfo,
   ): Promise<RevokedCount> {
-    return { revoked_tokens: await this.admin.revokeSessions(id, caller.id) };
+    return { revoked_tokens: await this.admin.revokeSessions(id, caller.id, client) };
   }
 }

@@ -5,6 +5,7 @@ import { TokenRevocationService } from '../tokens/token-revocation.service';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserPage, UserResponse } from './dto/user.response';
 import { UsersService } from './users.service';
+import type { ClientInfo } from '../tokens/client-info';
 
 /** What admins do to accounts: list, disable, change roles, end sessions. */
 @Injectable()
@@ -20,8 +21,8 @@ export class UserAdminService {
     return { items: items.map((u) => UserResponse.from(u)), total, limit, offset };
   }
 
-  /** `actorId`: the admin making the change, for the audit trail. */
-  async update(id: string, change: UpdateUserDto, actorId?: string): Promise<UserResponse> {
+  /** `actorId`: the admin making the change, and `client` the request, for the audit trail. */
+  async update(id: string, change: UpdateUserDto, actorId?: string, client?: ClientInfo): Promise<UserResponse> {
     const user = await this.users.getById(id);
     let endSessions: RevocationReason | undefined;
     if (change.roles) {
@@ -38,6 +39,7 @@ export class UserAdminService {
       revokedTokens = await this.revocation.revokeAllForUser(id, endSessions);
     }
     this.audit.record('admin.user_updated', {
+      ...client,
       actorId,
       userId: id,
       ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
@@ -48,10 +50,10 @@ export class UserAdminService {
     return UserResponse.from(await this.users.getById(id));
   }
 
-  async revokeSessions(id: string, actorId?: string): Promise<number> {
+  async revokeSessions(id: string, actorId?: string, client?: ClientInfo): Promise<number> {
     await this.users.getById(id);
     const revokedTokens = await this.revocation.revokeAllForUser(id, RevocationReason.Admin);
-    this.audit.record('admin.sessions_revoked', { actorId, userId: id, revokedTokens });
+    this.audit.record('admin.sessions_revoked', { ...client, actorId, userId: id, revokedTokens });
     return revokedTokens;
   }
 }

@@ -1,17 +1,22 @@
 import { ExecutionContext, createParamDecorator } from '@nestjs/common';
+import { RequestWithId, ensureRequestId } from '../../common/logging/request-id';
 import type { ClientInfo } from '../../tokens/client-info';
 
-export interface ClientRequest {
+export interface ClientRequest extends RequestWithId {
   ip?: string;
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** The client's user agent and IP, trimmed to what the token row keeps. Express and Fastify alike. */
+/**
+ * The client's user agent and IP, trimmed to what the token row keeps, and the request's id for
+ * the audit trail. Express and Fastify alike.
+ */
 export function clientInfoOf(req: ClientRequest): ClientInfo {
   const ua = req.headers['user-agent'];
   return {
     userAgent: typeof ua === 'string' && ua.length > 0 ? ua.slice(0, 512) : null,
     ip: req.ip ? req.ip.slice(0, 64) : null,
+    requestId: ensureRequestId(req),
   };
 }
 

@@ -2,6 +2,7 @@ import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { asError } from '../../common/errors/as-error';
+import { ensureRequestId } from '../../common/logging/request-id';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import {
   INVALID_ACCESS_TOKEN,
@@ -71,7 +72,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       try {
         await this.revocationCheck.assertActive(claims);
       } catch (error) {
-        this.handleRequest(error, false);
+        this.handleRequest(error, false, undefined, context);
       }
       this.admit(request, claims);
     } else {
@@ -86,10 +87,17 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     request[AUTHENTICATED] = true;
   }
 
-  override handleRequest<TUser = AuthUser>(err: unknown, user: TUser | false): TUser {
+  override handleRequest<TUser = AuthUser>(
+    err: unknown,
+    user: TUser | false,
+    _info?: unknown,
+    context?: ExecutionContext,
+  ): TUser {
     if (err) {
       if (err instanceof DomainError && err.internalReason) {
-        this.logger.debug(`bearer token refused: ${err.internalReason}`);
+        const request = context?.switchToHttp().getRequest<GuardedRequest>();
+        const requestId = request ? ensureRequestId(request) : undefined;
+        this.logger.debug({ requestId, reason: err.internalReason }, 'bearer token refused');
       }
       throw asError(err);
     }

@@ -24,6 +24,8 @@ import { IntrospectionResponse, PresentedTokenDto } from '../dto/oauth2.dto';
 import { IntrospectionGuard } from '../guards/introspection.guard';
 import { OAuth2ExceptionFilter } from './oauth2-exception.filter';
 import { AppValidationPipe } from '../../common/pipes/app-validation.pipe';
+import { Client } from '../decorators/client-info.decorator';
+import type { ClientInfo } from '../../tokens/client-info';
 
 @ApiTags('oauth2')
 @UseFilters(OAuth2ExceptionFilter)
@@ -48,8 +50,8 @@ export class OAuth2Controller {
       'token goes alone. Answers 200 for unknown or invalid tokens too (§2.2).',
   })
   @ApiOkResponse({ description: 'Revoked, or nothing to revoke' })
-  async revoke(@Body() dto: PresentedTokenDto): Promise<void> {
-    await this.revocation.revokePresented(dto.token);
+  async revoke(@Body() dto: PresentedTokenDto, @Client() client: ClientInfo): Promise<void> {
+    await this.revocation.revokePresented(dto.token, client);
   }
 
   // Public for the global JWT guard: IntrospectionGuard accepts a client or an admin instead.

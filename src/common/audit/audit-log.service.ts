@@ -31,6 +31,7 @@ export interface AuditFields {
   sessionId?: string;
   ip?: string | null;
   userAgent?: string | null;
+  requestId?: string;
   reason?: string;
   revokedTokens?: number;
   [field: string]: string | number | boolean | null | undefined | string[];
@@ -39,7 +40,8 @@ export interface AuditFields {
 /**
  * The audit trail: one structured line per security event, logger context `Audit`, at info
  * (warn for what looks like an attack). Written through Nest's Logger, so in the running app it
- * is a JSON line carrying the request's `requestId` from the request-scoped logger.
+ * is a JSON line; callers pass the request's ClientInfo, whose `requestId` ties the line to the
+ * request log and to the error body the client saw.
  */
 @Injectable()
 export class AuditLog {
