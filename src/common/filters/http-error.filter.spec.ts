@@ -118,7 +118,10 @@ describe('HttpErrorFilter', () => {
       message: 'Internal server error',
       requestId: 'trace-500',
     });
-    expect(log).toHaveBeenCalledWith(expect.stringContaining('trace-500'), expect.any(String));
+    expect(log).toHaveBeenCalledWith(
+      { requestId: 'trace-500', stack: expect.stringContaining('hunter2') },
+      'unhandled error',
+    );
   });
 
   it("answers with the request's id, in the body and in X-Request-Id", () => {

@@ -84,7 +84,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       return shape(status, CODE_BY_STATUS[status] ?? ErrorCode.HttpError, httpMessage(exception));
     }
     if (isDatabaseUnavailable(exception)) {
-      this.logger.warn(`database unavailable: ${errorCode(exception) ?? 'unknown'}`);
+      this.logger.warn({ requestId, code: errorCode(exception) ?? 'unknown' }, 'database unavailable');
       return shape(
         HttpStatus.SERVICE_UNAVAILABLE,
         ErrorCode.ServiceUnavailable,
@@ -100,8 +100,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       return shape(parserStatus, code, message);
     }
     this.logger.error(
-      `unhandled error (request ${requestId})`,
-      exception instanceof Error ? exception.stack : String(exception),
+      { requestId, stack: exception instanceof Error ? exception.stack : String(exception) },
+      'unhandled error',
     );
     return shape(HttpStatus.INTERNAL_SERVER_ERROR, ErrorCode.Internal, 'Internal server error');
   }
