@@ -2,6 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { configModuleOptions, loadDotEnv, validateEnvironment } from '../config';
+import { AuditModule } from '../common/audit/audit.module';
 import { GatehouseConfigModule } from '../config/gatehouse-config';
 import { DatabaseModule } from '../database/database.module';
 import { RedisModule } from '../redis/redis.module';
@@ -12,6 +13,7 @@ import { TokensModule } from '../tokens/tokens.module';
   imports: [
     ConfigModule.forRoot(configModuleOptions),
     GatehouseConfigModule.fromEnvironment(),
+    AuditModule,
     DatabaseModule,
     RedisModule,
     TokensModule,

@@ -1,0 +1,38 @@
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { Token } from '../src/tokens/entities/token.entity';
+import { databaseKinds } from './support/databases';
+import { ROOT, buildAppOnce } from './support/processes';
+import { TEST_SECRET, TestApp, createTestApp } from './support/test-app';
+
+const run = promisify(execFile);
+
+/** `npm run tokens:cleanup`, compiled, as cron runs it: its own process, its own module graph. */
+describe.each(databaseKinds())('npm run tokens:cleanup on %s', (kind) => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+    buildAppOnce();
+  }, 120_000);
+  afterAll(() => t.close());
+
+  it('deletes tokens expired longer than the retention, and keeps the rest', async () => {
+    const user = await t.register();
+    const live = await t.login(user.email, user.password);
+    const tokens = t.dataSource.getRepository(Token);
+    const liveJti = (JSON.parse(Buffer.from(live.access.split('.')[1], 'base64url').toString()) as { jti: string }).jti;
+    const old = await t.login(user.email, user.password);
+    const oldJti = (JSON.parse(Buffer.from(old.access.split('.')[1], 'base64url').toString()) as { jti: string }).jti;
+    await tokens.update({ jti: oldJti }, { expiresAt: new Date(Date.now() - 30 * 86_400_000) });
+
+    const { stdout, stderr } = await run(process.execPath, [join(dirname(buildAppOnce()), 'cli/tokens-cleanup.js')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', JWT_SECRET: TEST_SECRET, DATABASE_URL: t.db.url, TOKEN_RETENTION: '7d' },
+    });
+    expect(`${stdout}${stderr}`).toMatch(/deleted 1 token/);
+    expect(await tokens.findOneBy({ jti: oldJti })).toBeNull();
+    expect(await tokens.findOneBy({ jti: liveJti })).not.toBeNull();
+  }, 60_000);
+});
