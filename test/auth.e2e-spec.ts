@@ -44,7 +44,6 @@ describe.each(databaseKinds())('auth flows on %s', (kind) => {
         error: 'Conflict',
         code: 'EMAIL_TAKEN',
         message: expect.any(String),
-        requestId: res.headers['x-request-id'],
       });
     });
 
@@ -173,7 +172,7 @@ describe.each(databaseKinds())('auth flows on %s', (kind) => {
         .send({ email: uniqueEmail(), password })
         .expect(401);
       // Every answer names its own request; all else must match.
-      expect(unknown.body).toEqual({ ...wrong.body, requestId: expect.any(String) });
+      expect(unknown.body).toEqual(wrong.body);
       expect(wrong.body).toMatchObject({ code: 'INVALID_CREDENTIALS' });
     });
 
@@ -270,7 +269,6 @@ describe.each(databaseKinds())('auth flows on %s', (kind) => {
         error,
         error_description: expect.any(String),
         statusCode: 400,
-        requestId: res.headers['x-request-id'],
       });
       expect(res.headers['cache-control']).toBe('no-store');
     });

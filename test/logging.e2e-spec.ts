@@ -202,7 +202,9 @@ describe.each(databaseKinds())('logs on %s', (kind: DatabaseKind) => {
       expect(answer.requestId).toMatch(UUID);
       expect(lines().some((l) => l.requestId === answer.requestId && l.res)).toBe(true);
     }
-    expect(seen.wrongPassword.body.requestId).toBe(seen.wrongPassword.requestId);
+    // In the header only: a fresh id in the body would tell apart answers that must be identical.
+    expect(seen.wrongPassword.body).not.toHaveProperty('requestId');
+    expect(seen.unknownEmail.body).toEqual(seen.wrongPassword.body);
   });
 
   it.each([
@@ -212,7 +214,7 @@ describe.each(databaseKinds())('logs on %s', (kind: DatabaseKind) => {
     const { requestId, body, status } = answer();
     expect(status).toBe(401);
     expect(requestId).toMatch(UUID);
-    expect(body.requestId).toBe(requestId);
+    expect(body).not.toHaveProperty('requestId');
     expect(lines().some((l) => l.requestId === longId || l.requestId === injectedId)).toBe(false);
   });
 

@@ -28,7 +28,6 @@ describe('OAuth2ExceptionFilter', () => {
       error: 'unsupported_grant_type',
       error_description: 'nope',
       statusCode: 400,
-      requestId: 'req-42',
     });
     expect(out.headers['Cache-Control']).toBe('no-store');
     expect(out.headers['X-Request-Id']).toBe('req-42');
@@ -54,7 +53,6 @@ describe('OAuth2ExceptionFilter', () => {
       error: 'invalid_request',
       error_description: 'grant_type must be a string',
       statusCode: 400,
-      requestId: 'req-42',
     });
   });
 

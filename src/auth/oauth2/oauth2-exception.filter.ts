@@ -2,7 +2,12 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus } from '@nestjs/commo
 import { HttpAdapterHost } from '@nestjs/core';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { HttpErrorFilter } from '../../common/filters/http-error.filter';
-import { REQUEST_ID_HEADER, RequestWithId, ensureRequestId } from '../../common/logging/request-id';
+import {
+  REQUEST_ID_HEADER,
+  RequestWithId,
+  ensureRequestId,
+  requestIdBelongsInBody,
+} from '../../common/logging/request-id';
 import { OAuth2Error, OAuth2ErrorCode } from './oauth2-error';
 
 const GRANT_ERRORS = new Set<ErrorCode>([
@@ -30,7 +35,8 @@ export class OAuth2ExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const { httpAdapter } = this.adapterHost;
     const response = host.switchToHttp().getResponse<unknown>();
-    const requestId = ensureRequestId(host.switchToHttp().getRequest<RequestWithId>());
+    const request = host.switchToHttp().getRequest<RequestWithId>();
+    const requestId = ensureRequestId(request);
     const [status, error, description] = this.map(exception, requestId);
     httpAdapter.setHeader(response, REQUEST_ID_HEADER, requestId);
     httpAdapter.setHeader(response, 'Cache-Control', 'no-store');
@@ -44,7 +50,12 @@ export class OAuth2ExceptionFilter implements ExceptionFilter {
     }
     httpAdapter.reply(
       response,
-      { error, error_description: description, statusCode: status, requestId },
+      {
+        error,
+        error_description: description,
+        statusCode: status,
+        ...(requestIdBelongsInBody(request, status) ? { requestId } : {}),
+      },
       status,
     );
   }

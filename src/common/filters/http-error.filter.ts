@@ -10,7 +10,12 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
 import { DomainError, ErrorCode } from '../errors/domain-error';
 import { ErrorBody } from '../errors/error-body';
-import { REQUEST_ID_HEADER, RequestWithId, ensureRequestId } from '../logging/request-id';
+import {
+  REQUEST_ID_HEADER,
+  RequestWithId,
+  ensureRequestId,
+  requestIdBelongsInBody,
+} from '../logging/request-id';
 
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   400: ErrorCode.ValidationFailed,
@@ -47,8 +52,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     const { httpAdapter } = this.adapterHost;
     const ctx = host.switchToHttp();
     const response = ctx.getResponse<unknown>();
-    const requestId = ensureRequestId(ctx.getRequest<RequestWithId>());
-    const body: ErrorBody = { ...this.toBody(exception, requestId), requestId };
+    const request = ctx.getRequest<RequestWithId>();
+    const requestId = ensureRequestId(request);
+    const body: ErrorBody = this.toBody(exception, requestId);
+    if (requestIdBelongsInBody(request, body.statusCode)) body.requestId = requestId;
     httpAdapter.setHeader(response, REQUEST_ID_HEADER, requestId);
     if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined) {
       httpAdapter.setHeader(response, 'Retry-After', String(exception.retryAfterSeconds));

@@ -30,3 +30,15 @@ export function ensureRequestId(req: RequestWithId): string {
   req.id = assigned;
   return assigned;
 }
+
+/**
+ * Whether an error body names its request. Always on a 5xx, which someone has to look up in the
+ * log; on a 4xx only when the caller chose the id (it learns nothing new). Otherwise a fresh id
+ * in the body would make two answers that must be identical differ: an unknown email and a wrong
+ * password get byte-identical bodies. The `X-Request-Id` header always carries it.
+ */
+export function requestIdBelongsInBody(req: RequestWithId, status: number): boolean {
+  if (status >= 500) return true;
+  const header = req.headers?.[REQUEST_ID_HEADER.toLowerCase()];
+  return typeof header === 'string' && header === req.id;
+}
