@@ -25,7 +25,7 @@ function main(): void {
     },
   });
   if (values.help) {
-    console.log(USAGE);
+    process.stdout.write(`${USAGE}\n`);
     return;
   }
   loadDotEnv();

@@ -1,4 +1,3 @@
-import { registerAs } from '@nestjs/config';
 import { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import type { JwsAlgorithm } from '../keys/jws';
@@ -50,4 +49,3 @@ export function loadAuthConfig(raw: NodeJS.ProcessEnv = process.env): AuthConfig
   };
 }
 
-export const authConfig = registerAs('auth', () => loadAuthConfig());

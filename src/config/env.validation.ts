@@ -1,3 +1,6 @@
+// The validators read each property's design type (implicit conversion of numbers): the
+// metadata must be recorded when the class below is defined, whoever imports this first.
+import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import {
   IsBooleanString,

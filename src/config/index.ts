@@ -1,28 +1,29 @@
 import { ConfigModuleOptions } from '@nestjs/config';
 import { existsSync } from 'node:fs';
 import { AppConfig, appConfig } from './app.config';
-import { AuthConfig, authConfig } from './auth.config';
+import type { AuthConfig } from './auth.config';
 import { DatabaseConfig, databaseConfig } from './database.config';
-import { ThrottleConfig, throttleConfig } from './throttle.config';
-import { TokensConfig, tokensConfig } from './tokens.config';
+import type { ThrottleConfig } from './throttle.config';
+import type { TokensConfig } from './tokens.config';
 import { NodeEnv, envFlag, parseEnv } from './env.validation';
 import { assertProductionSecret } from './jwt-secret';
 
 export type { AppConfig, AuthConfig, DatabaseConfig, ThrottleConfig, TokensConfig };
 
-/** The typed shape behind `ConfigService<AllConfig, true>`. */
+/**
+ * The typed shape behind `ConfigService<AllConfig, true>`: what the application itself reads.
+ * Gatehouse's own settings (auth, tokens, throttle) are GatehouseConfig, resolved once by
+ * AuthModule, so they are not loaded a second time here.
+ */
 export interface AllConfig {
   app: AppConfig;
-  auth: AuthConfig;
   database: DatabaseConfig;
-  tokens: TokensConfig;
-  throttle: ThrottleConfig;
 }
 
 export const configModuleOptions: ConfigModuleOptions = {
   isGlobal: true,
   cache: true,
-  load: [appConfig, authConfig, databaseConfig, tokensConfig, throttleConfig],
+  load: [appConfig, databaseConfig],
   // Entry points load .env themselves (loadDotEnv) before validating; tests set env explicitly.
   ignoreEnvFile: true,
   validate: (raw) => {

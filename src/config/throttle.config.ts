@@ -1,4 +1,3 @@
-import { registerAs } from '@nestjs/config';
 import { durationToSeconds, envFlag, parseEnv } from './env.validation';
 
 export interface ThrottleConfig {
@@ -29,4 +28,3 @@ export function loadThrottleConfig(raw: NodeJS.ProcessEnv = process.env): Thrott
   };
 }
 
-export const throttleConfig = registerAs('throttle', () => loadThrottleConfig());

@@ -1,4 +1,3 @@
-import { registerAs } from '@nestjs/config';
 import { durationToMs, durationToSeconds, parseEnv } from './env.validation';
 
 export interface TokensConfig {
@@ -45,4 +44,3 @@ export function loadTokensConfig(raw: NodeJS.ProcessEnv = process.env): TokensCo
   };
 }
 
-export const tokensConfig = registerAs('tokens', () => loadTokensConfig());
