@@ -5,29 +5,44 @@ import {
   HttpCode,
   HttpStatus,
   Post,
+  Req,
+  Res,
   UseFilters,
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiConflictResponse,
   ApiConsumes,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiForbiddenResponse,
   ApiNoContentResponse,
+  ApiOAuth2,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
   ApiUnauthorizedResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
+import { MfaChallengeResponse } from '../account/dto/two-factor.dto';
 import { ErrorBody } from '../common/errors/error-body';
 import { ClientInfo } from '../tokens/client-info';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response';
 import { UserResponse } from '../users/dto/user.response';
 import { User } from '../users/entities/user.entity';
 import { AuthUser } from './auth-user';
-import { AuthService } from './auth.service';
+import { AuthService, LoginResult, isMfaChallenge } from './auth.service';
+import { CookieEndpoint } from './cookie-mode/cookie-origin.guard';
+import { LogoutAuthGuard } from './cookie-mode/logout-auth.guard';
+import {
+  AccessTokenResponse,
+  CookieRequest,
+  CookieResponse,
+  RefreshCookie,
+} from './cookie-mode/refresh-cookie';
 import { Client } from './decorators/client-info.decorator';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
@@ -42,7 +57,12 @@ import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
 
+const COOKIE_MODE_NOTE =
+  'In cookie mode (AUTH_COOKIE_MODE) the refresh token is set as an httpOnly cookie instead of ' +
+  'being returned, and requests must come from an allowed Origin.';
+
 @ApiTags('auth')
+@ApiExtraModels(TokenPairResponse, MfaChallengeResponse)
 @ApiBadRequestResponse({ description: 'Invalid input', type: ErrorBody })
 // Guarded and validated here too, so the routes keep their protection and input rules in an
 // application that turns the global guards off or has no global validation pipe.
@@ -53,16 +73,20 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly oauth2: OAuth2TokenService,
+    private readonly cookie: RefreshCookie,
   ) {}
 
   @Public()
   @Post('register')
-  @ApiOperation({ summary: 'Create an account' })
+  @ApiOperation({
+    summary: 'Create an account',
+    description: 'Mails a link that verifies the address (see POST /auth/email/verify).',
+  })
   @ApiCreatedResponse({ type: UserResponse })
   @ApiConflictResponse({ description: 'The email is already registered', type: ErrorBody })
   @RateLimited()
-  register(@Body() dto: RegisterDto): Promise<UserResponse> {
-    return this.auth.register(dto.email, dto.password);
+  register(@Body() dto: RegisterDto, @Client() client: ClientInfo): Promise<UserResponse> {
+    return this.auth.register(dto.email, dto.password, client);
   }
 
   @Public()
@@ -70,17 +94,39 @@ export class AuthController {
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Log in with email and password; returns an access + refresh pair' })
-  @ApiOkResponse({ type: TokenPairResponse })
+  @ApiOperation({
+    summary: 'Log in with email and password; returns an access + refresh pair',
+    description:
+      'With two-factor on, returns `{ mfa_required: true, mfa_token }` instead: POST the ' +
+      'mfa_token with a code to /auth/2fa/verify for the pair. ' +
+      COOKIE_MODE_NOTE,
+  })
+  @ApiOkResponse({
+    description: 'The token pair, or the two-factor challenge',
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(TokenPairResponse) },
+        { $ref: getSchemaPath(MfaChallengeResponse) },
+      ],
+    },
+  })
   @ApiUnauthorizedResponse({ description: 'Wrong email or password', type: ErrorBody })
+  @ApiForbiddenResponse({
+    description:
+      'The account is disabled, its email is not verified (AUTH_REQUIRE_VERIFIED_EMAIL), or (cookie mode) the Origin is not allowed',
+    type: ErrorBody,
+  })
+  @CookieEndpoint()
   @RateLimited()
-  login(
+  async login(
     @Body() _dto: LoginDto,
     // On this route the caller is the User that LocalStrategy proved, not a bearer AuthUser.
     @CurrentUser() user: User,
     @Client() client: ClientInfo,
-  ): Promise<TokenPairResponse> {
-    return this.auth.login(user, client);
+    @Res({ passthrough: true }) response: CookieResponse,
+  ): Promise<LoginResult | AccessTokenResponse> {
+    const result = await this.auth.login(user, client);
+    return isMfaChallenge(result) ? result : this.cookie.deliver(response, result);
   }
 
   @Public()
@@ -110,13 +156,21 @@ export class AuthController {
     summary: 'Exchange a refresh token for a new pair',
     description:
       'The refresh token is single use. Presenting one that was already exchanged revokes the ' +
-      'whole session (RFC 9700 §4.14.2).',
+      'whole session (RFC 9700 §4.14.2). In cookie mode the token comes from the cookie (the ' +
+      'body may be `{}`) and the new one replaces it there.',
   })
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'Invalid, expired, revoked or reused', type: ErrorBody })
+  @CookieEndpoint()
   @RateLimited()
-  refresh(@Body() dto: RefreshDto, @Client() client: ClientInfo): Promise<TokenPairResponse> {
-    return this.auth.refresh(dto.refresh_token, client);
+  async refresh(
+    @Body() dto: RefreshDto,
+    @Client() client: ClientInfo,
+    @Req() request: CookieRequest,
+    @Res({ passthrough: true }) response: CookieResponse,
+  ): Promise<TokenPairResponse | AccessTokenResponse> {
+    const pair = await this.auth.refresh(this.cookie.tokenOf(request, dto.refresh_token), client);
+    return this.cookie.deliver(response, pair);
   }
 
   @Post('password')
@@ -135,11 +189,32 @@ export class AuthController {
     return this.auth.changePassword(caller, dto.current_password, dto.new_password, client);
   }
 
+  // Public to the global guard: LogoutAuthGuard asks for the bearer token, or in cookie mode
+  // accepts the refresh cookie instead (the access token may have expired in the page).
+  @Public()
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: "End the caller's session: its access and refresh tokens stop working" })
+  // Listed as on every guarded route (applied bottom-up: bearer first).
+  @ApiOAuth2([], 'oauth2')
+  @ApiBearerAuth('bearer')
+  @ApiOperation({
+    summary: "End the caller's session: its access and refresh tokens stop working",
+    description: 'In cookie mode the refresh cookie identifies the session too, and is cleared.',
+  })
   @ApiNoContentResponse({ description: 'Logged out' })
-  logout(@CurrentUser() caller: AuthUser, @Client() client: ClientInfo): Promise<void> {
-    return this.auth.logout(caller, client);
+  @ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token', type: ErrorBody })
+  @UseGuards(LogoutAuthGuard)
+  @CookieEndpoint()
+  async logout(
+    @Req() request: CookieRequest & { user?: AuthUser },
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) response: CookieResponse,
+  ): Promise<void> {
+    if (request.user) {
+      await this.auth.logout(request.user, client);
+    } else {
+      await this.auth.logoutWithRefreshToken(this.cookie.tokenOf(request, undefined), client);
+    }
+    this.cookie.clear(response);
   }
 }

@@ -9,7 +9,16 @@ import { PassportModule } from '@nestjs/passport';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { AccountSessionsService } from './account-sessions.service';
+import { AccountModule } from '../account/account.module';
+import { AccountController } from '../account/account.controller';
+import { MfaChallengeService } from '../account/mfa/mfa-challenge.service';
+import { TwoFactorAccountService } from '../account/mfa/two-factor-account.service';
+import { TwoFactorController } from '../account/mfa/two-factor.controller';
+import { PasswordResetService } from '../account/password-reset.service';
 import { AuthController } from './auth.controller';
+import { CookieOriginGuard } from './cookie-mode/cookie-origin.guard';
+import { LogoutAuthGuard } from './cookie-mode/logout-auth.guard';
+import { RefreshCookie } from './cookie-mode/refresh-cookie';
 import { IntrospectionGuard } from './guards/introspection.guard';
 import { OAuth2Controller } from './oauth2/oauth2.controller';
 import { SessionsController } from './sessions.controller';
@@ -40,17 +49,38 @@ const globalGuard =
  *     AuthModule.forRootAsync({ imports: [ConfigModule], inject: [ConfigService],
  *       useFactory: (config: ConfigService) => ({ jwt: { secret: config.get('JWT_SECRET') } }) })
  *
- * It brings login, tokens, sessions, users and the guards. By default every route is protected
+ * It brings login, tokens, sessions, users, email verification, password reset, two-factor,
+ * cookie mode and the guards. By default every route is protected
  * by JwtAuthGuard unless marked `@Public()`, and RolesGuard then enforces `@Roles()`, in that
  * order; with `globalGuards: false` the application puts `@UseGuards(JwtAuthGuard, RolesGuard)`
  * where it wants them. The database is the application's: it registers Gatehouse's entities and
  * migrations (see `src/index.ts`).
  */
 @Module({
-  imports: [PassportModule, AuditModule, RedisModule, UsersModule, TokensModule, AuthThrottlingModule],
-  controllers: [AuthController, SessionsController, OAuth2Controller],
+  imports: [
+    PassportModule,
+    AuditModule,
+    RedisModule,
+    UsersModule,
+    TokensModule,
+    AuthThrottlingModule,
+    AccountModule,
+  ],
+  controllers: [
+    AuthController,
+    SessionsController,
+    OAuth2Controller,
+    AccountController,
+    TwoFactorController,
+  ],
   providers: [
     AuthService,
+    PasswordResetService,
+    MfaChallengeService,
+    TwoFactorAccountService,
+    RefreshCookie,
+    CookieOriginGuard,
+    LogoutAuthGuard,
     AccountSessionsService,
     OAuth2TokenService,
     IntrospectionGuard,

@@ -10,15 +10,31 @@ import { TokenSubject, TokensService } from '../tokens/tokens.service';
 import { UserResponse } from '../users/dto/user.response';
 import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
+import { AccountMails } from '../account/account-mails.service';
+import { EmailVerificationService } from '../account/email-verification.service';
+import { OneTimeTokenPurpose } from '../account/entities/one-time-token.entity';
+import { MfaChallenge, MfaChallengeService } from '../account/mfa/mfa-challenge.service';
+import { SecondFactor, TwoFactorService } from '../account/mfa/two-factor.service';
+import { OneTimeTokensService } from '../account/one-time-tokens.service';
+import type { AccountConfig } from '../config';
+import { GatehouseConfig } from '../config/gatehouse-config';
 import { AuthUser } from './auth-user';
 import { PasswordHasher } from './password-hasher.service';
 import { LoginLockoutService } from './throttling/login-lockout.service';
 
 const INVALID_CREDENTIALS = 'Invalid email or password';
 
+/** What the password step gives: the pair, or (two-factor on) the challenge for the code. */
+export type LoginResult = TokenPairResponse | (MfaChallenge & { mfa_required: true });
+
+export const isMfaChallenge = (result: LoginResult): result is MfaChallenge & { mfa_required: true } =>
+  'mfa_token' in result;
+
 /** Registration, credential checks, login, refresh and logout: the flows behind /auth. */
 @Injectable()
 export class AuthService {
+  private readonly account: AccountConfig;
+
   constructor(
     private readonly users: UsersService,
     private readonly passwords: PasswordHasher,
@@ -26,14 +42,23 @@ export class AuthService {
     private readonly revocation: TokenRevocationService,
     private readonly lockout: LoginLockoutService,
     private readonly audit: AuditLog,
-  ) {}
+    private readonly verification: EmailVerificationService,
+    private readonly twoFactor: TwoFactorService,
+    private readonly mfaChallenge: MfaChallengeService,
+    private readonly oneTime: OneTimeTokensService,
+    private readonly mails: AccountMails,
+    config: GatehouseConfig,
+  ) {
+    this.account = config.get('account', { infer: true });
+  }
 
-  async register(email: string, password: string, roles?: string[]): Promise<UserResponse> {
+  /** Creates the account and mails the link that verifies its address. */
+  async register(email: string, password: string, client: ClientInfo): Promise<UserResponse> {
     const user = await this.users.create({
       email,
       passwordHash: await this.passwords.hash(password),
-      roles,
     });
+    this.verification.sendAfterRegistration(user, client);
     return UserResponse.from(user);
   }
 
@@ -72,10 +97,38 @@ export class AuthService {
       });
       throw new DomainError(ErrorCode.AccountDisabled, 'This account is disabled');
     }
+    if (this.account.requireVerifiedEmail && !user.emailVerifiedAt) {
+      this.audit.record('login.failure', { ...failed, userId: user.id, reason: 'email_not_verified' });
+      throw new DomainError(
+        ErrorCode.EmailNotVerified,
+        'Verify your email address first: follow the link we mailed (POST /auth/email/resend sends a new one)',
+      );
+    }
     return user;
   }
 
-  async login(user: User, client: ClientInfo): Promise<TokenPairResponse> {
+  /**
+   * The step after a proven password: the token pair, or for an account with two-factor on a
+   * challenge (an mfa_token) that POST /auth/2fa/verify exchanges for the pair with a code.
+   */
+  async login(user: User, client: ClientInfo): Promise<LoginResult> {
+    if (await this.twoFactor.isEnabled(user.id)) {
+      return { mfa_required: true, ...(await this.mfaChallenge.issue(user.id, client)) };
+    }
+    return this.openSession(user, client);
+  }
+
+  /** The second step of a two-factor login: the pair, for a valid mfa_token and code. */
+  async completeMfaLogin(mfaToken: string, factor: SecondFactor, client: ClientInfo): Promise<TokenPairResponse> {
+    const userId = await this.mfaChallenge.redeem(mfaToken, factor, client);
+    const user = await this.users.findById(userId);
+    if (!user || user.disabled) {
+      throw new DomainError(ErrorCode.AccountDisabled, 'This account is disabled');
+    }
+    return this.openSession(user, client);
+  }
+
+  private async openSession(user: User, client: ClientInfo): Promise<TokenPairResponse> {
     // Chosen here rather than by startSession so that the audit line can name the session.
     const sessionId = randomUUID();
     const pair = await this.tokens.startSession(
@@ -117,12 +170,26 @@ export class AuthService {
       RevocationReason.PasswordChanged,
       caller.sessionId,
     );
+    // A reset link mailed before would otherwise still set a password of its sender's choice.
+    await this.oneTime.voidUnspent(user.id, [OneTimeTokenPurpose.PasswordReset]);
+    this.mails.passwordChanged(user.email, client?.ip);
     this.audit.record('password.changed', {
       ...client,
       userId: user.id,
       sessionId: caller.sessionId,
       revokedTokens,
     });
+  }
+
+  /**
+   * Cookie mode's logout, where the refresh cookie is the credential: ends its session. A cookie
+   * that is no longer valid ends nothing and is not an error (the session is over either way).
+   */
+  async logoutWithRefreshToken(refreshToken: string, client?: ClientInfo): Promise<void> {
+    const claims = this.tokens.identifyRefreshToken(refreshToken);
+    if (!claims) return;
+    const revokedTokens = await this.revocation.revokeFamily(claims.sid, RevocationReason.Logout);
+    this.audit.record('logout', { ...client, userId: claims.sub, sessionId: claims.sid, revokedTokens });
   }
 
   /** Ends the caller's session: its access token and the refresh token of the same family. */

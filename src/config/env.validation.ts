@@ -11,6 +11,7 @@ import {
   IsString,
   Matches,
   Max,
+  MaxLength,
   Min,
   validateSync,
 } from 'class-validator';
@@ -121,6 +122,44 @@ export class EnvironmentVariables {
   @IsOptional()
   @Matches(DURATION, { message: 'LOCKOUT_MAX_DELAY must be a duration such as 15m' })
   LOCKOUT_MAX_DELAY?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'APP_URL must be an http(s) URL such as https://app.example.com' })
+  APP_URL?: string;
+  @IsOptional() @IsString() @MaxLength(64) APP_NAME?: string;
+
+  @IsOptional()
+  @Matches(/^smtps?:\/\//, { message: 'SMTP_URL must start with smtp:// or smtps://' })
+  SMTP_URL?: string;
+  @IsOptional() @IsString() MAIL_FROM?: string;
+  @IsOptional() @IsString() MAIL_OUTBOX_DIR?: string;
+  @IsOptional() @Min(1) @Max(20) @IsInt() MAIL_MAX_ATTEMPTS?: number;
+  @IsOptional()
+  @Matches(/^\d+\s*(ms|s)?$/, { message: 'MAIL_RETRY_DELAY must be a duration such as 2s or 500ms' })
+  MAIL_RETRY_DELAY?: string;
+
+  @IsOptional() @IsBooleanString() AUTH_REQUIRE_VERIFIED_EMAIL?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: 'EMAIL_VERIFICATION_TTL must be a duration such as 24h' })
+  EMAIL_VERIFICATION_TTL?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: 'PASSWORD_RESET_TTL must be a duration such as 30m' })
+  PASSWORD_RESET_TTL?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: 'MAIL_RESEND_INTERVAL must be a duration such as 60s; 0 allows every request' })
+  MAIL_RESEND_INTERVAL?: string;
+
+  @IsOptional() @IsString() MFA_ENCRYPTION_KEY?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: 'MFA_TOKEN_TTL must be a duration such as 5m' })
+  MFA_TOKEN_TTL?: string;
+
+  @IsOptional() @IsBooleanString() AUTH_COOKIE_MODE?: string;
+  @IsOptional() @IsBooleanString() AUTH_COOKIE_SECURE?: string;
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'AUTH_COOKIE_NAME must be 1-64 letters, digits, _ or -' })
+  AUTH_COOKIE_NAME?: string;
+  @IsOptional() @IsString() AUTH_COOKIE_ORIGINS?: string;
 
   @IsOptional() @IsString() BOOTSTRAP_ADMIN_EMAIL?: string;
   @IsOptional() @IsString() BOOTSTRAP_ADMIN_PASSWORD?: string;

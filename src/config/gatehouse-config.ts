@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AccountConfig, MailConfig, loadAccountConfig, loadMailConfig } from './account.config';
 import { AuthConfig, loadAuthConfig } from './auth.config';
 import { ThrottleConfig, loadThrottleConfig } from './throttle.config';
 import { TokensConfig, loadTokensConfig } from './tokens.config';
@@ -40,6 +41,8 @@ export interface GatehouseSettings {
   auth: AuthConfig;
   tokens: TokensConfig;
   throttle: ThrottleConfig;
+  account: AccountConfig;
+  mail: MailConfig;
 }
 
 /** The settings Gatehouse's services read, resolved once from the options. */
@@ -57,6 +60,8 @@ export class GatehouseConfig {
       auth: loadAuthConfig(env),
       tokens: loadTokensConfig(env),
       throttle: loadThrottleConfig(env),
+      account: loadAccountConfig(env),
+      mail: loadMailConfig(env),
     });
   }
 

@@ -1,6 +1,7 @@
 import { ConfigModuleOptions } from '@nestjs/config';
 import { existsSync } from 'node:fs';
 import { AppConfig, appConfig } from './app.config';
+import type { AccountConfig, CookieConfig, MailConfig } from './account.config';
 import type { AuthConfig } from './auth.config';
 import { DatabaseConfig, databaseConfig } from './database.config';
 import type { ThrottleConfig } from './throttle.config';
@@ -8,7 +9,16 @@ import type { TokensConfig } from './tokens.config';
 import { NodeEnv, envFlag, parseEnv } from './env.validation';
 import { assertProductionSecret } from './jwt-secret';
 
-export type { AppConfig, AuthConfig, DatabaseConfig, ThrottleConfig, TokensConfig };
+export type {
+  AccountConfig,
+  AppConfig,
+  AuthConfig,
+  CookieConfig,
+  DatabaseConfig,
+  MailConfig,
+  ThrottleConfig,
+  TokensConfig,
+};
 
 /**
  * The typed shape behind `ConfigService<AllConfig, true>`: what the application itself reads.

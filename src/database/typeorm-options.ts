@@ -8,10 +8,18 @@ import { User } from '../users/entities/user.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-InitialSchema';
 import { Sessions1764100000000 } from './migrations/1764100000000-Sessions';
 import { Session } from '../tokens/entities/session.entity';
+import { OneTimeToken } from '../account/entities/one-time-token.entity';
+import { RecoveryCode } from '../account/entities/recovery-code.entity';
+import { UserMfa } from '../account/entities/user-mfa.entity';
+import { AccountLifecycle1764300000000 } from './migrations/1764300000000-AccountLifecycle';
 
 /** What an application that drops AuthModule in registers with its own TypeORM connection. */
-export const GATEHOUSE_ENTITIES = [User, Token, Session];
-export const GATEHOUSE_MIGRATIONS = [InitialSchema1764000000000, Sessions1764100000000];
+export const GATEHOUSE_ENTITIES = [User, Token, Session, OneTimeToken, UserMfa, RecoveryCode];
+export const GATEHOUSE_MIGRATIONS = [
+  InitialSchema1764000000000,
+  Sessions1764100000000,
+  AccountLifecycle1764300000000,
+];
 
 export const entities = [...GATEHOUSE_ENTITIES, Note];
 export const migrations = GATEHOUSE_MIGRATIONS;

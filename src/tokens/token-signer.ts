@@ -28,10 +28,29 @@ export class TokenSigner {
 
   /** The claims of a valid token of the expected type, or undefined: never throws on bad input. */
   verify(token: string, expected: TokenType): TokenClaims | undefined {
-    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
     const now = Date.now();
+    const payload = this.verifyPayload(token, now);
+    return payload && parseClaims(payload, expected, { now, leewaySeconds: this.clock.leewaySeconds });
+  }
+
+  /**
+   * Signs a token of another kind (the mfa_token): `iss`, `aud`, `iat` and `exp` are added here.
+   * Its `typ` must be one no access or refresh check accepts.
+   */
+  signOther(claims: { typ: string; sub: string; jti: string }, ttlSeconds: number, now = Date.now()): string {
+    const iat = Math.floor(now / 1000);
+    const { issuer: iss, audience: aud } = this.clock;
+    return signCompact({ ...claims, iat, exp: iat + ttlSeconds, iss, aud }, this.keys.signing());
+  }
+
+  /**
+   * The payload of a token whose signature, issuer, audience and lifetime are valid, of any
+   * `typ`: callers check the type they expect. Never throws on bad input.
+   */
+  verifyPayload(token: string, now = Date.now()): Record<string, unknown> | undefined {
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
     const payload = verifyCompact(token, this.keys.algorithm, (kid) => this.keys.verificationKey(kid, now));
     if (!payload || !checkRegisteredClaims(payload, { ...this.clock, now })) return undefined;
-    return parseClaims(payload, expected, { now, leewaySeconds: this.clock.leewaySeconds });
+    return payload;
   }
 }

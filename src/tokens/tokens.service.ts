@@ -103,6 +103,11 @@ export class TokensService {
     return { pair, issuedAt: new Date(now), refreshExpiresAt: new Date(refresh.exp * 1000) };
   }
 
+  /** The claims of a validly signed, unexpired refresh token; whether it is live is not checked. */
+  identifyRefreshToken(token: string): TokenClaims | undefined {
+    return this.signer.verify(token, TokenType.Refresh);
+  }
+
   /**
    * Exchanges a refresh token for a new pair in the same family (RFC 9700 §4.14.2).
    *

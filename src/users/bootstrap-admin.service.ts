@@ -28,6 +28,8 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
         email: admin.email,
         passwordHash: await this.passwords.hash(admin.password),
         roles: [ROLE_USER, ROLE_ADMIN],
+        // The operator chose this address; with AUTH_REQUIRE_VERIFIED_EMAIL the admin must log in.
+        emailVerified: true,
       });
       this.logger.log(`created bootstrap admin account ${user.id}`);
     } catch (error) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { IsNull, QueryFailedError, Repository } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { ROLE_USER, User } from './entities/user.entity';
 
@@ -20,7 +20,12 @@ function isUniqueViolation(error: unknown): boolean {
 export class UsersService {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
-  async create(input: { email: string; passwordHash: string; roles?: string[] }): Promise<User> {
+  async create(input: {
+    email: string;
+    passwordHash: string;
+    roles?: string[];
+    emailVerified?: boolean;
+  }): Promise<User> {
     const email = normalizeEmail(input.email);
     if (await this.users.existsBy({ email })) {
       throw new DomainError(ErrorCode.EmailTaken, 'An account with this email already exists');
@@ -30,6 +35,7 @@ export class UsersService {
       passwordHash: input.passwordHash,
       roles: input.roles ?? [ROLE_USER],
       disabled: false,
+      emailVerifiedAt: input.emailVerified ? new Date() : null,
     });
     try {
       return await this.users.save(user);
@@ -71,6 +77,11 @@ export class UsersService {
 
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.users.update({ id }, { passwordHash, updatedAt: new Date() });
+  }
+
+  /** Records that the owner proved the address; the first proof's time is kept. */
+  async markEmailVerified(id: string, at = new Date()): Promise<void> {
+    await this.users.update({ id, emailVerifiedAt: IsNull() }, { emailVerifiedAt: at, updatedAt: new Date() });
   }
 
   async setDisabled(id: string, disabled: boolean): Promise<void> {

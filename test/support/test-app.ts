@@ -1,6 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { DataSource } from 'typeorm';
@@ -14,6 +17,7 @@ import { DatabaseKind, TestDatabase, createTestDatabase, redisEnvFor } from './d
 export const TEST_SECRET = randomBytes(48).toString('hex');
 export const TEST_ISSUER = 'gatehouse-test';
 export const TEST_AUDIENCE = 'gatehouse-test-api';
+export const TEST_MFA_KEY = randomBytes(32).toString('base64url');
 
 export interface TestApp {
   app: INestApplication<App>;
@@ -41,6 +45,16 @@ const RESET_ENV = [
   'JWT_KEYS_DIR',
   'JWT_KEYS',
   'JWT_KEYS_RELOAD_INTERVAL',
+  'SMTP_URL',
+  'APP_URL',
+  'AUTH_REQUIRE_VERIFIED_EMAIL',
+  'MAIL_RESEND_INTERVAL',
+  'MAIL_RETRY_DELAY',
+  'MAIL_MAX_ATTEMPTS',
+  'AUTH_COOKIE_MODE',
+  'AUTH_COOKIE_SECURE',
+  'AUTH_COOKIE_NAME',
+  'AUTH_COOKIE_ORIGINS',
 ];
 
 let counter = 0;
@@ -70,6 +84,9 @@ export async function createTestApp(
     // The request log would flood the test output; errors still reach Nest's console logger
     // below. test/logging.e2e-spec.ts reads the log of a real process instead.
     LOG_LEVEL: 'silent',
+    MFA_ENCRYPTION_KEY: TEST_MFA_KEY,
+    // Mails of suites without an SMTP server go to a scratch outbox, not the repository's data/.
+    MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-outbox-')),
     ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();

@@ -2,7 +2,11 @@ import { DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { createSecretKey, randomBytes } from 'node:crypto';
-import type { AuthConfig, TokensConfig } from '../../src/config';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AccountConfig, AuthConfig, MailConfig, TokensConfig } from '../../src/config';
+import { loadAccountConfig, loadMailConfig } from '../../src/config/account.config';
 import { loadThrottleConfig } from '../../src/config/throttle.config';
 import { loadTokensConfig } from '../../src/config/tokens.config';
 import { GatehouseConfig, GatehouseConfigModule } from '../../src/config/gatehouse-config';
@@ -34,6 +38,8 @@ export function testAuthConfig(overrides: Partial<AuthConfig> = {}): AuthConfig 
 export async function testConfigModule(
   auth: AuthConfig = testAuthConfig(),
   tokens: TokensConfig = loadTokensConfig({}),
+  account: AccountConfig = testAccountConfig(),
+  mail: MailConfig = loadMailConfig({ MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-unit-outbox-')) }),
 ): Promise<DynamicModule[]> {
   const throttle = loadThrottleConfig({});
   return [
@@ -42,8 +48,13 @@ export async function testConfigModule(
       ignoreEnvFile: true,
       load: [() => ({ auth, tokens, throttle })],
     }),
-    GatehouseConfigModule.register(GatehouseConfig.of({ auth, tokens, throttle })),
+    GatehouseConfigModule.register(GatehouseConfig.of({ auth, tokens, throttle, account, mail })),
   ];
+}
+
+/** Account settings with a random MFA key (never the data directory's). */
+export function testAccountConfig(env: Record<string, string> = {}): AccountConfig {
+  return loadAccountConfig({ MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64url'), ...env });
 }
 
 /**

@@ -1,6 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { MaxUtf8Bytes } from '../../common/decorators/max-utf8-bytes.decorator';
 import { normalizeEmail } from '../../users/users.service';
 import { MIN_PASSWORD_LENGTH, NewPassword } from '../decorators/password-policy.decorator';
@@ -49,9 +49,13 @@ export class LoginDto {
 }
 
 export class RefreshDto {
-  @ApiProperty({ description: 'The refresh token from the last login or refresh.' })
+  @ApiPropertyOptional({
+    description: 'The refresh token from the last login or refresh. Cookie mode: omit it, the cookie carries it.',
+  })
+  // Required in bearer mode: RefreshCookie.tokenOf refuses its absence there.
+  @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(4096)
-  refresh_token!: string;
+  refresh_token?: string;
 }

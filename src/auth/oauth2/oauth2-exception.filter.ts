@@ -13,6 +13,7 @@ import { OAuth2Error, OAuth2ErrorCode } from './oauth2-error';
 const GRANT_ERRORS = new Set<ErrorCode>([
   ErrorCode.InvalidCredentials,
   ErrorCode.AccountDisabled,
+  ErrorCode.EmailNotVerified,
   ErrorCode.InvalidRefreshToken,
   ErrorCode.RefreshTokenReused,
 ]);
@@ -53,6 +54,7 @@ export class OAuth2ExceptionFilter implements ExceptionFilter {
       {
         error,
         error_description: description,
+        ...(exception instanceof OAuth2Error ? exception.extra : {}),
         statusCode: status,
         ...(requestIdBelongsInBody(request, status) ? { requestId } : {}),
       },
@@ -62,7 +64,7 @@ export class OAuth2ExceptionFilter implements ExceptionFilter {
 
   private map(exception: unknown, requestId: string): [number, OAuth2ErrorCode, string] {
     if (exception instanceof OAuth2Error) {
-      return [HttpStatus.BAD_REQUEST, exception.error, exception.description];
+      return [exception.status, exception.error, exception.description];
     }
     const body = this.fallback.toBody(exception, requestId);
     if (GRANT_ERRORS.has(body.code)) return [HttpStatus.BAD_REQUEST, 'invalid_grant', body.message];

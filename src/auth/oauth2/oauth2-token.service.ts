@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClientInfo } from '../../tokens/client-info';
 import { TokenPairResponse } from '../../tokens/dto/token-pair.response';
-import { AuthService } from '../auth.service';
+import { AuthService, isMfaChallenge } from '../auth.service';
 import { GrantType, TokenRequestDto } from '../dto/token-request.dto';
 import { OAuth2Error } from './oauth2-error';
 
@@ -18,7 +18,17 @@ export class OAuth2TokenService {
           throw new OAuth2Error('invalid_request', 'username and password are required');
         }
         const user = await this.auth.validateCredentials(username, password, client);
-        return this.auth.login(user, client);
+        const result = await this.auth.login(user, client);
+        if (isMfaChallenge(result)) {
+          // 403, as Auth0 answers it: the grant is right, but not enough on its own.
+          throw new OAuth2Error(
+            'mfa_required',
+            'Two-factor authentication is on: POST the mfa_token with a code to /auth/2fa/verify',
+            403,
+            { mfa_token: result.mfa_token, expires_in: result.expires_in },
+          );
+        }
+        return result;
       }
       case GrantType.RefreshToken: {
         if (!request.refresh_token) {

@@ -6,8 +6,9 @@ import { TokenType } from '../../tokens/entities/token.entity';
 import { TokenSigner } from '../../tokens/token-signer';
 import { TokensModule } from '../../tokens/tokens.module';
 import { normalizeEmail } from '../../users/users.service';
+import { MFA_TOKEN_TYPE } from '../../account/mfa/mfa-token';
 import { AuthThrottlerGuard } from './auth-throttler.guard';
-import { LoginLockoutService } from './login-lockout.service';
+import { LoginLockoutService, TwoFactorLockoutService } from './login-lockout.service';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 interface RequestLike {
@@ -16,8 +17,8 @@ interface RequestLike {
 }
 
 /**
- * Whose budget a request spends on the `account` limit: the email (login, register) or username
- * (password grant), or the user of a valid refresh token. Anything else counts against its
+ * Whose budget a request spends on the `account` limit: the email (login, register, resend,
+ * forgot) or username (password grant), or the user of a valid refresh token or mfa_token. Anything else counts against its
  * client address, so garbage cannot spend someone else's budget.
  */
 function accountOf(req: RequestLike, signer: TokenSigner): string {
@@ -28,6 +29,11 @@ function accountOf(req: RequestLike, signer: TokenSigner): string {
   if (typeof refresh === 'string') {
     const claims = signer.verify(refresh, TokenType.Refresh);
     if (claims) return `user:${claims.sub}`;
+  }
+  const mfa = body.mfa_token;
+  if (typeof mfa === 'string') {
+    const payload = signer.verifyPayload(mfa);
+    if (payload?.typ === MFA_TOKEN_TYPE && typeof payload.sub === 'string') return `user:${payload.sub}`;
   }
   return `ip:${req.ip ?? 'unknown'}`;
 }
@@ -71,7 +77,7 @@ function accountOf(req: RequestLike, signer: TokenSigner): string {
       },
     }),
   ],
-  providers: [LoginLockoutService, AuthThrottlerGuard],
-  exports: [LoginLockoutService, AuthThrottlerGuard, ThrottlerModule],
+  providers: [LoginLockoutService, TwoFactorLockoutService, AuthThrottlerGuard],
+  exports: [LoginLockoutService, TwoFactorLockoutService, AuthThrottlerGuard, ThrottlerModule],
 })
 export class AuthThrottlingModule {}

@@ -10,6 +10,16 @@ export type AuditEvent =
   | 'logout'
   | 'logout_all'
   | 'password.changed'
+  | 'password.reset_requested'
+  | 'password.reset'
+  | 'email.verification_sent'
+  | 'email.verified'
+  | 'mfa.setup'
+  | 'mfa.enabled'
+  | 'mfa.disabled'
+  | 'mfa.challenge'
+  | 'mfa.failure'
+  | 'mfa.recovery_code_used'
   | 'session.revoked'
   | 'admin.user_updated'
   | 'admin.sessions_revoked'
@@ -19,7 +29,11 @@ export type AuditEvent =
  * Why a login failed. One category for an unknown email and a wrong password, as in the answer
  * itself: whoever reads the log learns no more about which addresses have an account.
  */
-export type LoginFailureReason = 'invalid_credentials' | 'account_disabled' | 'locked';
+export type LoginFailureReason =
+  | 'invalid_credentials'
+  | 'account_disabled'
+  | 'email_not_verified'
+  | 'locked';
 
 /**
  * What an audit line may carry. Identifiers only: user and session ids, never an email, a

@@ -11,6 +11,22 @@ export enum ErrorCode {
   /** A signed-in user gave the wrong current password (not a reason to drop their token). */
   WrongCurrentPassword = 'WRONG_CURRENT_PASSWORD',
   AccountDisabled = 'ACCOUNT_DISABLED',
+  /** AUTH_REQUIRE_VERIFIED_EMAIL is on and the account's address is not verified yet. */
+  EmailNotVerified = 'EMAIL_NOT_VERIFIED',
+  /** A verification or reset token that is unknown, spent, superseded or expired. */
+  InvalidOneTimeToken = 'INVALID_ONE_TIME_TOKEN',
+  /** The mfa_token of the two-factor step is missing, forged, expired or already spent. */
+  InvalidMfaToken = 'INVALID_MFA_TOKEN',
+  /** At the login step: the code or recovery code is wrong, or was used already. */
+  InvalidTwoFactorCode = 'INVALID_TWO_FACTOR_CODE',
+  /** A signed-in user gave a wrong code (enable, disable): not a reason to drop their token. */
+  WrongTwoFactorCode = 'WRONG_TWO_FACTOR_CODE',
+  TwoFactorAlreadyEnabled = 'TWO_FACTOR_ALREADY_ENABLED',
+  TwoFactorNotEnabled = 'TWO_FACTOR_NOT_ENABLED',
+  /** enable without a pending setup. */
+  TwoFactorNotSetUp = 'TWO_FACTOR_NOT_SET_UP',
+  /** Cookie mode: the request's Origin is missing or not allowed to use the session cookie. */
+  OriginNotAllowed = 'ORIGIN_NOT_ALLOWED',
   /** No bearer token was presented. */
   Unauthenticated = 'UNAUTHENTICATED',
   /** A bearer token was presented but is forged, expired, revoked or unknown. */
@@ -36,6 +52,15 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.InvalidCredentials]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.WrongCurrentPassword]: HttpStatus.FORBIDDEN,
   [ErrorCode.AccountDisabled]: HttpStatus.FORBIDDEN,
+  [ErrorCode.EmailNotVerified]: HttpStatus.FORBIDDEN,
+  [ErrorCode.InvalidOneTimeToken]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.InvalidMfaToken]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.InvalidTwoFactorCode]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.WrongTwoFactorCode]: HttpStatus.FORBIDDEN,
+  [ErrorCode.TwoFactorAlreadyEnabled]: HttpStatus.CONFLICT,
+  [ErrorCode.TwoFactorNotEnabled]: HttpStatus.CONFLICT,
+  [ErrorCode.TwoFactorNotSetUp]: HttpStatus.CONFLICT,
+  [ErrorCode.OriginNotAllowed]: HttpStatus.FORBIDDEN,
   [ErrorCode.Unauthenticated]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.InvalidToken]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.InvalidRefreshToken]: HttpStatus.UNAUTHORIZED,

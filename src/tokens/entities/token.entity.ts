@@ -16,6 +16,8 @@ export enum RevocationReason {
   /** Logged out everywhere (optionally but the current session). */
   LogoutAll = 'logout_all',
   PasswordChanged = 'password_changed',
+  /** The password was reset through a mailed link: every session ends. */
+  PasswordReset = 'password_reset',
   UserDisabled = 'user_disabled',
   Admin = 'admin',
   /** Revoked through the RFC 7009 endpoint. */

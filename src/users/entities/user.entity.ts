@@ -33,6 +33,10 @@ export class User {
   @Column({ type: 'boolean', width: 1, default: false })
   disabled!: boolean;
 
+  /** When the owner proved the address (a verification or reset link); null until then. */
+  @Column({ name: 'email_verified_at', type: 'datetime', precision: 3, nullable: true })
+  emailVerifiedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
 

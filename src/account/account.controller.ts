@@ -1,0 +1,96 @@
+import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards, UsePipes } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiNoContentResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Client } from '../auth/decorators/client-info.decorator';
+import { Public } from '../auth/decorators/public.decorator';
+import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
+import { RolesGuard } from '../auth/guards/roles.guard';
+import { RateLimited } from '../auth/throttling/rate-limited.decorator';
+import { ErrorBody } from '../common/errors/error-body';
+import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
+import { ClientInfo } from '../tokens/client-info';
+import { AcceptedResponse, EmailDto, ResetPasswordDto, VerifyEmailDto } from './dto/account.dto';
+import { EmailVerificationService } from './email-verification.service';
+import { PasswordResetService } from './password-reset.service';
+
+const ACCEPTED: AcceptedResponse = {
+  message: 'If an account with this address needs it, a mail is on its way.',
+};
+
+/** The mailed-link flows: proving an email address, and resetting a forgotten password. */
+@ApiTags('account')
+@ApiBadRequestResponse({ description: 'Invalid input, or a link token that is invalid, used or expired', type: ErrorBody })
+@UseGuards(JwtAuthGuard, RolesGuard)
+@UsePipes(AppValidationPipe)
+@Controller('auth')
+export class AccountController {
+  constructor(
+    private readonly verification: EmailVerificationService,
+    private readonly reset: PasswordResetService,
+  ) {}
+
+  @Public()
+  @Post('email/verify')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Verify the email address with the token of the mailed link',
+    description: 'The link is `APP_URL/verify-email#token=…`; the page POSTs the token here. It works once.',
+  })
+  @ApiNoContentResponse({ description: 'The address is verified' })
+  @RateLimited()
+  async verifyEmail(@Body() dto: VerifyEmailDto, @Client() client: ClientInfo): Promise<void> {
+    await this.verification.verify(dto.token, client);
+  }
+
+  @Public()
+  @Post('email/resend')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Mail a new verification link',
+    description:
+      'Answers the same whether or not the address has an account (or is verified already). ' +
+      'A new link voids the older ones; at most one per MAIL_RESEND_INTERVAL.',
+  })
+  @ApiAcceptedResponse({ type: AcceptedResponse })
+  @RateLimited()
+  resend(@Body() dto: EmailDto, @Client() client: ClientInfo): AcceptedResponse {
+    this.verification.requestResend(dto.email, client);
+    return ACCEPTED;
+  }
+
+  @Public()
+  @Post('password/forgot')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Mail a password reset link',
+    description:
+      'Answers the same, in the same time, whether or not the address has an account. The link ' +
+      '(`APP_URL/reset-password#token=…`) is valid for PASSWORD_RESET_TTL (30 minutes).',
+  })
+  @ApiAcceptedResponse({ type: AcceptedResponse })
+  @RateLimited()
+  forgot(@Body() dto: EmailDto, @Client() client: ClientInfo): AcceptedResponse {
+    this.reset.request(dto.email, client);
+    return ACCEPTED;
+  }
+
+  @Public()
+  @Post('password/reset')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Set a new password with the token of the reset link',
+    description:
+      'Same password rules as registration. The token works once; every session of the account ' +
+      'ends (old access and refresh tokens are refused) and a notification is mailed.',
+  })
+  @ApiNoContentResponse({ description: 'The password is changed; log in with it' })
+  @RateLimited()
+  async resetPassword(@Body() dto: ResetPasswordDto, @Client() client: ClientInfo): Promise<void> {
+    await this.reset.reset(dto.token, dto.password, client);
+  }
+}

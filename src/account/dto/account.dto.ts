@@ -1,0 +1,49 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
+import { MIN_PASSWORD_LENGTH, NewPassword } from '../../auth/decorators/password-policy.decorator';
+import { MAX_PASSWORD_BYTES } from '../../auth/password-hasher.service';
+import { normalizeEmail } from '../../users/users.service';
+
+/** A token from a mailed link: 32 random bytes in base64url. */
+const LinkToken = () =>
+  Matches(/^[A-Za-z0-9_-]{43}$/, { message: '$property must be the token from the link (43 characters)' });
+
+export class EmailDto {
+  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value))
+  @IsString()
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+}
+
+export class VerifyEmailDto {
+  @ApiProperty({ description: 'The `token` from the verification link.', example: 'q3N0x…' })
+  @IsString()
+  @LinkToken()
+  token!: string;
+}
+
+export class ResetPasswordDto {
+  @ApiProperty({ description: 'The `token` from the reset link.' })
+  @IsString()
+  @LinkToken()
+  token!: string;
+
+  @ApiProperty({
+    example: 'a new correct horse battery staple',
+    minLength: MIN_PASSWORD_LENGTH,
+    description: `The new password: at least ${MIN_PASSWORD_LENGTH} characters, at most ${MAX_PASSWORD_BYTES} bytes in UTF-8, not a common password.`,
+  })
+  @NewPassword()
+  password!: string;
+}
+
+/** The one answer of forgot and resend, whatever happened behind it. */
+export class AcceptedResponse {
+  @ApiProperty({
+    example: 'If an account with this address needs it, a mail is on its way.',
+  })
+  message!: string;
+}

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { PasswordHasher } from '../../auth/password-hasher.service';
+import { TwoFactorLockoutService } from '../../auth/throttling/login-lockout.service';
+import { AuditLog } from '../../common/audit/audit-log.service';
+import { DomainError, ErrorCode } from '../../common/errors/domain-error';
+import { ClientInfo } from '../../tokens/client-info';
+import { UsersService } from '../../users/users.service';
+import { AccountMails } from '../account-mails.service';
+import { SecondFactor, TwoFactorService, TwoFactorSetup, TwoFactorStatus } from './two-factor.service';
+
+/** Exactly one of the two: a code from the app, or a recovery code. */
+export function assertOneFactor(factor: SecondFactor): void {
+  if ((factor.code === undefined) === (factor.recoveryCode === undefined)) {
+    throw new DomainError(ErrorCode.ValidationFailed, 'Validation failed', [
+      'send either code or recovery_code, not both',
+    ]);
+  }
+}
+
+/**
+ * Two-factor as the signed-in user manages it: each change audited and mailed to the account,
+ * so the owner hears of a change they did not make. Turning it off takes the password and a
+ * current code: a stolen access token alone cannot.
+ */
+@Injectable()
+export class TwoFactorAccountService {
+  constructor(
+    private readonly twoFactor: TwoFactorService,
+    private readonly users: UsersService,
+    private readonly passwords: PasswordHasher,
+    private readonly lockout: TwoFactorLockoutService,
+    private readonly mails: AccountMails,
+    private readonly audit: AuditLog,
+  ) {}
+
+  status(userId: string): Promise<TwoFactorStatus> {
+    return this.twoFactor.status(userId);
+  }
+
+  async setup(userId: string, client: ClientInfo): Promise<TwoFactorSetup> {
+    const user = await this.users.getById(userId);
+    const setup = await this.twoFactor.setup(userId, user.email);
+    this.audit.record('mfa.setup', { ...client, userId });
+    return setup;
+  }
+
+  async enable(userId: string, code: string, client: ClientInfo): Promise<string[]> {
+    await this.lockout.assertNotLocked(userId);
+    const user = await this.users.getById(userId);
+    const codes = await this.twoFactor.enable(userId, code).catch(async (error: unknown) => {
+      if (error instanceof DomainError && error.code === ErrorCode.WrongTwoFactorCode) {
+        await this.lockout.recordFailure(userId);
+      }
+      throw error;
+    });
+    this.audit.record('mfa.enabled', { ...client, userId });
+    this.mails.twoFactorChanged(user.email, true);
+    return codes;
+  }
+
+  async disable(userId: string, password: string, factor: SecondFactor, client: ClientInfo): Promise<void> {
+    assertOneFactor(factor);
+    await this.lockout.assertNotLocked(userId);
+    const user = await this.users.getById(userId);
+    if (!(await this.passwords.verify(password, user.passwordHash))) {
+      throw new DomainError(ErrorCode.WrongCurrentPassword, 'The current password is wrong');
+    }
+    try {
+      await this.twoFactor.disable(userId, factor);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === ErrorCode.WrongTwoFactorCode) {
+        await this.lockout.recordFailure(userId);
+        this.audit.warn('mfa.failure', { ...client, userId });
+      }
+      throw error;
+    }
+    await this.lockout.recordSuccess(userId);
+    this.audit.record('mfa.disabled', { ...client, userId });
+    this.mails.twoFactorChanged(user.email, false);
+  }
+}

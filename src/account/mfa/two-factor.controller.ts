@@ -1,0 +1,128 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Res, UseGuards, UsePipes } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AuthUser } from '../../auth/auth-user';
+import { AuthService } from '../../auth/auth.service';
+import { CookieEndpoint } from '../../auth/cookie-mode/cookie-origin.guard';
+import { AccessTokenResponse, CookieResponse, RefreshCookie } from '../../auth/cookie-mode/refresh-cookie';
+import { Client } from '../../auth/decorators/client-info.decorator';
+import { CurrentUser } from '../../auth/decorators/current-user.decorator';
+import { Public } from '../../auth/decorators/public.decorator';
+import { JwtAuthGuard } from '../../auth/guards/jwt-auth.guard';
+import { RolesGuard } from '../../auth/guards/roles.guard';
+import { RateLimited } from '../../auth/throttling/rate-limited.decorator';
+import { ErrorBody } from '../../common/errors/error-body';
+import { AppValidationPipe } from '../../common/pipes/app-validation.pipe';
+import { ClientInfo } from '../../tokens/client-info';
+import { TokenPairResponse } from '../../tokens/dto/token-pair.response';
+import {
+  DisableTwoFactorDto,
+  RecoveryCodesResponse,
+  TwoFactorCodeDto,
+  TwoFactorSetupResponse,
+  TwoFactorStatusResponse,
+  VerifyTwoFactorDto,
+} from '../dto/two-factor.dto';
+import { TwoFactorAccountService } from './two-factor-account.service';
+
+/** TOTP two-factor: turning it on and off for the signed-in user, and the login's second step. */
+@ApiTags('two-factor')
+@ApiBadRequestResponse({ description: 'Invalid input', type: ErrorBody })
+@UseGuards(JwtAuthGuard, RolesGuard)
+@UsePipes(AppValidationPipe)
+@Controller('auth/2fa')
+export class TwoFactorController {
+  constructor(
+    private readonly account: TwoFactorAccountService,
+    private readonly auth: AuthService,
+    private readonly cookie: RefreshCookie,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Whether two-factor is on, and how many recovery codes are left' })
+  @ApiOkResponse({ type: TwoFactorStatusResponse })
+  async status(@CurrentUser() caller: AuthUser): Promise<TwoFactorStatusResponse> {
+    const { enabled, enabledAt, recoveryCodesLeft } = await this.account.status(caller.id);
+    return { enabled, enabled_at: enabledAt, recovery_codes_left: recoveryCodesLeft };
+  }
+
+  @Post('setup')
+  @ApiOperation({
+    summary: 'Start two-factor setup: a new TOTP secret, its otpauth:// URI and a QR code',
+    description: 'Scan the QR code (or type the secret) into an authenticator app, then confirm with POST /auth/2fa/enable.',
+  })
+  @ApiCreatedResponse({ type: TwoFactorSetupResponse })
+  @ApiConflictResponse({ description: 'Two-factor is already on', type: ErrorBody })
+  async setup(@CurrentUser() caller: AuthUser, @Client() client: ClientInfo): Promise<TwoFactorSetupResponse> {
+    const { secret, otpauthUri, qrCode } = await this.account.setup(caller.id, client);
+    return { secret, otpauth_uri: otpauthUri, qr_code: qrCode };
+  }
+
+  @Post('enable')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Turn two-factor on with a current code; returns ten recovery codes, shown once',
+  })
+  @ApiOkResponse({ type: RecoveryCodesResponse })
+  @ApiForbiddenResponse({ description: 'The code is wrong', type: ErrorBody })
+  @ApiConflictResponse({ description: 'No setup pending, or two-factor is already on', type: ErrorBody })
+  @RateLimited()
+  async enable(
+    @CurrentUser() caller: AuthUser,
+    @Body() dto: TwoFactorCodeDto,
+    @Client() client: ClientInfo,
+  ): Promise<RecoveryCodesResponse> {
+    return { recovery_codes: await this.account.enable(caller.id, dto.code, client) };
+  }
+
+  @Post('disable')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Turn two-factor off: needs the password and a current code (or a recovery code)' })
+  @ApiNoContentResponse({ description: 'Two-factor is off' })
+  @ApiForbiddenResponse({ description: 'The password or the code is wrong', type: ErrorBody })
+  @ApiConflictResponse({ description: 'Two-factor is off already', type: ErrorBody })
+  @RateLimited()
+  async disable(
+    @CurrentUser() caller: AuthUser,
+    @Body() dto: DisableTwoFactorDto,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    await this.account.disable(caller.id, dto.password, { code: dto.code, recoveryCode: dto.recovery_code }, client);
+  }
+
+  @Public()
+  @Post('verify')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Second step of a two-factor login: the mfa_token and a code give the token pair',
+    description:
+      'Send `code` (from the authenticator app) or `recovery_code`. A code is accepted once; ' +
+      "wrong codes lock the account's two-factor step for a growing delay. In cookie mode the " +
+      'refresh token is set as a cookie.',
+  })
+  @ApiOkResponse({ type: TokenPairResponse })
+  @ApiUnauthorizedResponse({ description: 'The mfa_token or the code is invalid, expired or used', type: ErrorBody })
+  @CookieEndpoint()
+  @RateLimited()
+  async verify(
+    @Body() dto: VerifyTwoFactorDto,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) response: CookieResponse,
+  ): Promise<TokenPairResponse | AccessTokenResponse> {
+    const pair = await this.auth.completeMfaLogin(
+      dto.mfa_token,
+      { code: dto.code, recoveryCode: dto.recovery_code },
+      client,
+    );
+    return this.cookie.deliver(response, pair);
+  }
+}

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { PasswordHasher } from '../auth/password-hasher.service';
+import { LoginLockoutService } from '../auth/throttling/login-lockout.service';
+import { AuditLog } from '../common/audit/audit-log.service';
+import { BackgroundTasks } from '../common/background-tasks.service';
+import { DomainError, ErrorCode } from '../common/errors/domain-error';
+import type { AccountConfig } from '../config';
+import { GatehouseConfig } from '../config/gatehouse-config';
+import { ClientInfo } from '../tokens/client-info';
+import { RevocationReason } from '../tokens/entities/token.entity';
+import { TokenRevocationService } from '../tokens/token-revocation.service';
+import { UsersService } from '../users/users.service';
+import { AccountMails } from './account-mails.service';
+import { INVALID_LINK } from './email-verification.service';
+import { OneTimeTokenPurpose } from './entities/one-time-token.entity';
+import { OneTimeTokensService } from './one-time-tokens.service';
+
+/** "Forgot my password": the mailed link, and setting a new password with it. */
+@Injectable()
+export class PasswordResetService {
+  private readonly account: AccountConfig;
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly passwords: PasswordHasher,
+    private readonly oneTime: OneTimeTokensService,
+    private readonly revocation: TokenRevocationService,
+    private readonly lockout: LoginLockoutService,
+    private readonly mails: AccountMails,
+    private readonly tasks: BackgroundTasks,
+    private readonly audit: AuditLog,
+    config: GatehouseConfig,
+  ) {
+    this.account = config.get('account', { infer: true });
+  }
+
+  /**
+   * Answers at once and alike for every address: the lookup, the token and the mail happen after
+   * the answer, so neither its body nor its timing says whether the address has an account.
+   */
+  request(email: string, client: ClientInfo): void {
+    this.tasks.run('password reset request', async () => {
+      const user = await this.users.findByEmail(email);
+      if (!user || user.disabled) return;
+      const token = await this.oneTime.issue(
+        user.id,
+        OneTimeTokenPurpose.PasswordReset,
+        this.account.resetTtlSeconds,
+        { cooldownSeconds: this.account.resendIntervalSeconds },
+      );
+      if (!token) return;
+      this.mails.passwordReset(user.email, token);
+      this.audit.record('password.reset_requested', { ...client, userId: user.id });
+    });
+  }
+
+  /**
+   * Sets the new password, then ends every session of the account: whoever held a token (or the
+   * old password) is out. The link also proves the address, and voids every other pending link.
+   */
+  async reset(token: string, password: string, client: ClientInfo): Promise<void> {
+    // Checked before the (slow) hash, spent after it: a refused hash leaves the link usable.
+    if (!(await this.oneTime.peek(token, OneTimeTokenPurpose.PasswordReset))) {
+      throw new DomainError(ErrorCode.InvalidOneTimeToken, INVALID_LINK);
+    }
+    const passwordHash = await this.passwords.hash(password);
+    const spent = await this.oneTime.consume(token, OneTimeTokenPurpose.PasswordReset);
+    if (!spent) throw new DomainError(ErrorCode.InvalidOneTimeToken, INVALID_LINK);
+    const user = await this.users.getById(spent.userId);
+    await this.users.setPasswordHash(user.id, passwordHash);
+    const revokedTokens = await this.revocation.revokeAllForUser(user.id, RevocationReason.PasswordReset);
+    await this.oneTime.voidUnspent(user.id);
+    await this.users.markEmailVerified(user.id);
+    await this.lockout.recordSuccess(user.email);
+    this.audit.record('password.reset', { ...client, userId: user.id, revokedTokens });
+    this.mails.passwordChanged(user.email, client.ip);
+  }
+}

@@ -1,0 +1,157 @@
+import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadAppConfig } from './app.config';
+import {
+  ConfigValidationError,
+  durationToMs,
+  durationToSeconds,
+  envFlag,
+  parseEnv,
+} from './env.validation';
+
+export interface MailConfig {
+  /** SMTP_URL; without it each mail is written to `outboxDir` as an .eml file. */
+  smtpUrl?: string;
+  from: string;
+  outboxDir: string;
+  /** Attempts per mail before it is given up (and counted as undeliverable). */
+  maxAttempts: number;
+  /** First retry delay; each further one doubles. */
+  retryBaseMs: number;
+}
+
+export interface CookieConfig {
+  /** AUTH_COOKIE_MODE: the refresh token travels in an httpOnly cookie, not in the body. */
+  enabled: boolean;
+  name: string;
+  /** Off only for local development over plain http. */
+  secure: boolean;
+  /** Origins allowed to use the cookie endpoints (CSRF defence), e.g. `https://app.example.com`. */
+  allowedOrigins: string[];
+}
+
+export interface AccountConfig {
+  /** Where the application's pages live; mailed links point there. */
+  appUrl: string;
+  /** Names the service in mails and in authenticator apps. */
+  appName: string;
+  requireVerifiedEmail: boolean;
+  verificationTtlSeconds: number;
+  resetTtlSeconds: number;
+  /** At most one verification or reset mail per account and purpose in this interval. */
+  resendIntervalSeconds: number;
+  mfa: {
+    /**
+     * AES-256-GCM key that encrypts TOTP secrets at rest. Resolved on first use, by the
+     * two-factor service as the app boots: the CLIs, which never touch it, do not need it.
+     */
+    encryptionKey: () => Buffer;
+    /** Lifetime of the mfa_token between the password step and the code. */
+    tokenTtlSeconds: number;
+  };
+  cookie: CookieConfig;
+}
+
+export function loadMailConfig(raw: NodeJS.ProcessEnv = process.env): MailConfig {
+  const env = parseEnv(raw);
+  const app = loadAppConfig(raw);
+  return {
+    smtpUrl: env.SMTP_URL,
+    from: env.MAIL_FROM ?? `${env.APP_NAME ?? 'Gatehouse'} <no-reply@localhost>`,
+    outboxDir: env.MAIL_OUTBOX_DIR ? resolve(env.MAIL_OUTBOX_DIR) : join(app.dataDir, 'outbox'),
+    maxAttempts: env.MAIL_MAX_ATTEMPTS ?? 5,
+    retryBaseMs: durationToMs(env.MAIL_RETRY_DELAY ?? '2s'),
+  };
+}
+
+export function loadAccountConfig(raw: NodeJS.ProcessEnv = process.env): AccountConfig {
+  const env = parseEnv(raw);
+  // A malformed key is reported at boot by every entry point, the CLIs included.
+  if (env.MFA_ENCRYPTION_KEY !== undefined) parseMfaKey(env.MFA_ENCRYPTION_KEY);
+  const app = loadAppConfig(raw);
+  const appUrl = (env.APP_URL ?? `http://localhost:${app.port}`).replace(/\/+$/, '');
+  const cookieOrigins = env.AUTH_COOKIE_ORIGINS
+    ? splitList(env.AUTH_COOKIE_ORIGINS)
+    : [...app.corsOrigins, new URL(appUrl).origin];
+  return {
+    appUrl,
+    appName: env.APP_NAME ?? 'Gatehouse',
+    requireVerifiedEmail: envFlag(env.AUTH_REQUIRE_VERIFIED_EMAIL, false),
+    verificationTtlSeconds: durationToSeconds(env.EMAIL_VERIFICATION_TTL ?? '24h'),
+    resetTtlSeconds: durationToSeconds(env.PASSWORD_RESET_TTL ?? '30m'),
+    resendIntervalSeconds: durationToSeconds(env.MAIL_RESEND_INTERVAL ?? '60s'),
+    mfa: {
+      encryptionKey: once(() => resolveMfaKey(env.MFA_ENCRYPTION_KEY, app)),
+      tokenTtlSeconds: durationToSeconds(env.MFA_TOKEN_TTL ?? '5m'),
+    },
+    cookie: {
+      enabled: envFlag(env.AUTH_COOKIE_MODE, false),
+      name: env.AUTH_COOKIE_NAME ?? 'gatehouse_refresh',
+      secure: envFlag(env.AUTH_COOKIE_SECURE, true),
+      allowedOrigins: [...new Set(cookieOrigins.map(originOf))],
+    },
+  };
+}
+
+function once<T>(compute: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => (value ??= { v: compute() }).v;
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+/** `https://App.example.com/` → `https://app.example.com`: what browsers send in `Origin`. */
+function originOf(value: string): string {
+  try {
+    return new URL(value).origin;
+  } catch {
+    throw new ConfigValidationError([`not an origin: ${value} (expected e.g. https://app.example.com)`]);
+  }
+}
+
+const KEY_BYTES = 32;
+
+/** 32 bytes, written as 64 hex digits or as base64 / base64url. */
+export function parseMfaKey(value: string): Buffer {
+  const text = value.trim();
+  const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64url');
+  if (key.length !== KEY_BYTES || !/^[A-Za-z0-9+/_=-]+$/.test(text)) {
+    throw new ConfigValidationError([
+      'MFA_ENCRYPTION_KEY must be 32 bytes, as 64 hex digits or base64 (openssl rand -base64 32)',
+    ]);
+  }
+  return key;
+}
+
+/**
+ * The key that encrypts TOTP secrets. Production has no fallback; development generates one into
+ * the data directory (and says so), like the JWT secret, so enrolled authenticators survive
+ * restarts.
+ */
+export function resolveMfaKey(
+  value: string | undefined,
+  opts: { isProduction: boolean; dataDir: string },
+  logger = new Logger('MfaKey'),
+): Buffer {
+  if (value !== undefined) return parseMfaKey(value);
+  if (opts.isProduction) {
+    throw new ConfigValidationError(['MFA_ENCRYPTION_KEY is required when NODE_ENV=production']);
+  }
+  const file = join(opts.dataDir, 'mfa-key');
+  if (existsSync(file)) return parseMfaKey(readFileSync(file, 'utf8'));
+  mkdirSync(opts.dataDir, { recursive: true });
+  const generated = randomBytes(KEY_BYTES);
+  writeFileSync(file, generated.toString('base64url'), { mode: 0o600 });
+  logger.warn(
+    `MFA_ENCRYPTION_KEY is not set: generated a development key in ${file}. ` +
+      'Set MFA_ENCRYPTION_KEY before running in production.',
+  );
+  return generated;
+}
