@@ -18,6 +18,7 @@ import {
 } from './common/logging/request-id';
 import { AppValidationPipe } from './common/pipes/app-validation.pipe';
 import type { AllConfig, AppConfig } from './config';
+import { GatehouseConfig } from './config/gatehouse-config';
 
 const SECURITY: Array<Record<string, string[]>> = [{ bearer: [] }, { oauth2: [] }];
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
@@ -45,11 +46,14 @@ export async function configureApp(app: INestApplication): Promise<INestApplicat
     configureExpress(app as NestExpressApplication, config);
   }
   if (config.corsOrigins.length > 0) {
-    // Bearer tokens travel in a header, never in cookies: no credentials mode needed.
+    // Bearer tokens travel in a header: credentials (cookies) cross origins only in cookie mode,
+    // where the refresh cookie must reach /auth/refresh from the application's own origin.
+    const cookieMode = app.get(GatehouseConfig).get('account', { infer: true }).cookie.enabled;
     app.enableCors({
       origin: config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type'],
+      credentials: cookieMode,
       maxAge: 600,
     });
   }

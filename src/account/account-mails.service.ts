@@ -27,20 +27,28 @@ export class AccountMails {
 
   verification(to: string, token: string): void {
     const { appName, verificationTtlSeconds: ttlSeconds } = this.account;
-    this.mailer.send(verificationMail({ to, appName, ttlSeconds, link: this.link('verify-email', token) }));
+    this.mailer.send(
+      verificationMail({ to, appName, ttlSeconds, link: this.link('verify-email', token) }),
+    );
   }
 
   passwordReset(to: string, token: string): void {
     const { appName, resetTtlSeconds: ttlSeconds } = this.account;
-    this.mailer.send(passwordResetMail({ to, appName, ttlSeconds, link: this.link('reset-password', token) }));
+    this.mailer.send(
+      passwordResetMail({ to, appName, ttlSeconds, link: this.link('reset-password', token) }),
+    );
   }
 
   passwordChanged(to: string, ip?: string | null): void {
-    this.mailer.send(passwordChangedMail({ to, appName: this.account.appName, when: new Date(), ip }));
+    this.mailer.send(
+      passwordChangedMail({ to, appName: this.account.appName, when: new Date(), ip }),
+    );
   }
 
   twoFactorChanged(to: string, enabled: boolean): void {
-    this.mailer.send(twoFactorChangedMail({ to, appName: this.account.appName, enabled, when: new Date() }));
+    this.mailer.send(
+      twoFactorChangedMail({ to, appName: this.account.appName, enabled, when: new Date() }),
+    );
   }
 
   private link(page: string, token: string): string {

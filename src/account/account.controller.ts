@@ -24,7 +24,10 @@ const ACCEPTED: AcceptedResponse = {
 
 /** The mailed-link flows: proving an email address, and resetting a forgotten password. */
 @ApiTags('account')
-@ApiBadRequestResponse({ description: 'Invalid input, or a link token that is invalid, used or expired', type: ErrorBody })
+@ApiBadRequestResponse({
+  description: 'Invalid input, or a link token that is invalid, used or expired',
+  type: ErrorBody,
+})
 @UseGuards(JwtAuthGuard, RolesGuard)
 @UsePipes(AppValidationPipe)
 @Controller('auth')
@@ -39,7 +42,8 @@ export class AccountController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'Verify the email address with the token of the mailed link',
-    description: 'The link is `APP_URL/verify-email#token=…`; the page POSTs the token here. It works once.',
+    description:
+      'The link is `APP_URL/verify-email#token=…`; the page POSTs the token here. It works once.',
   })
   @ApiNoContentResponse({ description: 'The address is verified' })
   @RateLimited()

@@ -16,8 +16,18 @@ import { OneTimeTokensService } from './one-time-tokens.service';
  * two-factor step on these, and serves their routes.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([OneTimeToken, UserMfa, RecoveryCode]), MailModule, UsersModule],
+  imports: [
+    TypeOrmModule.forFeature([OneTimeToken, UserMfa, RecoveryCode]),
+    MailModule,
+    UsersModule,
+  ],
   providers: [OneTimeTokensService, AccountMails, EmailVerificationService, TwoFactorService],
-  exports: [OneTimeTokensService, AccountMails, EmailVerificationService, TwoFactorService, MailModule],
+  exports: [
+    OneTimeTokensService,
+    AccountMails,
+    EmailVerificationService,
+    TwoFactorService,
+    MailModule,
+  ],
 })
 export class AccountModule {}

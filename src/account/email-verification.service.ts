@@ -11,7 +11,8 @@ import { AccountMails } from './account-mails.service';
 import { OneTimeTokenPurpose } from './entities/one-time-token.entity';
 import { OneTimeTokensService } from './one-time-tokens.service';
 
-export const INVALID_LINK = 'The link is invalid, already used, superseded by a newer one, or expired';
+export const INVALID_LINK =
+  'The link is invalid, already used, superseded by a newer one, or expired';
 
 /** Proving an account's email address: the mailed link, its resending, and the proof itself. */
 @Injectable()
@@ -53,7 +54,11 @@ export class EmailVerificationService {
     this.audit.record('email.verified', { ...client, userId: spent.userId });
   }
 
-  private async send(user: Pick<User, 'id' | 'email'>, client: ClientInfo, cooldownSeconds: number) {
+  private async send(
+    user: Pick<User, 'id' | 'email'>,
+    client: ClientInfo,
+    cooldownSeconds: number,
+  ) {
     const token = await this.oneTime.issue(
       user.id,
       OneTimeTokenPurpose.EmailVerification,

@@ -56,7 +56,11 @@ export class OneTimeTokensService {
   }
 
   /** The token's row if it could be spent now (unknown, spent, voided and expired: undefined). */
-  async peek(token: string, purpose: OneTimeTokenPurpose, now = Date.now()): Promise<OneTimeToken | undefined> {
+  async peek(
+    token: string,
+    purpose: OneTimeTokenPurpose,
+    now = Date.now(),
+  ): Promise<OneTimeToken | undefined> {
     if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return undefined;
     const row = await this.tokens.findOneBy({ tokenHash: hashOneTimeToken(token), purpose });
     if (!row || row.usedAt !== null || row.expiresAt.getTime() <= now) return undefined;
@@ -67,7 +71,11 @@ export class OneTimeTokensService {
    * Spends the token: its row, for the one caller whose conditional UPDATE marked it used. Two
    * requests racing with one link cannot both succeed.
    */
-  async consume(token: string, purpose: OneTimeTokenPurpose, now = Date.now()): Promise<OneTimeToken | undefined> {
+  async consume(
+    token: string,
+    purpose: OneTimeTokenPurpose,
+    now = Date.now(),
+  ): Promise<OneTimeToken | undefined> {
     const row = await this.peek(token, purpose, now);
     if (!row) return undefined;
     const { affected } = await this.tokens.update(

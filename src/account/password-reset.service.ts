@@ -68,7 +68,10 @@ export class PasswordResetService {
     if (!spent) throw new DomainError(ErrorCode.InvalidOneTimeToken, INVALID_LINK);
     const user = await this.users.getById(spent.userId);
     await this.users.setPasswordHash(user.id, passwordHash);
-    const revokedTokens = await this.revocation.revokeAllForUser(user.id, RevocationReason.PasswordReset);
+    const revokedTokens = await this.revocation.revokeAllForUser(
+      user.id,
+      RevocationReason.PasswordReset,
+    );
     await this.oneTime.voidUnspent(user.id);
     await this.users.markEmailVerified(user.id);
     await this.lockout.recordSuccess(user.email);

@@ -112,7 +112,9 @@ function originOf(value: string): string {
   try {
     return new URL(value).origin;
   } catch {
-    throw new ConfigValidationError([`not an origin: ${value} (expected e.g. https://app.example.com)`]);
+    throw new ConfigValidationError([
+      `not an origin: ${value} (expected e.g. https://app.example.com)`,
+    ]);
   }
 }
 
@@ -121,7 +123,9 @@ const KEY_BYTES = 32;
 /** 32 bytes, written as 64 hex digits or as base64 / base64url. */
 export function parseMfaKey(value: string): Buffer {
   const text = value.trim();
-  const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64url');
+  const key = /^[0-9a-f]{64}$/i.test(text)
+    ? Buffer.from(text, 'hex')
+    : Buffer.from(text, 'base64url');
   if (key.length !== KEY_BYTES || !/^[A-Za-z0-9+/_=-]+$/.test(text)) {
     throw new ConfigValidationError([
       'MFA_ENCRYPTION_KEY must be 32 bytes, as 64 hex digits or base64 (openssl rand -base64 32)',

@@ -6,6 +6,7 @@ import { Session } from './entities/session.entity';
 import { Token, TokenType } from './entities/token.entity';
 import { TokenCleanupService } from './token-cleanup.service';
 import { TokensModule } from './tokens.module';
+import { OneTimeToken, OneTimeTokenPurpose } from '../account/entities/one-time-token.entity';
 
 const DAY = 86_400_000;
 
@@ -59,7 +60,7 @@ describe('TokenCleanupService', () => {
     await seed(5, new Date(now - DAY / 2), 'within-retention');
     await seed(5, new Date(now + DAY), 'live');
     const result = await moduleRef.get(TokenCleanupService).purgeExpired(now);
-    expect(result).toEqual({ tokens: 13, sessions: 2 });
+    expect(result).toEqual({ tokens: 13, sessions: 2, oneTimeTokens: 0 });
     expect(await tokens.count()).toBe(10);
     expect((await sessions.find()).map((s) => s.id).sort()).toEqual(['live', 'within-retention']);
   });
@@ -69,6 +70,31 @@ describe('TokenCleanupService', () => {
     await expect(moduleRef.get(TokenCleanupService).purgeExpired()).resolves.toEqual({
       tokens: 0,
       sessions: 0,
+      oneTimeTokens: 0,
     });
+  });
+
+  it('deletes one-time tokens expired beyond the retention, spent or not, and keeps the rest', async () => {
+    const now = Date.now();
+    const oneTime = moduleRef.get(DataSource).getRepository(OneTimeToken);
+    const row = (id: string, expiresAt: number, usedAt: number | null) => ({
+      id,
+      tokenHash: `hash-${id}`,
+      purpose: OneTimeTokenPurpose.PasswordReset,
+      userId,
+      createdAt: new Date(expiresAt - DAY),
+      expiresAt: new Date(expiresAt),
+      usedAt: usedAt === null ? null : new Date(usedAt),
+    });
+    await oneTime.insert([
+      row('old-unused', now - 3 * DAY, null),
+      row('old-spent', now - 2 * DAY, now - 2.5 * DAY),
+      ...Array.from({ length: 5 }, (_, i) => row(`old-${i}`, now - 4 * DAY, null)),
+      row('within-retention', now - DAY / 2, null),
+      row('live-spent', now + DAY, now),
+    ]);
+    const result = await moduleRef.get(TokenCleanupService).purgeExpired(now);
+    expect(result.oneTimeTokens).toBe(7);
+    expect((await oneTime.find()).map((r) => r.id).sort()).toEqual(['live-spent', 'within-retention']);
   });
 });

@@ -6,15 +6,19 @@ import { In, LessThan, Repository } from 'typeorm';
 import type { TokensConfig } from '../config';
 import { Session } from './entities/session.entity';
 import { Token } from './entities/token.entity';
+import { OneTimeToken } from '../account/entities/one-time-token.entity';
 
 export interface CleanupResult {
   tokens: number;
   sessions: number;
+  /** Verification and reset links, and mfa_token ids: spent or not, expired is enough. */
+  oneTimeTokens: number;
 }
 
 /**
- * Deletes token and session rows that expired more than TOKEN_RETENTION ago. Revoked rows are
- * kept until then too: a rotated refresh token must still be recognised if it is replayed.
+ * Deletes token, session and one-time token rows that expired more than TOKEN_RETENTION ago.
+ * Revoked rows are kept until then too: a rotated refresh token must still be recognised if it
+ * is replayed.
  *
  * Deletes go in batches (TOKEN_CLEANUP_BATCH_SIZE rows per statement, by primary key, found
  * through the `expires_at` index) with a pause between them (TOKEN_CLEANUP_PAUSE), so no
@@ -28,6 +32,7 @@ export class TokenCleanupService {
   constructor(
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    @InjectRepository(OneTimeToken) private readonly oneTimeTokens: Repository<OneTimeToken>,
     config: GatehouseConfig,
   ) {
     this.config = config.get('tokens', { infer: true });
@@ -38,14 +43,16 @@ export class TokenCleanupService {
     const result = {
       tokens: await this.purge(this.tokens, 'jti', cutoff),
       sessions: await this.purge(this.sessions, 'id', cutoff),
+      oneTimeTokens: await this.purge(this.oneTimeTokens, 'id', cutoff),
     };
     this.logger.log(
-      `cleanup: deleted ${result.tokens} token(s) and ${result.sessions} session(s) expired before ${cutoff.toISOString()}`,
+      `cleanup: deleted ${result.tokens} token(s), ${result.sessions} session(s) and ` +
+        `${result.oneTimeTokens} one-time token(s) expired before ${cutoff.toISOString()}`,
     );
     return result;
   }
 
-  private async purge<E extends Token | Session>(
+  private async purge<E extends Token | Session | OneTimeToken>(
     repository: Repository<E>,
     key: 'jti' | 'id',
     cutoff: Date,

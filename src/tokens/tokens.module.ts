@@ -7,6 +7,7 @@ import { TokenStateCache } from './cache/token-state.cache';
 import { VerifiedTokenCache } from './cache/verified-token.cache';
 import { Session } from './entities/session.entity';
 import { Token } from './entities/token.entity';
+import { OneTimeToken } from '../account/entities/one-time-token.entity';
 import { RevocationCheckService } from './revocation-check.service';
 import { SessionActivityService } from './session-activity.service';
 import { SessionsService } from './sessions.service';
@@ -22,7 +23,8 @@ import { TokensService } from './tokens.service';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Token, Session]),
+    // One-time tokens are the account module's, but expire and are purged like the rest.
+    TypeOrmModule.forFeature([Token, Session, OneTimeToken]),
     KeysModule,
   ],
   providers: [

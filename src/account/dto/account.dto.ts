@@ -7,11 +7,15 @@ import { normalizeEmail } from '../../users/users.service';
 
 /** A token from a mailed link: 32 random bytes in base64url. */
 const LinkToken = () =>
-  Matches(/^[A-Za-z0-9_-]{43}$/, { message: '$property must be the token from the link (43 characters)' });
+  Matches(/^[A-Za-z0-9_-]{43}$/, {
+    message: '$property must be the token from the link (43 characters)',
+  });
 
 export class EmailDto {
   @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value))
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? normalizeEmail(value) : value,
+  )
   @IsString()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)

@@ -6,9 +6,12 @@ import { MAX_PASSWORD_BYTES } from '../../auth/password-hasher.service';
 
 /** Authenticator apps show `123 456`; people type what they see. */
 const WithoutSpaces = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.replace(/\s+/g, '') : value));
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.replace(/\s+/g, '') : value,
+  );
 
-const TotpCode = () => Matches(/^\d{6}$/, { message: '$property must be the 6 digits the authenticator app shows' });
+const TotpCode = () =>
+  Matches(/^\d{6}$/, { message: '$property must be the 6 digits the authenticator app shows' });
 
 export class TwoFactorCodeDto {
   @ApiProperty({ example: '123456', description: 'The current code of the authenticator app.' })
@@ -20,7 +23,10 @@ export class TwoFactorCodeDto {
 
 /** A second factor: `code` from the app, or one of the recovery codes. */
 class SecondFactorDto {
-  @ApiPropertyOptional({ example: '123456', description: 'The current code of the authenticator app.' })
+  @ApiPropertyOptional({
+    example: '123456',
+    description: 'The current code of the authenticator app.',
+  })
   @IsOptional()
   @WithoutSpaces()
   @IsString()
@@ -54,13 +60,19 @@ export class DisableTwoFactorDto extends SecondFactorDto {
 }
 
 export class TwoFactorSetupResponse {
-  @ApiProperty({ example: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', description: 'The secret in base32, to type in by hand.' })
+  @ApiProperty({
+    example: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+    description: 'The secret in base32, to type in by hand.',
+  })
   secret!: string;
 
   @ApiProperty({ example: 'otpauth://totp/Gatehouse:ada%40example.com?secret=…&issuer=Gatehouse' })
   otpauth_uri!: string;
 
-  @ApiProperty({ example: 'data:image/png;base64,iVBORw0…', description: 'The otpauth URI as a QR code (PNG).' })
+  @ApiProperty({
+    example: 'data:image/png;base64,iVBORw0…',
+    description: 'The otpauth URI as a QR code (PNG).',
+  })
   qr_code!: string;
 }
 
@@ -68,7 +80,8 @@ export class RecoveryCodesResponse {
   @ApiProperty({
     type: [String],
     example: ['k3vq-8d2m-x7pa'],
-    description: 'Ten recovery codes, each usable once instead of a code. Shown only now: store them safely.',
+    description:
+      'Ten recovery codes, each usable once instead of a code. Shown only now: store them safely.',
   })
   recovery_codes!: string[];
 }
@@ -88,7 +101,9 @@ export class MfaChallengeResponse {
   @ApiProperty({ example: true })
   mfa_required!: true;
 
-  @ApiProperty({ description: 'POST it with a code to /auth/2fa/verify. Accepted nowhere else, and only once.' })
+  @ApiProperty({
+    description: 'POST it with a code to /auth/2fa/verify. Accepted nowhere else, and only once.',
+  })
   mfa_token!: string;
 
   @ApiProperty({ example: 300, description: 'Seconds until the mfa_token expires.' })

@@ -65,14 +65,18 @@ export class MfaChallengeService {
     if (!method) {
       await this.lockout.recordFailure(userId);
       this.audit.warn('mfa.failure', { ...client, userId });
-      throw new DomainError(ErrorCode.InvalidTwoFactorCode, 'The code is wrong or was already used');
+      throw new DomainError(
+        ErrorCode.InvalidTwoFactorCode,
+        'The code is wrong or was already used',
+      );
     }
     // A second request with the same mfa_token and another code may have won meanwhile.
     if (!(await this.oneTime.consume(claims.jti, OneTimeTokenPurpose.MfaLogin))) {
       throw new DomainError(ErrorCode.InvalidMfaToken, INVALID_MFA_TOKEN);
     }
     await this.lockout.recordSuccess(userId);
-    if (method === 'recovery_code') this.audit.warn('mfa.recovery_code_used', { ...client, userId });
+    if (method === 'recovery_code')
+      this.audit.warn('mfa.recovery_code_used', { ...client, userId });
     return userId;
   }
 }

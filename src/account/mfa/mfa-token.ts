@@ -11,7 +11,9 @@ export interface MfaTokenClaims {
   jti: string;
 }
 
-export function parseMfaClaims(payload: Record<string, unknown> | undefined): MfaTokenClaims | undefined {
+export function parseMfaClaims(
+  payload: Record<string, unknown> | undefined,
+): MfaTokenClaims | undefined {
   if (!payload || payload.typ !== MFA_TOKEN_TYPE) return undefined;
   const { sub, jti } = payload;
   if (typeof sub !== 'string' || sub.length === 0 || typeof jti !== 'string' || jti.length === 0) {

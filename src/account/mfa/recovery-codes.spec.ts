@@ -86,7 +86,9 @@ describe('hashRecoveryCode', () => {
   });
 
   it('gives another hash for the same code of another user', () => {
-    expect(hashRecoveryCode('abcdefghjkmn', USER)).not.toBe(hashRecoveryCode('abcdefghjkmn', 'other-user'));
+    expect(hashRecoveryCode('abcdefghjkmn', USER)).not.toBe(
+      hashRecoveryCode('abcdefghjkmn', 'other-user'),
+    );
   });
 
   it('gives the same hash however the code was typed', () => {

@@ -6,7 +6,12 @@ import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { ClientInfo } from '../../tokens/client-info';
 import { UsersService } from '../../users/users.service';
 import { AccountMails } from '../account-mails.service';
-import { SecondFactor, TwoFactorService, TwoFactorSetup, TwoFactorStatus } from './two-factor.service';
+import {
+  SecondFactor,
+  TwoFactorService,
+  TwoFactorSetup,
+  TwoFactorStatus,
+} from './two-factor.service';
 
 /** Exactly one of the two: a code from the app, or a recovery code. */
 export function assertOneFactor(factor: SecondFactor): void {
@@ -58,7 +63,12 @@ export class TwoFactorAccountService {
     return codes;
   }
 
-  async disable(userId: string, password: string, factor: SecondFactor, client: ClientInfo): Promise<void> {
+  async disable(
+    userId: string,
+    password: string,
+    factor: SecondFactor,
+    client: ClientInfo,
+  ): Promise<void> {
     assertOneFactor(factor);
     await this.lockout.assertNotLocked(userId);
     const user = await this.users.getById(userId);

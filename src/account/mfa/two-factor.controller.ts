@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Res, UseGuards, UsePipes } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  HttpStatus,
+  Post,
+  Res,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -13,7 +24,11 @@ import {
 import { AuthUser } from '../../auth/auth-user';
 import { AuthService } from '../../auth/auth.service';
 import { CookieEndpoint } from '../../auth/cookie-mode/cookie-origin.guard';
-import { AccessTokenResponse, CookieResponse, RefreshCookie } from '../../auth/cookie-mode/refresh-cookie';
+import {
+  AccessTokenResponse,
+  CookieResponse,
+  RefreshCookie,
+} from '../../auth/cookie-mode/refresh-cookie';
 import { Client } from '../../auth/decorators/client-info.decorator';
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { Public } from '../../auth/decorators/public.decorator';
@@ -56,25 +71,35 @@ export class TwoFactorController {
   }
 
   @Post('setup')
+  // These answers carry secrets (the TOTP seed, recovery codes, tokens): no cache may keep one.
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Start two-factor setup: a new TOTP secret, its otpauth:// URI and a QR code',
-    description: 'Scan the QR code (or type the secret) into an authenticator app, then confirm with POST /auth/2fa/enable.',
+    description:
+      'Scan the QR code (or type the secret) into an authenticator app, then confirm with POST /auth/2fa/enable.',
   })
   @ApiCreatedResponse({ type: TwoFactorSetupResponse })
   @ApiConflictResponse({ description: 'Two-factor is already on', type: ErrorBody })
-  async setup(@CurrentUser() caller: AuthUser, @Client() client: ClientInfo): Promise<TwoFactorSetupResponse> {
+  async setup(
+    @CurrentUser() caller: AuthUser,
+    @Client() client: ClientInfo,
+  ): Promise<TwoFactorSetupResponse> {
     const { secret, otpauthUri, qrCode } = await this.account.setup(caller.id, client);
     return { secret, otpauth_uri: otpauthUri, qr_code: qrCode };
   }
 
   @Post('enable')
+  @Header('Cache-Control', 'no-store')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Turn two-factor on with a current code; returns ten recovery codes, shown once',
   })
   @ApiOkResponse({ type: RecoveryCodesResponse })
   @ApiForbiddenResponse({ description: 'The code is wrong', type: ErrorBody })
-  @ApiConflictResponse({ description: 'No setup pending, or two-factor is already on', type: ErrorBody })
+  @ApiConflictResponse({
+    description: 'No setup pending, or two-factor is already on',
+    type: ErrorBody,
+  })
   @RateLimited()
   async enable(
     @CurrentUser() caller: AuthUser,
@@ -86,7 +111,9 @@ export class TwoFactorController {
 
   @Post('disable')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Turn two-factor off: needs the password and a current code (or a recovery code)' })
+  @ApiOperation({
+    summary: 'Turn two-factor off: needs the password and a current code (or a recovery code)',
+  })
   @ApiNoContentResponse({ description: 'Two-factor is off' })
   @ApiForbiddenResponse({ description: 'The password or the code is wrong', type: ErrorBody })
   @ApiConflictResponse({ description: 'Two-factor is off already', type: ErrorBody })
@@ -96,11 +123,17 @@ export class TwoFactorController {
     @Body() dto: DisableTwoFactorDto,
     @Client() client: ClientInfo,
   ): Promise<void> {
-    await this.account.disable(caller.id, dto.password, { code: dto.code, recoveryCode: dto.recovery_code }, client);
+    await this.account.disable(
+      caller.id,
+      dto.password,
+      { code: dto.code, recoveryCode: dto.recovery_code },
+      client,
+    );
   }
 
   @Public()
   @Post('verify')
+  @Header('Cache-Control', 'no-store')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Second step of a two-factor login: the mfa_token and a code give the token pair',
@@ -110,7 +143,10 @@ export class TwoFactorController {
       'refresh token is set as a cookie.',
   })
   @ApiOkResponse({ type: TokenPairResponse })
-  @ApiUnauthorizedResponse({ description: 'The mfa_token or the code is invalid, expired or used', type: ErrorBody })
+  @ApiUnauthorizedResponse({
+    description: 'The mfa_token or the code is invalid, expired or used',
+    type: ErrorBody,
+  })
   @CookieEndpoint()
   @RateLimited()
   async verify(

@@ -58,14 +58,19 @@ export class TwoFactorService {
   async status(userId: string): Promise<TwoFactorStatus> {
     const row = await this.mfa.findOneBy({ userId });
     const enabledAt = row?.enabledAt ?? null;
-    const recoveryCodesLeft = enabledAt ? await this.recovery.countBy({ userId, usedAt: IsNull() }) : 0;
+    const recoveryCodesLeft = enabledAt
+      ? await this.recovery.countBy({ userId, usedAt: IsNull() })
+      : 0;
     return { enabled: enabledAt !== null, enabledAt, recoveryCodesLeft };
   }
 
   /** A new secret, pending until `enable` proves the authenticator shows its codes. */
   async setup(userId: string, accountLabel: string): Promise<TwoFactorSetup> {
     if (await this.isEnabled(userId)) {
-      throw new DomainError(ErrorCode.TwoFactorAlreadyEnabled, 'Two-factor authentication is already on');
+      throw new DomainError(
+        ErrorCode.TwoFactorAlreadyEnabled,
+        'Two-factor authentication is already on',
+      );
     }
     const secret = generateTotpSecret();
     await this.mfa.save({
@@ -84,7 +89,10 @@ export class TwoFactorService {
     const row = await this.mfa.findOneBy({ userId });
     if (!row) throw new DomainError(ErrorCode.TwoFactorNotSetUp, 'Call POST /auth/2fa/setup first');
     if (row.enabledAt) {
-      throw new DomainError(ErrorCode.TwoFactorAlreadyEnabled, 'Two-factor authentication is already on');
+      throw new DomainError(
+        ErrorCode.TwoFactorAlreadyEnabled,
+        'Two-factor authentication is already on',
+      );
     }
     // Proves the app shows the right codes; not a sign-in, so the code is not spent: the user
     // may log in with it straight away rather than wait for the next one.
@@ -100,7 +108,10 @@ export class TwoFactorService {
       );
       if (affected !== 1) return false;
       await manager.delete(RecoveryCode, { userId });
-      await manager.insert(RecoveryCode, codes.map((c) => this.recoveryRow(userId, c, now)));
+      await manager.insert(
+        RecoveryCode,
+        codes.map((c) => this.recoveryRow(userId, c, now)),
+      );
       return true;
     });
     if (!enabled) throw this.wrongCode();
@@ -108,11 +119,18 @@ export class TwoFactorService {
   }
 
   /** Checks a second factor of a user with two-factor on and spends it: how, or undefined. */
-  async consume(userId: string, factor: SecondFactor, now = Date.now()): Promise<'totp' | 'recovery_code' | undefined> {
+  async consume(
+    userId: string,
+    factor: SecondFactor,
+    now = Date.now(),
+  ): Promise<'totp' | 'recovery_code' | undefined> {
     if (factor.recoveryCode !== undefined) {
-      return (await this.consumeRecoveryCode(userId, factor.recoveryCode, now)) ? 'recovery_code' : undefined;
+      return (await this.consumeRecoveryCode(userId, factor.recoveryCode, now))
+        ? 'recovery_code'
+        : undefined;
     }
-    if (factor.code !== undefined) return (await this.consumeCode(userId, factor.code, now)) ? 'totp' : undefined;
+    if (factor.code !== undefined)
+      return (await this.consumeCode(userId, factor.code, now)) ? 'totp' : undefined;
     return undefined;
   }
 
@@ -159,7 +177,13 @@ export class TwoFactorService {
 
   private recoveryRow(userId: string, code: string, now: Date): RecoveryCode {
     const codeHash = hashRecoveryCode(normalizeRecoveryCode(code) as string, userId);
-    return this.recovery.create({ id: randomUUID(), userId, codeHash, createdAt: now, usedAt: null });
+    return this.recovery.create({
+      id: randomUUID(),
+      userId,
+      codeHash,
+      createdAt: now,
+      usedAt: null,
+    });
   }
 
   private wrongCode(): DomainError {

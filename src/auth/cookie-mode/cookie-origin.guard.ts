@@ -1,4 +1,10 @@
-import { CanActivate, ExecutionContext, Injectable, UseGuards, applyDecorators } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  UseGuards,
+  applyDecorators,
+} from '@nestjs/common';
 import { ApiForbiddenResponse } from '@nestjs/swagger';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { ErrorBody } from '../../common/errors/error-body';
@@ -28,7 +34,11 @@ export class CookieOriginGuard implements CanActivate {
     if (!this.cookie.enabled) return true;
     const request = context.switchToHttp().getRequest<CookieRequest>();
     const origin = request.headers.origin;
-    if (typeof origin === 'string' ? this.allowed.has(origin) : this.cookie.read(request) === undefined) {
+    if (
+      typeof origin === 'string'
+        ? this.allowed.has(origin)
+        : this.cookie.read(request) === undefined
+    ) {
       return true;
     }
     throw new DomainError(
@@ -45,7 +55,7 @@ export const CookieEndpoint = () =>
   applyDecorators(
     UseGuards(CookieOriginGuard),
     ApiForbiddenResponse({
-      description: 'Cookie mode: the request\'s Origin is not allowed to use the session cookie',
+      description: "Cookie mode: the request's Origin is not allowed to use the session cookie",
       type: ErrorBody,
     }),
   );

@@ -17,7 +17,9 @@ export class LogoutAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<CookieRequest>();
     const cookieOnly =
-      this.cookie.enabled && request.headers.authorization === undefined && this.cookie.read(request) !== undefined;
+      this.cookie.enabled &&
+      request.headers.authorization === undefined &&
+      this.cookie.read(request) !== undefined;
     return cookieOnly || this.jwt.authenticate(context);
   }
 }

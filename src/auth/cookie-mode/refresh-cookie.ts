@@ -60,13 +60,21 @@ export class RefreshCookie {
     const token = fromBody ?? (this.enabled ? this.read(request) : undefined);
     if (token !== undefined) return token;
     if (this.enabled) {
-      throw new DomainError(ErrorCode.InvalidRefreshToken, 'No refresh token: the session cookie is missing');
+      throw new DomainError(
+        ErrorCode.InvalidRefreshToken,
+        'No refresh token: the session cookie is missing',
+      );
     }
-    throw new DomainError(ErrorCode.ValidationFailed, 'Validation failed', ['refresh_token must be a string']);
+    throw new DomainError(ErrorCode.ValidationFailed, 'Validation failed', [
+      'refresh_token must be a string',
+    ]);
   }
 
   /** In cookie mode, moves the refresh token from the answer into the cookie. */
-  deliver(response: CookieResponse, pair: TokenPairResponse): TokenPairResponse | AccessTokenResponse {
+  deliver(
+    response: CookieResponse,
+    pair: TokenPairResponse,
+  ): TokenPairResponse | AccessTokenResponse {
     if (!this.enabled) return pair;
     const { refresh_token: refreshToken, ...rest } = pair;
     response.header('Set-Cookie', this.serialize(refreshToken, this.maxAgeSeconds));

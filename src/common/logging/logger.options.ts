@@ -8,6 +8,13 @@ const SECRET_FIELDS = [
   'refresh_token',
   'token',
   'client_secret',
+  'mfa_token',
+  // Not `code`: errors carry theirs (ECONNREFUSED…), and a log reader needs it.
+  'recovery_code',
+  'recovery_codes',
+  'secret',
+  'otpauth_uri',
+  'qr_code',
 ];
 
 /**

@@ -15,6 +15,9 @@ export class UserResponse {
   @ApiProperty()
   disabled!: boolean;
 
+  @ApiProperty({ description: 'Whether the owner has proven the address (verification or reset link).' })
+  emailVerified!: boolean;
+
   @ApiProperty()
   createdAt!: Date;
 
@@ -23,7 +26,7 @@ export class UserResponse {
 
   static from(user: User): UserResponse {
     const { id, email, roles, disabled, createdAt, updatedAt } = user;
-    return { id, email, roles, disabled, createdAt, updatedAt };
+    return { id, email, roles, disabled, emailVerified: Boolean(user.emailVerifiedAt), createdAt, updatedAt };
   }
 }
 
