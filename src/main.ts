@@ -3,12 +3,12 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { configureApp, httpAdapterFor } from './app.setup';
 import { AppLogger } from './common/logging/app-logger';
-import { AllConfig, loadDotEnv, validateEnvironment } from './config';
+import { AllConfig, loadDotEnv, validateServerEnvironment } from './config';
 import { loadAppConfig } from './config/app.config';
 
 async function bootstrap(): Promise<void> {
   loadDotEnv();
-  validateEnvironment();
+  validateServerEnvironment();
   // Imported only now: building the module graph reads the configuration validated above.
   const { AppModule } = await import('./app.module');
   const { adapter, options } = httpAdapterFor(loadAppConfig());

@@ -72,9 +72,14 @@ export function loadAccountConfig(raw: NodeJS.ProcessEnv = process.env): Account
   if (env.MFA_ENCRYPTION_KEY !== undefined) parseMfaKey(env.MFA_ENCRYPTION_KEY);
   const app = loadAppConfig(raw);
   const appUrl = (env.APP_URL ?? `http://localhost:${app.port}`).replace(/\/+$/, '');
-  const cookieOrigins = env.AUTH_COOKIE_ORIGINS
-    ? splitList(env.AUTH_COOKIE_ORIGINS)
-    : [...app.corsOrigins, new URL(appUrl).origin];
+  const cookieMode = envFlag(env.AUTH_COOKIE_MODE, false);
+  // Parsed only in cookie mode: CORS_ORIGINS may hold what CORS accepts but an allow-list of
+  // origins cannot, and must not stop a boot that never uses the cookie.
+  const allowedOrigins = !cookieMode
+    ? []
+    : env.AUTH_COOKIE_ORIGINS
+      ? splitList(env.AUTH_COOKIE_ORIGINS).map((o) => originOf(o, 'AUTH_COOKIE_ORIGINS'))
+      : [...app.corsOrigins.map((o) => originOf(o, 'CORS_ORIGINS')), originOf(appUrl, 'APP_URL')];
   return {
     appUrl,
     appName: env.APP_NAME ?? 'Gatehouse',
@@ -87,10 +92,10 @@ export function loadAccountConfig(raw: NodeJS.ProcessEnv = process.env): Account
       tokenTtlSeconds: durationToSeconds(env.MFA_TOKEN_TTL ?? '5m'),
     },
     cookie: {
-      enabled: envFlag(env.AUTH_COOKIE_MODE, false),
+      enabled: cookieMode,
       name: env.AUTH_COOKIE_NAME ?? 'gatehouse_refresh',
       secure: envFlag(env.AUTH_COOKIE_SECURE, true),
-      allowedOrigins: [...new Set(cookieOrigins.map(originOf))],
+      allowedOrigins: [...new Set(allowedOrigins)],
     },
   };
 }
@@ -107,15 +112,24 @@ function splitList(value: string): string[] {
     .filter(Boolean);
 }
 
-/** `https://App.example.com/` → `https://app.example.com`: what browsers send in `Origin`. */
-function originOf(value: string): string {
+/**
+ * `https://App.example.com/` → `https://app.example.com`: what browsers send in `Origin`. Only
+ * http(s) origins: `localhost:3000` would parse as the scheme `localhost:` with the origin
+ * `null`, which is what sandboxed frames and file: pages send, and must never be allowed.
+ */
+function originOf(value: string, variable: string): string {
+  let url: URL | undefined;
   try {
-    return new URL(value).origin;
+    url = new URL(value);
   } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin === 'null') {
     throw new ConfigValidationError([
-      `not an origin: ${value} (expected e.g. https://app.example.com)`,
+      `${variable} must list origins such as https://app.example.com (got ${JSON.stringify(value)})`,
     ]);
   }
+  return url.origin;
 }
 
 const KEY_BYTES = 32;

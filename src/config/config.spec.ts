@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateEnvironment } from '.';
+import { validateEnvironment, validateServerEnvironment } from '.';
 import { loadAuthConfig } from './auth.config';
 import { loadDatabaseConfig } from './database.config';
 import { ConfigValidationError, durationToSeconds, parseEnv } from './env.validation';
@@ -87,6 +87,17 @@ describe('configuration', () => {
         validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: strong }),
       ).not.toThrow();
       expect(() => validateEnvironment({ NODE_ENV: 'development' })).not.toThrow();
+    });
+
+    it('validateServerEnvironment also wants the MFA key in production; the CLIs do not', () => {
+      const production = { NODE_ENV: 'production', JWT_SECRET: strong };
+      expect(() => validateEnvironment(production)).not.toThrow();
+      expect(() => validateServerEnvironment(production)).toThrow(/MFA_ENCRYPTION_KEY/);
+      const key = 'ab'.repeat(32);
+      expect(() => validateServerEnvironment({ ...production, MFA_ENCRYPTION_KEY: key })).not.toThrow();
+      expect(() =>
+        validateServerEnvironment({ ...production, MFA_ENCRYPTION_KEY: key, AUTH_COOKIE_MODE: 'true', CORS_ORIGINS: 'x:1' }),
+      ).toThrow(/CORS_ORIGINS/);
     });
   });
 

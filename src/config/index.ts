@@ -6,7 +6,8 @@ import type { AuthConfig } from './auth.config';
 import { DatabaseConfig, databaseConfig } from './database.config';
 import type { ThrottleConfig } from './throttle.config';
 import type { TokensConfig } from './tokens.config';
-import { NodeEnv, envFlag, parseEnv } from './env.validation';
+import { loadAccountConfig } from './account.config';
+import { ConfigValidationError, NodeEnv, envFlag, parseEnv } from './env.validation';
 import { assertProductionSecret } from './jwt-secret';
 
 export type {
@@ -56,6 +57,19 @@ export function validateEnvironment(raw: NodeJS.ProcessEnv = process.env): void 
   // The asymmetric algorithms need keys instead, checked when SigningKeys loads them.
   const hs256 = (env.JWT_ALGORITHM ?? 'HS256') === 'HS256';
   if (env.NODE_ENV === NodeEnv.Production && hs256) assertProductionSecret(env.JWT_SECRET);
+}
+
+/**
+ * What the server needs on top of {@link validateEnvironment}, which the CLIs share: the key
+ * sealing TOTP secrets (the CLIs never open one).
+ */
+export function validateServerEnvironment(raw: NodeJS.ProcessEnv = process.env): void {
+  validateEnvironment(raw);
+  const env = parseEnv(raw);
+  if (env.NODE_ENV === NodeEnv.Production && env.MFA_ENCRYPTION_KEY === undefined) {
+    throw new ConfigValidationError(['MFA_ENCRYPTION_KEY is required when NODE_ENV=production']);
+  }
+  loadAccountConfig(raw);
 }
 
 /** BENCHMARK_ROUTES=1 mounts the public twin routes `npm run bench` compares against. */
