@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { MailConfig } from '../config';
@@ -58,7 +58,10 @@ function outboxTransport(config: MailConfig): MailTransport {
       // The files hold live one-time tokens: readable by the service's user only.
       await mkdir(config.outboxDir, { recursive: true, mode: 0o700 });
       const file = join(config.outboxDir, outboxFileName(message));
-      await writeFile(file, rendered, { mode: 0o600, flag: 'wx' });
+      // Written aside, then renamed: whoever watches the folder sees whole mails only.
+      const partial = `${file}.partial`;
+      await writeFile(partial, rendered, { mode: 0o600, flag: 'wx' });
+      await rename(partial, file);
       return file;
     },
     close: () => renderer.close(),

@@ -1,6 +1,8 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { AddressInfo, connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -51,14 +53,25 @@ export interface RunningApp {
   output: () => string;
   /** stdout alone: where the app's JSON log lines go. */
   stdout: () => string;
+  /** Its DATA_DIR: a scratch directory unless the test chose one (the outbox is in there). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
 export async function startApp(main: string, env: Record<string, string>): Promise<RunningApp> {
   const port = await freePort();
+  // Never the repository's data/: generated keys and outbox mails stay with the test.
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'gatehouse-app-'));
   const child = spawn(process.execPath, [main], {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: {
+      ...process.env,
+      MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+      ...env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -82,7 +95,7 @@ export async function startApp(main: string, env: Record<string, string>): Promi
     await stop();
     throw new Error(`${(error as Error).message}\n${output.slice(-2000)}`);
   }
-  return { base, process: child, output: () => output, stdout: () => stdout, stop };
+  return { base, process: child, output: () => output, stdout: () => stdout, dataDir, stop };
 }
 
 /** A throwaway redis-server on its own port, which a test may stop and start again. */
