@@ -242,6 +242,60 @@ describe.each(databaseKinds())('account lifecycle on %s', (kind) => {
     });
   });
 
+  describe('API docs', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await appWith();
+    });
+    afterAll(() => t?.close());
+
+    const ENDPOINTS: Array<[string, string, 'public' | 'bearer', string | undefined]> = [
+      ['/auth/email/verify', 'post', 'public', 'VerifyEmailDto'],
+      ['/auth/email/resend', 'post', 'public', 'EmailDto'],
+      ['/auth/password/forgot', 'post', 'public', 'EmailDto'],
+      ['/auth/password/reset', 'post', 'public', 'ResetPasswordDto'],
+      ['/auth/2fa', 'get', 'bearer', undefined],
+      ['/auth/2fa/setup', 'post', 'bearer', undefined],
+      ['/auth/2fa/enable', 'post', 'bearer', 'TwoFactorCodeDto'],
+      ['/auth/2fa/disable', 'post', 'bearer', 'DisableTwoFactorDto'],
+      ['/auth/2fa/verify', 'post', 'public', 'VerifyTwoFactorDto'],
+    ];
+
+    it.each(ENDPOINTS)(
+      'documents %s %s (%s) with its body and answers',
+      async (path, method, access, dto) => {
+        const { body: doc } = await t.http().get('/docs-json').expect(200);
+        const operation = doc.paths[path]?.[method];
+        expect(operation).toBeDefined();
+        expect(operation.summary).toEqual(expect.any(String));
+        expect(operation.security).toEqual(
+          access === 'public' ? [] : [{ bearer: [] }, { oauth2: [] }],
+        );
+        if (dto) {
+          expect(operation.requestBody.content['application/json'].schema).toEqual({
+            $ref: `#/components/schemas/${dto}`,
+          });
+          expect(doc.components.schemas[dto].properties).toBeDefined();
+        }
+        const statuses = Object.keys(operation.responses);
+        expect(statuses.some((s) => s.startsWith('2'))).toBe(true);
+        expect(statuses.some((s) => s.startsWith('4'))).toBe(true);
+      },
+    );
+
+    it('documents that login answers the pair or the two-factor challenge', async () => {
+      const { body: doc } = await t.http().get('/docs-json').expect(200);
+      const ok = doc.paths['/auth/login'].post.responses['200'].content['application/json'].schema;
+      expect(ok.oneOf).toEqual([
+        { $ref: '#/components/schemas/TokenPairResponse' },
+        { $ref: '#/components/schemas/MfaChallengeResponse' },
+      ]);
+      expect(doc.components.schemas.TwoFactorSetupResponse.required).toEqual(
+        expect.arrayContaining(['secret', 'otpauth_uri', 'qr_code']),
+      );
+    });
+  });
+
   describe('AUTH_REQUIRE_VERIFIED_EMAIL=true', () => {
     let t: TestApp;
     beforeAll(async () => {
