@@ -6,7 +6,7 @@ import { BackgroundTasks } from '../src/common/background-tasks.service';
 import { Mailer } from '../src/mail/mailer.service';
 import { databaseKinds } from './support/databases';
 import { Inbox, linkToken, startInbox } from './support/smtp-inbox';
-import { TestApp, createTestApp } from './support/test-app';
+import { TEST_AUDIENCE, TEST_ISSUER, TestApp, createTestApp } from './support/test-app';
 
 const APP_URL = 'https://app.example.test';
 const ORIGIN = 'https://app.example.test';
@@ -516,6 +516,9 @@ describe.each(databaseKinds())('account lifecycle on %s', (kind) => {
         .expect(400);
       expect(both.body).toMatchObject({ code: 'VALIDATION_FAILED' });
       await t.http().post('/auth/2fa/verify').send({ mfa_token }).expect(400);
+      await t.http().post('/auth/2fa/verify').send({ mfa_token, code: null }).expect(400);
+      await t.http().post('/auth/2fa/verify').send({ mfa_token, recovery_code: null }).expect(400);
+      await t.http().post('/auth/2fa/verify').send({ mfa_token, code: 123456 }).expect(400);
       await t.http().post('/auth/2fa/verify').send({ mfa_token, code: '12345' }).expect(400);
     });
 
@@ -531,6 +534,80 @@ describe.each(databaseKinds())('account lifecycle on %s', (kind) => {
         .send({ mfa_token, code: nextCode(totp) })
         .expect(429);
       expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    });
+
+    it('signs the mfa_token for the two-factor step only: not the API audience, not an access typ', async () => {
+      const { email, password } = await withTwoFactor();
+      const { mfa_token } = await passwordStep(email, password);
+      const claims = JSON.parse(
+        Buffer.from(mfa_token.split('.')[1], 'base64url').toString(),
+      ) as Record<string, unknown>;
+      expect(claims).toMatchObject({ typ: 'mfa', aud: 'urn:gatehouse:mfa', iss: TEST_ISSUER });
+      expect(claims.aud).not.toBe(TEST_AUDIENCE);
+      expect(Number(claims.exp) - Number(claims.iat)).toBe(300);
+      await t.http().post('/oauth2/revoke').type('form').send({ token: mfa_token }).expect(200);
+    });
+
+    it('a password change voids a half-done two-factor login', async () => {
+      const { email, password, recovery } = await withTwoFactor();
+      const first = await passwordStep(email, password);
+      const pair = (
+        await t
+          .http()
+          .post('/auth/2fa/verify')
+          .send({ mfa_token: first.mfa_token, recovery_code: recovery[0] })
+          .expect(200)
+      ).body as Pair;
+      const pending = await passwordStep(email, password);
+      await t
+        .http()
+        .post('/auth/password')
+        .set(bearer(pair.access_token))
+        .send({ current_password: password, new_password: `changed-${password}` })
+        .expect(204);
+      const refused = await t
+        .http()
+        .post('/auth/2fa/verify')
+        .send({ mfa_token: pending.mfa_token, recovery_code: recovery[1] })
+        .expect(401);
+      expect(refused.body).toMatchObject({ code: 'INVALID_MFA_TOKEN' });
+    });
+
+    it('counts wrong passwords at disable: a stolen access token is no password oracle', async () => {
+      const { access, totp, password } = await withTwoFactor();
+      for (let i = 0; i < 3; i++) {
+        await t
+          .http()
+          .post('/auth/2fa/disable')
+          .set(bearer(access))
+          .send({ password: `guess-${i}-pw`, code: totp.generate() })
+          .expect(403);
+      }
+      await t
+        .http()
+        .post('/auth/2fa/disable')
+        .set(bearer(access))
+        .send({ password, code: nextCode(totp) })
+        .expect(429);
+    });
+
+    it('an admin can turn it off for a user who lost every factor; every session of the user ends', async () => {
+      const { email, password, access } = await withTwoFactor();
+      const admin = await t.register({ admin: true });
+      const adminAccess = (await t.login(admin.email, admin.password)).access;
+      const userId = (await me(access).expect(200)).body.id as string;
+      await t.http().delete(`/admin/users/${userId}/2fa`).set(bearer(access)).expect(403);
+      const before = inbox.count();
+      await t.http().delete(`/admin/users/${userId}/2fa`).set(bearer(adminAccess)).expect(204);
+      await inbox.waitFor(email, { after: before, kind: /two-factor/i });
+      await me(access).expect(401);
+      await t.login(email, password);
+      const again = await t
+        .http()
+        .delete(`/admin/users/${userId}/2fa`)
+        .set(bearer(adminAccess))
+        .expect(409);
+      expect(again.body).toMatchObject({ code: 'TWO_FACTOR_NOT_ENABLED' });
     });
 
     it('disable needs the password and a current code; afterwards login gives the pair directly', async () => {
@@ -650,6 +727,22 @@ describe.each(databaseKinds())('account lifecycle on %s', (kind) => {
       await t.http().get('/users/me').auth(res.body.access_token, { type: 'bearer' }).expect(401);
       await refresh(cookie, ORIGIN).expect(401);
       await t.http().post('/auth/logout').set('origin', ORIGIN).expect(401);
+    });
+
+    it('logout with the cookie works even when the page still sends an expired or revoked bearer token', async () => {
+      const { res, cookie } = await cookieLogin();
+      const stale = res.body.access_token as string;
+      // Revoke the access token alone (RFC 7009), as if it had expired: the cookie still names the session.
+      await t.http().post('/oauth2/revoke').type('form').send({ token: stale }).expect(200);
+      await t.http().get('/users/me').auth(stale, { type: 'bearer' }).expect(401);
+      await t
+        .http()
+        .post('/auth/logout')
+        .set('origin', ORIGIN)
+        .set('cookie', cookie.split(';')[0])
+        .auth(stale, { type: 'bearer' })
+        .expect(204);
+      await refresh(cookie, ORIGIN).expect(401);
     });
 
     it('a login from a foreign Origin is refused before the password is checked', async () => {

@@ -210,10 +210,12 @@ export class AuthController {
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) response: CookieResponse,
   ): Promise<void> {
-    if (request.user) {
+    // The cookie names the session when there is one: LogoutAuthGuard admitted it on that basis.
+    const cookie = this.cookie.enabled ? this.cookie.read(request) : undefined;
+    if (cookie !== undefined) {
+      await this.auth.logoutWithRefreshToken(cookie, client);
+    } else if (request.user) {
       await this.auth.logout(request.user, client);
-    } else {
-      await this.auth.logoutWithRefreshToken(this.cookie.tokenOf(request, undefined), client);
     }
     this.cookie.clear(response);
   }

@@ -14,6 +14,7 @@ import { AccountController } from '../account/account.controller';
 import { MfaChallengeService } from '../account/mfa/mfa-challenge.service';
 import { TwoFactorAccountService } from '../account/mfa/two-factor-account.service';
 import { TwoFactorController } from '../account/mfa/two-factor.controller';
+import { AdminTwoFactorController } from '../account/mfa/admin-two-factor.controller';
 import { PasswordResetService } from '../account/password-reset.service';
 import { AuthController } from './auth.controller';
 import { CookieOriginGuard } from './cookie-mode/cookie-origin.guard';
@@ -72,6 +73,7 @@ const globalGuard =
     OAuth2Controller,
     AccountController,
     TwoFactorController,
+    AdminTwoFactorController,
   ],
   providers: [
     AuthService,

@@ -170,8 +170,9 @@ export class AuthService {
       RevocationReason.PasswordChanged,
       caller.sessionId,
     );
-    // A reset link mailed before would otherwise still set a password of its sender's choice.
-    await this.oneTime.voidUnspent(user.id, [OneTimeTokenPurpose.PasswordReset]);
+    // A reset link mailed before would otherwise still set a password of its sender's choice,
+    // and a half-done two-factor login rests on the old password.
+    await this.oneTime.voidUnspent(user.id, [OneTimeTokenPurpose.PasswordReset, OneTimeTokenPurpose.MfaLogin]);
     this.mails.passwordChanged(user.email, client?.ip);
     this.audit.record('password.changed', {
       ...client,

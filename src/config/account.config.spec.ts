@@ -117,6 +117,33 @@ describe('account configuration', () => {
       );
     });
 
+    it('refuses AUTH_COOKIE_SECURE=false in production cookie mode, and a __Host- cookie name', () => {
+      const production = {
+        DATA_DIR: dataDir,
+        NODE_ENV: 'production',
+        AUTH_COOKIE_MODE: 'true',
+        APP_URL: 'https://app.example.com',
+      };
+      expect(
+        thrownBy(() => loadAccountConfig({ ...production, AUTH_COOKIE_SECURE: 'false' })),
+      ).toEqual(validationErrorNaming('AUTH_COOKIE_SECURE'));
+      expect(loadAccountConfig({ ...production }).cookie.secure).toBe(true);
+      expect(
+        thrownBy(() =>
+          loadAccountConfig({ DATA_DIR: dataDir, AUTH_COOKIE_NAME: '__Host-refresh' }),
+        ),
+      ).toEqual(validationErrorNaming('AUTH_COOKIE_NAME'));
+    });
+
+    it.each(['EMAIL_VERIFICATION_TTL', 'PASSWORD_RESET_TTL', 'MFA_TOKEN_TTL'])(
+      'refuses %s=0',
+      (name) => {
+        expect(thrownBy(() => loadAccountConfig({ DATA_DIR: dataDir, [name]: '0' }))).toEqual(
+          validationErrorNaming(name),
+        );
+      },
+    );
+
     describe('cookie origins', () => {
       it("defaults to CORS_ORIGINS and APP_URL's origin, normalised and without duplicates", () => {
         const { cookie } = loadAccountConfig({

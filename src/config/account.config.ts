@@ -80,21 +80,39 @@ export function loadAccountConfig(raw: NodeJS.ProcessEnv = process.env): Account
     : env.AUTH_COOKIE_ORIGINS
       ? splitList(env.AUTH_COOKIE_ORIGINS).map((o) => originOf(o, 'AUTH_COOKIE_ORIGINS'))
       : [...app.corsOrigins.map((o) => originOf(o, 'CORS_ORIGINS')), originOf(appUrl, 'APP_URL')];
+
+  const secure = envFlag(env.AUTH_COOKIE_SECURE, true);
+  if (cookieMode && app.isProduction && !secure) {
+    throw new ConfigValidationError([
+      'AUTH_COOKIE_SECURE=false is for local http development, not production',
+    ]);
+  }
+  // Browsers drop a __Host- cookie whose Path is not /: cookie mode would silently fail.
+  if (env.AUTH_COOKIE_NAME?.startsWith('__Host-')) {
+    throw new ConfigValidationError([
+      'AUTH_COOKIE_NAME cannot use the __Host- prefix: the cookie is scoped to Path=/auth',
+    ]);
+  }
+  const ttl = (name: string, value: string | undefined, fallback: string): number => {
+    const seconds = durationToSeconds(value ?? fallback);
+    if (seconds <= 0) throw new ConfigValidationError([`${name} must be longer than 0`]);
+    return seconds;
+  };
   return {
     appUrl,
     appName: env.APP_NAME ?? 'Gatehouse',
     requireVerifiedEmail: envFlag(env.AUTH_REQUIRE_VERIFIED_EMAIL, false),
-    verificationTtlSeconds: durationToSeconds(env.EMAIL_VERIFICATION_TTL ?? '24h'),
-    resetTtlSeconds: durationToSeconds(env.PASSWORD_RESET_TTL ?? '30m'),
+    verificationTtlSeconds: ttl('EMAIL_VERIFICATION_TTL', env.EMAIL_VERIFICATION_TTL, '24h'),
+    resetTtlSeconds: ttl('PASSWORD_RESET_TTL', env.PASSWORD_RESET_TTL, '30m'),
     resendIntervalSeconds: durationToSeconds(env.MAIL_RESEND_INTERVAL ?? '60s'),
     mfa: {
       encryptionKey: once(() => resolveMfaKey(env.MFA_ENCRYPTION_KEY, app)),
-      tokenTtlSeconds: durationToSeconds(env.MFA_TOKEN_TTL ?? '5m'),
+      tokenTtlSeconds: ttl('MFA_TOKEN_TTL', env.MFA_TOKEN_TTL, '5m'),
     },
     cookie: {
       enabled: cookieMode,
       name: env.AUTH_COOKIE_NAME ?? 'gatehouse_refresh',
-      secure: envFlag(env.AUTH_COOKIE_SECURE, true),
+      secure,
       allowedOrigins: [...new Set(allowedOrigins)],
     },
   };

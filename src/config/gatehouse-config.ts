@@ -25,6 +25,15 @@ export interface GatehouseAuthOptions {
     refreshTtl?: string;
   };
   bcryptCost?: number;
+  /** 32 bytes (hex or base64) sealing TOTP secrets at rest; required in production. */
+  mfaEncryptionKey?: string;
+  mail?: {
+    /** `smtp://…` or `smtps://…`; without it mails are .eml files in `DATA_DIR/outbox`. */
+    smtpUrl?: string;
+    from?: string;
+  };
+  /** Where the application's pages live: mailed links point there. */
+  appUrl?: string;
   /** Shares revocations between instances; without it each instance keeps its own cache. */
   redisUrl?: string;
   /** Any other setting by environment variable name, e.g. `{ RATE_LIMIT_IP: '30' }`. */
@@ -72,8 +81,14 @@ export class GatehouseConfig {
 }
 
 function toEnvironment(options: GatehouseAuthOptions): NodeJS.ProcessEnv {
-  const { jwt = {} } = options;
+  const { jwt = {}, mail = {} } = options;
   const typed: Record<string, string | undefined> = {
+    // Whether this is production is the process's, not the options': its secrets get no fallback.
+    NODE_ENV: options.settings?.NODE_ENV ?? process.env.NODE_ENV,
+    MFA_ENCRYPTION_KEY: options.mfaEncryptionKey,
+    SMTP_URL: mail.smtpUrl,
+    MAIL_FROM: mail.from,
+    APP_URL: options.appUrl,
     JWT_ALGORITHM: jwt.algorithm,
     JWT_SECRET: jwt.secret,
     JWT_KEYS_DIR: jwt.keysDir,

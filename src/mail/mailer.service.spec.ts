@@ -143,7 +143,7 @@ describe('Mailer', () => {
     expect(mailer.stats()).toEqual({ sent: 0, failed: 1, pending: 0, retries: 2 });
     expect(inbox.count()).toBe(before);
     expect(lines(error)).toEqual([
-      'mail given up after 3 attempt(s) (email_verification): EENVELOPE SMTP 451 at RCPT TO',
+      'mail given up after 3 attempt(s) (email_verification): EENVELOPE SMTP 451 at RCPT TO; 1 undeliverable since start',
     ]);
     expectNoSecretsLogged();
   });
@@ -156,7 +156,7 @@ describe('Mailer', () => {
 
     expect(mailer.stats()).toEqual({ sent: 0, failed: 1, pending: 0, retries: 0 });
     expect(lines(error)).toEqual([
-      'mail given up after 1 attempt(s), permanently rejected (email_verification): EENVELOPE SMTP 550 at RCPT TO',
+      'mail given up after 1 attempt(s), permanently rejected (email_verification): EENVELOPE SMTP 550 at RCPT TO; 1 undeliverable since start',
     ]);
     expectNoSecretsLogged();
   });

@@ -155,7 +155,8 @@ export class Mailer implements OnApplicationShutdown {
     if (permanent || attempts >= this.config.maxAttempts || this.closed) {
       this.counts.failed++;
       this.logger.error(
-        `mail given up after ${attempts} attempt(s)${permanent ? ', permanently rejected' : ''} (${kind}): ${reason}`,
+        `mail given up after ${attempts} attempt(s)${permanent ? ', permanently rejected' : ''} (${kind}): ${reason}; ` +
+          `${this.counts.failed} undeliverable since start`,
       );
       this.settle(delivery);
       return;

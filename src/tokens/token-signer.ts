@@ -34,23 +34,30 @@ export class TokenSigner {
   }
 
   /**
-   * Signs a token of another kind (the mfa_token): `iss`, `aud`, `iat` and `exp` are added here.
-   * Its `typ` must be one no access or refresh check accepts.
+   * Signs a token of another kind (the mfa_token) for an audience of its own: a resource server
+   * that verifies Gatehouse tokens from the JWKS, checking `aud` as it must, refuses it whatever
+   * its `typ`. `iss`, `iat` and `exp` are added here.
    */
-  signOther(claims: { typ: string; sub: string; jti: string }, ttlSeconds: number, now = Date.now()): string {
+  signOther(
+    claims: { typ: string; sub: string; jti: string },
+    audience: string,
+    ttlSeconds: number,
+    now = Date.now(),
+  ): string {
     const iat = Math.floor(now / 1000);
-    const { issuer: iss, audience: aud } = this.clock;
-    return signCompact({ ...claims, iat, exp: iat + ttlSeconds, iss, aud }, this.keys.signing());
+    const payload = { ...claims, iat, exp: iat + ttlSeconds, iss: this.clock.issuer, aud: audience };
+    return signCompact(payload, this.keys.signing());
   }
 
   /**
-   * The payload of a token whose signature, issuer, audience and lifetime are valid, of any
-   * `typ`: callers check the type they expect. Never throws on bad input.
+   * The payload of a token whose signature, issuer, audience (the API's unless another is named)
+   * and lifetime are valid, of any `typ`: callers check the type they expect. Never throws on
+   * bad input.
    */
-  verifyPayload(token: string, now = Date.now()): Record<string, unknown> | undefined {
+  verifyPayload(token: string, now = Date.now(), audience = this.clock.audience): Record<string, unknown> | undefined {
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
     const payload = verifyCompact(token, this.keys.algorithm, (kid) => this.keys.verificationKey(kid, now));
-    if (!payload || !checkRegisteredClaims(payload, { ...this.clock, now })) return undefined;
+    if (!payload || !checkRegisteredClaims(payload, { ...this.clock, audience, now })) return undefined;
     return payload;
   }
 }

@@ -1,6 +1,10 @@
 // An application that is not Gatehouse: its own configuration, its own database connection, its
 // own controllers, and Gatehouse's AuthModule dropped in through the public entry point only.
 import { Controller, Get, Module, UseGuards } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
@@ -73,7 +77,12 @@ export class OpenController {
         },
         bcryptCost: 4,
         globalGuards: false,
-        settings: { TOKEN_CLEANUP_INTERVAL: '0' },
+        mfaEncryptionKey: randomBytes(32).toString('base64url'),
+        appUrl: 'https://host.example.test',
+        settings: {
+          TOKEN_CLEANUP_INTERVAL: '0',
+          MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'host-outbox-')),
+        },
       }),
     }),
   ],

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { MaxUtf8Bytes } from '../../common/decorators/max-utf8-bytes.decorator';
 import { MAX_PASSWORD_BYTES } from '../../auth/password-hasher.service';
 
@@ -27,7 +27,8 @@ class SecondFactorDto {
     example: '123456',
     description: 'The current code of the authenticator app.',
   })
-  @IsOptional()
+  // Not IsOptional, which lets null through: absent is fine, null is not a code.
+  @ValidateIf((o: SecondFactorDto) => o.code !== undefined)
   @WithoutSpaces()
   @IsString()
   @TotpCode()
@@ -37,7 +38,7 @@ class SecondFactorDto {
     example: 'k3vq-8d2m-x7pa',
     description: 'Instead of `code`: one of the recovery codes (each works once).',
   })
-  @IsOptional()
+  @ValidateIf((o: SecondFactorDto) => o.recovery_code !== undefined)
   @IsString()
   @MaxLength(32)
   recovery_code?: string;

@@ -7,7 +7,7 @@ import { ClientInfo } from '../../tokens/client-info';
 import { TokenSigner } from '../../tokens/token-signer';
 import { OneTimeTokenPurpose } from '../entities/one-time-token.entity';
 import { OneTimeTokensService } from '../one-time-tokens.service';
-import { MFA_TOKEN_TYPE, parseMfaClaims } from './mfa-token';
+import { MFA_TOKEN_AUDIENCE, MFA_TOKEN_TYPE, parseMfaClaims } from './mfa-token';
 import { assertOneFactor } from './two-factor-account.service';
 import { SecondFactor, TwoFactorService } from './two-factor.service';
 
@@ -45,7 +45,11 @@ export class MfaChallengeService {
     })) as string;
     this.audit.record('mfa.challenge', { ...client, userId });
     return {
-      mfa_token: this.signer.signOther({ typ: MFA_TOKEN_TYPE, sub: userId, jti }, this.ttlSeconds),
+      mfa_token: this.signer.signOther(
+        { typ: MFA_TOKEN_TYPE, sub: userId, jti },
+        MFA_TOKEN_AUDIENCE,
+        this.ttlSeconds,
+      ),
       expires_in: this.ttlSeconds,
     };
   }
@@ -53,7 +57,9 @@ export class MfaChallengeService {
   /** The user whose second factor this is, once both the mfa_token and the factor are spent. */
   async redeem(mfaToken: string, factor: SecondFactor, client: ClientInfo): Promise<string> {
     assertOneFactor(factor);
-    const claims = parseMfaClaims(this.signer.verifyPayload(mfaToken));
+    const claims = parseMfaClaims(
+      this.signer.verifyPayload(mfaToken, Date.now(), MFA_TOKEN_AUDIENCE),
+    );
     if (!claims) throw new DomainError(ErrorCode.InvalidMfaToken, INVALID_MFA_TOKEN);
     const userId = claims.sub;
     await this.lockout.assertNotLocked(userId);

@@ -5,6 +5,12 @@
  */
 export const MFA_TOKEN_TYPE = 'mfa';
 
+/**
+ * Its audience: Gatehouse's own two-factor step, never the API's (JWT_AUDIENCE). Verifiers of
+ * access tokens check `aud` and so refuse it, even those that know nothing of `typ`.
+ */
+export const MFA_TOKEN_AUDIENCE = 'urn:gatehouse:mfa';
+
 export interface MfaTokenClaims {
   sub: string;
   /** A one-time token (purpose mfa_login): spent when the second factor succeeds. */

@@ -30,6 +30,7 @@ export function generateRecoveryCodes(count = RECOVERY_CODE_COUNT): string[] {
  * undefined unless exactly 12 alphabet characters remain.
  */
 export function normalizeRecoveryCode(input: string): string | undefined {
+  if (typeof input !== 'string') return undefined;
   const normalized = input
     .toLowerCase()
     .replace(/[\s-]+/g, '')

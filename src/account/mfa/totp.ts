@@ -111,6 +111,8 @@ export function matchTotp(
   if (!Number.isInteger(window) || window < 0 || window > MAX_WINDOW) {
     throw new RangeError(`TOTP window must be an integer from 0 to ${MAX_WINDOW}`);
   }
+  // Typed as a string, but it comes from a request body: anything else is simply no match.
+  if (typeof code !== 'string') return undefined;
   const candidate = code.trim();
   if (!CODE_PATTERN.test(candidate)) return undefined;
   const given = Buffer.from(candidate, 'ascii');

@@ -4,6 +4,8 @@ import { TwoFactorLockoutService } from '../../auth/throttling/login-lockout.ser
 import { AuditLog } from '../../common/audit/audit-log.service';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { ClientInfo } from '../../tokens/client-info';
+import { RevocationReason } from '../../tokens/entities/token.entity';
+import { TokenRevocationService } from '../../tokens/token-revocation.service';
 import { UsersService } from '../../users/users.service';
 import { AccountMails } from '../account-mails.service';
 import {
@@ -36,6 +38,7 @@ export class TwoFactorAccountService {
     private readonly lockout: TwoFactorLockoutService,
     private readonly mails: AccountMails,
     private readonly audit: AuditLog,
+    private readonly revocation: TokenRevocationService,
   ) {}
 
   status(userId: string): Promise<TwoFactorStatus> {
@@ -73,6 +76,8 @@ export class TwoFactorAccountService {
     await this.lockout.assertNotLocked(userId);
     const user = await this.users.getById(userId);
     if (!(await this.passwords.verify(password, user.passwordHash))) {
+      // Counted too: with a stolen access token this would otherwise be a free password oracle.
+      await this.lockout.recordFailure(userId);
       throw new DomainError(ErrorCode.WrongCurrentPassword, 'The current password is wrong');
     }
     try {
@@ -86,6 +91,21 @@ export class TwoFactorAccountService {
     }
     await this.lockout.recordSuccess(userId);
     this.audit.record('mfa.disabled', { ...client, userId });
+    this.mails.twoFactorChanged(user.email, false);
+  }
+
+  /**
+   * An admin turns it off: the owner lost every factor, or someone else enrolled one with a
+   * stolen token. Every session ends, since whoever enrolled it may hold one.
+   */
+  async resetByAdmin(userId: string, adminId: string, client: ClientInfo): Promise<void> {
+    const user = await this.users.getById(userId);
+    if (!(await this.twoFactor.remove(userId))) {
+      throw new DomainError(ErrorCode.TwoFactorNotEnabled, 'Two-factor authentication is off');
+    }
+    const revokedTokens = await this.revocation.revokeAllForUser(userId, RevocationReason.Admin);
+    await this.lockout.recordSuccess(userId);
+    this.audit.warn('admin.mfa_reset', { ...client, userId, adminId, revokedTokens });
     this.mails.twoFactorChanged(user.email, false);
   }
 }

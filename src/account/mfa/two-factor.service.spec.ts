@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import * as OTPAuth from 'otpauth';
@@ -327,6 +328,42 @@ describe('TwoFactorService', () => {
       await expect(service.consume(ada, { recoveryCode: second.recoveryCodes[1] })).resolves.toBe(
         'recovery_code',
       );
+    });
+  });
+
+  describe('a secret that no longer opens (MFA_ENCRYPTION_KEY changed)', () => {
+    it('answers 503 TWO_FACTOR_UNAVAILABLE for codes, logs it for the operator, and still takes recovery codes', async () => {
+      const { secret, recoveryCodes } = await enableFor(ada);
+      // Sealed under another key: what the rows look like after the key was replaced.
+      const foreign = new SecretBox(randomBytes(32)).seal(base32Decode(secret), ada);
+      await dataSource.getRepository(UserMfa).update({ userId: ada }, { secret: foreign });
+      const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      try {
+        await expect(service.consume(ada, { code: codeAt(secret) })).rejects.toMatchObject({
+          code: ErrorCode.TwoFactorUnavailable,
+          status: 503,
+        });
+        expect(error).toHaveBeenCalledWith(expect.stringContaining('MFA_ENCRYPTION_KEY'));
+        expect(JSON.stringify(error.mock.calls)).not.toContain(secret);
+      } finally {
+        error.mockRestore();
+      }
+      await expect(service.consume(ada, { recoveryCode: recoveryCodes[0] })).resolves.toBe(
+        'recovery_code',
+      );
+    });
+  });
+
+  describe('remove', () => {
+    it('drops the authenticator and the codes of one user, and says whether there was one', async () => {
+      await enableFor(ada);
+      await enableFor(bob);
+      await expect(service.remove(ada)).resolves.toBe(true);
+      await expect(service.remove(ada)).resolves.toBe(false);
+      await expect(service.isEnabled(ada)).resolves.toBe(false);
+      await expect(service.isEnabled(bob)).resolves.toBe(true);
+      expect(await dataSource.getRepository(RecoveryCode).countBy({ userId: ada })).toBe(0);
+      expect(await dataSource.getRepository(RecoveryCode).countBy({ userId: bob })).toBe(10);
     });
   });
 

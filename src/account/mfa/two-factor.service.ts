@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull, Not, Repository } from 'typeorm';
@@ -36,6 +36,7 @@ export interface SecondFactor {
  */
 @Injectable()
 export class TwoFactorService {
+  private readonly logger = new Logger(TwoFactorService.name);
   private readonly box: SecretBox;
   private readonly issuer: string;
 
@@ -96,7 +97,7 @@ export class TwoFactorService {
     }
     // Proves the app shows the right codes; not a sign-in, so the code is not spent: the user
     // may log in with it straight away rather than wait for the next one.
-    if (matchTotp(this.box.open(row.secret, userId), code) === undefined) throw this.wrongCode();
+    if (matchTotp(this.openSecret(row), code) === undefined) throw this.wrongCode();
     const codes = generateRecoveryCodes();
     const now = new Date();
     const enabled = await this.dataSource.transaction(async (manager) => {
@@ -140,9 +141,15 @@ export class TwoFactorService {
       throw new DomainError(ErrorCode.TwoFactorNotEnabled, 'Two-factor authentication is off');
     }
     if (!(await this.consume(userId, factor))) throw this.wrongCode();
-    await this.dataSource.transaction(async (manager) => {
+    await this.remove(userId);
+  }
+
+  /** Drops the authenticator (pending or enabled) and the recovery codes; false if there was none. */
+  async remove(userId: string): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
       await manager.delete(RecoveryCode, { userId });
-      await manager.delete(UserMfa, { userId });
+      const { affected } = await manager.delete(UserMfa, { userId });
+      return (affected ?? 0) > 0;
     });
   }
 
@@ -153,7 +160,7 @@ export class TwoFactorService {
   private async consumeCode(userId: string, code: string, now: number): Promise<boolean> {
     const row = await this.mfa.findOneBy({ userId, enabledAt: Not(IsNull()) });
     if (!row) return false;
-    const step = matchTotp(this.box.open(row.secret, userId), code, { nowMs: now });
+    const step = matchTotp(this.openSecret(row), code, { nowMs: now });
     if (step === undefined) return false;
     const { affected } = await this.mfa
       .createQueryBuilder()
@@ -173,6 +180,25 @@ export class TwoFactorService {
       { usedAt: new Date(now) },
     );
     return affected === 1;
+  }
+
+  /**
+   * The secret in clear, for this check only. A secret that will not open means the key changed
+   * (or the row was copied from elsewhere): the operator must know, the user gets a 503 that
+   * points to the recovery codes, which do not depend on the key.
+   */
+  private openSecret(row: UserMfa): Buffer {
+    try {
+      return this.box.open(row.secret, row.userId);
+    } catch {
+      this.logger.error(
+        `the TOTP secret of user ${row.userId} cannot be opened: was MFA_ENCRYPTION_KEY changed?`,
+      );
+      throw new DomainError(
+        ErrorCode.TwoFactorUnavailable,
+        'Two-factor codes cannot be checked right now; use a recovery code',
+      );
+    }
   }
 
   private recoveryRow(userId: string, code: string, now: Date): RecoveryCode {

@@ -4,8 +4,8 @@ import { CookieRequest, RefreshCookie } from './refresh-cookie';
 
 /**
  * Who may log out: the holder of a valid access token, as on every guarded route; in cookie mode
- * also the holder of the refresh cookie alone, since a page whose access token has expired must
- * still be able to end its session.
+ * the holder of the refresh cookie, whatever bearer header comes with it, since a page whose
+ * access token has expired (and whose HTTP client still sends it) must be able to end its session.
  */
 @Injectable()
 export class LogoutAuthGuard implements CanActivate {
@@ -16,10 +16,7 @@ export class LogoutAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<CookieRequest>();
-    const cookieOnly =
-      this.cookie.enabled &&
-      request.headers.authorization === undefined &&
-      this.cookie.read(request) !== undefined;
-    return cookieOnly || this.jwt.authenticate(context);
+    const byCookie = this.cookie.enabled && this.cookie.read(request) !== undefined;
+    return byCookie || this.jwt.authenticate(context);
   }
 }

@@ -6,7 +6,7 @@ import { TokenType } from '../../tokens/entities/token.entity';
 import { TokenSigner } from '../../tokens/token-signer';
 import { TokensModule } from '../../tokens/tokens.module';
 import { normalizeEmail } from '../../users/users.service';
-import { MFA_TOKEN_TYPE } from '../../account/mfa/mfa-token';
+import { MFA_TOKEN_AUDIENCE, MFA_TOKEN_TYPE } from '../../account/mfa/mfa-token';
 import { AuthThrottlerGuard } from './auth-throttler.guard';
 import { LoginLockoutService, TwoFactorLockoutService } from './login-lockout.service';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
@@ -32,7 +32,7 @@ function accountOf(req: RequestLike, signer: TokenSigner): string {
   }
   const mfa = body.mfa_token;
   if (typeof mfa === 'string') {
-    const payload = signer.verifyPayload(mfa);
+    const payload = signer.verifyPayload(mfa, Date.now(), MFA_TOKEN_AUDIENCE);
     if (payload?.typ === MFA_TOKEN_TYPE && typeof payload.sub === 'string') return `user:${payload.sub}`;
   }
   return `ip:${req.ip ?? 'unknown'}`;

@@ -20,6 +20,7 @@ export type AuditEvent =
   | 'mfa.challenge'
   | 'mfa.failure'
   | 'mfa.recovery_code_used'
+  | 'admin.mfa_reset'
   | 'session.revoked'
   | 'admin.user_updated'
   | 'admin.sessions_revoked'

@@ -25,6 +25,8 @@ export enum ErrorCode {
   TwoFactorNotEnabled = 'TWO_FACTOR_NOT_ENABLED',
   /** enable without a pending setup. */
   TwoFactorNotSetUp = 'TWO_FACTOR_NOT_SET_UP',
+  /** The stored TOTP secret cannot be opened (MFA_ENCRYPTION_KEY changed): recovery codes still work. */
+  TwoFactorUnavailable = 'TWO_FACTOR_UNAVAILABLE',
   /** Cookie mode: the request's Origin is missing or not allowed to use the session cookie. */
   OriginNotAllowed = 'ORIGIN_NOT_ALLOWED',
   /** No bearer token was presented. */
@@ -60,6 +62,7 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.TwoFactorAlreadyEnabled]: HttpStatus.CONFLICT,
   [ErrorCode.TwoFactorNotEnabled]: HttpStatus.CONFLICT,
   [ErrorCode.TwoFactorNotSetUp]: HttpStatus.CONFLICT,
+  [ErrorCode.TwoFactorUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.OriginNotAllowed]: HttpStatus.FORBIDDEN,
   [ErrorCode.Unauthenticated]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.InvalidToken]: HttpStatus.UNAUTHORIZED,

@@ -1,0 +1,57 @@
+import {
+  Controller,
+  Delete,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { AuthUser } from '../../auth/auth-user';
+import { Client } from '../../auth/decorators/client-info.decorator';
+import { CurrentUser } from '../../auth/decorators/current-user.decorator';
+import { Roles } from '../../auth/decorators/roles.decorator';
+import { JwtAuthGuard } from '../../auth/guards/jwt-auth.guard';
+import { RolesGuard } from '../../auth/guards/roles.guard';
+import { ErrorBody } from '../../common/errors/error-body';
+import { AppValidationPipe } from '../../common/pipes/app-validation.pipe';
+import type { ClientInfo } from '../../tokens/client-info';
+import { ROLE_ADMIN } from '../../users/entities/user.entity';
+import { TwoFactorAccountService } from './two-factor-account.service';
+
+/** The way back for a user who lost both the authenticator and the recovery codes. */
+@ApiTags('admin')
+@Roles(ROLE_ADMIN)
+@UseGuards(JwtAuthGuard, RolesGuard)
+@UsePipes(AppValidationPipe)
+@Controller('admin/users')
+export class AdminTwoFactorController {
+  constructor(private readonly account: TwoFactorAccountService) {}
+
+  @Delete(':id/2fa')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: "Turn an account's two-factor off (admins only)",
+    description:
+      'For a user who lost the authenticator and the recovery codes, or whose authenticator ' +
+      'someone else enrolled. Every session of the account ends; the owner is mailed.',
+  })
+  @ApiNoContentResponse({ description: 'Two-factor is off' })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiConflictResponse({ description: 'Two-factor was not on', type: ErrorBody })
+  reset(
+    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @CurrentUser() caller: AuthUser,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    return this.account.resetByAdmin(id, caller.id, client);
+  }
+}
