@@ -143,6 +143,11 @@ export class AuthController {
       'Errors follow RFC 6749 §5.2: `{ "error": "invalid_grant", "error_description": "…" }`.',
   })
   @ApiOkResponse({ type: TokenPairResponse })
+  @ApiForbiddenResponse({
+    description:
+      'Two-factor is on: `{ "error": "mfa_required", "error_description", "mfa_token", ' +
+      '"expires_in" }`. POST the mfa_token with a code to /auth/2fa/verify for the pair.',
+  })
   @RateLimited()
   token(@Body() dto: TokenRequestDto, @Client() client: ClientInfo): Promise<TokenPairResponse> {
     return this.oauth2.exchange(dto, client);
