@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, QueryFailedError, Repository } from 'typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { isDuplicateKey } from '../common/errors/duplicate-key';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { ROLE_USER, User } from './entities/user.entity';
 
@@ -9,11 +10,6 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const code = (error.driverError as { code?: string } | undefined)?.code;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 /** Accounts: creation, lookup and listing. Password hashing is the caller's job. */
 @Injectable()
@@ -41,7 +37,7 @@ export class UsersService {
       return await this.users.save(user);
     } catch (error) {
       // Two registrations raced past the check above; the unique index decided.
-      if (isUniqueViolation(error)) {
+      if (isDuplicateKey(error)) {
         throw new DomainError(ErrorCode.EmailTaken, 'An account with this email already exists');
       }
       throw error;

@@ -55,6 +55,25 @@ describe('TwoFactorService', () => {
   }
 
   describe('setup', () => {
+    it('survives concurrent setups: one pending row, whose secret is one of the answers', async () => {
+      const setups = await Promise.all([1, 2, 3, 4].map(() => service.setup(ada, 'ada@example.com')));
+      expect(await dataSource.getRepository(UserMfa).countBy({ userId: ada })).toBe(1);
+      const enabledWith = [];
+      for (const { secret } of setups) {
+        enabledWith.push(await service.enable(ada, codeAt(secret)).then(() => secret, () => undefined));
+        if (enabledWith.at(-1)) break;
+      }
+      expect(enabledWith.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('never turns an enabled authenticator back into a pending one', async () => {
+      await enableFor(ada);
+      await expect(service.setup(ada, 'ada@example.com')).rejects.toMatchObject({
+        code: ErrorCode.TwoFactorAlreadyEnabled,
+      });
+      await expect(service.isEnabled(ada)).resolves.toBe(true);
+    });
+
     it('returns a base32 secret, its otpauth URI and a PNG QR code, and leaves two-factor off', async () => {
       const setup = await service.setup(ada, 'ada@example.com');
 

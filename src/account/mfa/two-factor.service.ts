@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull, Not, Repository } from 'typeorm';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
+import { isDuplicateKey } from '../../common/errors/duplicate-key';
 import { GatehouseConfig } from '../../config/gatehouse-config';
 import { RecoveryCode } from '../entities/recovery-code.entity';
 import { UserMfa } from '../entities/user-mfa.entity';
@@ -74,13 +75,29 @@ export class TwoFactorService {
       );
     }
     const secret = generateTotpSecret();
-    await this.mfa.save({
-      userId,
+    const pending = {
       secret: this.box.seal(secret, userId),
       enabledAt: null,
       lastUsedStep: null,
       createdAt: new Date(),
-    });
+    };
+    // Replaces a pending setup only, never an enabled one, even if an enable lands meanwhile.
+    const replacePending = async () =>
+      (await this.mfa.update({ userId, enabledAt: IsNull() }, pending)).affected === 1;
+    if (!(await replacePending())) {
+      try {
+        await this.mfa.insert({ userId, ...pending });
+      } catch (error) {
+        // A concurrent setup inserted first (replace its secret), or an enable won (refuse).
+        if (!isDuplicateKey(error)) throw error;
+        if (!(await replacePending())) {
+          throw new DomainError(
+            ErrorCode.TwoFactorAlreadyEnabled,
+            'Two-factor authentication is already on',
+          );
+        }
+      }
+    }
     const uri = otpauthUri({ secret, issuer: this.issuer, account: accountLabel });
     return { secret: base32Encode(secret), otpauthUri: uri, qrCode: await qrCodeDataUrl(uri) };
   }
