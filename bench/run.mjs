@@ -41,7 +41,7 @@ async function startApp(env) {
   const port = await freePort();
   const child = spawn(process.execPath, ['--expose-gc', 'dist/main.js'], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', BENCHMARK_ROUTES: '1', THROTTLE_DISABLED: '1', TOKEN_CLEANUP_INTERVAL: '0', BCRYPT_COST: String(COST), JWT_SECRET: randomBytes(48).toString('base64url'), ...env },
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', BENCHMARK_ROUTES: '1', THROTTLE_DISABLED: '1', TOKEN_CLEANUP_INTERVAL: '0', BCRYPT_COST: String(COST), JWT_SECRET: randomBytes(48).toString('base64url'), MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64url'), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
