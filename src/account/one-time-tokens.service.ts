@@ -67,17 +67,22 @@ export class OneTimeTokensService {
     return row;
   }
 
-  /**
-   * Spends the token: its row, for the one caller whose conditional UPDATE marked it used. Two
-   * requests racing with one link cannot both succeed.
-   */
+  /** Spends the token: {@link peek}, then {@link spend}. */
   async consume(
     token: string,
     purpose: OneTimeTokenPurpose,
     now = Date.now(),
   ): Promise<OneTimeToken | undefined> {
     const row = await this.peek(token, purpose, now);
-    if (!row) return undefined;
+    return row && this.spend(row, now);
+  }
+
+  /**
+   * Spends a row {@link peek} returned, for callers that check something else in between: the
+   * row, for the one caller whose conditional UPDATE marked it used, else undefined. Two requests
+   * racing with one token cannot both succeed.
+   */
+  async spend(row: OneTimeToken, now = Date.now()): Promise<OneTimeToken | undefined> {
     const { affected } = await this.tokens.update(
       { id: row.id, usedAt: IsNull(), expiresAt: MoreThan(new Date(now)) },
       { usedAt: new Date(now) },

@@ -60,11 +60,10 @@ export class PasswordResetService {
    */
   async reset(token: string, password: string, client: ClientInfo): Promise<void> {
     // Checked before the (slow) hash, spent after it: a refused hash leaves the link usable.
-    if (!(await this.oneTime.peek(token, OneTimeTokenPurpose.PasswordReset))) {
-      throw new DomainError(ErrorCode.InvalidOneTimeToken, INVALID_LINK);
-    }
+    const pending = await this.oneTime.peek(token, OneTimeTokenPurpose.PasswordReset);
+    if (!pending) throw new DomainError(ErrorCode.InvalidOneTimeToken, INVALID_LINK);
     const passwordHash = await this.passwords.hash(password);
-    const spent = await this.oneTime.consume(token, OneTimeTokenPurpose.PasswordReset);
+    const spent = await this.oneTime.spend(pending);
     if (!spent) throw new DomainError(ErrorCode.InvalidOneTimeToken, INVALID_LINK);
     const user = await this.users.getById(spent.userId);
     await this.users.setPasswordHash(user.id, passwordHash);

@@ -9,6 +9,7 @@ import {
   durationToSeconds,
   envFlag,
   parseEnv,
+  splitList,
 } from './env.validation';
 
 export interface MailConfig {
@@ -123,13 +124,6 @@ function once<T>(compute: () => T): () => T {
   return () => (value ??= { v: compute() }).v;
 }
 
-function splitList(value: string): string[] {
-  return value
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean);
-}
-
 /**
  * `https://App.example.com/` → `https://app.example.com`: what browsers send in `Origin`. Only
  * http(s) origins: `localhost:3000` would parse as the scheme `localhost:` with the origin
@@ -166,6 +160,13 @@ export function parseMfaKey(value: string): Buffer {
   return key;
 }
 
+/** Production has no fallback for the key: the server checks this before Nest starts. */
+export function assertProductionMfaKey(value: string | undefined): asserts value is string {
+  if (value === undefined) {
+    throw new ConfigValidationError(['MFA_ENCRYPTION_KEY is required when NODE_ENV=production']);
+  }
+}
+
 /**
  * The key that encrypts TOTP secrets. Production has no fallback; development generates one into
  * the data directory (and says so), like the JWT secret, so enrolled authenticators survive
@@ -177,9 +178,7 @@ export function resolveMfaKey(
   logger = new Logger('MfaKey'),
 ): Buffer {
   if (value !== undefined) return parseMfaKey(value);
-  if (opts.isProduction) {
-    throw new ConfigValidationError(['MFA_ENCRYPTION_KEY is required when NODE_ENV=production']);
-  }
+  if (opts.isProduction) assertProductionMfaKey(value);
   const file = join(opts.dataDir, 'mfa-key');
   if (existsSync(file)) return parseMfaKey(readFileSync(file, 'utf8'));
   mkdirSync(opts.dataDir, { recursive: true });

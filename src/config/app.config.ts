@@ -1,6 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { resolve } from 'node:path';
-import { LogLevel, NodeEnv, parseEnv } from './env.validation';
+import { LogLevel, NodeEnv, parseEnv, splitList } from './env.validation';
 
 export interface AppConfig {
   nodeEnv: NodeEnv;
@@ -46,10 +46,7 @@ export function loadAppConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
         : undefined,
     httpAdapter: env.HTTP_ADAPTER ?? 'express',
     bodyLimit: env.BODY_LIMIT ?? '64kb',
-    corsOrigins: (env.CORS_ORIGINS ?? '')
-      .split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
+    corsOrigins: splitList(env.CORS_ORIGINS),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL ?? 'info',
   };

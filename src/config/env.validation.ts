@@ -204,6 +204,14 @@ export function durationToMs(value: string): number {
   return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
 }
 
+/** `a, b,,c` → `['a', 'b', 'c']`: comma-separated lists as the variables write them. */
+export function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
 export function envFlag(value: string | undefined, fallback: boolean): boolean {
   return value === undefined ? fallback : value === 'true' || value === '1';
 }

@@ -6,8 +6,8 @@ import type { AuthConfig } from './auth.config';
 import { DatabaseConfig, databaseConfig } from './database.config';
 import type { ThrottleConfig } from './throttle.config';
 import type { TokensConfig } from './tokens.config';
-import { loadAccountConfig } from './account.config';
-import { ConfigValidationError, NodeEnv, envFlag, parseEnv } from './env.validation';
+import { assertProductionMfaKey, loadAccountConfig } from './account.config';
+import { NodeEnv, envFlag, parseEnv } from './env.validation';
 import { assertProductionSecret } from './jwt-secret';
 
 export type {
@@ -66,9 +66,7 @@ export function validateEnvironment(raw: NodeJS.ProcessEnv = process.env): void 
 export function validateServerEnvironment(raw: NodeJS.ProcessEnv = process.env): void {
   validateEnvironment(raw);
   const env = parseEnv(raw);
-  if (env.NODE_ENV === NodeEnv.Production && env.MFA_ENCRYPTION_KEY === undefined) {
-    throw new ConfigValidationError(['MFA_ENCRYPTION_KEY is required when NODE_ENV=production']);
-  }
+  if (env.NODE_ENV === NodeEnv.Production) assertProductionMfaKey(env.MFA_ENCRYPTION_KEY);
   loadAccountConfig(raw);
 }
 

@@ -77,7 +77,7 @@ export class MfaChallengeService {
       );
     }
     // A second request with the same mfa_token and another code may have won meanwhile.
-    if (!(await this.oneTime.consume(claims.jti, OneTimeTokenPurpose.MfaLogin))) {
+    if (!(await this.oneTime.spend(pending))) {
       throw new DomainError(ErrorCode.InvalidMfaToken, INVALID_MFA_TOKEN);
     }
     await this.lockout.recordSuccess(userId);
