@@ -6,7 +6,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import fastifyHelmet from '@fastify/helmet';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { PUBLIC_EXTENSION } from './auth/decorators/public.decorator';
 import { ErrorBody } from './common/errors/error-body';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
@@ -57,6 +57,7 @@ export async function configureApp(app: INestApplication): Promise<INestApplicat
       maxAge: 600,
     });
   }
+  applyServerTimeouts(app.getHttpServer() as Server, config.httpTimeouts);
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(app.get(HttpAdapterHost)));
   setupSwagger(app);
@@ -87,6 +88,19 @@ export function httpAdapterFor(config: AppConfig): {
   }
   // Express: the parsers are registered by configureApp, with the configured limit.
   return { options: { bodyParser: false } };
+}
+
+/**
+ * The HTTP server's own limits, chosen rather than left to Node's (five minutes a request): a
+ * client that trickles its headers holds a socket at most HTTP_HEADERS_TIMEOUT, a whole request
+ * at most HTTP_REQUEST_TIMEOUT (Node checks both every few seconds to 30 s, so the cut comes up to
+ * that much later), and an idle keep-alive connection closes after HTTP_KEEP_ALIVE_TIMEOUT. Every
+ * wait on the database or Redis is bounded well below these, so no request of ours runs into them.
+ */
+export function applyServerTimeouts(server: Server, timeouts: AppConfig['httpTimeouts']): void {
+  server.requestTimeout = timeouts.requestMs;
+  server.headersTimeout = timeouts.headersMs;
+  server.keepAliveTimeout = timeouts.keepAliveMs;
 }
 
 function byteSize(value: string): number {

@@ -37,7 +37,7 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
     withMigratedDatabase(kind, async (dataSource) => {
       for (let i = 0; i < migrations.length; i++) await dataSource.undoLastMigration();
       const queryRunner = dataSource.createQueryRunner();
-      for (const table of ['users', 'tokens', 'sessions', 'notes', 'one_time_tokens', 'user_mfa', 'mfa_recovery_codes']) {
+      for (const table of ['users', 'tokens', 'sessions', 'notes', 'one_time_tokens', 'user_mfa', 'mfa_recovery_codes', 'revocation_outbox']) {
         expect(await queryRunner.hasTable(table)).toBe(false);
       }
       await queryRunner.release();

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { TransactionsModule } from '../database/transactions.module';
 import { MailModule } from '../mail/mail.module';
 import { UsersModule } from '../users/users.module';
 import { AccountMails } from './account-mails.service';
@@ -20,6 +21,7 @@ import { OneTimeTokensService } from './one-time-tokens.service';
     TypeOrmModule.forFeature([OneTimeToken, UserMfa, RecoveryCode]),
     MailModule,
     UsersModule,
+    TransactionsModule,
   ],
   providers: [OneTimeTokensService, AccountMails, EmailVerificationService, TwoFactorService],
   exports: [

@@ -1,6 +1,13 @@
 import { registerAs } from '@nestjs/config';
 import { resolve } from 'node:path';
-import { LogLevel, NodeEnv, parseEnv, splitList } from './env.validation';
+import {
+  ConfigValidationError,
+  LogLevel,
+  NodeEnv,
+  durationToSeconds,
+  parseEnv,
+  splitList,
+} from './env.validation';
 
 export interface AppConfig {
   nodeEnv: NodeEnv;
@@ -23,12 +30,29 @@ export interface AppConfig {
   trustProxy: boolean | number | string;
   /** The least severe level written to the log (`silent`: nothing). */
   logLevel: LogLevel;
+  /** The HTTP server's own limits, in milliseconds (see {@link applyServerTimeouts}). */
+  httpTimeouts: { requestMs: number; headersMs: number; keepAliveMs: number };
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string {
   if (value === undefined || value === '' || value === 'false') return false;
   if (value === 'true') return true;
   return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+function loadHttpTimeouts(env: ReturnType<typeof parseEnv>): AppConfig['httpTimeouts'] {
+  const timeouts = {
+    requestMs: durationToSeconds(env.HTTP_REQUEST_TIMEOUT ?? '30s') * 1000,
+    headersMs: durationToSeconds(env.HTTP_HEADERS_TIMEOUT ?? '10s') * 1000,
+    keepAliveMs: durationToSeconds(env.HTTP_KEEP_ALIVE_TIMEOUT ?? '5s') * 1000,
+  };
+  // Node refuses a headers timeout longer than the request's, and a zero would mean "none".
+  if (timeouts.requestMs === 0 || timeouts.headersMs === 0 || timeouts.headersMs > timeouts.requestMs) {
+    throw new ConfigValidationError([
+      'HTTP_REQUEST_TIMEOUT and HTTP_HEADERS_TIMEOUT must be above 0, the headers one no longer',
+    ]);
+  }
+  return timeouts;
 }
 
 export function loadAppConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -49,6 +73,7 @@ export function loadAppConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigins: splitList(env.CORS_ORIGINS),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL ?? 'info',
+    httpTimeouts: loadHttpTimeouts(env),
   };
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateEnvironment, validateServerEnvironment } from '.';
 import { loadAuthConfig } from './auth.config';
+import { loadAppConfig } from './app.config';
 import { loadDatabaseConfig } from './database.config';
 import { ConfigValidationError, durationToSeconds, parseEnv } from './env.validation';
 import { resolveJwtKey, secretWeakness } from './jwt-secret';
@@ -115,6 +116,27 @@ describe('configuration', () => {
     });
   });
 
+  describe('HTTP server timeouts', () => {
+    it('are chosen: 30 s a request, 10 s for the headers, 5 s of idle keep-alive', () => {
+      expect(loadAppConfig({}).httpTimeouts).toEqual({
+        requestMs: 30_000,
+        headersMs: 10_000,
+        keepAliveMs: 5_000,
+      });
+      expect(
+        loadAppConfig({ HTTP_REQUEST_TIMEOUT: '1m', HTTP_HEADERS_TIMEOUT: '20s', HTTP_KEEP_ALIVE_TIMEOUT: '65s' })
+          .httpTimeouts,
+      ).toEqual({ requestMs: 60_000, headersMs: 20_000, keepAliveMs: 65_000 });
+    });
+
+    it('refuses none at all, or headers allowed longer than the whole request', () => {
+      expect(() => loadAppConfig({ HTTP_REQUEST_TIMEOUT: '0' })).toThrow(/HTTP_REQUEST_TIMEOUT/);
+      expect(() => loadAppConfig({ HTTP_REQUEST_TIMEOUT: '5s', HTTP_HEADERS_TIMEOUT: '10s' })).toThrow(
+        /HTTP_HEADERS_TIMEOUT/,
+      );
+    });
+  });
+
   describe('database config', () => {
     it('defaults to SQLite in the data directory', () => {
       expect(loadDatabaseConfig({ DATA_DIR: dataDir })).toMatchObject({
@@ -141,6 +163,13 @@ describe('configuration', () => {
       expect(
         loadDatabaseConfig({ DATABASE_URL: 'sqlite::memory:', DATABASE_MIGRATIONS_RUN: 'false' }),
       ).toMatchObject({ kind: 'sqlite', path: ':memory:', migrationsRun: false });
+    });
+
+    it('bounds every wait on the database: 5 s unless DATABASE_TIMEOUT says otherwise', () => {
+      expect(loadDatabaseConfig({ DATA_DIR: dataDir }).timeoutMs).toBe(5000);
+      expect(loadDatabaseConfig({ DATABASE_TIMEOUT: '1500ms' }).timeoutMs).toBe(1500);
+      expect(loadDatabaseConfig({ DATABASE_TIMEOUT: '2s' }).timeoutMs).toBe(2000);
+      expect(() => loadDatabaseConfig({ DATABASE_TIMEOUT: '0' })).toThrow(/DATABASE_TIMEOUT/);
     });
   });
 });

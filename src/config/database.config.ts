@@ -1,7 +1,15 @@
 import { registerAs } from '@nestjs/config';
 import { isAbsolute, join, resolve } from 'node:path';
 import { loadAppConfig } from './app.config';
-import { envFlag, parseEnv } from './env.validation';
+import { EnvironmentVariables, durationToMs, envFlag, parseEnv } from './env.validation';
+
+/**
+ * The longest any one wait on the database may take: a query's answer, a pooled connection, a
+ * lock (SQLite's busy timeout, InnoDB's lock wait). Past it the request answers 503.
+ */
+export function databaseTimeoutMs(env: EnvironmentVariables): number {
+  return durationToMs(env.DATABASE_TIMEOUT ?? '5s');
+}
 
 export type DatabaseConfig =
   | {
@@ -10,6 +18,7 @@ export type DatabaseConfig =
       path: string;
       migrationsRun: boolean;
       logging: boolean;
+      timeoutMs: number;
     }
   | {
       kind: 'mysql';
@@ -19,6 +28,7 @@ export type DatabaseConfig =
       poolSize: number;
       migrationsRun: boolean;
       logging: boolean;
+      timeoutMs: number;
     };
 
 export function loadDatabaseConfig(raw: NodeJS.ProcessEnv = process.env): DatabaseConfig {
@@ -26,6 +36,7 @@ export function loadDatabaseConfig(raw: NodeJS.ProcessEnv = process.env): Databa
   const common = {
     migrationsRun: envFlag(env.DATABASE_MIGRATIONS_RUN, true),
     logging: envFlag(env.DATABASE_LOGGING, false),
+    timeoutMs: databaseTimeoutMs(env),
   };
   const url = env.DATABASE_URL;
   if (url && /^(mysql|mariadb):\/\//.test(url)) {

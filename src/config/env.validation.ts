@@ -23,6 +23,8 @@ export enum NodeEnv {
 }
 
 const DURATION = /^\d+\s*(s|m|h|d)?$/;
+/** What {@link durationToMs} reads: milliseconds, or seconds with `s`. */
+const MS_DURATION = /^[1-9]\d*\s*(ms|s)?$/;
 
 /** pino's levels, plus `silent`: what LOG_LEVEL accepts. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -46,6 +48,9 @@ export class EnvironmentVariables {
   @IsOptional() @IsBooleanString() DATABASE_MIGRATIONS_RUN?: string;
   @IsOptional() @IsBooleanString() DATABASE_LOGGING?: string;
   @IsOptional() @Min(1) @Max(1000) @IsInt() DATABASE_POOL_SIZE?: number;
+  @IsOptional()
+  @Matches(MS_DURATION, { message: 'DATABASE_TIMEOUT must be a duration such as 5s or 1500ms' })
+  DATABASE_TIMEOUT?: string;
 
   @IsOptional() @IsString() JWT_SECRET?: string;
   @IsOptional()
@@ -79,6 +84,11 @@ export class EnvironmentVariables {
   @Matches(DURATION, { message: 'REVOCATION_CACHE_TTL must be a duration such as 60s; 0 disables' })
   REVOCATION_CACHE_TTL?: string;
   @IsOptional() @Min(0) @Max(10_000_000) @IsInt() REVOCATION_CACHE_SIZE?: number;
+  @IsOptional()
+  @Matches(MS_DURATION, {
+    message: 'REVOCATION_SYNC_INTERVAL must be a duration such as 500ms or 1s',
+  })
+  REVOCATION_SYNC_INTERVAL?: string;
   @IsOptional() @Min(0) @Max(10_000_000) @IsInt() VERIFIED_TOKEN_CACHE_SIZE?: number;
 
   @IsOptional()
@@ -108,6 +118,15 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() CORS_ORIGINS?: string;
   @IsOptional() @IsIn(['express', 'fastify']) HTTP_ADAPTER?: 'express' | 'fastify';
   @IsOptional() @IsString() TRUST_PROXY?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: 'HTTP_REQUEST_TIMEOUT must be a duration such as 30s' })
+  HTTP_REQUEST_TIMEOUT?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: 'HTTP_HEADERS_TIMEOUT must be a duration such as 10s' })
+  HTTP_HEADERS_TIMEOUT?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: 'HTTP_KEEP_ALIVE_TIMEOUT must be a duration such as 5s' })
+  HTTP_KEEP_ALIVE_TIMEOUT?: string;
 
   @IsOptional() @IsBooleanString() THROTTLE_DISABLED?: string;
   @IsOptional() @Min(1) @Max(100_000) @IsInt() RATE_LIMIT_IP?: number;

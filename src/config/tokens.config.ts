@@ -1,3 +1,4 @@
+import { databaseTimeoutMs } from './database.config';
 import { durationToMs, durationToSeconds, parseEnv } from './env.validation';
 
 export interface TokensConfig {
@@ -8,6 +9,14 @@ export interface TokensConfig {
   /** How long a token's state may be trusted from the in-process cache; 0 turns caching off. */
   cacheTtlSeconds: number;
   cacheMaxEntries: number;
+  /**
+   * With Redis: how often each instance reads the revocation outbox (revocations not yet known to
+   * be in Redis) and proves its subscription alive. Its caches are trusted for twice this long
+   * after the last sync that succeeded: the longest any instance can accept a revoked token.
+   */
+  revocationSyncIntervalMs: number;
+  /** DATABASE_TIMEOUT: the longest Gatehouse waits for its turn at the database. */
+  databaseTimeoutMs: number;
   /** Verified access tokens kept (by exact string) to skip re-verifying their signature; 0 = off. */
   verifiedCacheMaxEntries: number;
   /** How often expired rows are deleted; 0 turns the scheduled job off. */
@@ -35,6 +44,8 @@ export function loadTokensConfig(raw: NodeJS.ProcessEnv = process.env): TokensCo
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'gatehouse:',
     cacheTtlSeconds: durationToSeconds(env.REVOCATION_CACHE_TTL ?? '60s'),
     cacheMaxEntries: env.REVOCATION_CACHE_SIZE ?? 100_000,
+    revocationSyncIntervalMs: durationToMs(env.REVOCATION_SYNC_INTERVAL ?? '500ms'),
+    databaseTimeoutMs: databaseTimeoutMs(env),
     verifiedCacheMaxEntries: env.VERIFIED_TOKEN_CACHE_SIZE ?? 50_000,
     cleanupIntervalSeconds: durationToSeconds(env.TOKEN_CLEANUP_INTERVAL ?? '1h'),
     retentionSeconds: durationToSeconds(env.TOKEN_RETENTION ?? '7d'),

@@ -5,7 +5,7 @@ import { Repository } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { SharedTokenStateStore } from './cache/shared-token-state.store';
 import { TokenStateCache } from './cache/token-state.cache';
-import { Token } from './entities/token.entity';
+import { Token, TokenType } from './entities/token.entity';
 import { SessionActivityService } from './session-activity.service';
 import { TokenClaims } from './token-claims';
 import { TokenState, toTokenState } from './token-state';
@@ -17,18 +17,20 @@ export const INVALID_ACCESS_TOKEN = 'The access token is invalid, expired or rev
  * refused unless its `jti` names a stored token that is an access token of the same user and
  * session, not revoked and not expired.
  *
- * Where the state comes from, first hit wins:
+ * Where an access token's state comes from, first hit wins:
  * 1. the in-process cache (TokenStateCache): no I/O. Entries live REVOCATION_CACHE_TTL (60 s by
  *    default) at most and never past the token's expiry; a revocation removes them at once on
- *    this instance, and through Redis pub/sub on every other one;
+ *    this instance, and through Redis on every other one;
  * 2. Redis, when REDIS_URL is set (SharedTokenStateStore);
  * 3. the database, by primary key: the source of truth.
+ * Refresh tokens (introspection) are always read from the database: nothing caches them.
  *
- * How long a revocation can take to be seen: on the instance that revoked, and on every instance
- * sharing its Redis, the next request (pub/sub delivery, milliseconds). Without Redis, other
- * instances may serve a cached "live" for up to REVOCATION_CACHE_TTL: run several instances with
- * Redis, or set the TTL to 0. If Redis is unreachable the cache is bypassed and every check goes
- * to the database; a cache failure never lets a token through.
+ * 1 and 2 are read only while RevocationBus trusts them. How long a revocation can take to be
+ * seen: on the instance that revoked, the next request. With Redis, on every other instance,
+ * milliseconds (pub/sub), and never more than 2 × REVOCATION_SYNC_INTERVAL whatever fails
+ * (RevocationBus says why). Several instances without Redis: up to REVOCATION_CACHE_TTL on the
+ * others. A cache failure never lets a token through: it reads as a miss, and the database
+ * answers.
  */
 @Injectable()
 export class RevocationCheckService {
@@ -58,7 +60,7 @@ export class RevocationCheckService {
    * activity is recorded too); false when it cannot tell, and the full check must run.
    */
   isLiveInCache(claims: TokenClaims, now = Date.now()): boolean {
-    const state = this.cache.get(claims.jti);
+    const state = this.cache.get(claims.jti, now);
     if (!state || this.refusalOf(claims, state, now)) return false;
     this.activity.touch(claims.sid, now);
     return true;
@@ -70,7 +72,9 @@ export class RevocationCheckService {
    * belong to an enabled account.
    */
   async refusal(claims: TokenClaims, now = Date.now()): Promise<string | undefined> {
-    return this.refusalOf(claims, await this.lookup(claims.jti), now);
+    const state =
+      claims.typ === TokenType.Access ? await this.lookup(claims.jti, now) : await this.read(claims.jti);
+    return this.refusalOf(claims, state, now);
   }
 
   private refusalOf(claims: TokenClaims, state: TokenState | undefined, now: number) {
@@ -84,26 +88,31 @@ export class RevocationCheckService {
     return undefined;
   }
 
-  /** The stored state of a token (cached), or undefined when no such token exists. */
-  async lookup(jti: string): Promise<TokenState | undefined> {
-    const cached = this.cache.get(jti);
+  /** The stored state of an access token (cached), or undefined when no such token exists. */
+  async lookup(jti: string, now = Date.now()): Promise<TokenState | undefined> {
+    const cached = this.cache.get(jti, now);
     if (cached) return cached;
     const generation = this.cache.begin();
-    let state = await this.shared.get(jti);
+    let state = this.cache.isTrusted(now) ? await this.shared.get(jti) : undefined;
     if (!state) {
-      // One statement by primary key. Not findOne: with a relation, its implicit LIMIT makes
-      // TypeORM send a second query for the distinct ids first, an extra round trip per request.
-      const row = await this.tokens
-        .createQueryBuilder('t')
-        .leftJoin('t.user', 'u')
-        .select(['t.jti', 't.type', 't.userId', 't.familyId', 't.revoked', 't.expiresAt', 'u.id', 'u.disabled'])
-        .where('t.jti = :jti', { jti })
-        .getOne();
-      if (!row) return undefined;
-      state = toTokenState(row, row.user?.disabled ?? true);
-      this.shared.fill(state);
+      state = await this.read(jti);
+      if (!state) return undefined;
+      if (state.type === TokenType.Access) this.shared.fill(state);
     }
-    this.cache.set(state, generation);
+    if (state.type === TokenType.Access) this.cache.set(state, generation);
     return state;
+  }
+
+  /** The state as the database has it, by primary key. */
+  private async read(jti: string): Promise<TokenState | undefined> {
+    // One statement. Not findOne: with a relation, its implicit LIMIT makes TypeORM send a
+    // second query for the distinct ids first, an extra round trip per request.
+    const row = await this.tokens
+      .createQueryBuilder('t')
+      .leftJoin('t.user', 'u')
+      .select(['t.jti', 't.type', 't.userId', 't.familyId', 't.revoked', 't.expiresAt', 'u.id', 'u.disabled'])
+      .where('t.jti = :jti', { jti })
+      .getOne();
+    return row ? toTokenState(row, row.user?.disabled ?? true) : undefined;
   }
 }

@@ -7,6 +7,7 @@ import type { TokensConfig } from '../config';
 import { Session } from './entities/session.entity';
 import { Token } from './entities/token.entity';
 import { OneTimeToken } from '../account/entities/one-time-token.entity';
+import { RevocationOutbox } from './cache/revocation-outbox';
 
 export interface CleanupResult {
   tokens: number;
@@ -33,6 +34,7 @@ export class TokenCleanupService {
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @InjectRepository(OneTimeToken) private readonly oneTimeTokens: Repository<OneTimeToken>,
+    private readonly outbox: RevocationOutbox,
     config: GatehouseConfig,
   ) {
     this.config = config.get('tokens', { infer: true });
@@ -45,6 +47,8 @@ export class TokenCleanupService {
       sessions: await this.purge(this.sessions, 'id', cutoff),
       oneTimeTokens: await this.purge(this.oneTimeTokens, 'id', cutoff),
     };
+    // Left only where Redis was configured once and no longer is: nothing would deliver them.
+    await this.outbox.purgeExpired(cutoff);
     this.logger.log(
       `cleanup: deleted ${result.tokens} token(s), ${result.sessions} session(s) and ` +
         `${result.oneTimeTokens} one-time token(s) expired before ${cutoff.toISOString()}`,

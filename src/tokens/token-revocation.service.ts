@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { AuditLog } from '../common/audit/audit-log.service';
-import { FindOptionsWhere, Not, Repository } from 'typeorm';
+import { FindOptionsWhere, MoreThan, Not } from 'typeorm';
+import { Transactions } from '../database/transactions.service';
 import { RevocationBus } from './cache/revocation-bus';
+import { RevocationOutbox } from './cache/revocation-outbox';
 import type { ClientInfo } from './client-info';
 import { Session } from './entities/session.entity';
 import { RevocationReason, Token, TokenType } from './entities/token.entity';
@@ -10,17 +11,18 @@ import { TokenIntrospectionService } from './token-introspection.service';
 import { toTokenState } from './token-state';
 
 /**
- * Revokes tokens. Each revocation is one conditional UPDATE (safe under concurrency: a row flips
- * once), then the rows it flipped are read back by their revocation stamp and announced on the
- * RevocationBus, so every cache drops them, including rows inserted while the UPDATE ran.
+ * Revokes tokens. Each revocation is one transaction: the session rows, then a conditional UPDATE
+ * of their tokens (a row flips once, so counts are exact under concurrency), then the revoked
+ * access tokens of the scope are read back and recorded in the outbox. After the commit they are
+ * announced on the RevocationBus, so every cache drops them.
  */
 @Injectable()
 export class TokenRevocationService {
   private readonly logger = new Logger(TokenRevocationService.name);
 
   constructor(
-    @InjectRepository(Token) private readonly tokens: Repository<Token>,
-    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    private readonly transactions: Transactions,
+    private readonly outbox: RevocationOutbox,
     private readonly bus: RevocationBus,
     private readonly introspection: TokenIntrospectionService,
     private readonly audit: AuditLog,
@@ -31,7 +33,7 @@ export class TokenRevocationService {
    * `UPDATE … WHERE jti = ? AND revoked = false` affects one row at most once.
    */
   async revokeIfLive(jti: string, reason: RevocationReason): Promise<boolean> {
-    return (await this.revokeTokens({ jti }, reason)) === 1;
+    return (await this.revoke({ jti }, undefined, reason)) === 1;
   }
 
   /**
@@ -57,9 +59,7 @@ export class TokenRevocationService {
 
   /** Ends a session: every live token of the family, and the session row. */
   async revokeFamily(familyId: string, reason: RevocationReason): Promise<number> {
-    const count = await this.revokeTokens({ familyId }, reason);
-    await this.revokeSessions({ id: familyId }, reason);
-    return count;
+    return this.revoke({ familyId }, { id: familyId }, reason);
   }
 
   /** Ends every session of a user, on every device; `exceptSessionId` keeps one alive. */
@@ -68,43 +68,40 @@ export class TokenRevocationService {
     reason: RevocationReason,
     exceptSessionId?: string,
   ): Promise<number> {
-    const family = exceptSessionId ? { familyId: Not(exceptSessionId) } : {};
-    const count = await this.revokeTokens({ userId, ...family }, reason);
-    await this.revokeSessions(
+    return this.revoke(
+      { userId, ...(exceptSessionId ? { familyId: Not(exceptSessionId) } : {}) },
       { userId, ...(exceptSessionId ? { id: Not(exceptSessionId) } : {}) },
       reason,
     );
-    return count;
   }
 
-  private async revokeTokens(where: FindOptionsWhere<Token>, reason: RevocationReason) {
-    const stamp = new Date();
-    const result = await this.tokens.update(
-      { ...where, revoked: false },
-      { revoked: true, revokedAt: stamp, revokedReason: reason },
-    );
-    const count = result.affected ?? 0;
-    if (count === 0) return 0;
-    const flipped = await this.tokens.find({
-      where: { ...where, revoked: true, revokedAt: stamp, revokedReason: reason },
-      select: {
-        jti: true,
-        type: true,
-        userId: true,
-        familyId: true,
-        expiresAt: true,
-        revoked: true,
-      },
+  /**
+   * Revokes the live tokens (and sessions) in scope; returns how many tokens it flipped. Every
+   * revoked, unexpired access token of the scope is announced, those revoked before included: a
+   * repeated logout repairs a cache that missed the first one.
+   */
+  private async revoke(
+    tokens: FindOptionsWhere<Token>,
+    sessions: FindOptionsWhere<Session> | undefined,
+    reason: RevocationReason,
+  ): Promise<number> {
+    const now = new Date();
+    const stamp = { revoked: true, revokedAt: now, revokedReason: reason };
+    const { count, announce } = await this.transactions.run(async (manager) => {
+      // Sessions before their tokens: the order every transaction on a session takes (rotation
+      // too), so two of them never hold one lock each while waiting for the other's.
+      if (sessions) await manager.update(Session, { ...sessions, revoked: false }, stamp);
+      const flipped = await manager.update(Token, { ...tokens, revoked: false }, stamp);
+      const revoked = await manager.find(Token, {
+        where: { ...tokens, type: TokenType.Access, revoked: true, expiresAt: MoreThan(now) },
+        select: { jti: true, type: true, userId: true, familyId: true, expiresAt: true, revoked: true },
+      });
+      const states = revoked.map((row) => toTokenState(row));
+      await this.outbox.record(manager, states, now);
+      return { count: flipped.affected ?? 0, announce: states };
     });
-    await this.bus.publish(flipped.map((row) => toTokenState(row)));
-    this.logger.log(`revoked ${count} token(s): ${reason}`);
+    await this.bus.publish(announce);
+    if (count > 0) this.logger.log(`revoked ${count} token(s): ${reason}`);
     return count;
-  }
-
-  private async revokeSessions(where: FindOptionsWhere<Session>, reason: RevocationReason) {
-    await this.sessions.update(
-      { ...where, revoked: false },
-      { revoked: true, revokedAt: new Date(), revokedReason: reason },
-    );
   }
 }

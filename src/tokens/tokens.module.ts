@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { TransactionsModule } from '../database/transactions.module';
 import { KeysModule } from '../keys/keys.module';
+import { RevocationOutbox } from './cache/revocation-outbox';
+import { RevocationOutboxEntry } from './entities/revocation-outbox.entity';
 import { RevocationBus } from './cache/revocation-bus';
 import { SharedTokenStateStore } from './cache/shared-token-state.store';
 import { TokenStateCache } from './cache/token-state.cache';
@@ -24,8 +27,9 @@ import { TokensService } from './tokens.service';
 @Module({
   imports: [
     // One-time tokens are the account module's, but expire and are purged like the rest.
-    TypeOrmModule.forFeature([Token, Session, OneTimeToken]),
+    TypeOrmModule.forFeature([Token, Session, RevocationOutboxEntry, OneTimeToken]),
     KeysModule,
+    TransactionsModule,
   ],
   providers: [
     TokensService,
@@ -35,6 +39,7 @@ import { TokensService } from './tokens.service';
     TokenStateCache,
     SharedTokenStateStore,
     RevocationBus,
+    RevocationOutbox,
     SessionActivityService,
     SessionsService,
     TokenCleanupService,
@@ -52,6 +57,7 @@ import { TokensService } from './tokens.service';
     TokenIntrospectionService,
     VerifiedTokenCache,
     KeysModule,
+    TransactionsModule,
   ],
 })
 export class TokensModule {}

@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AuditLog } from '../common/audit/audit-log.service';
+import { Transactions } from '../database/transactions.service';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { AuthConfig } from '../config';
 import { ClientInfo } from './client-info';
@@ -22,6 +23,9 @@ export interface TokenSubject {
 
 const INVALID_REFRESH = 'The refresh token is invalid, expired or revoked';
 
+/** Inside a rotation: the old token was spent by someone else first. */
+class AlreadySpent extends Error {}
+
 /** Issues access + refresh token pairs and rotates refresh tokens. */
 @Injectable()
 export class TokensService {
@@ -29,40 +33,45 @@ export class TokensService {
 
   constructor(
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
-    @InjectRepository(Session) private readonly sessions: Repository<Session>,
     private readonly signer: TokenSigner,
     private readonly revocation: TokenRevocationService,
+    private readonly transactions: Transactions,
     config: GatehouseConfig,
     private readonly audit: AuditLog,
   ) {
     this.auth = config.get('auth', { infer: true });
   }
 
-  /** Starts a session (a new token family, `familyId`) and issues its first pair. */
+  /**
+   * Starts a session (a new token family, `familyId`) and issues its first pair: the session row
+   * and both token rows in one transaction, so a crash leaves all three or none.
+   */
   async startSession(
     subject: TokenSubject,
     client: ClientInfo,
     familyId: string = randomUUID(),
   ): Promise<TokenPairResponse> {
-    const { pair, refreshExpiresAt, issuedAt } = await this.issuePair(subject, client, familyId);
-    // After the tokens: should this insert fail, no token was handed out and nothing is listed.
-    await this.sessions.insert({
-      id: familyId,
-      userId: subject.id,
-      createdAt: issuedAt,
-      lastUsedAt: issuedAt,
-      expiresAt: refreshExpiresAt,
-      userAgent: client.userAgent,
-      ip: client.ip,
-      revoked: false,
-      revokedAt: null,
-      revokedReason: null,
+    const issued = this.issuePair(subject, client, familyId);
+    await this.transactions.run(async (manager) => {
+      await manager.insert(Session, {
+        id: familyId,
+        userId: subject.id,
+        createdAt: issued.issuedAt,
+        lastUsedAt: issued.issuedAt,
+        expiresAt: issued.refreshExpiresAt,
+        userAgent: client.userAgent,
+        ip: client.ip,
+        revoked: false,
+        revokedAt: null,
+        revokedReason: null,
+      });
+      await manager.insert(Token, issued.rows);
     });
-    return pair;
+    return issued.pair;
   }
 
-  /** Signs a pair and stores both rows in one INSERT, in the given family. */
-  private async issuePair(subject: TokenSubject, client: ClientInfo, familyId: string) {
+  /** Signs a pair in the given family, and the two rows that make it valid once stored. */
+  private issuePair(subject: TokenSubject, client: ClientInfo, familyId: string) {
     const now = Date.now();
     const iat = Math.floor(now / 1000);
     const claims = (typ: TokenType, ttl: number): TokenClaims => ({
@@ -92,7 +101,6 @@ export class TokensService {
         userAgent: client.userAgent,
         ip: client.ip,
       });
-    await this.tokens.insert([row(access), row(refresh)]);
     const pair: TokenPairResponse = {
       access_token: this.signer.sign(access),
       refresh_token: this.signer.sign(refresh),
@@ -100,7 +108,12 @@ export class TokensService {
       expires_in: this.auth.accessTtlSeconds,
       refresh_expires_in: this.auth.refreshTtlSeconds,
     };
-    return { pair, issuedAt: new Date(now), refreshExpiresAt: new Date(refresh.exp * 1000) };
+    return {
+      pair,
+      rows: [row(access), row(refresh)],
+      issuedAt: new Date(now),
+      refreshExpiresAt: new Date(refresh.exp * 1000),
+    };
   }
 
   /** The claims of a validly signed, unexpired refresh token; whether it is live is not checked. */
@@ -111,11 +124,12 @@ export class TokensService {
   /**
    * Exchanges a refresh token for a new pair in the same family (RFC 9700 §4.14.2).
    *
-   * The new pair is stored first and handed out only if this caller is the one whose
-   * `UPDATE … WHERE jti = ? AND revoked = false` flipped the old row. Any other caller (a replay,
-   * or a concurrent refresh with the same token) sees the row already revoked and revokes the
-   * whole family, including the pair the winner stored before its UPDATE: so two requests with
-   * one token can never leave two live families, with or without transactions.
+   * One transaction, in the order every transaction on a session takes: the session row (still
+   * live), then `UPDATE … WHERE jti = ? AND revoked = false` on the old token, then the new pair.
+   * Two refreshes of one token therefore queue on the session row rather than deadlock; the
+   * second finds the token spent, rolls back, and is handled as reuse: the whole family is
+   * revoked, the first one's new pair included. A crash leaves the old token live and no new
+   * pair, or the new pair and the old token spent: never both live.
    */
   async rotate(
     refreshToken: string,
@@ -141,19 +155,41 @@ export class TokensService {
       await this.revocation.revokeFamily(row.familyId, RevocationReason.UserDisabled);
       throw this.invalid('user missing or disabled');
     }
-    const issued = await this.issuePair(subject, client, row.familyId);
-    if (!(await this.revocation.revokeIfLive(row.jti, RevocationReason.Rotated))) {
-      return this.onReuse(row, client);
+    const issued = this.issuePair(subject, client, row.familyId);
+    const outcome = await this.transactions
+      .run(async (manager) => {
+        const session = await manager.update(
+          Session,
+          { id: row.familyId, revoked: false },
+          {
+            lastUsedAt: issued.issuedAt,
+            expiresAt: issued.refreshExpiresAt,
+            userAgent: client.userAgent,
+            ip: client.ip,
+          },
+        );
+        if (session.affected !== 1) return 'session ended' as const;
+        const spent = await manager.update(
+          Token,
+          { jti: row.jti, revoked: false },
+          { revoked: true, revokedAt: issued.issuedAt, revokedReason: RevocationReason.Rotated },
+        );
+        // Thrown to roll the session's update back; caught just below.
+        if (spent.affected !== 1) throw new AlreadySpent();
+        await manager.insert(Token, issued.rows);
+        return 'rotated' as const;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof AlreadySpent) return 'spent' as const;
+        throw error;
+      });
+    if (outcome === 'session ended') throw this.invalid('session ended');
+    if (outcome === 'spent') {
+      // Spent by someone else since we read it: read it again to see by what.
+      const spent = await this.tokens.findOneBy({ jti: row.jti });
+      if (!spent) throw this.invalid('unknown refresh token');
+      return this.onReuse(spent, client);
     }
-    await this.sessions.update(
-      { id: row.familyId },
-      {
-        lastUsedAt: issued.issuedAt,
-        expiresAt: issued.refreshExpiresAt,
-        userAgent: client.userAgent,
-        ip: client.ip,
-      },
-    );
     this.audit.record('refresh', { ...client, userId: row.userId, sessionId: row.familyId });
     return issued.pair;
   }

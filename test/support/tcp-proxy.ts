@@ -1,9 +1,15 @@
 import { Server, Socket, connect, createServer } from 'node:net';
 
-/** A TCP proxy a test can cut and restore, to take a server away from the app and give it back. */
+/**
+ * A TCP proxy a test can cut, stall and restore, to take a server away from the app (as a dead
+ * server would), or leave it reachable but silent (as a hung one would), and give it back.
+ */
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private stalled = false;
+  /** Bytes held back while stalled, each with the socket it was on its way to. */
+  private held: Array<{ to: Socket; data: Buffer }> = [];
 
   constructor(
     readonly port: number,
@@ -16,10 +22,16 @@ export class TcpProxy {
       const upstream = connect(this.target.port, this.target.host);
       for (const s of [client, upstream]) {
         this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
+        s.on('close', () => {
+          this.sockets.delete(s);
+          // One side gone: so is the other, as through a real network path.
+          client.destroy();
+          upstream.destroy();
+        });
         s.on('error', () => s.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      this.forward(client, upstream);
+      this.forward(upstream, client);
     });
     const server = this.server;
     return new Promise((ok, fail) => {
@@ -30,10 +42,35 @@ export class TcpProxy {
 
   /** Refuses new connections and kills the open ones, as a dead server would. */
   stop(): Promise<void> {
+    this.stalled = false;
+    this.held = [];
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     const server = this.server;
     this.server = undefined;
     return new Promise((ok) => (server?.listening ? server.close(() => ok()) : ok()));
+  }
+
+  /**
+   * Keeps every connection, old and new, open but silent: bytes are accepted and held, nothing
+   * is delivered either way, as when a server hangs or a link drops packets.
+   */
+  stall(): void {
+    this.stalled = true;
+  }
+
+  /** Delivers what was held, in order, and forwards again. */
+  resume(): void {
+    this.stalled = false;
+    const held = this.held;
+    this.held = [];
+    for (const { to, data } of held) if (!to.destroyed) to.write(data);
+  }
+
+  private forward(from: Socket, to: Socket): void {
+    from.on('data', (data: Buffer) => {
+      if (this.stalled) this.held.push({ to, data });
+      else if (!to.destroyed) to.write(data);
+    });
   }
 }

@@ -74,6 +74,7 @@ export function sqliteMemoryModule(): DynamicModule {
       path: ':memory:',
       migrationsRun: true,
       logging: false,
+      timeoutMs: 5000,
     }),
   );
 }

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, IsNull, Not, Repository } from 'typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
+import { Transactions } from '../../database/transactions.service';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { isDuplicateKey } from '../../common/errors/duplicate-key';
 import { GatehouseConfig } from '../../config/gatehouse-config';
@@ -44,7 +45,7 @@ export class TwoFactorService {
   constructor(
     @InjectRepository(UserMfa) private readonly mfa: Repository<UserMfa>,
     @InjectRepository(RecoveryCode) private readonly recovery: Repository<RecoveryCode>,
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     config: GatehouseConfig,
   ) {
     const account = config.get('account', { infer: true });
@@ -117,7 +118,7 @@ export class TwoFactorService {
     if (matchTotp(this.openSecret(row), code) === undefined) throw this.wrongCode();
     const codes = generateRecoveryCodes();
     const now = new Date();
-    const enabled = await this.dataSource.transaction(async (manager) => {
+    const enabled = await this.transactions.run(async (manager) => {
       // Conditional: two concurrent enables (or an enable racing a new setup) turn it on once.
       const { affected } = await manager.update(
         UserMfa,
@@ -163,7 +164,7 @@ export class TwoFactorService {
 
   /** Drops the authenticator (pending or enabled) and the recovery codes; false if there was none. */
   async remove(userId: string): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       await manager.delete(RecoveryCode, { userId });
       const { affected } = await manager.delete(UserMfa, { userId });
       return (affected ?? 0) > 0;

@@ -121,6 +121,26 @@ describe('HttpErrorFilter', () => {
     );
   });
 
+  it.each([
+    ['a query that timed out, or no free connection in time', 'PROTOCOL_SEQUENCE_TIMEOUT'],
+    ['a lost deadlock, after the retries', 'ER_LOCK_DEADLOCK'],
+    ['a lock not had in time', 'ER_LOCK_WAIT_TIMEOUT'],
+    ['SQLite busy past its timeout', 'SQLITE_BUSY'],
+    ['a PostgreSQL serialization failure', '40001'],
+  ])('answers %s with 503 and Retry-After, never 500', (_what, code) => {
+    const { filter, host, replies, headers } = harness();
+    jest.spyOn(filter['logger'], 'warn').mockImplementation(() => undefined);
+    const wrapped = Object.assign(new Error('query failed'), {
+      driverError: Object.assign(new Error('driver'), { code }),
+    });
+    filter.catch(wrapped, host);
+    expect(replies[0]).toEqual({
+      status: 503,
+      body: expect.objectContaining({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' }),
+    });
+    expect(headers['Retry-After']).toBe('5');
+  });
+
   it("always sends the request's id in X-Request-Id, and in the body only when the caller chose it", () => {
     const own = harness({ id: 'abc.123', headers: {} });
     own.filter.catch(new DomainError(ErrorCode.InvalidToken, 'bad'), own.host);

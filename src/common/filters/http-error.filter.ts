@@ -142,8 +142,11 @@ function clientErrorStatus(exception: unknown): number | undefined {
 }
 
 /**
- * Connection-level failures of the database (as opposed to a bad query): the request could not
- * be served, and may be retried. mysql2 and better-sqlite3 codes, possibly wrapped by TypeORM.
+ * Failures of the database rather than of the query: the server is gone or did not answer within
+ * DATABASE_TIMEOUT (PROTOCOL_SEQUENCE_TIMEOUT is also the pool's acquire timeout), a lock was not
+ * had in time, or a transaction lost a deadlock more times than Transactions retries. The request
+ * could not be served, and may be retried. mysql2, better-sqlite3 and PostgreSQL (SQLSTATE) codes,
+ * possibly wrapped by TypeORM.
  */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -158,6 +161,10 @@ const UNAVAILABLE_CODES = new Set([
   'ER_CON_COUNT_ERROR',
   'ER_SERVER_SHUTDOWN',
   'ER_LOCK_WAIT_TIMEOUT',
+  'ER_LOCK_DEADLOCK',
+  '40001',
+  '40P01',
+  '57014',
   'SQLITE_BUSY',
   'SQLITE_LOCKED',
   'SQLITE_CANTOPEN',

@@ -1,12 +1,20 @@
 import { Test, TestingModule } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
 import { loadTokensConfig } from '../../config/tokens.config';
+import { buildDataSourceOptions } from '../../database/typeorm-options';
 import { testAuthConfig, testConfigModule } from '../../../test/support/unit';
 import { waitFor } from '../../../test/support/processes';
 import { RedisModule } from '../../redis/redis.module';
+import { RevocationOutboxEntry } from '../entities/revocation-outbox.entity';
 import { TokenType } from '../entities/token.entity';
 import { TokenState } from '../token-state';
 import { RevocationBus } from './revocation-bus';
+import { RevocationOutbox } from './revocation-outbox';
 import { SharedTokenStateStore } from './shared-token-state.store';
 import { TokenStateCache } from './token-state.cache';
 
@@ -20,14 +28,36 @@ const state = (jti: string): TokenState => ({
   userDisabled: false,
 });
 
-async function instance(env: Record<string, string>): Promise<TestingModule> {
+/** One instance: its caches and bus, on a database file that instances of one test share. */
+async function instance(
+  env: Record<string, string>,
+  database = join(mkdtempSync(join(tmpdir(), 'gatehouse-bus-')), 'db.sqlite'),
+): Promise<TestingModule> {
   const moduleRef = await Test.createTestingModule({
-    imports: [...(await testConfigModule(testAuthConfig(), loadTokensConfig(env))), RedisModule],
-    providers: [TokenStateCache, SharedTokenStateStore, RevocationBus],
+    imports: [
+      ...(await testConfigModule(testAuthConfig(), loadTokensConfig(env))),
+      TypeOrmModule.forRoot(
+        buildDataSourceOptions({
+          kind: 'sqlite',
+          path: database,
+          migrationsRun: true,
+          logging: false,
+          timeoutMs: 5000,
+        }),
+      ),
+      TypeOrmModule.forFeature([RevocationOutboxEntry]),
+      RedisModule,
+    ],
+    providers: [TokenStateCache, SharedTokenStateStore, RevocationBus, RevocationOutbox],
   }).compile();
   await moduleRef.init();
   return moduleRef;
 }
+
+/** What a revoking transaction does first: the outbox rows, committed. */
+const recordInOutbox = (m: TestingModule, states: TokenState[]) =>
+  m.get(DataSource).transaction((manager) => m.get(RevocationOutbox).record(manager, states, new Date()));
+const outboxSize = (m: TestingModule) => m.get(DataSource).getRepository(RevocationOutboxEntry).count();
 
 const cached = (m: TestingModule, jti: string) => m.get(TokenStateCache).get(jti) !== undefined;
 const fill = (m: TestingModule, s: TokenState) => {
@@ -47,12 +77,16 @@ describe('RevocationBus without Redis', () => {
 });
 
 describe('RevocationBus with an unreachable Redis', () => {
-  it('never trusts its cache', async () => {
+  it('never trusts its cache, and keeps what it could not deliver in the outbox', async () => {
     const m = await instance({ REDIS_URL: 'redis://127.0.0.1:1' });
     fill(m, state('a'));
     expect(cached(m, 'a')).toBe(false);
     await expect(m.get(SharedTokenStateStore).get('a')).resolves.toBeUndefined();
+    await recordInOutbox(m, [{ ...state('a'), revoked: true }]);
     await expect(m.get(RevocationBus).publish([state('a')])).resolves.toBeUndefined();
+    await m.get(RevocationBus).sync();
+    expect(m.get(TokenStateCache).isTrusted()).toBe(false);
+    expect(await outboxSize(m)).toBe(1);
     await m.close();
   });
 });
@@ -75,7 +109,7 @@ if (redisUrl) {
       const [x, y] = await Promise.all([instance(shared), instance(shared)]);
       try {
         await waitFor(
-          () => Promise.resolve(y.get(TokenStateCache).isTrusted),
+          () => Promise.resolve(y.get(TokenStateCache).isTrusted()),
           5000,
           'y subscribed',
         );
@@ -86,6 +120,58 @@ if (redisUrl) {
         expect(await y.get(SharedTokenStateStore).get('t1')).toMatchObject({ revoked: true });
       } finally {
         await Promise.all([x.close(), y.close()]);
+      }
+    });
+
+    it('has another instance deliver a revocation its revoker could not write to Redis', async () => {
+      const shared = env();
+      const database = join(mkdtempSync(join(tmpdir(), 'gatehouse-bus-')), 'db.sqlite');
+      const y = await instance(shared, database);
+      // x revokes with its Redis unreachable: same deployment (prefix, database), no connection.
+      const x = await instance({ ...shared, REDIS_URL: 'redis://127.0.0.1:1' }, database);
+      try {
+        await waitFor(() => Promise.resolve(y.get(TokenStateCache).isTrusted()), 5000, 'y in sync');
+        const t = state('t4');
+        fill(y, t);
+        y.get(SharedTokenStateStore).fill(t);
+        await waitFor(async () => (await y.get(SharedTokenStateStore).get('t4')) !== undefined, 1000, 'live in Redis');
+
+        await recordInOutbox(x, [{ ...t, revoked: true }]);
+        await x.get(RevocationBus).publish([{ ...t, revoked: true }]);
+        expect(await outboxSize(x)).toBe(1);
+        expect(cached(y, 't4')).toBe(true);
+
+        await y.get(RevocationBus).sync();
+        expect(cached(y, 't4')).toBe(false);
+        expect(await y.get(SharedTokenStateStore).get('t4')).toMatchObject({ revoked: true });
+        expect(await outboxSize(y)).toBe(0);
+        expect(y.get(TokenStateCache).isTrusted()).toBe(true);
+      } finally {
+        await Promise.all([x.close(), y.close()]);
+      }
+    });
+
+    it('trusts nothing cached after a revocation it could not deliver, until a sync delivers it', async () => {
+      const m = await instance(env());
+      try {
+        const bus = m.get(RevocationBus);
+        const cache = m.get(TokenStateCache);
+        await waitFor(() => Promise.resolve(cache.isTrusted()), 5000, 'in sync');
+        fill(m, state('t5'));
+        // Redis refuses the marker: the state in Redis may still say live.
+        const store = m.get(SharedTokenStateStore);
+        const markRevoked = jest.spyOn(store, 'markRevoked').mockResolvedValueOnce(false);
+        await recordInOutbox(m, [{ ...state('t5'), revoked: true }]);
+        await bus.publish([{ ...state('t5'), revoked: true }]);
+        expect(cache.isTrusted()).toBe(false);
+        markRevoked.mockRestore();
+
+        await bus.sync();
+        expect(cache.isTrusted()).toBe(true);
+        expect(await store.get('t5')).toMatchObject({ revoked: true });
+        expect(await outboxSize(m)).toBe(0);
+      } finally {
+        await m.close();
       }
     });
 

@@ -1,31 +1,58 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import { GatehouseConfig } from '../../config/gatehouse-config';
 import { RedisService } from '../../redis/redis.service';
 import { TokenState } from '../token-state';
+import { RevocationOutbox } from './revocation-outbox';
 import { SharedTokenStateStore } from './shared-token-state.store';
 import { TokenStateCache } from './token-state.cache';
 
-/** How often the subscription is checked; also the longest a silent Redis outage goes unseen. */
-const HEARTBEAT_MS = 1000;
-
 /**
- * Carries revocations to every instance. Locally the cache entry goes at once; with Redis, a
- * revoked marker is written for the shared cache and the jtis are published, and each instance's
- * subscriber drops them from its own cache (typically within a few milliseconds).
+ * Carries revocations to every instance, and decides when cached token states may be trusted.
  *
- * While the subscription is down (Redis stopped, connection lost, heartbeat unanswered), this
- * instance cannot hear revocations, so its in-process cache is emptied and bypassed: every check
- * goes to the database until the subscription is back.
+ * Without Redis, a revocation drops this instance's cache entries and that is all (other
+ * instances, if any, keep theirs up to REVOCATION_CACHE_TTL).
+ *
+ * With Redis, the database stays the truth and the caches only ever say what it said:
+ * 1. A revocation commits together with a row per revoked access token in `revocation_outbox`.
+ *    Then this instance drops the entries, writes revoked markers to Redis (over any cached
+ *    "live"), publishes the `jti`s (every subscriber drops them), and deletes the rows. If any
+ *    of that fails, the rows stay, and this instance stops trusting its caches.
+ * 2. Every REVOCATION_SYNC_INTERVAL each instance syncs: it PINGs its subscription (Redis
+ *    answers in order, so every message published before has arrived once PONG does), reads the
+ *    outbox, drops those entries, and delivers the rows itself. Only a sync that did all of this,
+ *    while subscribed throughout, lets the caches (this instance's and Redis's) be trusted, and
+ *    only for 2 × REVOCATION_SYNC_INTERVAL from when it began.
+ * 3. A lost subscription empties the in-process cache at once: messages may have been missed.
+ *
+ * Hence the bound, whatever fails (Redis for one instance or all, a crash between commit and
+ * publish, a stalled connection): no instance accepts a revoked token more than
+ * 2 × REVOCATION_SYNC_INTERVAL after the revocation committed. When nothing fails, pub/sub makes
+ * it milliseconds.
  */
 @Injectable()
 export class RevocationBus implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RevocationBus.name);
-  private heartbeat?: NodeJS.Timeout;
+  private readonly intervalMs: number;
+  private timer?: NodeJS.Timeout;
+  private subscribed = false;
+  private syncing?: Promise<void>;
+  /** What the last sync concluded, so that only changes are logged. */
+  private inSync = false;
 
   constructor(
     private readonly redis: RedisService,
     private readonly cache: TokenStateCache,
     private readonly shared: SharedTokenStateStore,
-  ) {}
+    private readonly outbox: RevocationOutbox,
+    config: GatehouseConfig,
+  ) {
+    this.intervalMs = config.get('tokens', { infer: true }).revocationSyncIntervalMs;
+  }
 
   private get channel(): string {
     return this.redis.key('revocations');
@@ -33,43 +60,83 @@ export class RevocationBus implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     if (!this.redis.enabled) return;
-    // Until subscribed, news from other instances could be missed.
-    this.cache.setTrusted(false);
+    // Nothing cached is trusted before the first sync.
+    this.cache.distrust();
     const subscriber = this.redis.subscriber;
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.channel) this.receive(message);
     });
     subscriber.on('ready', () => void this.subscribe());
     for (const event of ['close', 'end', 'reconnecting']) {
-      subscriber.on(event, () => this.distrust(`subscription ${event}`));
+      subscriber.on(event, () => this.unsubscribed(event));
     }
     if (subscriber.status === 'ready') void this.subscribe();
-    this.heartbeat = setInterval(() => void this.checkSubscription(), HEARTBEAT_MS);
-    this.heartbeat.unref();
+    this.timer = setInterval(() => void this.sync(), this.intervalMs);
+    this.timer.unref();
   }
 
   onApplicationShutdown(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.timer) clearInterval(this.timer);
   }
 
-  /** Makes revocations (already written to the database) effective in every cache. */
+  /**
+   * After a revocation committed (with its outbox rows, when Redis is used): makes it effective
+   * in this instance's cache at once, and in every other one through Redis.
+   */
   async publish(states: TokenState[]): Promise<void> {
     if (states.length === 0) return;
-    const jtis = states.map((s) => s.jti);
-    this.cache.invalidate(jtis);
+    this.cache.invalidate(states.map((s) => s.jti));
     if (!this.redis.enabled) return;
-    const marked = await this.shared.markRevoked(states);
+    if (!(await this.deliver(states))) {
+      // Redis may still hold these tokens as live: read nothing cached until a sync delivers them.
+      this.cache.suspend();
+      this.report(false, 'a revocation could not be written to Redis; the sync retries it');
+    }
+  }
+
+  /** One sync (see the class comment); runs on its own every REVOCATION_SYNC_INTERVAL. */
+  sync(): Promise<void> {
+    this.syncing ??= this.runSync().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  private async runSync(): Promise<void> {
+    const startedAt = Date.now();
+    const epoch = this.cache.epoch;
+    try {
+      if (!this.subscribed) return this.report(false, 'not subscribed to revocations');
+      await this.redis.subscriber.ping();
+      let delivered = true;
+      for await (const batch of this.outbox.pending()) {
+        this.cache.invalidate(batch.map((s) => s.jti));
+        if (!(await this.deliver(batch))) delivered = false;
+      }
+      if (!delivered) {
+        this.cache.suspend();
+        return this.report(false, 'revocations could not be written to Redis');
+      }
+      // Twice the interval: one sync may run late or slow without caching flickering off.
+      if (this.cache.trustUntil(startedAt + 2 * this.intervalMs, epoch)) this.report(true);
+    } catch (error) {
+      // Trust is not renewed, and lapses by itself; what is cached stays valid for later.
+      this.report(false, `revocation sync failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Revoked markers, then the publish, then the outbox rows go; false if Redis refused. */
+  private async deliver(states: TokenState[]): Promise<boolean> {
+    const jtis = states.map((s) => s.jti);
+    if (!(await this.shared.markRevoked(states))) return false;
     try {
       await this.redis.client.publish(this.channel, JSON.stringify({ jtis }));
-    } catch (error) {
-      // The database already refuses these tokens; instances that missed this message either
-      // have no working subscription (and bypass their caches) or drop the entry at its TTL.
-      this.logger.warn(
-        `could not publish ${jtis.length} revocation(s): ${(error as Error).message}`,
-      );
+    } catch {
+      return false;
     }
-    if (!marked)
-      this.logger.warn('revoked markers not written to Redis; the database still refuses');
+    // A row left behind is delivered again by a later sync: markers and messages are idempotent.
+    await this.outbox.remove(jtis).catch((error: Error) => {
+      this.logger.warn(`delivered revocations stay in the outbox for now: ${error.message}`);
+    });
+    return true;
   }
 
   private receive(message: string): void {
@@ -84,27 +151,26 @@ export class RevocationBus implements OnModuleInit, OnApplicationShutdown {
   private async subscribe(): Promise<void> {
     try {
       await this.redis.subscriber.subscribe(this.channel);
-      if (!this.cache.isTrusted) {
-        this.cache.setTrusted(true);
-        this.logger.log('revocation subscription up; in-process cache on');
-      }
+      this.subscribed = true;
+      // Trusted again only once a sync that began subscribed has caught up with what happened
+      // meanwhile; one already running began too early to count.
+      await this.syncing;
+      await this.sync();
     } catch (error) {
-      this.distrust(`subscribe failed: ${(error as Error).message}`);
+      this.unsubscribed(`subscribe failed: ${(error as Error).message}`);
     }
   }
 
-  private async checkSubscription(): Promise<void> {
-    try {
-      await this.redis.subscriber.ping();
-      if (!this.cache.isTrusted && this.redis.subscriber.status === 'ready') await this.subscribe();
-    } catch (error) {
-      this.distrust(`heartbeat failed: ${(error as Error).message}`);
-    }
+  private unsubscribed(why: string): void {
+    this.subscribed = false;
+    this.cache.distrust();
+    this.report(false, `revocation subscription down (${why})`);
   }
 
-  private distrust(why: string): void {
-    if (!this.cache.isTrusted) return;
-    this.cache.setTrusted(false);
-    this.logger.warn(`revocation subscription down (${why}); checking every token in the database`);
+  private report(inSync: boolean, why?: string): void {
+    if (inSync === this.inSync) return;
+    this.inSync = inSync;
+    if (inSync) this.logger.log('revocations in sync; caches on');
+    else this.logger.warn(`${why}; checking every token in the database`);
   }
 }

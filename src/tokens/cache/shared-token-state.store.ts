@@ -1,11 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { GatehouseConfig } from '../../config/gatehouse-config';
 import { RedisService } from '../../redis/redis.service';
 import { TokenState } from '../token-state';
 
 /**
- * Token states shared through Redis, so a fresh instance (or an in-process cache miss) rarely
- * needs the database. Every failure reads as a miss: the caller then asks the database.
+ * Access-token states shared through Redis, so a fresh instance (or an in-process cache miss)
+ * rarely needs the database. Every failure reads as a miss: the caller then asks the database.
+ * Read only while RevocationBus trusts the caches: a "live" written before an outage is never
+ * believed after it until the revocations made meanwhile have overwritten it.
  *
  * - Revocations overwrite (`SET`), and their markers live until the token expires.
  * - Fills never overwrite (`SET NX`), so a fill that raced with a revocation cannot undo it, and
@@ -13,7 +15,6 @@ import { TokenState } from '../token-state';
  */
 @Injectable()
 export class SharedTokenStateStore {
-  private readonly logger = new Logger(SharedTokenStateStore.name);
   private readonly liveTtlMs: number;
 
   constructor(
@@ -46,9 +47,12 @@ export class SharedTokenStateStore {
       .catch(() => undefined);
   }
 
-  /** Writes revoked markers; resolves false when Redis could not take them. */
+  /**
+   * Writes revoked markers; resolves false when Redis could not take them (RevocationBus reports
+   * it, and retries from the outbox).
+   */
   async markRevoked(states: TokenState[], now = Date.now()): Promise<boolean> {
-    if (!this.redis.enabled) return true;
+    if (!this.enabled) return true;
     const pipeline = this.redis.client.pipeline();
     for (const state of states) {
       const ttl = state.expiresAt - now;
@@ -64,8 +68,7 @@ export class SharedTokenStateStore {
     try {
       const results = (await pipeline.exec()) ?? [];
       return results.every(([error]) => !error);
-    } catch (error) {
-      this.logger.warn(`could not write revocations to Redis: ${(error as Error).message}`);
+    } catch {
       return false;
     }
   }

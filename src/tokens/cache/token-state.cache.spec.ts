@@ -65,12 +65,44 @@ describe('TokenStateCache', () => {
   it('serves nothing while distrusted, and starts empty when trusted again', () => {
     const cache = cacheWith();
     cache.set(state('a'), cache.begin());
-    cache.setTrusted(false);
+    const epoch = cache.epoch;
+    cache.distrust();
     expect(cache.get('a')).toBeUndefined();
     cache.set(state('b'), cache.begin());
-    cache.setTrusted(true);
+    expect(cache.trustUntil(Date.now() + 1000, cache.epoch)).toBe(true);
     expect(cache.get('a')).toBeUndefined();
     expect(cache.get('b')).toBeUndefined();
+    expect(epoch).not.toBe(cache.epoch);
+  });
+
+  it('keeps its entries while suspended, and serves them again once trusted', () => {
+    const cache = cacheWith();
+    cache.set(state('a'), cache.begin());
+    cache.suspend();
+    expect(cache.isTrusted()).toBe(false);
+    expect(cache.get('a')).toBeUndefined();
+    cache.set(state('b'), cache.begin());
+    cache.trustUntil(Date.now() + 1000, cache.epoch);
+    expect(cache.get('a')?.jti).toBe('a');
+    expect(cache.get('b')).toBeUndefined();
+  });
+
+  it('stops serving when its trust runs out', () => {
+    const cache = cacheWith();
+    const now = Date.now();
+    cache.trustUntil(now + 1000, cache.epoch);
+    cache.set(state('a'), cache.begin(), now);
+    expect(cache.get('a', now + 999)?.jti).toBe('a');
+    expect(cache.get('a', now + 1000)).toBeUndefined();
+    expect(cache.isTrusted(now + 1000)).toBe(false);
+  });
+
+  it('refuses trust from a sync that began before trust was withdrawn', () => {
+    const cache = cacheWith();
+    const begun = cache.epoch;
+    cache.suspend();
+    expect(cache.trustUntil(Date.now() + 1000, begun)).toBe(false);
+    expect(cache.isTrusted()).toBe(false);
   });
 
   it('is off when the TTL is 0', () => {

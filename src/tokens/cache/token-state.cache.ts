@@ -4,22 +4,25 @@ import { LRUCache } from 'lru-cache';
 import { TokenState } from '../token-state';
 
 /**
- * The in-process cache of token states, in front of Redis and the database.
+ * The in-process cache of access-token states, in front of Redis and the database.
  *
  * - Bounded (REVOCATION_CACHE_SIZE entries, least recently used out first).
  * - An entry lives REVOCATION_CACHE_TTL at most, and never past the token's own expiry.
  * - Revocations remove entries at once (locally, and on every instance through RevocationBus).
  * - A fill that raced with a revocation is dropped: each fill carries the generation it started
  *   in, and every invalidation starts a new one.
- * - When revocations from other instances cannot be heard (Redis subscription down), the cache is
- *   emptied and bypassed until they can: it never serves a state it might have missed news of.
+ * - Trust is granted for a time (RevocationBus, with Redis: until shortly after its last sync)
+ *   and can be withdrawn at once. While not trusted, neither this cache nor the shared one in
+ *   Redis is read, and nothing is stored: every check goes to the database.
  */
 @Injectable()
 export class TokenStateCache {
   private readonly ttlMs: number;
   private readonly entries?: LRUCache<string, TokenState>;
   private generation = 0;
-  private trusted = true;
+  /** Until when (ms since the epoch) states may be served; Infinity until someone says otherwise. */
+  private trustedUntil = Number.POSITIVE_INFINITY;
+  private trustEpoch = 0;
 
   constructor(config: GatehouseConfig) {
     const { cacheTtlSeconds, cacheMaxEntries } = config.get('tokens', { infer: true });
@@ -37,8 +40,8 @@ export class TokenStateCache {
     return this.entries?.size ?? 0;
   }
 
-  get(jti: string): TokenState | undefined {
-    return this.trusted ? this.entries?.get(jti) : undefined;
+  get(jti: string, now = Date.now()): TokenState | undefined {
+    return now < this.trustedUntil ? this.entries?.get(jti) : undefined;
   }
 
   /** Call before reading the state elsewhere; hand the result to {@link set}. */
@@ -47,7 +50,7 @@ export class TokenStateCache {
   }
 
   set(state: TokenState, startedAt: number, now = Date.now()): void {
-    if (!this.entries || !this.trusted || startedAt !== this.generation) return;
+    if (!this.entries || now >= this.trustedUntil || startedAt !== this.generation) return;
     const ttl = Math.min(this.ttlMs, state.expiresAt - now);
     if (ttl > 0) this.entries.set(state.jti, state, { ttl });
   }
@@ -58,14 +61,36 @@ export class TokenStateCache {
     for (const jti of jtis) this.entries.delete(jti);
   }
 
-  /** Stop trusting (and drop) everything, or trust again from an empty cache. */
-  setTrusted(trusted: boolean): void {
-    this.generation++;
-    this.entries?.clear();
-    this.trusted = trusted;
+  /** Whether cached states (here, or shared in Redis) may be served at this instant. */
+  isTrusted(now = Date.now()): boolean {
+    return now < this.trustedUntil;
   }
 
-  get isTrusted(): boolean {
-    return this.trusted;
+  /** Changes at every {@link suspend} and {@link distrust}: read it before a sync, hand it to {@link trustUntil}. */
+  get epoch(): number {
+    return this.trustEpoch;
+  }
+
+  /**
+   * Trusts cached states until `until`, unless trust was withdrawn since `epoch` was read: a sync
+   * that began before the withdrawal cannot vouch for what happened after it.
+   */
+  trustUntil(until: number, epoch: number): boolean {
+    if (epoch !== this.trustEpoch) return false;
+    this.trustedUntil = until;
+    return true;
+  }
+
+  /** Stops serving cached states, but keeps them: nothing that reaches them was missed. */
+  suspend(): void {
+    this.trustEpoch++;
+    this.generation++;
+    this.trustedUntil = 0;
+  }
+
+  /** Stops serving and drops every entry: news of revocations may have been missed. */
+  distrust(): void {
+    this.suspend();
+    this.entries?.clear();
   }
 }

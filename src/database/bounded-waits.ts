@@ -1,0 +1,90 @@
+import type { DataSource } from 'typeorm';
+
+/** The parts of mysql2's pool and connections this module touches. */
+interface MysqlConnection {
+  query(...args: unknown[]): unknown;
+  destroy(): void;
+  stream?: { destroy(): void };
+}
+interface MysqlPool {
+  on(event: 'connection', listener: (connection: MysqlConnection) => void): void;
+  getConnection(callback: (error: Error | null, connection?: MysqlConnection & { release(): void }) => void): void;
+}
+type Callback = (error: (Error & { code?: string }) | null, ...results: unknown[]) => void;
+
+/** A query that did not answer in time (mysql2's own code for it; answered 503). */
+const QUERY_TIMEOUT = 'PROTOCOL_SEQUENCE_TIMEOUT';
+
+/**
+ * DATABASE_TIMEOUT on the standalone server's MySQL/MariaDB pool, so that a database that accepts
+ * connections but never answers costs a request seconds, not as long as the stall lasts:
+ * - every query answers within it or fails; the connection it ran on is then closed rather than
+ *   handed to the next caller behind a query that may never end (and the server rolls back
+ *   whatever transaction it held);
+ * - waiting for a free connection of the pool fails after it;
+ * - InnoDB gives up a lock wait after it (whole seconds) instead of its 50 s default.
+ * New connections are bounded by mysql2's `connectTimeout`, set to the same value by the options.
+ *
+ * mysql2 offers a per-query timeout but neither an acquire timeout nor a per-connection setup
+ * statement, and TypeORM passes neither: hence the pool is wrapped where TypeORM creates it. The
+ * limits apply once `arm()` is called, after the migrations at boot (an ALTER TABLE on a large
+ * table may rightly take longer).
+ */
+export function boundMysqlWaits(dataSource: DataSource, timeoutMs: number): { arm(): void } {
+  let armed = false;
+  const driver = dataSource.driver as unknown as { mysql: { createPool(options: unknown): MysqlPool } };
+  const mysql = driver.mysql;
+  driver.mysql = Object.assign(Object.create(mysql) as typeof mysql, {
+    createPool: (options: unknown) => {
+      const pool = mysql.createPool(options);
+      pool.on('connection', (connection) => {
+        const lockWait = Math.max(1, Math.ceil(timeoutMs / 1000));
+        connection.query(`SET SESSION innodb_lock_wait_timeout = ${lockWait}`, () => undefined);
+        boundQueries(connection, timeoutMs, () => armed);
+      });
+      boundAcquire(pool, timeoutMs, () => armed);
+      return pool;
+    },
+  });
+  return { arm: () => (armed = true) };
+}
+
+function boundQueries(connection: MysqlConnection, timeoutMs: number, armed: () => boolean): void {
+  const query = connection.query.bind(connection);
+  connection.query = (...args: unknown[]) => {
+    const callback = args[args.length - 1];
+    if (!armed() || typeof callback !== 'function') return query(...args);
+    const [sql, ...rest] = args;
+    const options = typeof sql === 'string' ? { sql } : (sql as object);
+    rest[rest.length - 1] = ((error, ...results) => {
+      if (error?.code === QUERY_TIMEOUT) {
+        connection.destroy();
+        connection.stream?.destroy();
+      }
+      (callback as Callback)(error, ...results);
+    }) satisfies Callback;
+    return query({ timeout: timeoutMs, ...options }, ...rest);
+  };
+}
+
+function boundAcquire(pool: MysqlPool, timeoutMs: number, armed: () => boolean): void {
+  const getConnection = pool.getConnection.bind(pool);
+  pool.getConnection = (callback) => {
+    if (!armed()) return getConnection(callback);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      callback(
+        Object.assign(new Error('timed out waiting for a database connection'), {
+          code: QUERY_TIMEOUT,
+        }),
+      );
+    }, timeoutMs);
+    getConnection((error, connection) => {
+      clearTimeout(timer);
+      // Too late for this caller: give the connection back to the pool for the next one.
+      if (timedOut) return connection?.release();
+      callback(error, connection);
+    });
+  };
+}
