@@ -17,3 +17,4 @@ export { ROLE_ADMIN, ROLE_USER } from './users/entities/user.entity';
 export { DomainError, ErrorCode } from './common/errors/domain-error';
 export { HttpErrorFilter } from './common/filters/http-error.filter';
 export { GATEHOUSE_ENTITIES, GATEHOUSE_MIGRATIONS } from './database/typeorm-options';
+export { boundMysqlWaits } from './database/bounded-waits';

@@ -409,6 +409,25 @@ describe.each(databaseKinds())('auth flows on %s', (kind) => {
       expect(live).toBe(0);
     });
 
+    it('never answers 500 in many rounds of concurrent refreshes of one token racing a logout', async () => {
+      const { email, password } = await t.register();
+      for (let round = 0; round < 25; round++) {
+        const { access, refresh } = await t.login(email, password);
+        const [logout, ...refreshes] = await Promise.all([
+          t.http().post('/auth/logout').auth(access, { type: 'bearer' }),
+          ...Array.from({ length: 6 }, () =>
+            t.http().post('/auth/refresh').send({ refresh_token: refresh }),
+          ),
+        ]);
+        // A deadlock between two of them is retried; none may fall through to a 500.
+        expect([204, 401]).toContain(logout.status);
+        for (const r of refreshes) expect([200, 401]).toContain(r.status);
+        expect(refreshes.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+        const live = await tokens.countBy({ familyId: decode(refresh).sid as string, revoked: false });
+        expect(live).toBe(0);
+      }
+    });
+
     it('refuses an access token presented as a refresh token', async () => {
       const { email, password } = await t.register();
       const { access } = await t.login(email, password);

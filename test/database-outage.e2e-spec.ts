@@ -1,9 +1,12 @@
 import { DataSource } from 'typeorm';
 import { Session } from '../src/tokens/entities/session.entity';
 import { Token } from '../src/tokens/entities/token.entity';
-import { freePort } from './support/processes';
+import { freePort, waitFor } from './support/processes';
 import { TcpProxy } from './support/tcp-proxy';
 import { TestApp, createTestApp } from './support/test-app';
+
+/** DATABASE_TIMEOUT for this suite: how long one wait on a database that never answers may take. */
+const TIMEOUT_MS = 1500;
 
 /**
  * The database goes away (its TCP connections cut, new ones refused) and comes back. While it is
@@ -23,7 +26,7 @@ describe('database outage (MySQL)', () => {
       port: Number(server.port || 3306),
     });
     await proxy.start();
-    t = await createTestApp('mysql', { REVOCATION_CACHE_TTL: '0' }, (url) => {
+    t = await createTestApp('mysql', { REVOCATION_CACHE_TTL: '0', DATABASE_TIMEOUT: `${TIMEOUT_MS}ms` }, (url) => {
       const proxied = new URL(url);
       proxied.hostname = '127.0.0.1';
       proxied.port = String(proxy.port);
@@ -100,6 +103,41 @@ describe('database outage (MySQL)', () => {
     ).toBe(503);
 
     await proxy.start();
+    const after = await counts();
+    expect(after.tokens).toBe(before.tokens);
+    expect(after.liveRefresh).toBe(1);
+  });
+
+  it('answers 503 within seconds while the database hangs (connections open, no answer), then recovers', async () => {
+    await t.http().get('/users/me').auth(pair.access, { type: 'bearer' }).expect(200);
+    const before = await counts();
+    proxy.stall();
+    try {
+      // More requests at once than the pool has connections: the queue for one is bounded too.
+      const started = Date.now();
+      const answers = await Promise.all([
+        ...Array.from({ length: 15 }, () =>
+          t.http().get('/users/me').auth(pair.access, { type: 'bearer' }),
+        ),
+        t.http().post('/auth/login').send({ email: account.email, password: account.password }),
+        t.http().post('/auth/refresh').send({ refresh_token: pair.refresh }),
+      ]);
+      const elapsed = Date.now() - started;
+      for (const res of answers) {
+        expect(res.status).toBe(503);
+        expect(res.headers['retry-after']).toBe('5');
+        expect(res.body.access_token).toBeUndefined();
+      }
+      // One query's timeout, plus one wait for a connection: the bound of the README.
+      expect(elapsed).toBeLessThan(2 * TIMEOUT_MS + 1000);
+    } finally {
+      proxy.resume();
+    }
+    await waitFor(
+      async () => (await t.http().get('/users/me').auth(pair.access, { type: 'bearer' })).status === 200,
+      5000,
+      'serving again',
+    );
     const after = await counts();
     expect(after.tokens).toBe(before.tokens);
     expect(after.liveRefresh).toBe(1);

@@ -1,0 +1,301 @@
+import Redis from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { Connection, RowDataPacket, createConnection } from 'mysql2/promise';
+import { TestDatabase, createTestDatabase } from './support/databases';
+import {
+  RunningApp,
+  TestRedis,
+  buildAppOnce,
+  freePort,
+  startApp,
+  waitFor,
+} from './support/processes';
+import { TcpProxy } from './support/tcp-proxy';
+
+/** The written bound: 2 × REVOCATION_SYNC_INTERVAL (500 ms by default). */
+const BOUND_MS = 1000;
+/** What a request takes to reach the check on a busy two-core machine. */
+const SLACK_MS = 300;
+
+/**
+ * The revocation guarantees of the README's table, driven as an operator's worst day would: two
+ * app processes on one MariaDB and one Redis, each reaching Redis through a TCP proxy of its own
+ * that can cut or stall, `kill -9` at the worst moments, and a restart on the same stores. Every
+ * case asserts the bound and then reads the database to prove the store holds nothing untrue.
+ */
+describe('revocation under faults (MariaDB, Redis, two processes)', () => {
+  let main: string;
+  let db: TestDatabase;
+  let sql: Connection;
+  let redis: TestRedis;
+  let redisReader: Redis;
+  const prefix = `gh-faults-${randomBytes(4).toString('hex')}:`;
+  const proxies: Record<'a' | 'b', TcpProxy> = {} as never;
+  const apps: Record<'a' | 'b', RunningApp> = {} as never;
+  let env: Record<string, string>;
+  const account = {
+    email: `faults-${randomBytes(4).toString('hex')}@example.com`,
+    password: 'faults-pw-1234',
+  };
+
+  const start = async (name: 'a' | 'b') => {
+    apps[name] = await startApp(main, { ...env, REDIS_URL: `redis://127.0.0.1:${proxies[name].port}` });
+  };
+  const kill9 = (app: RunningApp) =>
+    new Promise<void>((resolve) => {
+      if (app.process.exitCode !== null || app.process.signalCode !== null) return resolve();
+      app.process.once('exit', () => resolve());
+      app.process.kill('SIGKILL');
+    });
+
+  const post = (app: RunningApp, path: string, body: object, token?: string) =>
+    fetch(app.base + path, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+  const me = async (app: RunningApp, token: string) =>
+    (await fetch(`${app.base}/users/me`, { headers: { authorization: `Bearer ${token}` } })).status;
+  const login = async (app: RunningApp) => {
+    const res = await post(app, '/auth/login', account);
+    expect(res.status).toBe(200);
+    return (await res.json()) as { access_token: string; refresh_token: string };
+  };
+  const claims = (jwt: string) =>
+    JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as { jti: string; sid: string };
+  /** Seen live by both instances, twice: cached in both processes and in Redis. */
+  const cachedEverywhere = async (token: string) => {
+    for (const app of [apps.a, apps.b, apps.a, apps.b]) expect(await me(app, token)).toBe(200);
+    await waitFor(
+      async () => (await redisReader.get(`${prefix}tok:${claims(token).jti}`))?.includes('"revoked":false') ?? false,
+      2000,
+      'live state shared in Redis',
+    );
+  };
+  /**
+   * Polls until `app` refuses `token`; returns how long after `since` the first refused request
+   * was sent. Afterwards, every request for a further half second must be refused too.
+   */
+  const refusedAfter = async (app: RunningApp, token: string, since: number) => {
+    let sentAt = 0;
+    await waitFor(
+      async () => {
+        sentAt = Date.now();
+        return (await me(app, token)) === 401;
+      },
+      BOUND_MS + 5000,
+      'refused',
+    );
+    const elapsed = sentAt - since;
+    const until = Date.now() + 500;
+    while (Date.now() < until) expect(await me(app, token)).toBe(401);
+    return elapsed;
+  };
+  const rows = async <T>(query: string, params: unknown[] = []) =>
+    (await sql.query<RowDataPacket[]>(query, params))[0] as T[];
+  const sessionRevoked = async (sid: string) =>
+    (await rows<{ revoked: number }>('SELECT revoked FROM sessions WHERE id = ?', [sid]))[0]?.revoked === 1;
+  const outboxSize = async () =>
+    (await rows<{ n: number }>('SELECT COUNT(*) AS n FROM revocation_outbox'))[0].n;
+
+  beforeAll(async () => {
+    main = buildAppOnce();
+    db = await createTestDatabase('mysql');
+    sql = await createConnection({ uri: db.url.replace(/^mariadb:/, 'mysql:') });
+    redis = new TestRedis(await freePort());
+    await redis.start();
+    redisReader = new Redis(redis.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
+    for (const name of ['a', 'b'] as const) {
+      proxies[name] = new TcpProxy(await freePort(), { host: '127.0.0.1', port: redis.port });
+      await proxies[name].start();
+    }
+    env = {
+      NODE_ENV: 'test',
+      DATABASE_URL: db.url,
+      REDIS_KEY_PREFIX: prefix,
+      JWT_SECRET: randomBytes(48).toString('hex'),
+      BCRYPT_COST: '4',
+      TOKEN_CLEANUP_INTERVAL: '0',
+      RATE_LIMIT_IP: '100000',
+      RATE_LIMIT_ACCOUNT: '100000',
+      LOG_LEVEL: 'warn',
+    };
+    await start('a');
+    await start('b');
+    expect((await post(apps.a, '/auth/register', account)).status).toBe(201);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([apps.a?.stop(), apps.b?.stop()]);
+    await Promise.all([proxies.a?.stop(), proxies.b?.stop()]);
+    redisReader?.disconnect();
+    await redis?.stop();
+    await sql?.end();
+    await db?.drop();
+  });
+
+  afterEach(async () => {
+    for (const proxy of [proxies.a, proxies.b]) {
+      proxy.resume();
+      await proxy.start();
+    }
+  });
+
+  it('Redis down for both: a token logged out meanwhile stays refused on both after Redis returns', async () => {
+    const token = (await login(apps.a)).access_token;
+    await cachedEverywhere(token);
+    await Promise.all([proxies.a.stop(), proxies.b.stop()]);
+
+    expect((await post(apps.a, '/auth/logout', {}, token)).status).toBe(204);
+    expect(await me(apps.a, token)).toBe(401);
+    expect(await me(apps.b, token)).toBe(401);
+    // Redis still says "live": it was unreachable when the token was revoked.
+    expect(await redisReader.get(`${prefix}tok:${claims(token).jti}`)).toContain('"revoked":false');
+    expect(await outboxSize()).toBe(1);
+
+    await Promise.all([proxies.a.start(), proxies.b.start()]);
+    // From the moment Redis is back, and until well after both instances have caught up.
+    const until = Date.now() + 3000;
+    while (Date.now() < until) {
+      expect(await me(apps.a, token)).toBe(401);
+      expect(await me(apps.b, token)).toBe(401);
+    }
+    expect(await redisReader.get(`${prefix}tok:${claims(token).jti}`)).toContain('"revoked":true');
+    expect(await outboxSize()).toBe(0);
+    // Both cache again: a live token is served, and a logout reaches the other at once.
+    const live = (await login(apps.b)).access_token;
+    await cachedEverywhere(live);
+    expect((await post(apps.b, '/auth/logout', {}, live)).status).toBe(204);
+    expect(await refusedAfter(apps.a, live, Date.now())).toBeLessThanOrEqual(200);
+  });
+
+  it('Redis cut for the revoking instance: the other refuses within the bound', async () => {
+    const token = (await login(apps.b)).access_token;
+    await cachedEverywhere(token);
+    await proxies.a.stop();
+
+    expect((await post(apps.a, '/auth/logout', {}, token)).status).toBe(204);
+    const committed = Date.now();
+    expect(await me(apps.a, token)).toBe(401);
+    expect(await refusedAfter(apps.b, token, committed)).toBeLessThanOrEqual(BOUND_MS + SLACK_MS);
+    // B delivered what A could not.
+    await waitFor(async () => (await outboxSize()) === 0, 2000, 'outbox delivered');
+    expect(await redisReader.get(`${prefix}tok:${claims(token).jti}`)).toContain('"revoked":true');
+  });
+
+  it('Redis cut for the other instance: it refuses at once, from the database', async () => {
+    const token = (await login(apps.a)).access_token;
+    await cachedEverywhere(token);
+    await proxies.b.stop();
+
+    expect((await post(apps.a, '/auth/logout', {}, token)).status).toBe(204);
+    expect(await refusedAfter(apps.b, token, Date.now())).toBeLessThanOrEqual(BOUND_MS + SLACK_MS);
+    expect(await me(apps.a, token)).toBe(401);
+  });
+
+  it("Redis stalled for one instance (no error, no answer): it refuses within the bound", async () => {
+    const token = (await login(apps.a)).access_token;
+    await cachedEverywhere(token);
+    proxies.a.stall();
+
+    expect((await post(apps.b, '/auth/logout', {}, token)).status).toBe(204);
+    expect(await refusedAfter(apps.a, token, Date.now())).toBeLessThanOrEqual(BOUND_MS + SLACK_MS);
+    proxies.a.resume();
+    // And back in sync afterwards: a live token served from A, refused on A when B logs it out.
+    const live = (await login(apps.b)).access_token;
+    await waitFor(async () => (await me(apps.a, live)) === 200, 5000, 'A serves');
+    expect((await post(apps.b, '/auth/logout', {}, live)).status).toBe(204);
+    expect(await refusedAfter(apps.a, live, Date.now())).toBeLessThanOrEqual(BOUND_MS + SLACK_MS);
+  });
+
+  it('kill -9 between the commit and the publish: the other refuses within the bound, the restarted one at once', async () => {
+    const token = (await login(apps.a)).access_token;
+    await cachedEverywhere(token);
+    // A's Redis goes silent, so its logout hangs in the publish after the commit.
+    proxies.a.stall();
+    const logout = post(apps.a, '/auth/logout', {}, token).catch(() => undefined);
+    await waitFor(() => sessionRevoked(claims(token).sid), 2000, 'logout committed');
+    const committed = Date.now();
+    await kill9(apps.a);
+    await logout;
+    expect(await outboxSize()).toBe(1);
+
+    expect(await refusedAfter(apps.b, token, committed)).toBeLessThanOrEqual(BOUND_MS + SLACK_MS);
+    proxies.a.resume();
+    await start('a');
+    expect(await me(apps.a, token)).toBe(401);
+    await waitFor(async () => (await outboxSize()) === 0, 2000, 'outbox delivered');
+  });
+
+  it('kill -9 in a refresh storm: no session holds two live refresh tokens, every answer seen still holds', async () => {
+    const sessions = await Promise.all(Array.from({ length: 40 }, () => login(apps.a)));
+    const last = sessions.map((s) => s.refresh_token);
+    let stop = false;
+    const storm = sessions.map(async (_, i) => {
+      while (!stop) {
+        const res = await post(apps.a, '/auth/refresh', { refresh_token: last[i] }).catch(() => undefined);
+        if (!res) return;
+        // A refresh either rotates or fails closed: never a 500.
+        expect([200, 503]).toContain(res.status);
+        if (res.status === 200) last[i] = ((await res.json()) as { refresh_token: string }).refresh_token;
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await kill9(apps.a);
+    stop = true;
+    await Promise.all(storm);
+    await start('a');
+
+    const doubled = await rows<{ family_id: string }>(
+      `SELECT family_id FROM tokens WHERE type = 'refresh' AND revoked = 0
+       GROUP BY family_id HAVING COUNT(*) > 1`,
+    );
+    expect(doubled).toEqual([]);
+    for (const token of last) {
+      const [row] = await rows<{ revoked: number; revoked_reason: string | null; family_id: string }>(
+        'SELECT revoked, revoked_reason, family_id FROM tokens WHERE jti = ?',
+        [claims(token).jti],
+      );
+      // Live, or rotated by a request whose answer the crash swallowed: then its successor is.
+      if (row.revoked === 1) {
+        expect(row.revoked_reason).toBe('rotated');
+        const live = await rows<{ n: number }>(
+          `SELECT COUNT(*) AS n FROM tokens WHERE family_id = ? AND type = 'refresh' AND revoked = 0`,
+          [row.family_id],
+        );
+        expect(live[0].n).toBe(1);
+      } else {
+        const res = await post(apps.b, '/auth/refresh', { refresh_token: token });
+        expect(res.status).toBe(200);
+      }
+    }
+  });
+
+  it('kill -9 in a login burst: no token without its session, no session without its tokens', async () => {
+    const before = (await rows<{ n: number }>('SELECT COUNT(*) AS n FROM sessions'))[0].n;
+    const burst = Array.from({ length: 200 }, () =>
+      post(apps.a, '/auth/login', account).catch(() => undefined),
+    );
+    await waitFor(
+      async () => (await rows<{ n: number }>('SELECT COUNT(*) AS n FROM sessions'))[0].n >= before + 10,
+      10_000,
+      'logins under way',
+    );
+    await kill9(apps.a);
+    await Promise.all(burst);
+    await start('a');
+
+    const orphans = await rows(
+      `SELECT t.jti FROM tokens t LEFT JOIN sessions s ON s.id = t.family_id WHERE s.id IS NULL`,
+    );
+    expect(orphans).toEqual([]);
+    const incomplete = await rows(
+      `SELECT s.id FROM sessions s LEFT JOIN tokens t ON t.family_id = s.id
+       GROUP BY s.id HAVING COUNT(t.jti) < 2`,
+    );
+    expect(incomplete).toEqual([]);
+  });
+});
