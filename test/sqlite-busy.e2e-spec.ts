@@ -13,7 +13,8 @@ describe('SQLite locked by another process', () => {
   afterAll(() => t?.close());
 
   it('answers a write 503 once DATABASE_TIMEOUT has passed, serves reads meanwhile, and recovers', async () => {
-    const account = await t.register();
+    const { email, password } = await t.register();
+    const account = { email, password };
     const { access } = await t.login(account.email, account.password);
     // Another process's connection to the same file, holding the write lock.
     const other = new DataSource({ type: 'better-sqlite3', database: t.db.url.replace(/^sqlite:/, '') });
