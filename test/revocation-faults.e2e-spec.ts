@@ -16,6 +16,8 @@ import { TcpProxy } from './support/tcp-proxy';
 const BOUND_MS = 1000;
 /** What a request takes to reach the check on a busy two-core machine. */
 const SLACK_MS = 300;
+/** DATABASE_TIMEOUT of both processes. */
+const DATABASE_TIMEOUT_MS = 1500;
 
 /**
  * The revocation guarantees of the README's table, driven as an operator's worst day would: two
@@ -31,6 +33,8 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
   let redisReader: Redis;
   const prefix = `gh-faults-${randomBytes(4).toString('hex')}:`;
   const proxies: Record<'a' | 'b', TcpProxy> = {} as never;
+  /** B's way to the database, which a test stalls. */
+  let dbProxyB: TcpProxy;
   const apps: Record<'a' | 'b', RunningApp> = {} as never;
   let env: Record<string, string>;
   const account = {
@@ -39,7 +43,16 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
   };
 
   const start = async (name: 'a' | 'b') => {
-    apps[name] = await startApp(main, { ...env, REDIS_URL: `redis://127.0.0.1:${proxies[name].port}` });
+    const database = new URL(db.url);
+    if (name === 'b') {
+      database.hostname = '127.0.0.1';
+      database.port = String(dbProxyB.port);
+    }
+    apps[name] = await startApp(main, {
+      ...env,
+      DATABASE_URL: database.toString(),
+      REDIS_URL: `redis://127.0.0.1:${proxies[name].port}`,
+    });
   };
   const kill9 = (app: RunningApp) =>
     new Promise<void>((resolve) => {
@@ -112,6 +125,9 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
       proxies[name] = new TcpProxy(await freePort(), { host: '127.0.0.1', port: redis.port });
       await proxies[name].start();
     }
+    const server = new URL(db.url);
+    dbProxyB = new TcpProxy(await freePort(), { host: server.hostname, port: Number(server.port || 3306) });
+    await dbProxyB.start();
     env = {
       NODE_ENV: 'test',
       DATABASE_URL: db.url,
@@ -122,6 +138,7 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
       RATE_LIMIT_IP: '100000',
       RATE_LIMIT_ACCOUNT: '100000',
       LOG_LEVEL: 'warn',
+      DATABASE_TIMEOUT: `${DATABASE_TIMEOUT_MS}ms`,
     };
     await start('a');
     await start('b');
@@ -130,7 +147,7 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
 
   afterAll(async () => {
     await Promise.all([apps.a?.stop(), apps.b?.stop()]);
-    await Promise.all([proxies.a?.stop(), proxies.b?.stop()]);
+    await Promise.all([proxies.a?.stop(), proxies.b?.stop(), dbProxyB?.stop()]);
     redisReader?.disconnect();
     await redis?.stop();
     await sql?.end();
@@ -138,7 +155,7 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
   });
 
   afterEach(async () => {
-    for (const proxy of [proxies.a, proxies.b]) {
+    for (const proxy of [proxies.a, proxies.b, dbProxyB]) {
       proxy.resume();
       await proxy.start();
     }
@@ -209,6 +226,29 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
     await waitFor(async () => (await me(apps.a, live)) === 200, 5000, 'A serves');
     expect((await post(apps.b, '/auth/logout', {}, live)).status).toBe(204);
     expect(await refusedAfter(apps.a, live, Date.now())).toBeLessThanOrEqual(BOUND_MS + SLACK_MS);
+  });
+
+  it('database stalled for one instance: it answers 503 within seconds, revocations still reach it, it recovers', async () => {
+    const token = (await login(apps.a)).access_token;
+    await cachedEverywhere(token);
+    dbProxyB.stall();
+    try {
+      // Once its last sync is older than the bound, B serves nothing from its cache.
+      await new Promise((resolve) => setTimeout(resolve, BOUND_MS));
+      const started = Date.now();
+      const res = await fetch(`${apps.b.base}/users/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(Date.now() - started).toBeLessThan(2 * DATABASE_TIMEOUT_MS + SLACK_MS);
+      // A logout on A is still refused on B (before and after its database returns).
+      expect((await post(apps.a, '/auth/logout', {}, token)).status).toBe(204);
+      expect(await me(apps.b, token)).not.toBe(200);
+    } finally {
+      dbProxyB.resume();
+    }
+    await waitFor(async () => (await me(apps.b, token)) === 401, 5000, 'refused on B');
+    const live = (await login(apps.a)).access_token;
+    await waitFor(async () => (await me(apps.b, live)) === 200, 5000, 'B serves again');
   });
 
   it('kill -9 between the commit and the publish: the other refuses within the bound, the restarted one at once', async () => {

@@ -5,6 +5,7 @@ import { unitImports } from '../../test/support/unit';
 import { ErrorCode } from '../common/errors/domain-error';
 import { User } from '../users/entities/user.entity';
 import { RevocationReason, Token, TokenType } from './entities/token.entity';
+import { TokenStateCache } from './cache/token-state.cache';
 import { RevocationCheckService } from './revocation-check.service';
 import { TokenClaims } from './token-claims';
 import { TokenRevocationService } from './token-revocation.service';
@@ -92,6 +93,27 @@ describe('RevocationCheckService and TokenRevocationService', () => {
     await revocation.revokeFamily(access.sid, RevocationReason.Logout);
     expect(await refusal(access)).toBe('revoked');
     expect(find).toHaveBeenCalledTimes(2);
+  });
+
+  it('reads a refresh token from the database at every check: nothing caches refresh tokens', async () => {
+    const refreshRow = await tokens.findOneByOrFail({ familyId: access.sid, type: TokenType.Refresh });
+    const refresh = { ...access, jti: refreshRow.jti, typ: TokenType.Refresh };
+    const find = jest.spyOn(tokens, 'createQueryBuilder');
+    await expect(check.refusal(refresh)).resolves.toBeUndefined();
+    await expect(check.refusal(refresh)).resolves.toBeUndefined();
+    expect(find).toHaveBeenCalledTimes(2);
+    // A rotation flips the row without announcing it anywhere, and is seen at once.
+    await tokens.update({ jti: refreshRow.jti }, { revoked: true });
+    await expect(check.refusal(refresh)).resolves.toBe('revoked');
+  });
+
+  it('reads nothing cached while the caches are not trusted', async () => {
+    const find = jest.spyOn(tokens, 'createQueryBuilder');
+    await check.assertActive(access);
+    moduleRef.get(TokenStateCache).suspend();
+    await check.assertActive(access);
+    expect(find).toHaveBeenCalledTimes(2);
+    expect(check.isLiveInCache(access)).toBe(false);
   });
 
   it('refuses a cached token once it has expired, past the clock leeway', async () => {

@@ -1,10 +1,11 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { unitImports } from '../../test/support/unit';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { User } from '../users/entities/user.entity';
+import { Session } from './entities/session.entity';
 import { RevocationReason, Token, TokenType } from './entities/token.entity';
 import { TokenSigner } from './token-signer';
 import { TokenSubject, TokensService } from './tokens.service';
@@ -73,6 +74,20 @@ describe('TokensService', () => {
         TokenType.Access,
       );
       expect(a.sid).not.toBe(b.sid);
+    });
+
+    it('stores the session and its tokens together or not at all', async () => {
+      const insert = EntityManager.prototype.insert;
+      const failing = jest
+        .spyOn(EntityManager.prototype, 'insert')
+        .mockImplementation(function (this: EntityManager, target, values) {
+          if (target === Token) return Promise.reject(new Error('disk full'));
+          return insert.call(this, target, values);
+        });
+      await expect(service.startSession(subject, client, 'family-x')).rejects.toThrow('disk full');
+      failing.mockRestore();
+      expect(await moduleRef.get(DataSource).getRepository(Session).countBy({ id: 'family-x' })).toBe(0);
+      expect(await tokens.countBy({ familyId: 'family-x' })).toBe(0);
     });
   });
 
@@ -172,6 +187,22 @@ describe('TokensService', () => {
       ).rejects.toMatchObject({ code: ErrorCode.InvalidRefreshToken });
       const { sid } = claimsOf(first.refresh_token, TokenType.Refresh);
       expect(await tokens.countBy({ familyId: sid, revoked: false })).toBe(0);
+    });
+
+    it('keeps the presented token live when the new pair cannot be stored: never both, never neither', async () => {
+      const pair = await service.startSession(subject, client);
+      const old = claimsOf(pair.refresh_token, TokenType.Refresh);
+      const failing = jest
+        .spyOn(EntityManager.prototype, 'insert')
+        .mockRejectedValueOnce(new Error('disk full'));
+      await expect(service.rotate(pair.refresh_token, resolve, client)).rejects.toThrow('disk full');
+      failing.mockRestore();
+      expect(await tokens.findOneBy({ jti: old.jti })).toMatchObject({ revoked: false });
+      expect(await tokens.countBy({ familyId: old.sid })).toBe(2);
+      // And the session was not touched either: the same token rotates normally afterwards.
+      const next = await service.rotate(pair.refresh_token, resolve, client);
+      expect(claimsOf(next.refresh_token, TokenType.Refresh).sid).toBe(old.sid);
+      expect(await tokens.countBy({ familyId: old.sid, type: TokenType.Refresh, revoked: false })).toBe(1);
     });
 
     it('refuses garbage without touching the store', async () => {
