@@ -77,13 +77,18 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
     expect(res.status).toBe(200);
     return (await res.json()) as { access_token: string; refresh_token: string };
   };
+  /** Where Redis holds a token's shared state: under the server's run_id (see SharedTokenStateStore). */
+  const stateKey = async (jwt: string) => {
+    const runId = /run_id:(\w+)/.exec(await redisReader.info('server'))?.[1];
+    return `${prefix}tok:${runId}:${claims(jwt).jti}`;
+  };
   const claims = (jwt: string) =>
     JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as { jti: string; sid: string };
   /** Seen live by both instances, twice: cached in both processes and in Redis. */
   const cachedEverywhere = async (token: string) => {
     for (const app of [apps.a, apps.b, apps.a, apps.b]) expect(await me(app, token)).toBe(200);
     await waitFor(
-      async () => (await redisReader.get(`${prefix}tok:${claims(token).jti}`))?.includes('"revoked":false') ?? false,
+      async () => (await redisReader.get(await stateKey(token)))?.includes('"revoked":false') ?? false,
       2000,
       'live state shared in Redis',
     );
@@ -170,7 +175,7 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
     expect(await me(apps.a, token)).toBe(401);
     expect(await me(apps.b, token)).toBe(401);
     // Redis still says "live": it was unreachable when the token was revoked.
-    expect(await redisReader.get(`${prefix}tok:${claims(token).jti}`)).toContain('"revoked":false');
+    expect(await redisReader.get(await stateKey(token))).toContain('"revoked":false');
     expect(await outboxSize()).toBe(1);
 
     await Promise.all([proxies.a.start(), proxies.b.start()]);
@@ -180,7 +185,7 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
       expect(await me(apps.a, token)).toBe(401);
       expect(await me(apps.b, token)).toBe(401);
     }
-    expect(await redisReader.get(`${prefix}tok:${claims(token).jti}`)).toContain('"revoked":true');
+    expect(await redisReader.get(await stateKey(token))).toContain('"revoked":true');
     expect(await outboxSize()).toBe(0);
     // Both cache again: a live token is served, and a logout reaches the other at once.
     const live = (await login(apps.b)).access_token;
@@ -200,7 +205,7 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
     expect(await refusedAfter(apps.b, token, committed)).toBeLessThanOrEqual(BOUND_MS + SLACK_MS);
     // B delivered what A could not.
     await waitFor(async () => (await outboxSize()) === 0, 2000, 'outbox delivered');
-    expect(await redisReader.get(`${prefix}tok:${claims(token).jti}`)).toContain('"revoked":true');
+    expect(await redisReader.get(await stateKey(token))).toContain('"revoked":true');
   });
 
   it('Redis cut for the other instance: it refuses at once, from the database', async () => {

@@ -78,6 +78,41 @@ describe('Transactions (SQLite)', () => {
     expect(await emails()).toHaveLength(6);
   });
 
+  it("waits for a transaction the shared connection opened itself (a save) instead of nesting in it", async () => {
+    await open();
+    const repo = dataSource.getRepository(User);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        i % 2 === 0
+          ? repo.save(repo.create(user(`save${i}@example.com`)))
+          : transactions.run((manager) => manager.insert(User, user(`run${i}@example.com`))),
+      ),
+    );
+    expect(await emails()).toHaveLength(20);
+  });
+
+  it('leaves a clean connection when even ROLLBACK fails, and reports the first error', async () => {
+    await open();
+    const Runner = dataSource.driver.createQueryRunner('master').constructor as {
+      prototype: { rollbackTransaction(): Promise<void> };
+    };
+    const rollback = jest
+      .spyOn(Runner.prototype, 'rollbackTransaction')
+      .mockRejectedValueOnce(new Error('cannot rollback'));
+    await expect(
+      transactions.run(async (manager) => {
+        await manager.insert(User, user('lost@example.com'));
+        throw new Error('the real problem');
+      }),
+    ).rejects.toThrow('the real problem');
+    rollback.mockRestore();
+    await transactions.run((manager) => manager.insert(User, user('kept@example.com')));
+    const connection = (dataSource.driver as unknown as { databaseConnection: { inTransaction: boolean } })
+      .databaseConnection;
+    expect(connection.inTransaction).toBe(false);
+    expect(await emails()).toEqual(['kept@example.com']);
+  });
+
   it('answers a statement kept waiting longer than DATABASE_TIMEOUT with SQLITE_BUSY (503)', async () => {
     await open(50);
     let release!: () => void;

@@ -28,7 +28,9 @@ export function isRetryableConflict(error: unknown): boolean {
  * - On SQLite, TypeORM sends every statement through one shared connection, so a transaction
  *   would otherwise take in whatever other requests send meanwhile (and lose it on rollback or
  *   crash). Here each transaction runs alone on a query runner of its own, over the same
- *   connection, and statements from elsewhere wait, at most DATABASE_TIMEOUT, until it ends.
+ *   connection, and statements from elsewhere wait, at most DATABASE_TIMEOUT, until it ends; so
+ *   does a transaction waiting for its turn. Nothing inside `work` may use the shared runner (a
+ *   repository outside `manager`, a nested `run`): it would wait for itself, then fail.
  */
 @Injectable()
 export class Transactions implements OnModuleInit {
@@ -67,10 +69,12 @@ export class Transactions implements OnModuleInit {
 
 /** SQLite's connection, one transaction at a time, with everything else held back meanwhile. */
 class SqliteTransactionGate {
-  private readonly runner: QueryRunner;
+  private readonly logger = new Logger('Transactions');
+  private runner: QueryRunner;
   /** Settles when the transaction in progress ends; undefined when none is. */
   private open?: Promise<void>;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Settles when the last transaction queued so far has ended. */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -80,58 +84,100 @@ class SqliteTransactionGate {
     const shared = dataSource.driver.createQueryRunner('master');
     const query: QueryRunner['query'] = shared.query.bind(shared);
     const gated = async (...args: Parameters<QueryRunner['query']>): Promise<unknown> => {
-      while (this.open) await this.waitForTurn(this.open);
+      while (this.open) await this.bounded(this.open, 'for a transaction to end');
       return query(...args) as Promise<unknown>;
     };
     shared.query = gated as QueryRunner['query'];
-    // A second runner of the same class over the same connection, with its own transaction state.
-    const Runner = shared.constructor as new (driver: unknown) => QueryRunner;
-    this.runner = new Runner(dataSource.driver);
-    Object.assign(this.runner, { manager: dataSource.createEntityManager(this.runner) });
+    this.runner = this.newRunner();
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const turn = this.queue.then(() => this.transact(work));
-    this.queue = turn.catch(() => undefined);
-    return turn;
+    const previous = this.queue;
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    // The next one waits for this one, even if this one gives up waiting for its turn.
+    this.queue = previous.then(() => mine);
+    return (async () => {
+      try {
+        await this.bounded(previous, 'for the transactions queued before');
+        return await this.transact(work);
+      } finally {
+        done();
+      }
+    })();
+  }
+
+  /** A second runner of the shared one's class, over the same connection, with its own state. */
+  private newRunner(): QueryRunner {
+    const shared = this.dataSource.driver.createQueryRunner('master');
+    const Runner = shared.constructor as new (driver: unknown) => QueryRunner;
+    const runner = new Runner(this.dataSource.driver);
+    return Object.assign(runner, { manager: this.dataSource.createEntityManager(runner) });
+  }
+
+  private get connection(): { inTransaction: boolean; exec(sql: string): unknown } {
+    return (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection })
+      .databaseConnection;
   }
 
   private async transact<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    // A transaction opened on the shared runner by code that does not come through here (an
+    // application's own `save`) runs to its end first: SQLite cannot nest a second BEGIN.
+    const started = Date.now();
+    while (this.connection.inTransaction) {
+      if (Date.now() - started >= this.timeoutMs) throw busy('for another transaction to end');
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
     let end!: () => void;
     this.open = new Promise<void>((resolve) => (end = resolve));
     try {
       await this.runner.startTransaction();
-      try {
-        const result = await work(this.runner.manager);
-        await this.runner.commitTransaction();
-        return result;
-      } catch (error) {
-        await this.runner.rollbackTransaction();
-        throw error;
-      }
+      const result = await work(this.runner.manager);
+      await this.runner.commitTransaction();
+      return result;
+    } catch (error) {
+      await this.rollback();
+      throw error;
     } finally {
       this.open = undefined;
       end();
     }
   }
 
-  private async waitForTurn(open: Promise<void>): Promise<void> {
+  /**
+   * Rolls back whatever is open, and leaves a clean runner and connection even when ROLLBACK
+   * itself fails (SQLite may have rolled back on its own, after SQLITE_FULL for one): a runner
+   * left believing it is inside a transaction would nest every later one in a savepoint.
+   */
+  private async rollback(): Promise<void> {
+    try {
+      if (this.runner.isTransactionActive) await this.runner.rollbackTransaction();
+    } catch (error) {
+      this.logger.warn(`rollback failed: ${(error as Error).message}`);
+    }
+    if (this.connection.inTransaction) this.connection.exec('ROLLBACK');
+    if (this.runner.isTransactionActive) this.runner = this.newRunner();
+  }
+
+  private async bounded(wait: Promise<void>, what: string): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, fail) => {
-      timer = setTimeout(
-        () =>
-          fail(
-            Object.assign(new Error('timed out waiting for a transaction to end'), {
-              code: 'SQLITE_BUSY',
-            }),
-          ),
-        this.timeoutMs,
-      );
+      timer = setTimeout(() => fail(busy(what)), this.timeoutMs);
     });
     try {
-      await Promise.race([open, timeout]);
+      await Promise.race([wait, timeout]);
     } finally {
       clearTimeout(timer);
     }
   }
+}
+
+interface SqliteConnection {
+  inTransaction: boolean;
+  exec(sql: string): unknown;
+}
+
+/** Answered 503, like SQLite's own SQLITE_BUSY after its busy timeout. */
+function busy(what: string): Error {
+  return Object.assign(new Error(`timed out waiting ${what}`), { code: 'SQLITE_BUSY' });
 }

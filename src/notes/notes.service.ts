@@ -14,7 +14,7 @@ export class NotesService {
   }
 
   create(ownerId: string, title: string, body: string): Promise<Note> {
-    return this.notes.save(this.notes.create({ ownerId, title, body }));
+    return this.notes.save(this.notes.create({ ownerId, title, body }), { transaction: false });
   }
 
   async getFor(ownerId: string, id: string): Promise<Note> {

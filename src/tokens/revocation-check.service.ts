@@ -60,7 +60,7 @@ export class RevocationCheckService {
    * activity is recorded too); false when it cannot tell, and the full check must run.
    */
   isLiveInCache(claims: TokenClaims, now = Date.now()): boolean {
-    const state = this.cache.get(claims.jti, now);
+    const state = this.cache.get(claims.jti);
     if (!state || this.refusalOf(claims, state, now)) return false;
     this.activity.touch(claims.sid, now);
     return true;
@@ -73,7 +73,7 @@ export class RevocationCheckService {
    */
   async refusal(claims: TokenClaims, now = Date.now()): Promise<string | undefined> {
     const state =
-      claims.typ === TokenType.Access ? await this.lookup(claims.jti, now) : await this.read(claims.jti);
+      claims.typ === TokenType.Access ? await this.lookup(claims.jti) : await this.read(claims.jti);
     return this.refusalOf(claims, state, now);
   }
 
@@ -89,11 +89,14 @@ export class RevocationCheckService {
   }
 
   /** The stored state of an access token (cached), or undefined when no such token exists. */
-  async lookup(jti: string, now = Date.now()): Promise<TokenState | undefined> {
-    const cached = this.cache.get(jti, now);
+  async lookup(jti: string): Promise<TokenState | undefined> {
+    const cached = this.cache.get(jti);
     if (cached) return cached;
     const generation = this.cache.begin();
-    let state = this.cache.isTrusted(now) ? await this.shared.get(jti) : undefined;
+    const epoch = this.cache.epoch;
+    let state = this.cache.isTrusted() ? await this.shared.get(jti) : undefined;
+    // Trust may have been withdrawn, or lapsed, while Redis answered: then its answer is not used.
+    if (state && (epoch !== this.cache.epoch || !this.cache.isTrusted())) state = undefined;
     if (!state) {
       state = await this.read(jti);
       if (!state) return undefined;

@@ -8,7 +8,7 @@ import type { ClientInfo } from './client-info';
 import { Session } from './entities/session.entity';
 import { RevocationReason, Token, TokenType } from './entities/token.entity';
 import { TokenIntrospectionService } from './token-introspection.service';
-import { toTokenState } from './token-state';
+import { TokenState, toTokenState } from './token-state';
 
 /**
  * Revokes tokens. Each revocation is one transaction: the session rows, then a conditional UPDATE
@@ -87,19 +87,27 @@ export class TokenRevocationService {
   ): Promise<number> {
     const now = new Date();
     const stamp = { revoked: true, revokedAt: now, revokedReason: reason };
-    const { count, announce } = await this.transactions.run(async (manager) => {
-      // Sessions before their tokens: the order every transaction on a session takes (rotation
-      // too), so two of them never hold one lock each while waiting for the other's.
-      if (sessions) await manager.update(Session, { ...sessions, revoked: false }, stamp);
-      const flipped = await manager.update(Token, { ...tokens, revoked: false }, stamp);
-      const revoked = await manager.find(Token, {
-        where: { ...tokens, type: TokenType.Access, revoked: true, expiresAt: MoreThan(now) },
-        select: { jti: true, type: true, userId: true, familyId: true, expiresAt: true, revoked: true },
+    let read: TokenState[] = [];
+    const { count, announce } = await this.transactions
+      .run(async (manager) => {
+        // Sessions before their tokens: the order every transaction on a session takes (rotation
+        // too), so two of them never hold one lock each while waiting for the other's.
+        if (sessions) await manager.update(Session, { ...sessions, revoked: false }, stamp);
+        const flipped = await manager.update(Token, { ...tokens, revoked: false }, stamp);
+        const revoked = await manager.find(Token, {
+          where: { ...tokens, type: TokenType.Access, revoked: true, expiresAt: MoreThan(now) },
+          select: { jti: true, type: true, userId: true, familyId: true, expiresAt: true, revoked: true },
+        });
+        read = revoked.map((row) => toTokenState(row));
+        await this.outbox.record(manager, read, now);
+        return { count: flipped.affected ?? 0, announce: read };
+      })
+      .catch((error: unknown) => {
+        // A COMMIT that failed may still have committed: this instance forgets what it cached of
+        // these tokens, so its next check asks the database (the outbox covers the others).
+        this.bus.forget(read);
+        throw error;
       });
-      const states = revoked.map((row) => toTokenState(row));
-      await this.outbox.record(manager, states, now);
-      return { count: flipped.affected ?? 0, announce: states };
-    });
     await this.bus.publish(announce);
     if (count > 0) this.logger.log(`revoked ${count} token(s): ${reason}`);
     return count;

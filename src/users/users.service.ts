@@ -34,7 +34,9 @@ export class UsersService {
       emailVerifiedAt: input.emailVerified ? new Date() : null,
     });
     try {
-      return await this.users.save(user);
+      // One INSERT, not wrapped in a transaction of its own: on SQLite that would open on the
+      // connection every request shares (see Transactions).
+      return await this.users.save(user, { transaction: false });
     } catch (error) {
       // Two registrations raced past the check above; the unique index decided.
       if (isDuplicateKey(error)) {

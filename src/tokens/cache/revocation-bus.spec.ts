@@ -8,8 +8,9 @@ import { DataSource } from 'typeorm';
 import { loadTokensConfig } from '../../config/tokens.config';
 import { buildDataSourceOptions } from '../../database/typeorm-options';
 import { testAuthConfig, testConfigModule } from '../../../test/support/unit';
-import { waitFor } from '../../../test/support/processes';
+import { TestRedis, freePort, waitFor } from '../../../test/support/processes';
 import { RedisModule } from '../../redis/redis.module';
+import { RedisService } from '../../redis/redis.service';
 import { RevocationOutboxEntry } from '../entities/revocation-outbox.entity';
 import { TokenType } from '../entities/token.entity';
 import { TokenState } from '../token-state';
@@ -53,6 +54,10 @@ async function instance(
   await moduleRef.init();
   return moduleRef;
 }
+
+/** Until the store knows which Redis server it talks to, it reads and writes nothing. */
+const identified = (m: TestingModule) =>
+  waitFor(() => Promise.resolve(m.get(SharedTokenStateStore)['server'] !== undefined), 5000, 'server identified');
 
 /** What a revoking transaction does first: the outbox rows, committed. */
 const recordInOutbox = (m: TestingModule, states: TokenState[]) =>
@@ -113,6 +118,7 @@ if (redisUrl) {
           5000,
           'y subscribed',
         );
+        await Promise.all([identified(x), identified(y)]);
         fill(y, state('t1'));
         expect(cached(y, 't1')).toBe(true);
         await x.get(RevocationBus).publish([state('t1')]);
@@ -131,6 +137,7 @@ if (redisUrl) {
       const x = await instance({ ...shared, REDIS_URL: 'redis://127.0.0.1:1' }, database);
       try {
         await waitFor(() => Promise.resolve(y.get(TokenStateCache).isTrusted()), 5000, 'y in sync');
+        await identified(y);
         const t = state('t4');
         fill(y, t);
         y.get(SharedTokenStateStore).fill(t);
@@ -157,6 +164,7 @@ if (redisUrl) {
         const bus = m.get(RevocationBus);
         const cache = m.get(TokenStateCache);
         await waitFor(() => Promise.resolve(cache.isTrusted()), 5000, 'in sync');
+        await identified(m);
         fill(m, state('t5'));
         // Redis refuses the marker: the state in Redis may still say live.
         const store = m.get(SharedTokenStateStore);
@@ -175,9 +183,36 @@ if (redisUrl) {
       }
     });
 
+    it('reads nothing a Redis server held before it restarted, even restored from a snapshot', async () => {
+      const server = new TestRedis(await freePort());
+      await server.start();
+      const m = await instance({ ...env(), REDIS_URL: server.url });
+      try {
+        await identified(m);
+        const store = m.get(SharedTokenStateStore);
+        store.fill(state('t6'));
+        const reader = m.get(RedisService).client;
+        await waitFor(async () => (await store.get('t6')) !== undefined, 1000, 'shared');
+        const keys = await reader.keys('*tok:*t6');
+        expect(keys).toHaveLength(1);
+        const live = (await reader.get(keys[0])) as string;
+
+        await server.stop();
+        await server.start();
+        // As if the new server had restored the old one's data: the "live", not its marker.
+        await waitFor(async () => (await reader.set(keys[0], live).catch(() => null)) === 'OK', 5000, 'restored');
+        await identified(m);
+        expect(await store.get('t6')).toBeUndefined();
+      } finally {
+        await m.close();
+        await server.stop();
+      }
+    });
+
     it('never lets a fill overwrite a revoked marker', async () => {
       const m = await instance(env());
       try {
+        await identified(m);
         const store = m.get(SharedTokenStateStore);
         await store.markRevoked([state('t2')]);
         store.fill(state('t2'));

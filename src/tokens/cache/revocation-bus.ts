@@ -22,9 +22,9 @@ import { TokenStateCache } from './token-state.cache';
  *    Then this instance drops the entries, writes revoked markers to Redis (over any cached
  *    "live"), publishes the `jti`s (every subscriber drops them), and deletes the rows. If any
  *    of that fails, the rows stay, and this instance stops trusting its caches.
- * 2. Every REVOCATION_SYNC_INTERVAL each instance syncs: it PINGs its subscription (Redis
- *    answers in order, so every message published before has arrived once PONG does), reads the
- *    outbox, drops those entries, and delivers the rows itself. Only a sync that did all of this,
+ * 2. Every REVOCATION_SYNC_INTERVAL each instance syncs: it reads the outbox, drops those
+ *    entries, delivers the rows itself, then PINGs its subscription (Redis answers in order, so
+ *    every message published before has arrived once PONG does). Only a sync that did all of this,
  *    while subscribed throughout, lets the caches (this instance's and Redis's) be trusted, and
  *    only for 2 × REVOCATION_SYNC_INTERVAL from when it began.
  * 3. A lost subscription empties the in-process cache at once: messages may have been missed.
@@ -94,6 +94,11 @@ export class RevocationBus implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** Drops these tokens from this instance's cache only: the next check reads the database. */
+  forget(states: TokenState[]): void {
+    if (states.length > 0) this.cache.invalidate(states.map((s) => s.jti));
+  }
+
   /** One sync (see the class comment); runs on its own every REVOCATION_SYNC_INTERVAL. */
   sync(): Promise<void> {
     this.syncing ??= this.runSync().finally(() => (this.syncing = undefined));
@@ -101,11 +106,10 @@ export class RevocationBus implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async runSync(): Promise<void> {
-    const startedAt = Date.now();
+    const startedAt = TokenStateCache.clock();
     const epoch = this.cache.epoch;
     try {
       if (!this.subscribed) return this.report(false, 'not subscribed to revocations');
-      await this.redis.subscriber.ping();
       let delivered = true;
       for await (const batch of this.outbox.pending()) {
         this.cache.invalidate(batch.map((s) => s.jti));
@@ -115,6 +119,9 @@ export class RevocationBus implements OnModuleInit, OnApplicationShutdown {
         this.cache.suspend();
         return this.report(false, 'revocations could not be written to Redis');
       }
+      // After the outbox was read: a revocation whose rows were gone by then was published
+      // before, and Redis answers in order, so its message has arrived once this answer does.
+      await this.redis.subscriber.ping();
       // Twice the interval: one sync may run late or slow without caching flickering off.
       if (this.cache.trustUntil(startedAt + 2 * this.intervalMs, epoch)) this.report(true);
     } catch (error) {
@@ -127,6 +134,8 @@ export class RevocationBus implements OnModuleInit, OnApplicationShutdown {
   private async deliver(states: TokenState[]): Promise<boolean> {
     const jtis = states.map((s) => s.jti);
     if (!(await this.shared.markRevoked(states))) return false;
+    // Again: a request may have refilled an entry from Redis's "live" while the markers went.
+    this.cache.invalidate(jtis);
     try {
       await this.redis.client.publish(this.channel, JSON.stringify({ jtis }));
     } catch {

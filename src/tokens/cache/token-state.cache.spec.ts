@@ -69,7 +69,7 @@ describe('TokenStateCache', () => {
     cache.distrust();
     expect(cache.get('a')).toBeUndefined();
     cache.set(state('b'), cache.begin());
-    expect(cache.trustUntil(Date.now() + 1000, cache.epoch)).toBe(true);
+    expect(cache.trustUntil(TokenStateCache.clock() + 1000, cache.epoch)).toBe(true);
     expect(cache.get('a')).toBeUndefined();
     expect(cache.get('b')).toBeUndefined();
     expect(epoch).not.toBe(cache.epoch);
@@ -82,26 +82,32 @@ describe('TokenStateCache', () => {
     expect(cache.isTrusted()).toBe(false);
     expect(cache.get('a')).toBeUndefined();
     cache.set(state('b'), cache.begin());
-    cache.trustUntil(Date.now() + 1000, cache.epoch);
+    cache.trustUntil(TokenStateCache.clock() + 1000, cache.epoch);
     expect(cache.get('a')?.jti).toBe('a');
     expect(cache.get('b')).toBeUndefined();
   });
 
-  it('stops serving when its trust runs out', () => {
+  it('stops serving when its trust runs out, on the monotonic clock', () => {
     const cache = cacheWith();
-    const now = Date.now();
-    cache.trustUntil(now + 1000, cache.epoch);
-    cache.set(state('a'), cache.begin(), now);
-    expect(cache.get('a', now + 999)?.jti).toBe('a');
-    expect(cache.get('a', now + 1000)).toBeUndefined();
-    expect(cache.isTrusted(now + 1000)).toBe(false);
+    const clock = jest.spyOn(TokenStateCache, 'clock').mockReturnValue(1_000);
+    try {
+      cache.trustUntil(2_000, cache.epoch);
+      cache.set(state('a'), cache.begin());
+      clock.mockReturnValue(1_999);
+      expect(cache.get('a')?.jti).toBe('a');
+      clock.mockReturnValue(2_000);
+      expect(cache.get('a')).toBeUndefined();
+      expect(cache.isTrusted()).toBe(false);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('refuses trust from a sync that began before trust was withdrawn', () => {
     const cache = cacheWith();
     const begun = cache.epoch;
     cache.suspend();
-    expect(cache.trustUntil(Date.now() + 1000, begun)).toBe(false);
+    expect(cache.trustUntil(TokenStateCache.clock() + 1000, begun)).toBe(false);
     expect(cache.isTrusted()).toBe(false);
   });
 

@@ -20,7 +20,10 @@ export class TokenStateCache {
   private readonly ttlMs: number;
   private readonly entries?: LRUCache<string, TokenState>;
   private generation = 0;
-  /** Until when (ms since the epoch) states may be served; Infinity until someone says otherwise. */
+  /**
+   * Until when states may be served, on the monotonic clock ({@link clock}: a wall clock stepped
+   * back must not stretch trust); Infinity until someone says otherwise.
+   */
   private trustedUntil = Number.POSITIVE_INFINITY;
   private trustEpoch = 0;
 
@@ -40,8 +43,13 @@ export class TokenStateCache {
     return this.entries?.size ?? 0;
   }
 
-  get(jti: string, now = Date.now()): TokenState | undefined {
-    return now < this.trustedUntil ? this.entries?.get(jti) : undefined;
+  /** The clock trust is measured on: milliseconds, monotonic. */
+  static clock(): number {
+    return performance.now();
+  }
+
+  get(jti: string): TokenState | undefined {
+    return this.isTrusted() ? this.entries?.get(jti) : undefined;
   }
 
   /** Call before reading the state elsewhere; hand the result to {@link set}. */
@@ -50,7 +58,7 @@ export class TokenStateCache {
   }
 
   set(state: TokenState, startedAt: number, now = Date.now()): void {
-    if (!this.entries || now >= this.trustedUntil || startedAt !== this.generation) return;
+    if (!this.entries || !this.isTrusted() || startedAt !== this.generation) return;
     const ttl = Math.min(this.ttlMs, state.expiresAt - now);
     if (ttl > 0) this.entries.set(state.jti, state, { ttl });
   }
@@ -62,8 +70,8 @@ export class TokenStateCache {
   }
 
   /** Whether cached states (here, or shared in Redis) may be served at this instant. */
-  isTrusted(now = Date.now()): boolean {
-    return now < this.trustedUntil;
+  isTrusted(): boolean {
+    return this.trustedUntil === Number.POSITIVE_INFINITY || TokenStateCache.clock() < this.trustedUntil;
   }
 
   /** Changes at every {@link suspend} and {@link distrust}: read it before a sync, hand it to {@link trustUntil}. */
@@ -72,8 +80,8 @@ export class TokenStateCache {
   }
 
   /**
-   * Trusts cached states until `until`, unless trust was withdrawn since `epoch` was read: a sync
-   * that began before the withdrawal cannot vouch for what happened after it.
+   * Trusts cached states until `until` (on {@link clock}), unless trust was withdrawn since
+   * `epoch` was read: a sync that began before the withdrawal cannot vouch for what came after.
    */
   trustUntil(until: number, epoch: number): boolean {
     if (epoch !== this.trustEpoch) return false;
