@@ -13,6 +13,8 @@ const swc = [
 /** @type {import('jest').Config} */
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  // A global option: inside a project entry Jest ignores it, and every test got 5 s.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -29,7 +31,6 @@ module.exports = {
       // These suites cut, stall and kill what reaches MySQL; they have no SQLite counterpart.
       testPathIgnorePatterns: process.env.TEST_MYSQL_URL ? [] : ['database-outage', 'revocation-faults'],
       transform: { '^.+\\.ts$': swc },
-      testTimeout: 60000,
     },
   ],
 };

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { postJson, meStatus } from './support/app-client';
 import { TestDatabase, createTestDatabase } from './support/databases';
 import {
   RunningApp,
@@ -21,17 +22,8 @@ describe('two instances sharing the database and Redis', () => {
   let a: RunningApp;
   let b: RunningApp;
 
-  const post = (app: RunningApp, path: string, body: object, token?: string) =>
-    fetch(app.base + path, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify(body),
-    });
-  const me = async (app: RunningApp, token: string) =>
-    (await fetch(`${app.base}/users/me`, { headers: { authorization: `Bearer ${token}` } })).status;
+  const post = postJson;
+  const me = meStatus;
   const account = {
     email: `multi-${randomBytes(4).toString('hex')}@example.com`,
     password: 'multi-instance-pw',
