@@ -71,6 +71,26 @@ describe('TokenRevocationService', () => {
     expect(announcedJtis(0)).toEqual([ended.jti]);
   });
 
+  it('commits what runs alongside with the revocation, or neither', async () => {
+    const { sid } = await login();
+    const disable = (manager: EntityManager) => manager.update(User, { id: userId }, { disabled: true });
+    await expect(
+      revocation.revokeAllForUser(userId, RevocationReason.UserDisabled, undefined, async (manager) => {
+        await disable(manager);
+        throw new Error('changed its mind');
+      }),
+    ).rejects.toThrow('changed its mind');
+    const users = moduleRef.get(DataSource).getRepository(User);
+    expect(await users.findOneByOrFail({ id: userId })).toMatchObject({ disabled: false });
+    expect(await tokens.countBy({ familyId: sid, revoked: false })).toBe(2);
+
+    await revocation.revokeAllForUser(userId, RevocationReason.UserDisabled, undefined, async (manager) => {
+      await disable(manager);
+    });
+    expect(await users.findOneByOrFail({ id: userId })).toMatchObject({ disabled: true });
+    expect(await tokens.countBy({ familyId: sid, revoked: false })).toBe(0);
+  });
+
   it('revokes nothing, and announces nothing, when the transaction fails', async () => {
     const { sid } = await login();
     const failing = jest.spyOn(EntityManager.prototype, 'find').mockRejectedValueOnce(new Error('gone'));

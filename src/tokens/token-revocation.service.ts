@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '../common/audit/audit-log.service';
-import { FindOptionsWhere, MoreThan, Not } from 'typeorm';
+import { EntityManager, FindOptionsWhere, MoreThan, Not } from 'typeorm';
 import { Transactions } from '../database/transactions.service';
 import { RevocationBus } from './cache/revocation-bus';
 import { RevocationOutbox } from './cache/revocation-outbox';
@@ -62,16 +62,22 @@ export class TokenRevocationService {
     return this.revoke({ familyId }, { id: familyId }, reason);
   }
 
-  /** Ends every session of a user, on every device; `exceptSessionId` keeps one alive. */
+  /**
+   * Ends every session of a user, on every device; `exceptSessionId` keeps one alive. `alongside`
+   * runs in the same transaction, after the tokens: the change that made the sessions end (an
+   * account disabled, a role removed) commits with their end, or neither does.
+   */
   async revokeAllForUser(
     userId: string,
     reason: RevocationReason,
     exceptSessionId?: string,
+    alongside?: (manager: EntityManager) => Promise<void>,
   ): Promise<number> {
     return this.revoke(
       { userId, ...(exceptSessionId ? { familyId: Not(exceptSessionId) } : {}) },
       { userId, ...(exceptSessionId ? { id: Not(exceptSessionId) } : {}) },
       reason,
+      alongside,
     );
   }
 
@@ -84,6 +90,7 @@ export class TokenRevocationService {
     tokens: FindOptionsWhere<Token>,
     sessions: FindOptionsWhere<Session> | undefined,
     reason: RevocationReason,
+    alongside?: (manager: EntityManager) => Promise<void>,
   ): Promise<number> {
     const now = new Date();
     const stamp = { revoked: true, revokedAt: now, revokedReason: reason };
@@ -100,6 +107,9 @@ export class TokenRevocationService {
         });
         read = revoked.map((row) => toTokenState(row));
         await this.outbox.record(manager, read, now);
+        // Last: a rotation holds its session row and then needs the user row (the new tokens'
+        // foreign key); taking the user row first here would make the two wait on each other.
+        await alongside?.(manager);
         return { count: flipped.affected ?? 0, announce: read };
       })
       .catch((error: unknown) => {

@@ -25,7 +25,16 @@ describe('UserAdminService', () => {
     setDisabled: jest.fn(),
     list: jest.fn(),
   };
-  const revocation = { revokeAllForUser: jest.fn().mockResolvedValue(3) };
+  /** Stands for the revoking transaction, which the account change joins. */
+  const transaction = { name: 'revoking transaction' };
+  const revocation = {
+    revokeAllForUser: jest.fn(
+      async (_id: string, _reason: string, _except?: string, alongside?: (m: unknown) => Promise<void>) => {
+        await alongside?.(transaction);
+        return 3;
+      },
+    ),
+  };
   const audit = { record: jest.fn(), warn: jest.fn() };
   const service = new UserAdminService(
     users as unknown as UsersService,
@@ -37,10 +46,22 @@ describe('UserAdminService', () => {
     users.getById.mockResolvedValue(user());
   });
 
-  it('disabling ends every session of the user', async () => {
+  it('disabling ends every session of the user, in the same transaction', async () => {
     await service.update('u1', { disabled: true });
-    expect(users.setDisabled).toHaveBeenCalledWith('u1', true);
-    expect(revocation.revokeAllForUser).toHaveBeenCalledWith('u1', RevocationReason.UserDisabled);
+    expect(users.setDisabled).toHaveBeenCalledWith('u1', true, transaction);
+    expect(revocation.revokeAllForUser).toHaveBeenCalledWith(
+      'u1',
+      RevocationReason.UserDisabled,
+      undefined,
+      expect.any(Function),
+    );
+  });
+
+  it('changes nothing when the sessions cannot be ended', async () => {
+    revocation.revokeAllForUser.mockRejectedValueOnce(new Error('database gone'));
+    await expect(service.update('u1', { disabled: true })).rejects.toThrow('database gone');
+    expect(users.setDisabled).not.toHaveBeenCalled();
+    expect(audit.record).not.toHaveBeenCalled();
   });
 
   it('audits who changed the account, and how many tokens went', async () => {
@@ -64,15 +85,22 @@ describe('UserAdminService', () => {
     users.getById.mockResolvedValue(user({ disabled: true }));
     await service.update('u1', { disabled: false });
     expect(revocation.revokeAllForUser).not.toHaveBeenCalled();
+    expect(users.setDisabled).toHaveBeenCalledWith('u1', false, undefined);
   });
 
   it('removing a role ends the sessions that carry it; adding one does not', async () => {
     await service.update('u1', { roles: ['user'] });
-    expect(revocation.revokeAllForUser).toHaveBeenCalledWith('u1', RevocationReason.Admin);
+    expect(users.setRoles).toHaveBeenCalledWith('u1', ['user'], transaction);
+    expect(revocation.revokeAllForUser).toHaveBeenCalledWith(
+      'u1',
+      RevocationReason.Admin,
+      undefined,
+      expect.any(Function),
+    );
     revocation.revokeAllForUser.mockClear();
     users.getById.mockResolvedValue(user({ roles: ['user'] }));
     await service.update('u1', { roles: ['user', 'admin', 'admin'] });
-    expect(users.setRoles).toHaveBeenLastCalledWith('u1', ['user', 'admin']);
+    expect(users.setRoles).toHaveBeenLastCalledWith('u1', ['user', 'admin'], undefined);
     expect(revocation.revokeAllForUser).not.toHaveBeenCalled();
   });
 

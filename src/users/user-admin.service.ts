@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { RevocationReason } from '../tokens/entities/token.entity';
 import { TokenRevocationService } from '../tokens/token-revocation.service';
@@ -24,19 +25,22 @@ export class UserAdminService {
   /** `actorId`: the admin making the change, and `client` the request, for the audit trail. */
   async update(id: string, change: UpdateUserDto, actorId?: string, client?: ClientInfo): Promise<UserResponse> {
     const user = await this.users.getById(id);
+    const roles = change.roles ? [...new Set(change.roles)] : undefined;
+    const disable = change.disabled !== undefined && change.disabled !== user.disabled;
     let endSessions: RevocationReason | undefined;
-    if (change.roles) {
-      const roles = [...new Set(change.roles)];
-      if (user.roles.some((role) => !roles.includes(role))) endSessions = RevocationReason.Admin;
-      await this.users.setRoles(id, roles);
-    }
-    if (change.disabled !== undefined && change.disabled !== user.disabled) {
-      await this.users.setDisabled(id, change.disabled);
-      if (change.disabled) endSessions = RevocationReason.UserDisabled;
-    }
+    if (roles && user.roles.some((role) => !roles.includes(role))) endSessions = RevocationReason.Admin;
+    if (disable && change.disabled) endSessions = RevocationReason.UserDisabled;
+    const apply = async (manager?: EntityManager) => {
+      if (roles) await this.users.setRoles(id, roles, manager);
+      if (disable) await this.users.setDisabled(id, change.disabled as boolean, manager);
+    };
     let revokedTokens = 0;
     if (endSessions) {
-      revokedTokens = await this.revocation.revokeAllForUser(id, endSessions);
+      // One transaction: an account is never left disabled, or without a role, while the
+      // sessions that predate the change live on.
+      revokedTokens = await this.revocation.revokeAllForUser(id, endSessions, undefined, apply);
+    } else {
+      await apply();
     }
     this.audit.record('admin.user_updated', {
       ...client,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { EntityManager, IsNull, Repository } from 'typeorm';
 import { isDuplicateKey } from '../common/errors/duplicate-key';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { ROLE_USER, User } from './entities/user.entity';
@@ -69,8 +69,9 @@ export class UsersService {
     return { items, total };
   }
 
-  async setRoles(id: string, roles: string[]): Promise<void> {
-    await this.users.update({ id }, { roles, updatedAt: new Date() });
+  /** `manager`: inside a transaction of the caller's (one that also ends sessions, say). */
+  async setRoles(id: string, roles: string[], manager?: EntityManager): Promise<void> {
+    await this.repository(manager).update({ id }, { roles, updatedAt: new Date() });
   }
 
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
@@ -82,7 +83,11 @@ export class UsersService {
     await this.users.update({ id, emailVerifiedAt: IsNull() }, { emailVerifiedAt: at, updatedAt: new Date() });
   }
 
-  async setDisabled(id: string, disabled: boolean): Promise<void> {
-    await this.users.update({ id }, { disabled, updatedAt: new Date() });
+  async setDisabled(id: string, disabled: boolean, manager?: EntityManager): Promise<void> {
+    await this.repository(manager).update({ id }, { disabled, updatedAt: new Date() });
+  }
+
+  private repository(manager?: EntityManager): Repository<User> {
+    return manager ? manager.getRepository(User) : this.users;
   }
 }
