@@ -5,6 +5,7 @@ import { unitImports } from '../../test/support/unit';
 import { ErrorCode } from '../common/errors/domain-error';
 import { User } from '../users/entities/user.entity';
 import { RevocationReason, Token, TokenType } from './entities/token.entity';
+import { SharedTokenStateStore } from './cache/shared-token-state.store';
 import { TokenStateCache } from './cache/token-state.cache';
 import { RevocationCheckService } from './revocation-check.service';
 import { TokenClaims } from './token-claims';
@@ -114,6 +115,26 @@ describe('RevocationCheckService and TokenRevocationService', () => {
     await check.assertActive(access);
     expect(find).toHaveBeenCalledTimes(2);
     expect(check.isLiveInCache(access)).toBe(false);
+  });
+
+  it('does not use an answer from Redis if trust was withdrawn while it came', async () => {
+    // The database says revoked; Redis (stale) says live, and trust goes while it answers.
+    await tokens.update({ jti: access.jti }, { revoked: true });
+    const cache = moduleRef.get(TokenStateCache);
+    const shared = moduleRef.get(SharedTokenStateStore);
+    jest.spyOn(shared, 'get').mockImplementation(() => {
+      cache.suspend();
+      return Promise.resolve({
+        jti: access.jti,
+        type: TokenType.Access,
+        userId,
+        familyId: access.sid,
+        expiresAt: access.exp * 1000,
+        revoked: false,
+        userDisabled: false,
+      });
+    });
+    expect(await refusal(access)).toBe('revoked');
   });
 
   it('refuses a cached token once it has expired, past the clock leeway', async () => {
