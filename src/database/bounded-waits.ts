@@ -34,11 +34,11 @@ export function boundMysqlWaits(dataSource: DataSource, timeoutMs: number): { ar
   let armed = false;
   const driver = dataSource.driver as unknown as { mysql: { createPool(options: unknown): MysqlPool } };
   const mysql = driver.mysql;
+  const lockWait = Math.max(1, Math.ceil(timeoutMs / 1000));
   driver.mysql = Object.assign(Object.create(mysql) as typeof mysql, {
     createPool: (options: unknown) => {
       const pool = mysql.createPool(options);
       pool.on('connection', (connection) => {
-        const lockWait = Math.max(1, Math.ceil(timeoutMs / 1000));
         connection.query(`SET SESSION innodb_lock_wait_timeout = ${lockWait}`, () => undefined);
         boundQueries(connection, timeoutMs, () => armed);
       });

@@ -115,7 +115,7 @@ class SqliteTransactionGate {
     return Object.assign(runner, { manager: this.dataSource.createEntityManager(runner) });
   }
 
-  private get connection(): { inTransaction: boolean; exec(sql: string): unknown } {
+  private get connection(): SqliteConnection {
     return (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection })
       .databaseConnection;
   }

@@ -47,7 +47,7 @@ export class UserAdminService {
       actorId,
       userId: id,
       ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
-      ...(change.roles ? { roles: [...new Set(change.roles)] } : {}),
+      ...(roles ? { roles } : {}),
       reason: endSessions,
       revokedTokens,
     });

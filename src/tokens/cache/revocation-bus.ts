@@ -84,9 +84,8 @@ export class RevocationBus implements OnModuleInit, OnApplicationShutdown {
    * in this instance's cache at once, and in every other one through Redis.
    */
   async publish(states: TokenState[]): Promise<void> {
-    if (states.length === 0) return;
-    this.cache.invalidate(states.map((s) => s.jti));
-    if (!this.redis.enabled) return;
+    this.forget(states);
+    if (states.length === 0 || !this.redis.enabled) return;
     if (!(await this.deliver(states))) {
       // Redis may still hold these tokens as live: read nothing cached until a sync delivers them.
       this.cache.suspend();

@@ -25,8 +25,8 @@ export class RevocationOutbox {
   /** Inside the revoking transaction: these revocations commit with their announcement, or neither does. */
   async record(manager: EntityManager, states: TokenState[], now: Date): Promise<void> {
     if (!this.redis.enabled) return;
-    for (let i = 0; i < states.length; i += BATCH) {
-      const rows = states.slice(i, i + BATCH).map((s) => ({
+    for (const batch of inBatches(states)) {
+      const rows = batch.map((s) => ({
         jti: s.jti,
         userId: s.userId,
         familyId: s.familyId,
@@ -69,13 +69,15 @@ export class RevocationOutbox {
   }
 
   async remove(jtis: string[]): Promise<void> {
-    for (let i = 0; i < jtis.length; i += BATCH) {
-      await this.entries.delete({ jti: In(jtis.slice(i, i + BATCH)) });
-    }
+    for (const batch of inBatches(jtis)) await this.entries.delete({ jti: In(batch) });
   }
 
   /** Rows of expired tokens need no delivery: no cache holds a state past its token's expiry. */
   async purgeExpired(now = new Date()): Promise<number> {
     return (await this.entries.delete({ expiresAt: LessThan(now) })).affected ?? 0;
   }
+}
+
+function* inBatches<T>(items: T[]): Generator<T[]> {
+  for (let i = 0; i < items.length; i += BATCH) yield items.slice(i, i + BATCH);
 }
