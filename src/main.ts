@@ -10,7 +10,7 @@ async function bootstrap(): Promise<void> {
   loadDotEnv();
   validateServerEnvironment();
   // Imported only now: building the module graph reads the configuration validated above.
-  const { AppModule } = await import('./app.module');
+  const { AppModule } = await import('./app.module.js');
   const { adapter, options } = httpAdapterFor(loadAppConfig());
   const createOptions = { abortOnError: false, bufferLogs: true };
   const app = adapter

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Session } from '../src/tokens/entities/session.entity';
 import { Token } from '../src/tokens/entities/token.entity';
+import { User } from '../src/users/entities/user.entity';
 import { freePort, waitFor } from './support/processes';
 import { TcpProxy } from './support/tcp-proxy';
 import { TestApp, createTestApp } from './support/test-app';
@@ -45,7 +46,7 @@ describe('database outage (MySQL)', () => {
     const direct = new DataSource({
       type: 'mysql',
       url: t.db.url.replace(/^mariadb:/, 'mysql:'),
-      entities: [Token, Session, (await import('../src/users/entities/user.entity')).User],
+      entities: [Token, Session, User],
     });
     await direct.initialize();
     try {

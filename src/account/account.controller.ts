@@ -13,7 +13,7 @@ import { RolesGuard } from '../auth/guards/roles.guard';
 import { RateLimited } from '../auth/throttling/rate-limited.decorator';
 import { ErrorBody } from '../common/errors/error-body';
 import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
-import { ClientInfo } from '../tokens/client-info';
+import type { ClientInfo } from '../tokens/client-info';
 import { AcceptedResponse, EmailDto, ResetPasswordDto, VerifyEmailDto } from './dto/account.dto';
 import { EmailVerificationService } from './email-verification.service';
 import { PasswordResetService } from './password-reset.service';

@@ -29,20 +29,16 @@ import {
 } from '@nestjs/swagger';
 import { MfaChallengeResponse } from '../account/dto/two-factor.dto';
 import { ErrorBody } from '../common/errors/error-body';
-import { ClientInfo } from '../tokens/client-info';
+import type { ClientInfo } from '../tokens/client-info';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response';
 import { UserResponse } from '../users/dto/user.response';
 import { User } from '../users/entities/user.entity';
-import { AuthUser } from './auth-user';
+import type { AuthUser } from './auth-user';
 import { AuthService, LoginResult, isMfaChallenge } from './auth.service';
 import { CookieEndpoint } from './cookie-mode/cookie-origin.guard';
 import { LogoutAuthGuard } from './cookie-mode/logout-auth.guard';
-import {
-  AccessTokenResponse,
-  CookieRequest,
-  CookieResponse,
-  RefreshCookie,
-} from './cookie-mode/refresh-cookie';
+import { AccessTokenResponse, RefreshCookie } from './cookie-mode/refresh-cookie';
+import type { CookieRequest, CookieResponse } from './cookie-mode/refresh-cookie';
 import { Client } from './decorators/client-info.decorator';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';

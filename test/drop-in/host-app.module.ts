@@ -9,7 +9,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   AuthModule,
-  AuthUser,
+  type AuthUser,
   CurrentUser,
   GATEHOUSE_ENTITIES,
   GATEHOUSE_MIGRATIONS,

@@ -21,14 +21,11 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AuthUser } from '../../auth/auth-user';
+import type { AuthUser } from '../../auth/auth-user';
 import { AuthService } from '../../auth/auth.service';
 import { CookieEndpoint } from '../../auth/cookie-mode/cookie-origin.guard';
-import {
-  AccessTokenResponse,
-  CookieResponse,
-  RefreshCookie,
-} from '../../auth/cookie-mode/refresh-cookie';
+import { AccessTokenResponse, RefreshCookie } from '../../auth/cookie-mode/refresh-cookie';
+import type { CookieResponse } from '../../auth/cookie-mode/refresh-cookie';
 import { Client } from '../../auth/decorators/client-info.decorator';
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { Public } from '../../auth/decorators/public.decorator';
@@ -37,7 +34,7 @@ import { RolesGuard } from '../../auth/guards/roles.guard';
 import { RateLimited } from '../../auth/throttling/rate-limited.decorator';
 import { ErrorBody } from '../../common/errors/error-body';
 import { AppValidationPipe } from '../../common/pipes/app-validation.pipe';
-import { ClientInfo } from '../../tokens/client-info';
+import type { ClientInfo } from '../../tokens/client-info';
 import { TokenPairResponse } from '../../tokens/dto/token-pair.response';
 import {
   DisableTwoFactorDto,
