@@ -20,9 +20,26 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 RUN npm run build
 
-# Production dependencies only, native addon included, built once here.
-FROM toolchain AS prod-deps
-RUN npm ci --omit=dev --no-audit --no-fund
+# What the server runs on, native addon included, built once here. The package's own dependencies
+# are few (its Nest, ORM and driver are the host's); the standalone server's HTTP adapters, drivers
+# and logging are dev dependencies of the package. So: everything, then the dev dependencies that
+# nothing in dist/ requires (the test, lint and build tools) are removed. TypeORM loads the
+# drivers, Nest its default adapter, Swagger UI on Fastify @fastify/static: kept by name.
+FROM build AS prod-deps
+RUN node -e " \
+      const fs = require('fs'), path = require('path'); \
+      const used = new Set(['mysql2', 'better-sqlite3', '@fastify/static', '@nestjs/platform-express', 'rxjs', 'reflect-metadata']); \
+      const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => { \
+        const p = path.join(d, e.name); \
+        if (e.isDirectory()) return walk(p); \
+        if (!p.endsWith('.js')) return; \
+        for (const [, m] of fs.readFileSync(p, 'utf8').matchAll(/require\\(\"([^.\"][^\"]*)\"\\)/g)) \
+          used.add(m.startsWith('@') ? m.split('/').slice(0, 2).join('/') : m.split('/')[0]); \
+      }); \
+      walk('dist'); \
+      const dev = Object.keys(require('./package.json').devDependencies); \
+      console.log(dev.filter((name) => !used.has(name)).join(' '));" > /tmp/dev-only \
+    && npm uninstall --no-save --no-audit --no-fund $(cat /tmp/dev-only)
 
 # No compiler, no npm cache, no dev dependencies. Code and dependencies stay owned by root, so
 # the app (running as "node") cannot rewrite them; only data/ (the default SQLite file) is its.

@@ -16,5 +16,5 @@ export { UsersService } from './users/users.service';
 export { ROLE_ADMIN, ROLE_USER } from './users/entities/user.entity';
 export { DomainError, ErrorCode } from './common/errors/domain-error';
 export { HttpErrorFilter } from './common/filters/http-error.filter';
-export { GATEHOUSE_ENTITIES, GATEHOUSE_MIGRATIONS } from './database/typeorm-options';
+export { GATEHOUSE_ENTITIES, GATEHOUSE_MIGRATIONS } from './database/gatehouse-schema';
 export { boundMysqlWaits } from './database/bounded-waits';

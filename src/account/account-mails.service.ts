@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AccountConfig } from '../config';
+import type { AccountConfig } from '../config/account.config';
 import { GatehouseConfig } from '../config/gatehouse-config';
 import { Mailer } from '../mail/mailer.service';
 import {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { BackgroundTasks } from '../common/background-tasks.service';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
-import type { AccountConfig } from '../config';
+import type { AccountConfig } from '../config/account.config';
 import { GatehouseConfig } from '../config/gatehouse-config';
 import { ClientInfo } from '../tokens/client-info';
 import { User } from '../users/entities/user.entity';

@@ -4,7 +4,7 @@ import { LoginLockoutService } from '../auth/throttling/login-lockout.service';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { BackgroundTasks } from '../common/background-tasks.service';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
-import type { AccountConfig } from '../config';
+import type { AccountConfig } from '../config/account.config';
 import { GatehouseConfig } from '../config/gatehouse-config';
 import { ClientInfo } from '../tokens/client-info';
 import { RevocationReason } from '../tokens/entities/token.entity';

@@ -16,7 +16,7 @@ import { OneTimeTokenPurpose } from '../account/entities/one-time-token.entity';
 import { MfaChallenge, MfaChallengeService } from '../account/mfa/mfa-challenge.service';
 import { SecondFactor, TwoFactorService } from '../account/mfa/two-factor.service';
 import { OneTimeTokensService } from '../account/one-time-tokens.service';
-import type { AccountConfig } from '../config';
+import type { AccountConfig } from '../config/account.config';
 import { GatehouseConfig } from '../config/gatehouse-config';
 import { AuthUser } from './auth-user';
 import { PasswordHasher } from './password-hasher.service';

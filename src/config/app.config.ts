@@ -1,4 +1,3 @@
-import { registerAs } from '@nestjs/config';
 import { resolve } from 'node:path';
 import {
   ConfigValidationError,
@@ -77,4 +76,3 @@ export function loadAppConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
-export const appConfig = registerAs('app', () => loadAppConfig());

@@ -1,4 +1,3 @@
-import { registerAs } from '@nestjs/config';
 import { isAbsolute, join, resolve } from 'node:path';
 import { loadAppConfig } from './app.config';
 import { EnvironmentVariables, durationToMs, envFlag, parseEnv } from './env.validation';
@@ -62,4 +61,3 @@ export function loadDatabaseConfig(raw: NodeJS.ProcessEnv = process.env): Databa
   return { kind: 'sqlite', path, ...common };
 }
 
-export const databaseConfig = registerAs('database', () => loadDatabaseConfig());

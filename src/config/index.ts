@@ -1,9 +1,9 @@
-import { ConfigModuleOptions } from '@nestjs/config';
+import { ConfigModuleOptions, registerAs } from '@nestjs/config';
 import { existsSync } from 'node:fs';
-import { AppConfig, appConfig } from './app.config';
+import { AppConfig, loadAppConfig } from './app.config';
 import type { AccountConfig, CookieConfig, MailConfig } from './account.config';
 import type { AuthConfig } from './auth.config';
-import { DatabaseConfig, databaseConfig } from './database.config';
+import { DatabaseConfig, loadDatabaseConfig } from './database.config';
 import type { ThrottleConfig } from './throttle.config';
 import type { TokensConfig } from './tokens.config';
 import { assertProductionMfaKey, loadAccountConfig } from './account.config';
@@ -34,7 +34,7 @@ export interface AllConfig {
 export const configModuleOptions: ConfigModuleOptions = {
   isGlobal: true,
   cache: true,
-  load: [appConfig, databaseConfig],
+  load: [registerAs('app', () => loadAppConfig()), registerAs('database', () => loadDatabaseConfig())],
   // Entry points load .env themselves (loadDotEnv) before validating; tests set env explicitly.
   ignoreEnvFile: true,
   validate: (raw) => {

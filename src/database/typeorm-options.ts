@@ -3,37 +3,12 @@ import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config';
 import { Note } from '../notes/entities/note.entity';
-import { Token } from '../tokens/entities/token.entity';
-import { User } from '../users/entities/user.entity';
-import { InitialSchema1764000000000 } from './migrations/1764000000000-InitialSchema';
-import { Sessions1764100000000 } from './migrations/1764100000000-Sessions';
-import { Session } from '../tokens/entities/session.entity';
-import { OneTimeToken } from '../account/entities/one-time-token.entity';
-import { RecoveryCode } from '../account/entities/recovery-code.entity';
-import { UserMfa } from '../account/entities/user-mfa.entity';
-import { AccountLifecycle1764300000000 } from './migrations/1764300000000-AccountLifecycle';
-import { RevocationOutbox1764400000000 } from './migrations/1764400000000-RevocationOutbox';
-import { RevocationOutboxEntry } from '../tokens/entities/revocation-outbox.entity';
+import { GATEHOUSE_ENTITIES, GATEHOUSE_MIGRATIONS } from './gatehouse-schema';
+import { ExampleNotes1764500000000 } from '../notes/migrations/1764500000000-ExampleNotes';
 
-/** What an application that drops AuthModule in registers with its own TypeORM connection. */
-export const GATEHOUSE_ENTITIES = [
-  User,
-  Token,
-  Session,
-  RevocationOutboxEntry,
-  OneTimeToken,
-  UserMfa,
-  RecoveryCode,
-];
-export const GATEHOUSE_MIGRATIONS = [
-  InitialSchema1764000000000,
-  Sessions1764100000000,
-  AccountLifecycle1764300000000,
-  RevocationOutbox1764400000000,
-];
-
+/** The standalone server's schema: Gatehouse's, and the example resource's. */
 export const entities = [...GATEHOUSE_ENTITIES, Note];
-export const migrations = GATEHOUSE_MIGRATIONS;
+export const migrations = [...GATEHOUSE_MIGRATIONS, ExampleNotes1764500000000];
 
 /**
  * The one place TypeORM is configured, used by the app and by the migration CLI alike. The schema

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
-import type { MailConfig } from '../config';
+import type { MailConfig } from '../config/account.config';
 import type { MailMessage } from './mail-message';
 
 /** Delivers one mail per call; the Mailer owns queueing and retries. */

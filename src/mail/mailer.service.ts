@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { BackgroundTasks } from '../common/background-tasks.service';
 import type { NodemailerError } from 'nodemailer';
-import type { MailConfig } from '../config';
+import type { MailConfig } from '../config/account.config';
 import { GatehouseConfig } from '../config/gatehouse-config';
 import type { MailMessage } from './mail-message';
 import { MailTransport, createMailTransport } from './mail-transport';

@@ -3,7 +3,7 @@ import { GatehouseConfig } from '../config/gatehouse-config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { setTimeout as pause } from 'node:timers/promises';
 import { In, LessThan, Repository } from 'typeorm';
-import type { TokensConfig } from '../config';
+import type { TokensConfig } from '../config/tokens.config';
 import { Session } from './entities/session.entity';
 import { Token } from './entities/token.entity';
 import { OneTimeToken } from '../account/entities/one-time-token.entity';

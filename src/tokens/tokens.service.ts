@@ -6,7 +6,7 @@ import { Repository } from 'typeorm';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { Transactions } from '../database/transactions.service';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
-import type { AuthConfig } from '../config';
+import type { AuthConfig } from '../config/auth.config';
 import { ClientInfo } from './client-info';
 import { TokenPairResponse } from './dto/token-pair.response';
 import { Session } from './entities/session.entity';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CookieConfig } from '../../config';
+import type { CookieConfig } from '../../config/account.config';
 import { GatehouseConfig } from '../../config/gatehouse-config';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { TokenPairResponse } from '../../tokens/dto/token-pair.response';

@@ -3,7 +3,7 @@ import { GatehouseConfig } from '../../config/gatehouse-config';
 import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import type { ThrottleConfig } from '../../config';
+import type { ThrottleConfig } from '../../config/throttle.config';
 import { RedisService } from '../../redis/redis.service';
 import { normalizeEmail } from '../../users/users.service';
 
