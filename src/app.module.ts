@@ -10,7 +10,6 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { NotesModule } from './notes/notes.module';
 import { RedisModule } from './redis/redis.module';
-import { TokenCleanupModule } from './tokens/token-cleanup.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UsersModule } from './users/users.module';
 import { BootstrapAdminService } from './users/bootstrap-admin.service';
@@ -25,7 +24,6 @@ import { BootstrapAdminService } from './users/bootstrap-admin.service';
     RedisModule,
     UsersModule,
     TokensModule,
-    TokenCleanupModule,
     AuthModule.forRoot({ settings: process.env }),
     NotesModule,
     HealthModule,

@@ -7,6 +7,7 @@ import { RedisModule } from '../redis/redis.module';
 import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule } from './auth.module-definition';
 import { PassportModule } from '@nestjs/passport';
 import { TokensModule } from '../tokens/tokens.module';
+import { TokenCleanupScheduler } from '../tokens/token-cleanup.scheduler';
 import { UsersModule } from '../users/users.module';
 import { AccountSessionsService } from './account-sessions.service';
 import { AccountModule } from '../account/account.module';
@@ -87,6 +88,7 @@ const globalGuard =
     OAuth2TokenService,
     IntrospectionGuard,
     PasswordHasher,
+    TokenCleanupScheduler,
     LocalStrategy,
     JwtStrategy,
     JwtAuthGuard,

@@ -1,23 +1,22 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { GatehouseConfig } from '../config/gatehouse-config';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { RedisService } from '../redis/redis.service';
 import { TokenCleanupService } from './token-cleanup.service';
 
-const JOB = 'token-cleanup';
-
 /**
- * Runs the cleanup every TOKEN_CLEANUP_INTERVAL. With Redis, one instance per interval takes a
- * lock and runs it; a run never overlaps the previous one on the same instance.
+ * Runs the cleanup every TOKEN_CLEANUP_INTERVAL (0: never) in every application that imports
+ * AuthModule. With Redis, one instance per interval takes a lock and runs it; a run never overlaps
+ * the previous one on the same instance. A plain timer: a scheduler package would be one more
+ * dependency for every host.
  */
 @Injectable()
-export class TokenCleanupScheduler implements OnApplicationBootstrap {
+export class TokenCleanupScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TokenCleanupScheduler.name);
   private running = false;
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly cleanup: TokenCleanupService,
-    private readonly scheduler: SchedulerRegistry,
     private readonly redis: RedisService,
     private readonly config: GatehouseConfig,
   ) {}
@@ -25,9 +24,12 @@ export class TokenCleanupScheduler implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const seconds = this.config.get('tokens', { infer: true }).cleanupIntervalSeconds;
     if (seconds <= 0) return;
-    const timer = setInterval(() => void this.tick(seconds * 1000), seconds * 1000);
-    timer.unref();
-    this.scheduler.addInterval(JOB, timer);
+    this.timer = setInterval(() => void this.tick(seconds * 1000), seconds * 1000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
   }
 
   async tick(intervalMs: number): Promise<void> {

@@ -58,12 +58,17 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export async function startApp(main: string, env: Record<string, string>): Promise<RunningApp> {
+/** `cwd` and `readyPath`: for host applications, which live elsewhere and have no /docs-json. */
+export async function startApp(
+  main: string,
+  env: Record<string, string>,
+  { cwd = ROOT, readyPath = '/docs-json' }: { cwd?: string; readyPath?: string } = {},
+): Promise<RunningApp> {
   const port = await freePort();
   // Never the repository's data/: generated keys and outbox mails stay with the test.
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'gatehouse-app-'));
   const child = spawn(process.execPath, [main], {
-    cwd: ROOT,
+    cwd,
     env: {
       ...process.env,
       MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
@@ -90,7 +95,7 @@ export async function startApp(main: string, env: Record<string, string>): Promi
       setTimeout(() => child.kill('SIGKILL'), 5000).unref();
     });
   try {
-    await waitFor(async () => (await fetch(`${base}/docs-json`)).ok, 30_000, `app on ${port}`);
+    await waitFor(async () => (await fetch(`${base}${readyPath}`)).ok, 30_000, `app on ${port}`);
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n${output.slice(-2000)}`);

@@ -1,0 +1,141 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { mkdtempSync } from 'node:fs';
+import { ROOT, RunningApp, startApp } from './support/processes';
+import { buildHost, packGatehouse, unpack } from './support/packed-hosts';
+
+const run = promisify(execFile);
+const SECRET = 'host-secret-0123456789abcdef0123456789abcdef';
+const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** What a packed file loads: `require("x")` in the compiled JavaScript. */
+function requiresOf(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+}
+
+const packageName = (specifier: string) =>
+  specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
+
+describe('the npm package', () => {
+  let tarball: string;
+  let unpacked: string;
+  let manifest: {
+    name: string;
+    private?: boolean;
+    dependencies: Record<string, string>;
+    peerDependencies: Record<string, string>;
+  };
+  let files: string[];
+
+  beforeAll(async () => {
+    tarball = await packGatehouse();
+    unpacked = await unpack(tarball);
+    manifest = JSON.parse(readFileSync(join(unpacked, 'package.json'), 'utf8'));
+    files = filesUnder(unpacked).map((file) => relative(unpacked, file));
+  }, 300_000);
+
+  it('is a public package under its own name, with its types and its worker', () => {
+    expect(manifest.name).toBe('nestjs-gatehouse');
+    expect(manifest.private).toBeUndefined();
+    expect(files).toEqual(
+      expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/auth/workers/bcrypt.worker.js']),
+    );
+  });
+
+  it('carries the library only: no tests, server, example resource, benchmark routes or CLI', () => {
+    const strays = files.filter((file) =>
+      /\.spec\.|\.map$|^dist\/(main|app\.|notes\/|bench\/|health\/|cli\/)|^(src|test)\//.test(file),
+    );
+    expect(strays).toEqual([]);
+  });
+
+  it('loads nothing it does not carry or declare', () => {
+    const declared = new Set([
+      ...Object.keys(manifest.dependencies),
+      ...Object.keys(manifest.peerDependencies),
+    ]);
+    const problems: string[] = [];
+    for (const file of files.filter((f) => f.endsWith('.js'))) {
+      for (const specifier of requiresOf(join(unpacked, file))) {
+        if (specifier.startsWith('.')) {
+          const target = resolve(dirname(join(unpacked, file)), specifier);
+          const found = [target, `${target}.js`, join(target, 'index.js')].some(
+            (candidate) => existsSync(candidate) && statSync(candidate).isFile(),
+          );
+          if (!found) problems.push(`${file} requires ${specifier}, which is not in the package`);
+        } else if (!specifier.startsWith('node:') && !builtinModules.includes(specifier)) {
+          if (!declared.has(packageName(specifier))) {
+            problems.push(`${file} requires ${specifier}, which is not a dependency or peer`);
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('passes publint', async () => {
+    const { stdout } = await run(bin('publint'), ['--strict', '--pack', 'false', unpacked]);
+    expect(stdout).toContain('All good');
+  });
+
+  it('has types that resolve under node10, node16 (CJS and ESM) and bundlers (arethetypeswrong)', async () => {
+    // Exits non-zero on any problem, printing the table.
+    await expect(run(bin('attw'), [tarball, '--format', 'ascii'])).resolves.toBeDefined();
+  });
+});
+
+describe('a classic CommonJS Nest 11 application on Fastify and SQLite', () => {
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    const host = await buildHost('nest11-cjs-fastify', await packGatehouse());
+    app = await startApp(
+      join(host, 'dist', 'main.js'),
+      {
+        NODE_ENV: 'development',
+        JWT_SECRET: SECRET,
+        DATABASE_PATH: join(mkdtempSync(join(tmpdir(), 'gatehouse-host-db-')), 'host.sqlite'),
+      },
+      { cwd: host, readyPath: '/ping' },
+    );
+  }, 600_000);
+  afterAll(() => app?.stop());
+
+  const post = (path: string, body: object, token?: string) =>
+    fetch(`${app.base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+  const mine = (token?: string) =>
+    fetch(`${app.base}/reports/mine`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+
+  it('registers, logs in, guards the host’s route and refuses the token after logout', async () => {
+    const credentials = { email: 'ada@host.example', password: 'correct horse battery staple' };
+    const registered = await post('/auth/register', credentials);
+    expect(registered.status).toBe(201);
+    const { id } = (await registered.json()) as { id: string };
+    const login = await post('/auth/login', credentials);
+    expect(login.status).toBe(200);
+    const { access_token } = (await login.json()) as { access_token: string };
+
+    expect((await mine()).status).toBe(401);
+    const guarded = await mine(access_token);
+    expect(guarded.status).toBe(200);
+    expect(await guarded.json()).toEqual({ owner: id });
+
+    expect((await post('/auth/logout', {}, access_token)).status).toBe(204);
+    expect((await mine(access_token)).status).toBe(401);
+  });
+});
