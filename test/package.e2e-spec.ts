@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { mkdtempSync } from 'node:fs';
+import { TestDatabase, createTestDatabase, databaseKinds } from './support/databases';
 import { ROOT, RunningApp, startApp } from './support/processes';
 import { buildHost, packGatehouse, unpack } from './support/packed-hosts';
 
@@ -95,33 +95,41 @@ describe('the npm package', () => {
   });
 });
 
+function hostClient(app: RunningApp) {
+  const auth = (token?: string): Record<string, string> =>
+    token ? { authorization: `Bearer ${token}` } : {};
+  return {
+    post: (path: string, body: object, token?: string) =>
+      fetch(`${app.base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth(token) },
+        body: JSON.stringify(body),
+      }),
+    get: (path: string, token?: string) => fetch(`${app.base}${path}`, { headers: auth(token) }),
+  };
+}
+
+/** A host built from test/hosts/<name>, started on its own port. */
+async function startHost(name: string, env: Record<string, string>): Promise<RunningApp> {
+  const host = await buildHost(name, await packGatehouse());
+  return startApp(
+    join(host, 'dist', 'main.js'),
+    { NODE_ENV: 'development', JWT_SECRET: SECRET, ...env },
+    { cwd: host, readyPath: '/ping' },
+  );
+}
+
 describe('a classic CommonJS Nest 11 application on Fastify and SQLite', () => {
   let app: RunningApp;
 
   beforeAll(async () => {
-    const host = await buildHost('nest11-cjs-fastify', await packGatehouse());
-    app = await startApp(
-      join(host, 'dist', 'main.js'),
-      {
-        NODE_ENV: 'development',
-        JWT_SECRET: SECRET,
-        DATABASE_PATH: join(mkdtempSync(join(tmpdir(), 'gatehouse-host-db-')), 'host.sqlite'),
-      },
-      { cwd: host, readyPath: '/ping' },
-    );
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-host-db-'));
+    app = await startHost('nest11-cjs-fastify', { DATABASE_PATH: join(dir, 'host.sqlite') });
   }, 600_000);
   afterAll(() => app?.stop());
 
-  const post = (path: string, body: object, token?: string) =>
-    fetch(`${app.base}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
-  const mine = (token?: string) =>
-    fetch(`${app.base}/reports/mine`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
-
   it('registers, logs in, guards the host’s route and refuses the token after logout', async () => {
+    const { post, get } = hostClient(app);
     const credentials = { email: 'ada@host.example', password: 'correct horse battery staple' };
     const registered = await post('/auth/register', credentials);
     expect(registered.status).toBe(201);
@@ -130,12 +138,42 @@ describe('a classic CommonJS Nest 11 application on Fastify and SQLite', () => {
     expect(login.status).toBe(200);
     const { access_token } = (await login.json()) as { access_token: string };
 
-    expect((await mine()).status).toBe(401);
-    const guarded = await mine(access_token);
+    expect((await get('/reports/mine')).status).toBe(401);
+    const guarded = await get('/reports/mine', access_token);
     expect(guarded.status).toBe(200);
     expect(await guarded.json()).toEqual({ owner: id });
 
     expect((await post('/auth/logout', {}, access_token)).status).toBe(204);
-    expect((await mine(access_token)).status).toBe(401);
+    expect((await get('/reports/mine', access_token)).status).toBe(401);
+  });
+});
+
+// MariaDB is required on CI (REQUIRE_SERVICES=1); elsewhere the suite runs where it is configured.
+const onMysql = databaseKinds().includes('mysql') ? describe : describe.skip;
+
+onMysql('a Nest 12 application as `nest new` makes it (ES modules), on Express and MariaDB', () => {
+  let app: RunningApp;
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('mysql');
+    app = await startHost('nest12-esm-express', { DATABASE_URL: db.url });
+  }, 600_000);
+  afterAll(async () => {
+    await app?.stop();
+    await db?.drop();
+  });
+
+  it('registers, logs in, guards the host’s route and refuses the token after logout', async () => {
+    const client = hostClient(app);
+    const credentials = { email: 'grace@host.example', password: 'correct horse battery staple' };
+    expect((await client.post('/auth/register', credentials)).status).toBe(201);
+    const login = await client.post('/auth/login', credentials);
+    expect(login.status).toBe(200);
+    const { access_token } = (await login.json()) as { access_token: string };
+    expect((await client.get('/reports/mine')).status).toBe(401);
+    expect((await client.get('/reports/mine', access_token)).status).toBe(200);
+    expect((await client.post('/auth/logout', {}, access_token)).status).toBe(204);
+    expect((await client.get('/reports/mine', access_token)).status).toBe(401);
   });
 });
