@@ -7,7 +7,7 @@ import fastifyHelmet from '@fastify/helmet';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { PUBLIC_EXTENSION } from './auth/decorators/public.decorator';
+import { applyGatehouseSwagger } from './index';
 import { ErrorBody } from './common/errors/error-body';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
 import {
@@ -20,8 +20,6 @@ import { AppValidationPipe } from './common/pipes/app-validation.pipe';
 import type { AllConfig, AppConfig } from './config';
 import { GatehouseConfig } from './config/gatehouse-config';
 
-const SECURITY: Array<Record<string, string[]>> = [{ bearer: [] }, { oauth2: [] }];
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
 /**
  * helmet's default CSP, plus what Swagger UI at /docs needs: its inline styles and the data:
@@ -144,42 +142,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       'JWT authentication for NestJS. Use **Authorize** → *oauth2 (password)* with the email and ' +
         'password of a registered account, or paste an access token under *bearer*.',
     )
-    .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
-    .addBasicAuth({ type: 'http', scheme: 'basic' }, 'introspection-client')
-    .addOAuth2(
-      { type: 'oauth2', flows: { password: { tokenUrl: '/auth/token', scopes: {} } } },
-      'oauth2',
-    )
+    .setVersion('0.2.0')
     .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBody] });
-  return applyGuardSecurity(document);
-}
-
-/**
- * Every route is guarded unless `@Public()`, so the docs say so per operation from the same
- * marker the guard reads: they cannot drift from the real rule.
- */
-function applyGuardSecurity(document: OpenAPIObject): OpenAPIObject {
-  for (const item of Object.values(document.paths)) {
-    for (const method of METHODS) {
-      const operation = item[method];
-      if (!operation) continue;
-      const extensions = operation as unknown as Record<string, unknown>;
-      if (extensions[PUBLIC_EXTENSION]) {
-        delete extensions[PUBLIC_EXTENSION];
-        // Public to the JWT guard; a route with its own guard documents its own schemes.
-        operation.security ??= [];
-        continue;
-      }
-      operation.security = SECURITY;
-      operation.responses['401'] ??= {
-        description: 'Missing, invalid, expired or revoked access token',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
-      };
-    }
-  }
-  return document;
+  // What any host does: its document, then Gatehouse's security and schemes on it.
+  return applyGatehouseSwagger(app, SwaggerModule.createDocument(app, config, { extraModels: [ErrorBody] }));
 }
 
 function setupSwagger(app: INestApplication): void {

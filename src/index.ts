@@ -4,6 +4,9 @@
  */
 export { AuthModule } from './auth/auth.module';
 export type { GatehouseAuthOptions } from './config/gatehouse-config';
+export type { AuthModuleExtras } from './auth/auth.module-definition';
+export { ROUTE_GROUPS } from './auth/routes';
+export type { GatehouseRouteGroup, GatehouseRoutes } from './auth/routes';
 export { JwtAuthGuard } from './auth/guards/jwt-auth.guard';
 export { RolesGuard } from './auth/guards/roles.guard';
 export { Public } from './auth/decorators/public.decorator';
@@ -18,3 +21,4 @@ export { DomainError, ErrorCode } from './common/errors/domain-error';
 export { HttpErrorFilter } from './common/filters/http-error.filter';
 export { GATEHOUSE_ENTITIES, GATEHOUSE_MIGRATIONS } from './database/gatehouse-schema';
 export { boundMysqlWaits } from './database/bounded-waits';
+export { applyGatehouseSwagger } from './auth/openapi/gatehouse-swagger';

@@ -25,6 +25,7 @@ import {
   ApiOperation,
   ApiTags,
   ApiUnauthorizedResponse,
+  ApiExtension,
   getSchemaPath,
 } from '@nestjs/swagger';
 import { MfaChallengeResponse } from '../account/dto/two-factor.dto';
@@ -35,6 +36,7 @@ import { UserResponse } from '../users/dto/user.response';
 import { User } from '../users/entities/user.entity';
 import type { AuthUser } from './auth-user';
 import { AuthService, LoginResult, isMfaChallenge } from './auth.service';
+import { TOKEN_ENDPOINT_EXTENSION } from './openapi/extensions';
 import { CookieEndpoint } from './cookie-mode/cookie-origin.guard';
 import { LogoutAuthGuard } from './cookie-mode/logout-auth.guard';
 import { AccessTokenResponse, RefreshCookie } from './cookie-mode/refresh-cookie';
@@ -145,6 +147,7 @@ export class AuthController {
       '"expires_in" }`. POST the mfa_token with a code to /auth/2fa/verify for the pair.',
   })
   @RateLimited()
+  @ApiExtension(TOKEN_ENDPOINT_EXTENSION, true)
   token(@Body() dto: TokenRequestDto, @Client() client: ClientInfo): Promise<TokenPairResponse> {
     return this.oauth2.exchange(dto, client);
   }

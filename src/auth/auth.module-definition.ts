@@ -1,5 +1,22 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
 import type { GatehouseAuthOptions } from '../config/gatehouse-config';
+import { controllersFor } from './route-controllers';
+import { GatehouseRoutes, MOUNTED_ROUTES, mountRoutes } from './routes';
+
+/**
+ * What shapes the module itself rather than its services: known when the module is declared,
+ * so `forRootAsync` takes them beside `useFactory`, not from it.
+ */
+export interface AuthModuleExtras {
+  /**
+   * Global (default): the guards, the user and token services and the configuration are
+   * reachable from the application's own modules without importing AuthModule a second time.
+   */
+  isGlobal: boolean;
+  /** Where Gatehouse's routes are mounted, and which groups are left out. */
+  routes: GatehouseRoutes;
+}
 
 export const {
   ConfigurableModuleClass: ConfigurableAuthModule,
@@ -8,7 +25,18 @@ export const {
   ASYNC_OPTIONS_TYPE: AUTH_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<GatehouseAuthOptions>()
   .setClassMethodName('forRoot')
-  // Global: the guards, the user and token services and the configuration must be reachable
-  // from the application's own modules without importing AuthModule a second time.
-  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .setExtras<AuthModuleExtras>({ isGlobal: true, routes: {} }, (definition, extras) => {
+    const mounted = mountRoutes(extras.routes);
+    return {
+      ...definition,
+      global: extras.isGlobal,
+      controllers: controllersFor(mounted),
+      imports: [
+        ...(definition.imports ?? []),
+        // Nest's own mechanism: the prefix applies to this module's controllers only.
+        ...(mounted.prefix ? [RouterModule.register([{ path: mounted.prefix, module: definition.module }])] : []),
+      ],
+      providers: [...(definition.providers ?? []), { provide: MOUNTED_ROUTES, useValue: mounted }],
+    };
+  })
   .build();

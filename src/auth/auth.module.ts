@@ -11,19 +11,13 @@ import { TokenCleanupScheduler } from '../tokens/token-cleanup.scheduler';
 import { UsersModule } from '../users/users.module';
 import { AccountSessionsService } from './account-sessions.service';
 import { AccountModule } from '../account/account.module';
-import { AccountController } from '../account/account.controller';
 import { MfaChallengeService } from '../account/mfa/mfa-challenge.service';
 import { TwoFactorAccountService } from '../account/mfa/two-factor-account.service';
-import { TwoFactorController } from '../account/mfa/two-factor.controller';
-import { AdminTwoFactorController } from '../account/mfa/admin-two-factor.controller';
 import { PasswordResetService } from '../account/password-reset.service';
-import { AuthController } from './auth.controller';
 import { CookieOriginGuard } from './cookie-mode/cookie-origin.guard';
 import { LogoutAuthGuard } from './cookie-mode/logout-auth.guard';
 import { RefreshCookie } from './cookie-mode/refresh-cookie';
 import { IntrospectionGuard } from './guards/introspection.guard';
-import { OAuth2Controller } from './oauth2/oauth2.controller';
-import { SessionsController } from './sessions.controller';
 import { AuthService } from './auth.service';
 import { AuthThrottlingModule } from './throttling/auth-throttling.module';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
@@ -67,14 +61,6 @@ const globalGuard =
     TokensModule,
     AuthThrottlingModule,
     AccountModule,
-  ],
-  controllers: [
-    AuthController,
-    SessionsController,
-    OAuth2Controller,
-    AccountController,
-    TwoFactorController,
-    AdminTwoFactorController,
   ],
   providers: [
     AuthService,

@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
-import { JwksController } from './jwks.controller';
 import { SigningKeys } from './signing-keys.service';
 
-/** Signing keys, their rotation, and the JWKS that publishes the public ones. */
+/** Signing keys and their rotation. The JWKS route is mounted by AuthModule. */
 @Module({
-  controllers: [JwksController],
   providers: [SigningKeys],
   exports: [SigningKeys],
 })

@@ -1,16 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TokensModule } from '../tokens/tokens.module';
-import { AdminUsersController } from './admin-users.controller';
 import { User } from './entities/user.entity';
-import { UsersController } from './users.controller';
 import { UserAdminService } from './user-admin.service';
 import { UsersService } from './users.service';
 
+/** Accounts. Their routes are mounted by AuthModule, which chooses which. */
 @Module({
   imports: [TypeOrmModule.forFeature([User]), TokensModule],
-  controllers: [UsersController, AdminUsersController],
   providers: [UsersService, UserAdminService],
-  exports: [UsersService],
+  exports: [UsersService, UserAdminService],
 })
 export class UsersModule {}

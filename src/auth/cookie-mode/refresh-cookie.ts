@@ -1,8 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { ApplicationConfig } from '@nestjs/core';
 import type { CookieConfig } from '../../config/account.config';
 import { GatehouseConfig } from '../../config/gatehouse-config';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { TokenPairResponse } from '../../tokens/dto/token-pair.response';
+import { MOUNTED_ROUTES } from '../routes';
+import type { MountedRoutes } from '../routes';
 
 /** The bits of Express's request and Fastify's that cookie mode reads. */
 export interface CookieRequest {
@@ -20,17 +23,28 @@ export type AccessTokenResponse = Omit<TokenPairResponse, 'refresh_token'>;
 /**
  * Cookie mode (AUTH_COOKIE_MODE): the refresh token lives in an httpOnly cookie that page scripts
  * cannot read, so an XSS cannot steal the session; SameSite=Strict and the Origin check of
- * CookieOriginGuard keep other sites from using it. Path=/auth: the browser sends it to the auth
- * endpoints only, never to the API's other routes.
+ * CookieOriginGuard keep other sites from using it. Path=/auth (under the host's global prefix
+ * and the mount prefix, if any): the browser sends it to the auth endpoints only, never to the
+ * API's other routes.
  */
 @Injectable()
 export class RefreshCookie {
   private readonly config: CookieConfig;
   private readonly maxAgeSeconds: number;
 
-  constructor(config: GatehouseConfig) {
+  constructor(
+    config: GatehouseConfig,
+    @Optional() @Inject(MOUNTED_ROUTES) private readonly routes?: MountedRoutes,
+    @Optional() private readonly application?: ApplicationConfig,
+  ) {
     this.config = config.get('account', { infer: true }).cookie;
     this.maxAgeSeconds = config.get('auth', { infer: true }).refreshTtlSeconds;
+  }
+
+  /** Read when a cookie is set: the host sets its global prefix after the module is built. */
+  private get path(): string {
+    const segments = [this.application?.getGlobalPrefix(), this.routes?.prefix, 'auth'];
+    return `/${segments.filter((segment) => segment).join('/')}`.replace(/\/{2,}/g, '/');
   }
 
   get enabled(): boolean {
@@ -88,6 +102,6 @@ export class RefreshCookie {
 
   private serialize(value: string, maxAgeSeconds: number): string {
     const secure = this.config.secure ? '; Secure' : '';
-    return `${this.config.name}=${value}; Path=/auth; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secure}`;
+    return `${this.config.name}=${value}; Path=${this.path}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secure}`;
   }
 }

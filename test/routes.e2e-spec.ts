@@ -1,0 +1,132 @@
+import { Controller, Get, INestApplication, Module, Param, ParseIntPipe } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { AuthModule, GATEHOUSE_ENTITIES, GATEHOUSE_MIGRATIONS, GatehouseRoutes } from '../src';
+
+const SECRET = 'routes-host-secret-0123456789abcdef0123456789';
+
+/** The host's own users resource: an integer id, parsed strictly. */
+@Controller('users')
+class HostUsersController {
+  @Get(':id')
+  one(@Param('id', ParseIntPipe) id: number) {
+    return { id, from: 'host' };
+  }
+}
+
+function hostModule(routes: GatehouseRoutes, settings: Record<string, string> = {}) {
+  @Module({
+    imports: [
+      TypeOrmModule.forRoot({
+        type: 'better-sqlite3',
+        database: ':memory:',
+        entities: GATEHOUSE_ENTITIES,
+        migrations: GATEHOUSE_MIGRATIONS,
+        migrationsRun: true,
+      }),
+      AuthModule.forRoot({
+        jwt: { secret: SECRET },
+        bcryptCost: 4,
+        globalGuards: false,
+        routes,
+        settings: {
+          TOKEN_CLEANUP_INTERVAL: '0',
+          MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'routes-outbox-')),
+          ...settings,
+        },
+      }),
+    ],
+    // Declared by the root module, so registered before Gatehouse's routes.
+    controllers: [HostUsersController],
+  })
+  class HostModule {}
+  return HostModule;
+}
+
+async function boot(module: ReturnType<typeof hostModule>, globalPrefix?: string) {
+  const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
+  const app = moduleRef.createNestApplication<INestApplication<App>>({ logger: ['error'] });
+  if (globalPrefix) app.setGlobalPrefix(globalPrefix);
+  await app.init();
+  return app;
+}
+
+describe('Gatehouse mounted under a prefix of the host’s choosing', () => {
+  let app: INestApplication<App>;
+  const http = () => request(app.getHttpServer());
+  const credentials = { email: 'ada@host.example', password: 'correct horse battery staple' };
+
+  beforeAll(async () => {
+    app = await boot(hostModule({ prefix: '/identity/', exclude: ['admin', 'introspection'] }));
+  });
+  afterAll(() => app.close());
+
+  it('serves every route under the prefix, and none at the root', async () => {
+    await http().post('/identity/auth/register').send(credentials).expect(201);
+    const login = await http().post('/identity/auth/login').send(credentials).expect(200);
+    const token = (login.body as { access_token: string }).access_token;
+    await http().get('/identity/users/me').set('Authorization', `Bearer ${token}`).expect(200);
+    await http().get('/identity/.well-known/jwks.json').expect(200);
+    await http().post('/auth/login').send(credentials).expect(404);
+    await http().get('/.well-known/jwks.json').expect(404);
+  });
+
+  it('leaves the host’s GET /users/:id alone, and is not shadowed by it', async () => {
+    await http().get('/users/7').expect(200, { id: 7, from: 'host' });
+    // /users/me is the host's here: its ParseIntPipe refuses "me".
+    await http().get('/users/me').expect(400);
+    const login = await http().post('/identity/auth/login').send(credentials).expect(200);
+    const me = await http()
+      .get('/identity/users/me')
+      .set('Authorization', `Bearer ${(login.body as { access_token: string }).access_token}`)
+      .expect(200);
+    expect(me.body).toMatchObject({ email: credentials.email });
+  });
+
+  it('has no route of an excluded group', async () => {
+    const login = await http().post('/identity/auth/login').send(credentials).expect(200);
+    const bearer = `Bearer ${(login.body as { access_token: string }).access_token}`;
+    await http().get('/identity/admin/users').set('Authorization', bearer).expect(404);
+    await http().post('/identity/oauth2/introspect').send({ token: 'x' }).expect(404);
+    // Revocation is not introspection: it stays.
+    await http().post('/identity/oauth2/revoke').send({ token: 'x' }).expect(200);
+  });
+});
+
+describe('the refresh cookie under a global prefix and a mount prefix', () => {
+  let app: INestApplication<App>;
+
+  beforeAll(async () => {
+    const module = hostModule(
+      { prefix: 'identity' },
+      { AUTH_COOKIE_MODE: 'true', AUTH_COOKIE_ORIGINS: 'https://app.example.com' },
+    );
+    app = await boot(module, 'api');
+  });
+  afterAll(() => app.close());
+
+  it('is scoped to the auth routes where they really are', async () => {
+    const credentials = { email: 'grace@host.example', password: 'correct horse battery staple' };
+    const origin = { Origin: 'https://app.example.com' };
+    await request(app.getHttpServer()).post('/api/identity/auth/register').set(origin).send(credentials).expect(201);
+    const login = await request(app.getHttpServer())
+      .post('/api/identity/auth/login')
+      .set(origin)
+      .send(credentials)
+      .expect(200);
+    expect(login.headers['set-cookie']?.[0]).toMatch(/; Path=\/api\/identity\/auth;/);
+  });
+});
+
+describe('a misconfigured mount', () => {
+  it('stops at boot naming the option', async () => {
+    await expect(async () => boot(hostModule({ exclude: ['admins' as never] }))).rejects.toThrow(
+      /routes\.exclude has unknown group\(s\) admins/,
+    );
+  });
+});
