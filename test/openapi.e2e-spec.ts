@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AuthModule,
-  GATEHOUSE_ENTITIES,
-  GATEHOUSE_MIGRATIONS,
+  gatehouseSchema,
   JwtAuthGuard,
   Public,
   applyGatehouseSwagger,
@@ -41,8 +40,8 @@ function hostModule(globalGuards: boolean) {
       TypeOrmModule.forRoot({
         type: 'better-sqlite3',
         database: ':memory:',
-        entities: GATEHOUSE_ENTITIES,
-        migrations: GATEHOUSE_MIGRATIONS,
+        entities: gatehouseSchema().entities,
+        migrations: gatehouseSchema().migrations,
         migrationsRun: true,
       }),
       AuthModule.forRoot({

@@ -1,3 +1,5 @@
+import { hashSync } from 'bcryptjs';
+import { createConnection } from 'mysql2/promise';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -151,12 +153,31 @@ describe('a classic CommonJS Nest 11 application on Fastify and SQLite', () => {
 // MariaDB is required on CI (REQUIRE_SERVICES=1); elsewhere the suite runs where it is configured.
 const onMysql = databaseKinds().includes('mysql') ? describe : describe.skip;
 
-onMysql('a Nest 12 application as `nest new` makes it (ES modules), on Express and MariaDB', () => {
+onMysql('a Nest 12 application as `nest new` makes it (ES modules), on Express and MariaDB, with its own users', () => {
   let app: RunningApp;
   let db: TestDatabase;
+  const existing = { email: 'grace@host.example', password: 'her password since 2019' };
+  const query = async <T>(sql: string, values: unknown[] = []): Promise<T> => {
+    const url = new URL(db.url.replace(/^mariadb:/, 'mysql:'));
+    const connection = await createConnection({ uri: url.toString() });
+    try {
+      return (await connection.query(sql, values))[0] as T;
+    } finally {
+      await connection.end();
+    }
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase('mysql');
+    // The application's database as it was before Gatehouse: its users, their bcrypt hashes.
+    await query(`CREATE TABLE users (id int AUTO_INCREMENT PRIMARY KEY, email varchar(255) NOT NULL UNIQUE,
+      password varchar(60) NOT NULL, full_name varchar(100) NOT NULL, banned tinyint NOT NULL DEFAULT 0,
+      roles varchar(100) NOT NULL DEFAULT 'user') CHARACTER SET utf8mb4`);
+    await query('INSERT INTO users (email, password, full_name) VALUES (?, ?, ?)', [
+      existing.email,
+      hashSync(existing.password, 4),
+      'Grace Hopper',
+    ]);
     app = await startHost('nest12-esm-express', { DATABASE_URL: db.url });
   }, 600_000);
   afterAll(async () => {
@@ -164,16 +185,59 @@ onMysql('a Nest 12 application as `nest new` makes it (ES modules), on Express a
     await db?.drop();
   });
 
-  it('registers, logs in, guards the host’s route and refuses the token after logout', async () => {
-    const client = hostClient(app);
-    const credentials = { email: 'grace@host.example', password: 'correct horse battery staple' };
-    expect((await client.post('/auth/register', credentials)).status).toBe(201);
-    const login = await client.post('/auth/login', credentials);
+  it('logs an existing user in with the old password; the host’s guarded route gets its id and name', async () => {
+    const { post, get } = hostClient(app);
+    const login = await post('/identity/auth/login', existing);
     expect(login.status).toBe(200);
     const { access_token } = (await login.json()) as { access_token: string };
-    expect((await client.get('/reports/mine')).status).toBe(401);
-    expect((await client.get('/reports/mine', access_token)).status).toBe(200);
-    expect((await client.post('/auth/logout', {}, access_token)).status).toBe(204);
-    expect((await client.get('/reports/mine', access_token)).status).toBe(401);
+    expect((await get('/reports/mine')).status).toBe(401);
+    const mine = await get('/reports/mine', access_token);
+    expect(mine.status).toBe(200);
+    expect(await mine.json()).toEqual({ owner: 1, type: 'number', name: 'Grace Hopper' });
+    expect((await post('/identity/auth/logout', {}, access_token)).status).toBe(204);
+    expect((await get('/reports/mine', access_token)).status).toBe(401);
+  });
+
+  it('registers a new user into the host’s own table, and no second users table appears', async () => {
+    const { post } = hostClient(app);
+    const credentials = { email: 'ada@host.example', password: 'correct horse battery staple' };
+    const registered = await post('/identity/auth/register', credentials);
+    expect(registered.status).toBe(201);
+    expect(await registered.json()).toMatchObject({ id: '2', email: credentials.email });
+    expect(await query('SELECT id, full_name FROM users ORDER BY id')).toEqual([
+      { id: 1, full_name: 'Grace Hopper' },
+      { id: 2, full_name: 'ada' },
+    ]);
+    const tables = (await query<Array<Record<string, string>>>('SHOW TABLES')).map((row) => Object.values(row)[0]).sort();
+    expect(tables).toEqual(
+      ['gh_mfa_recovery_codes', 'gh_one_time_tokens', 'gh_revocation_outbox', 'gh_sessions', 'gh_tokens', 'gh_user_mfa', 'migrations', 'users'].sort(),
+    );
+    expect((await post('/identity/auth/login', credentials)).status).toBe(200);
+  });
+
+  it('keeps the host’s GET /users/:id; Gatehouse’s routes live under the chosen prefix', async () => {
+    const { post, get } = hostClient(app);
+    const one = await get('/users/1');
+    expect(one.status).toBe(200);
+    expect(await one.json()).toEqual({ id: 1, email: existing.email, name: 'Grace Hopper' });
+    expect((await post('/auth/login', existing)).status).toBe(404);
+    const { access_token } = (await (await post('/identity/auth/login', existing)).json()) as { access_token: string };
+    const me = await get('/identity/users/me', access_token);
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ id: '1', email: existing.email });
+  });
+
+  it('has the security requirements in the host’s own Swagger document', async () => {
+    const document = (await (await hostClient(app).get('/api-json')).json()) as {
+      paths: Record<string, Record<string, { security?: unknown }>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
+    expect(document.paths['/identity/users/me'].get.security).toEqual([{ bearer: [] }, { oauth2: [] }]);
+    expect(document.paths['/identity/auth/login'].post.security).toEqual([]);
+    expect(document.components.securitySchemes.oauth2).toEqual({
+      type: 'oauth2',
+      flows: { password: { tokenUrl: '/identity/auth/token', scopes: {} } },
+    });
+    expect(JSON.stringify(document)).not.toContain('x-gatehouse');
   });
 });

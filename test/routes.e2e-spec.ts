@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { AuthModule, GATEHOUSE_ENTITIES, GATEHOUSE_MIGRATIONS, GatehouseRoutes } from '../src';
+import { AuthModule, gatehouseSchema, GatehouseRoutes } from '../src';
 
 const SECRET = 'routes-host-secret-0123456789abcdef0123456789';
 
@@ -25,8 +25,8 @@ function hostModule(routes: GatehouseRoutes, settings: Record<string, string> = 
       TypeOrmModule.forRoot({
         type: 'better-sqlite3',
         database: ':memory:',
-        entities: GATEHOUSE_ENTITIES,
-        migrations: GATEHOUSE_MIGRATIONS,
+        entities: gatehouseSchema().entities,
+        migrations: gatehouseSchema().migrations,
         migrationsRun: true,
       }),
       AuthModule.forRoot({

@@ -1,4 +1,10 @@
-import { DataSource } from 'typeorm';
+import { DataSource, TableForeignKey } from 'typeorm';
+import { BARE_TABLES, schemaPlan } from '../src/database/gatehouse-tables';
+import { initialSchema } from '../src/database/migrations/1764000000000-InitialSchema';
+import { sessions as sessionsMigration } from '../src/database/migrations/1764100000000-Sessions';
+import { accountLifecycle } from '../src/database/migrations/1764300000000-AccountLifecycle';
+import { revocationOutbox } from '../src/database/migrations/1764400000000-RevocationOutbox';
+import { hostUsers } from '../src/database/migrations/1764600000000-HostUsers';
 import { loadDatabaseConfig } from '../src/config/database.config';
 import { buildDataSourceOptions, migrations } from '../src/database/typeorm-options';
 import { Session } from '../src/tokens/entities/session.entity';
@@ -109,6 +115,104 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
       ]);
     } finally {
       if (dataSource.isInitialized) await dataSource.destroy();
+      await db.drop();
+    }
+  });
+
+  /** A bare database: the driver options of the app's own DataSource, without its schema. */
+  const bareOptions = (url: string) => {
+    const { entities: _entities, migrations: _migrations, ...options } = buildDataSourceOptions(
+      loadDatabaseConfig({ DATABASE_URL: url }),
+    );
+    return { ...options, migrationsRun: false };
+  };
+  const before = schemaPlan('', true);
+  const earlierMigrations = [initialSchema, sessionsMigration, accountLifecycle, revocationOutbox].map((m) => m(before));
+
+  it('upgrades a database of 0.1 (bare names, keys to users) to a prefix, its rows kept', async () => {
+    const db = await createTestDatabase(kind);
+    const old = new DataSource({ ...bareOptions(db.url), migrations: earlierMigrations });
+    const after = schemaPlan('gatehouse_', true);
+    const upgraded = new DataSource({
+      ...bareOptions(db.url),
+      migrations: [...earlierMigrations.map((_, i) => [initialSchema, sessionsMigration, accountLifecycle, revocationOutbox][i](after)), hostUsers(after)],
+    });
+    try {
+      await old.initialize();
+      await old.runMigrations();
+      // What 0.1's migrations also made: every table pointing at users, cascading.
+      for (const table of ['tokens', 'sessions', 'one_time_tokens', 'user_mfa', 'mfa_recovery_codes']) {
+        await old.createQueryRunner().createForeignKey(
+          table,
+          new TableForeignKey({
+            name: `FK_${table}_user_id`,
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
+        );
+      }
+      await old.query(
+        "INSERT INTO users (id, email, password_hash, roles, disabled, created_at, updated_at) VALUES ('u1', 'b@x.io', 'h', 'user', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+      );
+      await old.query(
+        "INSERT INTO tokens (jti, user_id, type, family_id, issued_at, expires_at, revoked) VALUES ('t1', 'u1', 'access', 'f1', '2026-01-01 10:00:00.000', '2026-02-01 10:00:00.000', 0)",
+      );
+      await old.destroy();
+
+      await upgraded.initialize();
+      await upgraded.runMigrations();
+      const runner = upgraded.createQueryRunner();
+      for (const [role, bare] of Object.entries(BARE_TABLES)) {
+        expect(await runner.hasTable(bare)).toBe(false);
+        const table = await runner.getTable(after.tables[role as keyof typeof BARE_TABLES]);
+        expect(table).toBeDefined();
+        expect(table?.foreignKeys).toEqual([]);
+      }
+      await runner.release();
+      expect(await upgraded.query('SELECT jti, user_id FROM gatehouse_tokens')).toEqual([{ jti: 't1', user_id: 'u1' }]);
+      expect(await upgraded.query('SELECT id FROM gatehouse_users')).toEqual([{ id: 'u1' }]);
+    } finally {
+      for (const source of [old, upgraded]) if (source.isInitialized) await source.destroy();
+      await db.drop();
+    }
+  });
+
+  it('leaves a host’s own users table alone when the accounts are the host’s', async () => {
+    const db = await createTestDatabase(kind);
+    const plan = schemaPlan('gh_', false);
+    const source = new DataSource({
+      ...bareOptions(db.url),
+      migrations: [initialSchema, sessionsMigration, accountLifecycle, revocationOutbox, hostUsers].map((m) => m(plan)),
+    });
+    try {
+      await source.initialize();
+      await source.query('CREATE TABLE users (id integer PRIMARY KEY, email varchar(255))');
+      await source.runMigrations();
+      const runner = source.createQueryRunner();
+      expect(await runner.hasTable('users')).toBe(true);
+      expect(await runner.hasTable('gh_users')).toBe(false);
+      expect(await runner.hasTable('gh_tokens')).toBe(true);
+      await runner.release();
+    } finally {
+      if (source.isInitialized) await source.destroy();
+      await db.drop();
+    }
+  });
+
+  it('stops before creating a table the host already has, naming the option', async () => {
+    const db = await createTestDatabase(kind);
+    const plan = schemaPlan('app_', true);
+    const source = new DataSource({ ...bareOptions(db.url), migrations: [initialSchema(plan)] });
+    try {
+      await source.initialize();
+      await source.query('CREATE TABLE app_tokens (id integer PRIMARY KEY)');
+      await expect(source.runMigrations()).rejects.toThrow(
+        /would create the table app_tokens, which already exists: choose another tablePrefix in gatehouseSchema\(\)/,
+      );
+    } finally {
+      if (source.isInitialized) await source.destroy();
       await db.drop();
     }
   });

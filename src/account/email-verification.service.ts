@@ -5,7 +5,7 @@ import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { AccountConfig } from '../config/account.config';
 import { GatehouseConfig } from '../config/gatehouse-config';
 import { ClientInfo } from '../tokens/client-info';
-import { User } from '../users/entities/user.entity';
+import type { GatehouseUser } from '../users/user-store';
 import { UsersService } from '../users/users.service';
 import { AccountMails } from './account-mails.service';
 import { OneTimeTokenPurpose } from './entities/one-time-token.entity';
@@ -31,7 +31,7 @@ export class EmailVerificationService {
   }
 
   /** After a registration: the first link, sent once the answer is on its way. */
-  sendAfterRegistration(user: Pick<User, 'id' | 'email'>, client: ClientInfo): void {
+  sendAfterRegistration(user: Pick<GatehouseUser, 'id' | 'email'>, client: ClientInfo): void {
     this.tasks.run('verification mail', () => this.send(user, client, 0));
   }
 
@@ -55,7 +55,7 @@ export class EmailVerificationService {
   }
 
   private async send(
-    user: Pick<User, 'id' | 'email'>,
+    user: Pick<GatehouseUser, 'id' | 'email'>,
     client: ClientInfo,
     cooldownSeconds: number,
   ) {

@@ -1,9 +1,21 @@
 import type { TokenClaims } from '../tokens/token-claims';
 
-/** The caller of a bearer-authenticated request, as `@CurrentUser()` hands it to handlers. */
-export interface AuthUser {
-  /** The user id (`sub`). */
-  id: string;
+/**
+ * The caller of a bearer-authenticated request, as `@CurrentUser()` hands it to handlers:
+ *
+ *     mine(@CurrentUser() user: AuthUser<number, { name: string }>) { … user.id … user.claims.name }
+ *
+ * `TId`: how the host's users are keyed (a number for an integer id column); `TClaims`: what its
+ * UserStore's `claims` put in the token at login.
+ */
+export interface AuthUser<
+  TId extends string | number = string,
+  TClaims extends object = Record<string, unknown>,
+> {
+  /** The user's id as the host knows it. */
+  id: TId;
+  /** The token's subject (`sub`): the id as text, as Gatehouse's own rows reference it. */
+  sub: string;
   roles: string[];
   /** The access token's `jti`. */
   tokenId: string;
@@ -11,14 +23,27 @@ export interface AuthUser {
   sessionId: string;
   /** Seconds since the epoch. */
   expiresAt: number;
+  /** The host's claims, as of the last login or refresh; `{}` without any. */
+  claims: TClaims;
 }
 
-export function toAuthUser(claims: TokenClaims): AuthUser {
+/**
+ * The caller as Gatehouse's own code sees it: by `sub`, never by the host-typed `id` (a number
+ * here would match none of Gatehouse's rows).
+ */
+export type Caller = Omit<AuthUser, 'id'>;
+
+export function toAuthUser(
+  claims: TokenClaims,
+  hostId: (sub: string) => string | number = (sub) => sub,
+): AuthUser<string | number> {
   return {
-    id: claims.sub,
+    id: hostId(claims.sub),
+    sub: claims.sub,
     roles: claims.roles,
     tokenId: claims.jti,
     sessionId: claims.sid,
     expiresAt: claims.exp,
+    claims: claims.ctx ?? {},
   };
 }

@@ -33,8 +33,8 @@ import { ErrorBody } from '../common/errors/error-body';
 import type { ClientInfo } from '../tokens/client-info';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response';
 import { UserResponse } from '../users/dto/user.response';
-import { User } from '../users/entities/user.entity';
-import type { AuthUser } from './auth-user';
+import type { GatehouseUser } from '../users/user-store';
+import type { Caller } from './auth-user';
 import { AuthService, LoginResult, isMfaChallenge } from './auth.service';
 import { TOKEN_ENDPOINT_EXTENSION } from './openapi/extensions';
 import { CookieEndpoint } from './cookie-mode/cookie-origin.guard';
@@ -118,8 +118,8 @@ export class AuthController {
   @RateLimited()
   async login(
     @Body() _dto: LoginDto,
-    // On this route the caller is the User that LocalStrategy proved, not a bearer AuthUser.
-    @CurrentUser() user: User,
+    // On this route the caller is the account LocalStrategy proved, not a bearer Caller.
+    @CurrentUser() user: GatehouseUser,
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) response: CookieResponse,
   ): Promise<LoginResult | AccessTokenResponse> {
@@ -186,7 +186,7 @@ export class AuthController {
   @ApiNoContentResponse({ description: 'Changed' })
   @ApiForbiddenResponse({ description: 'The current password is wrong', type: ErrorBody })
   changePassword(
-    @CurrentUser() caller: AuthUser,
+    @CurrentUser() caller: Caller,
     @Body() dto: ChangePasswordDto,
     @Client() client: ClientInfo,
   ): Promise<void> {
@@ -210,7 +210,7 @@ export class AuthController {
   @UseGuards(LogoutAuthGuard)
   @CookieEndpoint()
   async logout(
-    @Req() request: CookieRequest & { user?: AuthUser },
+    @Req() request: CookieRequest & { user?: Caller },
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) response: CookieResponse,
   ): Promise<void> {

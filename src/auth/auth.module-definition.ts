@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
+import { GatehouseUsersOption, UserStoreModule } from '../users/user-store.module';
 import type { GatehouseAuthOptions } from '../config/gatehouse-config';
 import { controllersFor } from './route-controllers';
 import { GatehouseRoutes, MOUNTED_ROUTES, mountRoutes } from './routes';
@@ -16,6 +17,12 @@ export interface AuthModuleExtras {
   isGlobal: boolean;
   /** Where Gatehouse's routes are mounted, and which groups are left out. */
   routes: GatehouseRoutes;
+  /**
+   * Where the accounts are. Default: Gatehouse's own users table. A host with its own points
+   * the ready TypeORM store at its entity and columns (`{ entity, columns }`), or brings any
+   * UserStore of its own (`{ useClass }`).
+   */
+  users?: GatehouseUsersOption;
 }
 
 export const {
@@ -33,10 +40,15 @@ export const {
       controllers: controllersFor(mounted),
       imports: [
         ...(definition.imports ?? []),
+        UserStoreModule.forRoot(extras.users),
         // Nest's own mechanism: the prefix applies to this module's controllers only.
         ...(mounted.prefix ? [RouterModule.register([{ path: mounted.prefix, module: definition.module }])] : []),
       ],
-      providers: [...(definition.providers ?? []), { provide: MOUNTED_ROUTES, useValue: mounted }],
+      providers: [
+        ...(definition.providers ?? []),
+        { provide: MOUNTED_ROUTES, useValue: mounted },
+      ],
+      exports: [...(definition.exports ?? []), MOUNTED_ROUTES],
     };
   })
   .build();

@@ -8,6 +8,7 @@ import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule } from './auth.module-defin
 import { PassportModule } from '@nestjs/passport';
 import { TokensModule } from '../tokens/tokens.module';
 import { TokenCleanupScheduler } from '../tokens/token-cleanup.scheduler';
+import { SetupCheck } from './setup-check.service';
 import { UsersModule } from '../users/users.module';
 import { AccountSessionsService } from './account-sessions.service';
 import { AccountModule } from '../account/account.module';
@@ -75,6 +76,7 @@ const globalGuard =
     IntrospectionGuard,
     PasswordHasher,
     TokenCleanupScheduler,
+    SetupCheck,
     LocalStrategy,
     JwtStrategy,
     JwtAuthGuard,

@@ -130,8 +130,9 @@ describe('AuthService', () => {
     const check = moduleRef.get(RevocationCheckService);
     await expect(check.assertActive(claims)).resolves.toBeUndefined();
     await auth.logout({
-      id,
+      sub: id,
       roles: [],
+      claims: {},
       tokenId: claims.jti,
       sessionId: claims.sid,
       expiresAt: claims.exp,

@@ -8,7 +8,7 @@ import { RevocationReason } from '../tokens/entities/token.entity';
 import { TokenRevocationService } from '../tokens/token-revocation.service';
 import { TokenSubject, TokensService } from '../tokens/tokens.service';
 import { UserResponse } from '../users/dto/user.response';
-import { User } from '../users/entities/user.entity';
+import type { GatehouseUser } from '../users/user-store';
 import { UsersService } from '../users/users.service';
 import { AccountMails } from '../account/account-mails.service';
 import { EmailVerificationService } from '../account/email-verification.service';
@@ -18,7 +18,7 @@ import { SecondFactor, TwoFactorService } from '../account/mfa/two-factor.servic
 import { OneTimeTokensService } from '../account/one-time-tokens.service';
 import type { AccountConfig } from '../config/account.config';
 import { GatehouseConfig } from '../config/gatehouse-config';
-import { AuthUser } from './auth-user';
+import type { Caller } from './auth-user';
 import { PasswordHasher } from './password-hasher.service';
 import { LoginLockoutService } from './throttling/login-lockout.service';
 
@@ -66,7 +66,7 @@ export class AuthService {
    * The user whose password this is. An unknown email and a wrong password fail alike, in about
    * the same time; a disabled account is named only once its password has been proven.
    */
-  async validateCredentials(email: string, password: string, client?: ClientInfo): Promise<User> {
+  async validateCredentials(email: string, password: string, client?: ClientInfo): Promise<GatehouseUser> {
     // A failed login is audited without the email, not even hashed: a hash of an address is
     // reversible by guessing, and with it the log would say which addresses someone tried, and
     // (next to the successes) which have accounts. The ip and the request id are what an
@@ -111,7 +111,7 @@ export class AuthService {
    * The step after a proven password: the token pair, or for an account with two-factor on a
    * challenge (an mfa_token) that POST /auth/2fa/verify exchanges for the pair with a code.
    */
-  async login(user: User, client: ClientInfo): Promise<LoginResult> {
+  async login(user: GatehouseUser, client: ClientInfo): Promise<LoginResult> {
     if (await this.twoFactor.isEnabled(user.id)) {
       return { mfa_required: true, ...(await this.mfaChallenge.issue(user.id, client)) };
     }
@@ -128,11 +128,11 @@ export class AuthService {
     return this.openSession(user, client);
   }
 
-  private async openSession(user: User, client: ClientInfo): Promise<TokenPairResponse> {
+  private async openSession(user: GatehouseUser, client: ClientInfo): Promise<TokenPairResponse> {
     // Chosen here rather than by startSession so that the audit line can name the session.
     const sessionId = randomUUID();
     const pair = await this.tokens.startSession(
-      { id: user.id, roles: user.roles },
+      { id: user.id, roles: user.roles, claims: user.claims },
       client,
       sessionId,
     );
@@ -159,8 +159,8 @@ export class AuthService {
    * Changes the caller's password after checking the current one, then ends every other session:
    * whoever else held a token under the old password is out.
    */
-  async changePassword(caller: AuthUser, current: string, next: string, client?: ClientInfo): Promise<void> {
-    const user = await this.users.getById(caller.id);
+  async changePassword(caller: Caller, current: string, next: string, client?: ClientInfo): Promise<void> {
+    const user = await this.users.getById(caller.sub);
     if (!(await this.passwords.verify(current, user.passwordHash))) {
       throw new DomainError(ErrorCode.WrongCurrentPassword, 'The current password is wrong');
     }
@@ -194,16 +194,16 @@ export class AuthService {
   }
 
   /** Ends the caller's session: its access token and the refresh token of the same family. */
-  async logout(caller: AuthUser, client?: ClientInfo): Promise<void> {
+  async logout(caller: Caller, client?: ClientInfo): Promise<void> {
     const revokedTokens = await this.revocation.revokeFamily(
       caller.sessionId,
       RevocationReason.Logout,
     );
-    this.audit.record('logout', { ...client, userId: caller.id, sessionId: caller.sessionId, revokedTokens });
+    this.audit.record('logout', { ...client, userId: caller.sub, sessionId: caller.sessionId, revokedTokens });
   }
 
   private async activeSubject(id: string): Promise<TokenSubject | undefined> {
     const user = await this.users.findById(id);
-    return user && !user.disabled ? { id: user.id, roles: user.roles } : undefined;
+    return user && !user.disabled ? { id: user.id, roles: user.roles, claims: user.claims } : undefined;
   }
 }

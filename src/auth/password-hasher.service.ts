@@ -6,6 +6,8 @@ import { Piscina } from 'piscina';
 
 /** bcrypt reads at most 72 bytes of its input; longer passwords are refused, never truncated. */
 export const MAX_PASSWORD_BYTES = 72;
+/** $2a$, $2b$ (bcryptjs, node.bcrypt.js) and $2y$ (PHP) hashes: the ones bcryptjs checks. */
+const BCRYPT_HASH = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 
 type BcryptTask =
   | { op: 'hash'; password: string; cost: number }
@@ -50,7 +52,12 @@ export class PasswordHasher implements OnApplicationShutdown {
   }
 
   /** Never truncates: a password bcrypt would cut at 72 bytes cannot match. */
-  async verify(password: string, hash: string): Promise<boolean> {
+  /**
+   * `hash`: null, or not a bcrypt hash (a host's account without a password, or hashed by
+   * something else), never matches, in the same time as a real check.
+   */
+  async verify(password: string, hash: string | null): Promise<boolean> {
+    if (hash === null || !BCRYPT_HASH.test(hash)) return this.verifyAgainstNothing(password.slice(0, MAX_PASSWORD_BYTES));
     const normalized = password.normalize('NFC');
     if (Buffer.byteLength(normalized, 'utf8') > MAX_PASSWORD_BYTES) {
       await this.verifyAgainstNothing(password.slice(0, MAX_PASSWORD_BYTES));

@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorBody } from '../common/errors/error-body';
-import type { AuthUser } from './auth-user';
+import type { Caller } from './auth-user';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { LogoutAllDto, RevokedCount, SessionResponse } from './dto/session.dto';
 import { AccountSessionsService } from './account-sessions.service';
@@ -35,7 +35,7 @@ export class SessionsController {
   @Get('sessions')
   @ApiOperation({ summary: "The caller's live sessions (one per login and device)" })
   @ApiOkResponse({ type: [SessionResponse] })
-  list(@CurrentUser() caller: AuthUser): Promise<SessionResponse[]> {
+  list(@CurrentUser() caller: Caller): Promise<SessionResponse[]> {
     return this.sessions.list(caller);
   }
 
@@ -44,7 +44,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'End one of the caller’s sessions: its tokens stop working everywhere' })
   @ApiNotFoundResponse({ type: ErrorBody })
   revoke(
-    @CurrentUser() caller: AuthUser,
+    @CurrentUser() caller: Caller,
     @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
     @Client() client: ClientInfo,
   ): Promise<void> {
@@ -56,7 +56,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'End every session of the caller, or every other one' })
   @ApiOkResponse({ type: RevokedCount })
   logoutAll(
-    @CurrentUser() caller: AuthUser,
+    @CurrentUser() caller: Caller,
     @Body() dto: LogoutAllDto,
     @Client() client: ClientInfo,
   ): Promise<RevokedCount> {

@@ -1,3 +1,4 @@
+import { getMetadataArgsStorage } from 'typeorm';
 import { OneTimeToken } from '../account/entities/one-time-token.entity';
 import { RecoveryCode } from '../account/entities/recovery-code.entity';
 import { UserMfa } from '../account/entities/user-mfa.entity';
@@ -5,26 +6,68 @@ import { RevocationOutboxEntry } from '../tokens/entities/revocation-outbox.enti
 import { Session } from '../tokens/entities/session.entity';
 import { Token } from '../tokens/entities/token.entity';
 import { User } from '../users/entities/user.entity';
-import { InitialSchema1764000000000 } from './migrations/1764000000000-InitialSchema';
-import { Sessions1764100000000 } from './migrations/1764100000000-Sessions';
-import { AccountLifecycle1764300000000 } from './migrations/1764300000000-AccountLifecycle';
-import { RevocationOutbox1764400000000 } from './migrations/1764400000000-RevocationOutbox';
+import { GatehouseTables, schemaPlan } from './gatehouse-tables';
+import { initialSchema } from './migrations/1764000000000-InitialSchema';
+import { sessions } from './migrations/1764100000000-Sessions';
+import { accountLifecycle } from './migrations/1764300000000-AccountLifecycle';
+import { revocationOutbox } from './migrations/1764400000000-RevocationOutbox';
+import { hostUsers } from './migrations/1764600000000-HostUsers';
 
-/** What an application that imports AuthModule registers with its own TypeORM connection. */
-export const GATEHOUSE_ENTITIES = [
-  User,
-  Token,
-  Session,
-  RevocationOutboxEntry,
-  OneTimeToken,
-  UserMfa,
-  RecoveryCode,
+export interface GatehouseSchemaOptions {
+  /**
+   * Put before the name of every table Gatehouse owns. Default `gatehouse_` (`gatehouse_tokens`,
+   * `gatehouse_sessions`…); `''` keeps the bare names that databases made before 0.2 have.
+   */
+  tablePrefix?: string;
+  /**
+   * Whether Gatehouse keeps the accounts in a users table of its own (default). False when the
+   * host brings its own (AuthModule's `users` option): no users table is created.
+   */
+  users?: boolean;
+}
+
+/** What the host's DataSource registers: Gatehouse's entities and migrations, and its tables. */
+export interface GatehouseSchema {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for both lists
+  entities: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+  tables: GatehouseTables;
+}
+
+const ENTITIES: Array<[keyof GatehouseTables, abstract new () => unknown]> = [
+  ['users', User],
+  ['tokens', Token],
+  ['sessions', Session],
+  ['revocationOutbox', RevocationOutboxEntry],
+  ['oneTimeTokens', OneTimeToken],
+  ['userMfa', UserMfa],
+  ['recoveryCodes', RecoveryCode],
 ];
 
-/** Gatehouse's own tables and nothing else: the example resource's are the server's. */
-export const GATEHOUSE_MIGRATIONS = [
-  InitialSchema1764000000000,
-  Sessions1764100000000,
-  AccountLifecycle1764300000000,
-  RevocationOutbox1764400000000,
-];
+/**
+ * Gatehouse's entities and migrations for the host's TypeORM DataSource:
+ *
+ *     const gatehouse = gatehouseSchema({ tablePrefix: 'auth_', users: false });
+ *     TypeOrmModule.forRoot({ …, entities: [...mine, ...gatehouse.entities],
+ *                                migrations: [...mine, ...gatehouse.migrations] })
+ *
+ * The names are given to Gatehouse's entities here (TypeORM reads table names from its
+ * decorators' registry when a DataSource initialises): call it before the DataSource starts, as
+ * above, and once per process.
+ */
+export function gatehouseSchema(options: GatehouseSchemaOptions = {}): GatehouseSchema {
+  const plan = schemaPlan(options.tablePrefix ?? 'gatehouse_', options.users ?? true);
+  const tables = getMetadataArgsStorage().tables;
+  for (const [role, entity] of ENTITIES) {
+    const args = tables.find((table) => table.target === entity);
+    if (args) args.name = plan.tables[role];
+  }
+  return {
+    entities: ENTITIES.filter(([role]) => role !== 'users' || plan.ownUsers).map(([, entity]) => entity),
+    migrations: [initialSchema, sessions, accountLifecycle, revocationOutbox, hostUsers].map((migration) =>
+      migration(plan),
+    ),
+    tables: plan.tables,
+  };
+}

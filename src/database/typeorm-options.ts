@@ -3,12 +3,16 @@ import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config';
 import { Note } from '../notes/entities/note.entity';
-import { GATEHOUSE_ENTITIES, GATEHOUSE_MIGRATIONS } from './gatehouse-schema';
+import { gatehouseSchema } from './gatehouse-schema';
 import { ExampleNotes1764500000000 } from '../notes/migrations/1764500000000-ExampleNotes';
 
-/** The standalone server's schema: Gatehouse's, and the example resource's. */
-export const entities = [...GATEHOUSE_ENTITIES, Note];
-export const migrations = [...GATEHOUSE_MIGRATIONS, ExampleNotes1764500000000];
+/**
+ * The standalone server's schema: Gatehouse's, with its own users, and the example resource's.
+ * Bare table names: the database is Gatehouse's alone, and those made before prefixes keep theirs.
+ */
+const gatehouse = gatehouseSchema({ tablePrefix: '' });
+export const entities = [...gatehouse.entities, Note];
+export const migrations = [...gatehouse.migrations, ExampleNotes1764500000000];
 
 /**
  * The one place TypeORM is configured, used by the app and by the migration CLI alike. The schema

@@ -14,6 +14,8 @@ export interface TokenClaims {
   exp: number;
   iss: string;
   aud: string;
+  /** The host's claims for `@CurrentUser()` (UserStore's `claims`), on access tokens only. */
+  ctx?: Record<string, unknown>;
 }
 
 /** Longer than any token we issue; refuse before spending work on it. */
@@ -54,6 +56,8 @@ export function parseClaims(
   if (!isString(p.sub) || !isString(p.jti) || !isString(p.sid)) return undefined;
   if (!isTime(p.iat) || !isTime(p.exp) || !isString(p.iss) || !isString(p.aud)) return undefined;
   if (!Array.isArray(p.roles) || !p.roles.every(isString)) return undefined;
+  const ctx = p.ctx;
+  if (ctx !== undefined && (typeof ctx !== 'object' || ctx === null || Array.isArray(ctx))) return undefined;
   // A token minted in the future is forged, or comes from a server whose clock is broken.
   if (p.iat > clock.now / 1000 + clock.leewaySeconds) return undefined;
   return {
@@ -66,5 +70,6 @@ export function parseClaims(
     exp: p.exp,
     iss: p.iss,
     aud: p.aud,
+    ...(ctx ? { ctx: ctx as Record<string, unknown> } : {}),
   };
 }

@@ -9,7 +9,7 @@ export interface TokenState {
   /** Milliseconds since the epoch. */
   expiresAt: number;
   revoked: boolean;
-  /** The owner's account is disabled (joined in, so a disable made outside the API counts too). */
+  /** The owner's account is disabled or gone, as the user store says (a disable made outside the API counts too). */
   userDisabled: boolean;
 }
 

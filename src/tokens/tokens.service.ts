@@ -19,6 +19,8 @@ import { TokenSigner } from './token-signer';
 export interface TokenSubject {
   id: string;
   roles: string[];
+  /** The host's own claims for `@CurrentUser()` (UserStore's `claims`): access tokens only. */
+  claims?: Record<string, unknown>;
 }
 
 const INVALID_REFRESH = 'The refresh token is invalid, expired or revoked';
@@ -85,7 +87,8 @@ export class TokensService {
       iss: this.auth.issuer,
       aud: this.auth.audience,
     });
-    const access = claims(TokenType.Access, this.auth.accessTtlSeconds);
+    const access: TokenClaims = { ...claims(TokenType.Access, this.auth.accessTtlSeconds) };
+    if (subject.claims && Object.keys(subject.claims).length > 0) access.ctx = subject.claims;
     const refresh = claims(TokenType.Refresh, this.auth.refreshTtlSeconds);
     const row = (c: TokenClaims) =>
       this.tokens.create({

@@ -4,8 +4,6 @@ import {
   Get,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -13,7 +11,7 @@ import {
   UsePipes,
 } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user';
+import type { Caller } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { RevokedCount } from '../auth/dto/session.dto';
 import { Roles } from '../auth/decorators/roles.decorator';
@@ -23,13 +21,14 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { UserPage, UserResponse } from './dto/user.response';
 import { ROLE_ADMIN } from './entities/user.entity';
 import { UserAdminService } from './user-admin.service';
+import { UserIdParam } from './user-id.param';
 import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
 import { RolesGuard } from '../auth/guards/roles.guard';
 import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
 import { Client } from '../auth/decorators/client-info.decorator';
 import type { ClientInfo } from '../tokens/client-info';
 
-const UserId = () => Param('id', new ParseUUIDPipe({ version: '4' }));
+
 
 @ApiTags('admin')
 @Roles(ROLE_ADMIN)
@@ -53,12 +52,12 @@ export class AdminUsersController {
   @ApiOkResponse({ type: UserResponse })
   @ApiNotFoundResponse({ type: ErrorBody })
   update(
-    @UserId() id: string,
+    @UserIdParam() id: string,
     @Body() dto: UpdateUserDto,
-    @CurrentUser() caller: AuthUser,
+    @CurrentUser() caller: Caller,
     @Client() client: ClientInfo,
   ): Promise<UserResponse> {
-    return this.admin.update(id, dto, caller.id, client);
+    return this.admin.update(id, dto, caller.sub, client);
   }
 
   @Post(':id/revoke-sessions')
@@ -67,10 +66,10 @@ export class AdminUsersController {
   @ApiOkResponse({ type: RevokedCount })
   @ApiNotFoundResponse({ type: ErrorBody })
   async revokeSessions(
-    @UserId() id: string,
-    @CurrentUser() caller: AuthUser,
+    @UserIdParam() id: string,
+    @CurrentUser() caller: Caller,
     @Client() client: ClientInfo,
   ): Promise<RevokedCount> {
-    return { revoked_tokens: await this.admin.revokeSessions(id, caller.id, client) };
+    return { revoked_tokens: await this.admin.revokeSessions(id, caller.sub, client) };
   }
 }

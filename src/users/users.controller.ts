@@ -1,6 +1,6 @@
 import { Controller, Get, UseGuards, UsePipes } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user';
+import type { Caller } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { UserResponse } from './dto/user.response';
 import { UsersService } from './users.service';
@@ -20,7 +20,7 @@ export class UsersController {
   @Get('me')
   @ApiOperation({ summary: 'The account behind the bearer token' })
   @ApiOkResponse({ type: UserResponse })
-  async me(@CurrentUser() caller: AuthUser): Promise<UserResponse> {
-    return UserResponse.from(await this.users.getById(caller.id));
+  async me(@CurrentUser() caller: Caller): Promise<UserResponse> {
+    return UserResponse.from(await this.users.getById(caller.sub));
   }
 }

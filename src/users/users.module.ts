@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { TokensModule } from '../tokens/tokens.module';
-import { User } from './entities/user.entity';
 import { UserAdminService } from './user-admin.service';
 import { UsersService } from './users.service';
 
-/** Accounts. Their routes are mounted by AuthModule, which chooses which. */
+/**
+ * Accounts, reached through the UserStore port that AuthModule provides (USER_STORE, from its
+ * `users` option). Their routes are mounted by AuthModule, which chooses which.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), TokensModule],
+  imports: [TokensModule],
   providers: [UsersService, UserAdminService],
   exports: [UsersService, UserAdminService],
 })

@@ -1,8 +1,7 @@
 import { Test, TestingModule } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { sqliteMemoryModule } from '../../test/support/unit';
 import { ErrorCode } from '../common/errors/domain-error';
-import { User } from './entities/user.entity';
+import { UserStoreModule } from './user-store.module';
 import { UsersService, normalizeEmail } from './users.service';
 
 describe('UsersService', () => {
@@ -11,7 +10,7 @@ describe('UsersService', () => {
 
   beforeEach(async () => {
     moduleRef = await Test.createTestingModule({
-      imports: [sqliteMemoryModule(), TypeOrmModule.forFeature([User])],
+      imports: [sqliteMemoryModule(), UserStoreModule.forRoot()],
       providers: [UsersService],
     }).compile();
     await moduleRef.init();

@@ -1,93 +1,75 @@
-import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, IsNull, Repository } from 'typeorm';
-import { isDuplicateKey } from '../common/errors/duplicate-key';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
-import { ROLE_USER, User } from './entities/user.entity';
+import { ROLE_USER } from './entities/user.entity';
+import { USER_STORE } from './user-store';
+import type { GatehouseUser, UserStore } from './user-store';
 
 /** Emails are compared and stored trimmed and lower-cased, so `Ada@X.com ` and `ada@x.com` match. */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-
-/** Accounts: creation, lookup and listing. Password hashing is the caller's job. */
+/**
+ * Accounts, as the rest of Gatehouse reaches them: through the UserStore port (Gatehouse's own
+ * users table, or the host's). Password hashing is the caller's job.
+ */
 @Injectable()
 export class UsersService {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  constructor(@Inject(USER_STORE) private readonly store: UserStore) {}
 
-  async create(input: {
+  create(input: {
     email: string;
     passwordHash: string;
     roles?: string[];
     emailVerified?: boolean;
-  }): Promise<User> {
-    const email = normalizeEmail(input.email);
-    if (await this.users.existsBy({ email })) {
-      throw new DomainError(ErrorCode.EmailTaken, 'An account with this email already exists');
-    }
-    const user = this.users.create({
-      email,
+  }): Promise<GatehouseUser> {
+    return this.store.create({
+      email: normalizeEmail(input.email),
       passwordHash: input.passwordHash,
       roles: input.roles ?? [ROLE_USER],
-      disabled: false,
-      emailVerifiedAt: input.emailVerified ? new Date() : null,
+      emailVerified: input.emailVerified ?? false,
     });
-    try {
-      // One INSERT, not wrapped in a transaction of its own: on SQLite that would open on the
-      // connection every request shares (see Transactions).
-      return await this.users.save(user, { transaction: false });
-    } catch (error) {
-      // Two registrations raced past the check above; the unique index decided.
-      if (isDuplicateKey(error)) {
-        throw new DomainError(ErrorCode.EmailTaken, 'An account with this email already exists');
-      }
-      throw error;
-    }
   }
 
-  findByEmail(email: string): Promise<User | null> {
-    return this.users.findOneBy({ email: normalizeEmail(email) });
+  findByEmail(email: string): Promise<GatehouseUser | null> {
+    return this.store.findByEmail(normalizeEmail(email));
   }
 
-  findById(id: string): Promise<User | null> {
-    return this.users.findOneBy({ id });
+  findById(id: string): Promise<GatehouseUser | null> {
+    return this.store.findById(id);
   }
 
-  async getById(id: string): Promise<User> {
+  async getById(id: string): Promise<GatehouseUser> {
     const user = await this.findById(id);
     if (!user) throw new DomainError(ErrorCode.NotFound, 'User not found');
     return user;
   }
 
-  async list(limit: number, offset: number): Promise<{ items: User[]; total: number }> {
-    const [items, total] = await this.users.findAndCount({
-      order: { createdAt: 'ASC', id: 'ASC' },
-      take: limit,
-      skip: offset,
-    });
-    return { items, total };
+  list(limit: number, offset: number): Promise<{ items: GatehouseUser[]; total: number }> {
+    return this.store.list(limit, offset);
   }
 
   /** `manager`: inside a transaction of the caller's (one that also ends sessions, say). */
-  async setRoles(id: string, roles: string[], manager?: EntityManager): Promise<void> {
-    await this.repository(manager).update({ id }, { roles, updatedAt: new Date() });
+  setRoles(id: string, roles: string[], manager?: EntityManager): Promise<void> {
+    return this.store.setRoles(id, roles, manager);
   }
 
-  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.users.update({ id }, { passwordHash, updatedAt: new Date() });
+  setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    return this.store.setPasswordHash(id, passwordHash);
   }
 
   /** Records that the owner proved the address; the first proof's time is kept. */
-  async markEmailVerified(id: string, at = new Date()): Promise<void> {
-    await this.users.update({ id, emailVerifiedAt: IsNull() }, { emailVerifiedAt: at, updatedAt: new Date() });
+  markEmailVerified(id: string, at = new Date()): Promise<void> {
+    return this.store.markEmailVerified(id, at);
   }
 
-  async setDisabled(id: string, disabled: boolean, manager?: EntityManager): Promise<void> {
-    await this.repository(manager).update({ id }, { disabled, updatedAt: new Date() });
+  setDisabled(id: string, disabled: boolean, manager?: EntityManager): Promise<void> {
+    return this.store.setDisabled(id, disabled, manager);
   }
 
-  private repository(manager?: EntityManager): Repository<User> {
-    return manager ? manager.getRepository(User) : this.users;
+  /** The id as the host's code knows it: what `@CurrentUser().id` is. */
+  hostId(id: string): string | number {
+    return this.store.hostId?.(id) ?? id;
   }
 }

@@ -11,8 +11,7 @@ import {
   AuthModule,
   type AuthUser,
   CurrentUser,
-  GATEHOUSE_ENTITIES,
-  GATEHOUSE_MIGRATIONS,
+  gatehouseSchema,
   JwtAuthGuard,
   Public,
   Roles,
@@ -61,8 +60,8 @@ export class OpenController {
     TypeOrmModule.forRoot({
       type: 'better-sqlite3',
       database: ':memory:',
-      entities: GATEHOUSE_ENTITIES,
-      migrations: GATEHOUSE_MIGRATIONS,
+      entities: gatehouseSchema().entities,
+      migrations: gatehouseSchema().migrations,
       migrationsRun: true,
     }),
     AuthModule.forRootAsync({

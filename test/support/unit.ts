@@ -13,6 +13,7 @@ import { GatehouseConfig, GatehouseConfigModule } from '../../src/config/gatehou
 import { AuditModule } from '../../src/common/audit/audit.module';
 import { RedisModule } from '../../src/redis/redis.module';
 import { buildDataSourceOptions } from '../../src/database/typeorm-options';
+import { UserStoreModule } from '../../src/users/user-store.module';
 
 /** Test-sized auth settings: a random key and the cheapest bcrypt cost. */
 export function testAuthConfig(overrides: Partial<AuthConfig> = {}): AuthConfig {
@@ -58,12 +59,12 @@ export function testAccountConfig(env: Record<string, string> = {}): AccountConf
 }
 
 /**
- * Config, a migrated in-memory SQLite database, (disabled) Redis and the audit trail: what
- * TokensModule needs.
+ * Config, a migrated in-memory SQLite database with Gatehouse's own users, (disabled) Redis and
+ * the audit trail: what TokensModule needs.
  */
 export async function unitImports(tokens?: Partial<TokensConfig>) {
   const config = await testConfigModule(testAuthConfig(), { ...loadTokensConfig({}), ...tokens });
-  return [...config, sqliteMemoryModule(), RedisModule, AuditModule];
+  return [...config, sqliteMemoryModule(), UserStoreModule.forRoot(), RedisModule, AuditModule];
 }
 
 /** A migrated in-memory SQLite database: real SQL for specs, gone when the module closes. */

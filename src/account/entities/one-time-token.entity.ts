@@ -1,5 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { User } from '../../users/entities/user.entity';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** What a one-time token may be spent on; a token of one purpose is refused for any other. */
 export enum OneTimeTokenPurpose {
@@ -27,12 +26,9 @@ export class OneTimeToken {
   @Column({ type: 'varchar', length: 32 })
   purpose!: OneTimeTokenPurpose;
 
+  /** The account's id as text: Gatehouse's own, or the host's (no foreign key: the table may be the host's). */
   @Column({ name: 'user_id', type: 'varchar', length: 36 })
   userId!: string;
-
-  @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_one_time_tokens_user_id' })
-  user?: User;
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;

@@ -1,5 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { User } from '../../users/entities/user.entity';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** One of the codes shown once when two-factor is enabled; hashed, each usable once. */
 @Entity({ name: 'mfa_recovery_codes' })
@@ -8,12 +7,9 @@ export class RecoveryCode {
   id!: string;
 
   @Index('IDX_mfa_recovery_codes_user_id')
+  /** The account's id as text: Gatehouse's own, or the host's (no foreign key: the table may be the host's). */
   @Column({ name: 'user_id', type: 'varchar', length: 36 })
   userId!: string;
-
-  @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_mfa_recovery_codes_user_id' })
-  user?: User;
 
   /** Hex SHA-256 of the normalised code. */
   @Column({ name: 'code_hash', type: 'varchar', length: 64 })

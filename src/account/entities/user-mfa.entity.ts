@@ -1,5 +1,4 @@
-import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn } from 'typeorm';
-import { User } from '../../users/entities/user.entity';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * A user's TOTP authenticator. Created by setup, in force once `enabledAt` is set (the user has
@@ -7,12 +6,9 @@ import { User } from '../../users/entities/user.entity';
  */
 @Entity({ name: 'user_mfa' })
 export class UserMfa {
+  /** The account's id as text: Gatehouse's own, or the host's (no foreign key: the table may be the host's). */
   @PrimaryColumn({ name: 'user_id', type: 'varchar', length: 36 })
   userId!: string;
-
-  @OneToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_user_mfa_user_id' })
-  user?: User;
 
   /** The TOTP secret sealed with AES-256-GCM (SecretBox), bound to the user id. */
   @Column({ name: 'secret', type: 'varchar', length: 255 })

@@ -3,8 +3,6 @@ import {
   Delete,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
@@ -15,7 +13,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { AuthUser } from '../../auth/auth-user';
+import type { Caller } from '../../auth/auth-user';
+import { UserIdParam } from '../../users/user-id.param';
 import { Client } from '../../auth/decorators/client-info.decorator';
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { Roles } from '../../auth/decorators/roles.decorator';
@@ -48,10 +47,10 @@ export class AdminTwoFactorController {
   @ApiNotFoundResponse({ type: ErrorBody })
   @ApiConflictResponse({ description: 'Two-factor was not on', type: ErrorBody })
   reset(
-    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
-    @CurrentUser() caller: AuthUser,
+    @UserIdParam() id: string,
+    @CurrentUser() caller: Caller,
     @Client() client: ClientInfo,
   ): Promise<void> {
-    return this.account.resetByAdmin(id, caller.id, client);
+    return this.account.resetByAdmin(id, caller.sub, client);
   }
 }

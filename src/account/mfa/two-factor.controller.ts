@@ -21,7 +21,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { AuthUser } from '../../auth/auth-user';
+import type { Caller } from '../../auth/auth-user';
 import { AuthService } from '../../auth/auth.service';
 import { CookieEndpoint } from '../../auth/cookie-mode/cookie-origin.guard';
 import { AccessTokenResponse, RefreshCookie } from '../../auth/cookie-mode/refresh-cookie';
@@ -62,8 +62,8 @@ export class TwoFactorController {
   @Get()
   @ApiOperation({ summary: 'Whether two-factor is on, and how many recovery codes are left' })
   @ApiOkResponse({ type: TwoFactorStatusResponse })
-  async status(@CurrentUser() caller: AuthUser): Promise<TwoFactorStatusResponse> {
-    const { enabled, enabledAt, recoveryCodesLeft } = await this.account.status(caller.id);
+  async status(@CurrentUser() caller: Caller): Promise<TwoFactorStatusResponse> {
+    const { enabled, enabledAt, recoveryCodesLeft } = await this.account.status(caller.sub);
     return { enabled, enabled_at: enabledAt, recovery_codes_left: recoveryCodesLeft };
   }
 
@@ -78,10 +78,10 @@ export class TwoFactorController {
   @ApiCreatedResponse({ type: TwoFactorSetupResponse })
   @ApiConflictResponse({ description: 'Two-factor is already on', type: ErrorBody })
   async setup(
-    @CurrentUser() caller: AuthUser,
+    @CurrentUser() caller: Caller,
     @Client() client: ClientInfo,
   ): Promise<TwoFactorSetupResponse> {
-    const { secret, otpauthUri, qrCode } = await this.account.setup(caller.id, client);
+    const { secret, otpauthUri, qrCode } = await this.account.setup(caller.sub, client);
     return { secret, otpauth_uri: otpauthUri, qr_code: qrCode };
   }
 
@@ -99,11 +99,11 @@ export class TwoFactorController {
   })
   @RateLimited()
   async enable(
-    @CurrentUser() caller: AuthUser,
+    @CurrentUser() caller: Caller,
     @Body() dto: TwoFactorCodeDto,
     @Client() client: ClientInfo,
   ): Promise<RecoveryCodesResponse> {
-    return { recovery_codes: await this.account.enable(caller.id, dto.code, client) };
+    return { recovery_codes: await this.account.enable(caller.sub, dto.code, client) };
   }
 
   @Post('disable')
@@ -116,12 +116,12 @@ export class TwoFactorController {
   @ApiConflictResponse({ description: 'Two-factor is off already', type: ErrorBody })
   @RateLimited()
   async disable(
-    @CurrentUser() caller: AuthUser,
+    @CurrentUser() caller: Caller,
     @Body() dto: DisableTwoFactorDto,
     @Client() client: ClientInfo,
   ): Promise<void> {
     await this.account.disable(
-      caller.id,
+      caller.sub,
       dto.password,
       { code: dto.code, recoveryCode: dto.recovery_code },
       client,

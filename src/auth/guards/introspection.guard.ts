@@ -3,7 +3,7 @@ import { GatehouseConfig } from '../../config/gatehouse-config';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { ROLE_ADMIN } from '../../users/entities/user.entity';
-import { AuthUser } from '../auth-user';
+import type { Caller } from '../auth-user';
 import { JwtAuthGuard } from './jwt-auth.guard';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -26,7 +26,7 @@ export class IntrospectionGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context
       .switchToHttp()
-      .getRequest<{ headers: Record<string, unknown>; user?: AuthUser }>();
+      .getRequest<{ headers: Record<string, unknown>; user?: Caller }>();
     const header = request.headers.authorization;
     if (typeof header === 'string' && /^basic /i.test(header)) {
       if (this.isClient(header.slice(6).trim())) return true;

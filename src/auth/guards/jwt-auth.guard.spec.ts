@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { UsersService } from '../../users/users.service';
 import { Reflector } from '@nestjs/core';
 import { httpContext } from '../../../test/support/http-context';
 import { AuthGuard } from '@nestjs/passport';
@@ -33,6 +34,7 @@ describe('JwtAuthGuard', () => {
     new Reflector(),
     verified as unknown as VerifiedTokenCache,
     check as unknown as RevocationCheckService,
+    { hostId: (sub: string) => sub } as unknown as UsersService,
   );
   // The passport half: stubbed here, exercised for real by the e2e suites.
   const passport = jest.spyOn(AuthGuard('jwt').prototype, 'canActivate');

@@ -13,11 +13,12 @@ import { AuthUser, toAuthUser } from '../auth-user';
 import { BearerRequest, extractBearerToken } from '../strategies/bearer-token.extractor';
 import { VerifiedTokenCache } from '../../tokens/cache/verified-token.cache';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
+import { UsersService } from '../../users/users.service';
 
 const AUTHENTICATED = Symbol('gatehouse:authenticated');
 
 interface GuardedRequest extends BearerRequest {
-  user?: AuthUser;
+  user?: AuthUser<string | number>;
   [AUTHENTICATED]?: true;
 }
 
@@ -33,6 +34,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     private readonly reflector: Reflector,
     private readonly verified: VerifiedTokenCache,
     private readonly revocationCheck: RevocationCheckService,
+    private readonly users: UsersService,
   ) {
     super();
   }
@@ -83,7 +85,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   private admit(request: GuardedRequest, claims: TokenClaims): void {
-    request.user = toAuthUser(claims);
+    request.user = toAuthUser(claims, (sub) => this.users.hostId(sub));
     request[AUTHENTICATED] = true;
   }
 

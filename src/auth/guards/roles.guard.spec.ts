@@ -20,6 +20,8 @@ class OpenController {
 
 const user = (roles: string[]): AuthUser => ({
   id: 'u1',
+  sub: 'u1',
+  claims: {},
   roles,
   tokenId: 'j1',
   sessionId: 's1',

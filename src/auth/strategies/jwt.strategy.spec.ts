@@ -1,3 +1,4 @@
+import { UsersService } from '../../users/users.service';
 import { ConfigService } from '@nestjs/config';
 import { testAuthConfig } from '../../../test/support/unit';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
@@ -17,6 +18,7 @@ describe('JwtStrategy', () => {
     signer,
     check as unknown as RevocationCheckService,
     verified as unknown as VerifiedTokenCache,
+    { hostId: (sub: string) => sub } as unknown as UsersService,
   );
   const now = Math.floor(Date.now() / 1000);
   const claims = {
@@ -43,6 +45,8 @@ describe('JwtStrategy', () => {
     const token = signer.sign(claims);
     await expect(strategy.validate(bearer(token))).resolves.toEqual({
       id: 'user-1',
+      sub: 'user-1',
+      claims: {},
       roles: ['user'],
       tokenId: 'jti-1',
       sessionId: 'session-1',

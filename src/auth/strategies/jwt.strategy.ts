@@ -10,6 +10,7 @@ import { TokenSigner } from '../../tokens/token-signer';
 import { AuthUser, toAuthUser } from '../auth-user';
 import { VerifiedTokenCache } from '../../tokens/cache/verified-token.cache';
 import { BearerPassportStrategy } from './bearer-passport.strategy';
+import { UsersService } from '../../users/users.service';
 import { BearerRequest, extractBearerToken } from './bearer-token.extractor';
 
 /**
@@ -23,11 +24,12 @@ export class JwtStrategy extends PassportStrategy(BearerPassportStrategy, 'jwt')
     private readonly signer: TokenSigner,
     private readonly revocationCheck: RevocationCheckService,
     private readonly verified: VerifiedTokenCache,
+    private readonly users: UsersService,
   ) {
     super();
   }
 
-  async validate(request: BearerRequest): Promise<AuthUser> {
+  async validate(request: BearerRequest): Promise<AuthUser<string | number>> {
     const token = extractBearerToken(request);
     if (!token) throw new DomainError(ErrorCode.Unauthenticated, 'A bearer access token is required');
     const claims = this.signer.verify(token, TokenType.Access);
@@ -36,6 +38,6 @@ export class JwtStrategy extends PassportStrategy(BearerPassportStrategy, 'jwt')
     }
     this.verified.set(token, claims);
     await this.revocationCheck.assertActive(claims);
-    return toAuthUser(claims);
+    return toAuthUser(claims, (sub) => this.users.hostId(sub));
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-local';
-import { User } from '../../users/entities/user.entity';
+import type { GatehouseUser } from '../../users/user-store';
 import { AuthService } from '../auth.service';
 import { ClientRequest, clientInfoOf } from '../decorators/client-info.decorator';
 
@@ -13,7 +13,7 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
     super({ usernameField: 'email', passwordField: 'password', passReqToCallback: true });
   }
 
-  validate(req: ClientRequest, email: string, password: string): Promise<User> {
+  validate(req: ClientRequest, email: string, password: string): Promise<GatehouseUser> {
     return this.auth.validateCredentials(email, password, clientInfoOf(req));
   }
 }

@@ -1,20 +1,24 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
+import { SchemaPlan, assertFree } from '../gatehouse-tables';
 import { portableColumns } from './portable-columns';
 
 /**
- * Users and issued tokens. (Until the example resource got a migration of its own, this one also
+ * Users (when Gatehouse keeps them) and issued tokens, under the plan's names. Token rows point at
+ * users by id only, with no foreign key: the accounts may live in the host's table. (Until the example resource got a migration of its own, this one also
  * created its `notes` table; databases made then keep it.) Written with TypeORM's portable schema API so one
  * migration serves SQLite and MySQL/MariaDB; the column builders hide the differences.
  */
-export class InitialSchema1764000000000 implements MigrationInterface {
+export const initialSchema = ({ tables, ownUsers }: SchemaPlan) =>
+  class InitialSchema1764000000000 implements MigrationInterface {
   name = 'InitialSchema1764000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const { id, string, text, time, stamp, flag } = portableColumns(queryRunner);
+    for (const name of [tables.tokens, ...(ownUsers ? [tables.users] : [])]) await assertFree(queryRunner, name);
 
-    await queryRunner.createTable(
+    if (ownUsers) await queryRunner.createTable(
       new Table({
-        name: 'users',
+        name: tables.users,
         columns: [
           id('id', true),
           string('email', 254, { exact: true }),
@@ -30,7 +34,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
 
     await queryRunner.createTable(
       new Table({
-        name: 'tokens',
+        name: tables.tokens,
         columns: [
           id('jti', true),
           id('user_id'),
@@ -49,22 +53,12 @@ export class InitialSchema1764000000000 implements MigrationInterface {
           { name: 'IDX_tokens_family_id', columnNames: ['family_id'] },
           { name: 'IDX_tokens_expires_at', columnNames: ['expires_at'] },
         ],
-        foreignKeys: [
-          {
-            name: 'FK_tokens_user_id',
-            columnNames: ['user_id'],
-            referencedTableName: 'users',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-            onUpdate: 'NO ACTION',
-          },
-        ],
       }),
     );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable('tokens');
-    await queryRunner.dropTable('users');
+    await queryRunner.dropTable(tables.tokens);
+    if (ownUsers) await queryRunner.dropTable(tables.users);
   }
-}
+  };

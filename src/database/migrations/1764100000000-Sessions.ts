@@ -1,18 +1,21 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
+import { SchemaPlan, assertFree } from '../gatehouse-tables';
 import { portableColumns } from './portable-columns';
 
 /**
  * One row per session (token family), for the sessions API. Existing families are backfilled
  * from their tokens: a family is revoked when all of its tokens are.
  */
-export class Sessions1764100000000 implements MigrationInterface {
+export const sessions = ({ tables }: SchemaPlan) =>
+  class Sessions1764100000000 implements MigrationInterface {
   name = 'Sessions1764100000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const { id, string, time, flag } = portableColumns(queryRunner);
+    await assertFree(queryRunner, tables.sessions);
     await queryRunner.createTable(
       new Table({
-        name: 'sessions',
+        name: tables.sessions,
         columns: [
           id('id', true),
           id('user_id'),
@@ -29,26 +32,16 @@ export class Sessions1764100000000 implements MigrationInterface {
           { name: 'IDX_sessions_user_id', columnNames: ['user_id'] },
           { name: 'IDX_sessions_expires_at', columnNames: ['expires_at'] },
         ],
-        foreignKeys: [
-          {
-            name: 'FK_sessions_user_id',
-            columnNames: ['user_id'],
-            referencedTableName: 'users',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-            onUpdate: 'NO ACTION',
-          },
-        ],
       }),
     );
     await queryRunner.query(
-      `INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, revoked)
+      `INSERT INTO ${tables.sessions} (id, user_id, created_at, last_used_at, expires_at, revoked)
        SELECT family_id, MIN(user_id), MIN(issued_at), MAX(issued_at), MAX(expires_at), MIN(revoked)
-       FROM tokens GROUP BY family_id`,
+       FROM ${tables.tokens} GROUP BY family_id`,
     );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable('sessions');
+    await queryRunner.dropTable(tables.sessions);
   }
-}
+  };

@@ -1,31 +1,24 @@
-import { MigrationInterface, QueryRunner, Table, TableColumn, TableForeignKey } from 'typeorm';
+import { MigrationInterface, QueryRunner, Table, TableColumn } from 'typeorm';
+import { SchemaPlan, assertFree } from '../gatehouse-tables';
 import { portableColumns } from './portable-columns';
-
-const userForeignKey = (table: string): TableForeignKey =>
-  new TableForeignKey({
-    name: `FK_${table}_user_id`,
-    columnNames: ['user_id'],
-    referencedTableName: 'users',
-    referencedColumnNames: ['id'],
-    onDelete: 'CASCADE',
-    onUpdate: 'NO ACTION',
-  });
 
 /**
  * Verified email addresses, one-time tokens (verification and reset links, the MFA step) and
  * TOTP two-factor with its recovery codes. Existing accounts start unverified: nothing proves
  * their addresses yet, and AUTH_REQUIRE_VERIFIED_EMAIL is off by default.
  */
-export class AccountLifecycle1764300000000 implements MigrationInterface {
+export const accountLifecycle = ({ tables, ownUsers }: SchemaPlan) =>
+  class AccountLifecycle1764300000000 implements MigrationInterface {
   name = 'AccountLifecycle1764300000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const { id, string, time } = portableColumns(queryRunner);
-    await queryRunner.addColumn('users', new TableColumn(time('email_verified_at', true)));
+    if (ownUsers) await queryRunner.addColumn(tables.users, new TableColumn(time('email_verified_at', true)));
+    for (const name of [tables.oneTimeTokens, tables.userMfa, tables.recoveryCodes]) await assertFree(queryRunner, name);
 
     await queryRunner.createTable(
       new Table({
-        name: 'one_time_tokens',
+        name: tables.oneTimeTokens,
         columns: [
           id('id', true),
           string('token_hash', 43, { exact: true }),
@@ -40,13 +33,12 @@ export class AccountLifecycle1764300000000 implements MigrationInterface {
           { name: 'IDX_one_time_tokens_user_purpose', columnNames: ['user_id', 'purpose'] },
           { name: 'IDX_one_time_tokens_expires_at', columnNames: ['expires_at'] },
         ],
-        foreignKeys: [userForeignKey('one_time_tokens')],
       }),
     );
 
     await queryRunner.createTable(
       new Table({
-        name: 'user_mfa',
+        name: tables.userMfa,
         columns: [
           id('user_id', true),
           string('secret', 255, { exact: true }),
@@ -54,13 +46,12 @@ export class AccountLifecycle1764300000000 implements MigrationInterface {
           { name: 'last_used_step', type: 'integer', isNullable: true },
           time('created_at'),
         ],
-        foreignKeys: [userForeignKey('user_mfa')],
       }),
     );
 
     await queryRunner.createTable(
       new Table({
-        name: 'mfa_recovery_codes',
+        name: tables.recoveryCodes,
         columns: [
           id('id', true),
           id('user_id'),
@@ -69,15 +60,14 @@ export class AccountLifecycle1764300000000 implements MigrationInterface {
           time('used_at', true),
         ],
         indices: [{ name: 'IDX_mfa_recovery_codes_user_id', columnNames: ['user_id'] }],
-        foreignKeys: [userForeignKey('mfa_recovery_codes')],
       }),
     );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable('mfa_recovery_codes');
-    await queryRunner.dropTable('user_mfa');
-    await queryRunner.dropTable('one_time_tokens');
-    await queryRunner.dropColumn('users', 'email_verified_at');
+    await queryRunner.dropTable(tables.recoveryCodes);
+    await queryRunner.dropTable(tables.userMfa);
+    await queryRunner.dropTable(tables.oneTimeTokens);
+    if (ownUsers) await queryRunner.dropColumn(tables.users, 'email_verified_at');
   }
-}
+  };

@@ -1,5 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { User } from '../../users/entities/user.entity';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { RevocationReason } from './token.entity';
 
 /**
@@ -12,12 +11,9 @@ export class Session {
   id!: string;
 
   @Index('IDX_sessions_user_id')
+  /** The account's id as text: Gatehouse's own, or the host's (no foreign key: the table may be the host's). */
   @Column({ name: 'user_id', type: 'varchar', length: 36 })
   userId!: string;
-
-  @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_sessions_user_id' })
-  user?: User;
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;

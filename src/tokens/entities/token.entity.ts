@@ -1,5 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { User } from '../../users/entities/user.entity';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export enum TokenType {
   Access = 'access',
@@ -35,12 +34,9 @@ export class Token {
   jti!: string;
 
   @Index('IDX_tokens_user_id')
+  /** The account's id as text: Gatehouse's own, or the host's (no foreign key: the table may be the host's). */
   @Column({ name: 'user_id', type: 'varchar', length: 36 })
   userId!: string;
-
-  @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_tokens_user_id' })
-  user?: User;
 
   @Column({ type: 'varchar', length: 16 })
   type!: TokenType;

@@ -1,9 +1,9 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { User } from '../entities/user.entity';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { GatehouseUser } from '../user-store';
 
 /** What the API shows of an account: never the password hash. */
 export class UserResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ description: 'A UUID for Gatehouse\'s own accounts; the host\'s id, as text, for its own.' })
   id!: string;
 
   @ApiProperty({ example: 'ada@example.com' })
@@ -18,13 +18,13 @@ export class UserResponse {
   @ApiProperty({ description: 'Whether the owner has proven the address (verification or reset link).' })
   emailVerified!: boolean;
 
-  @ApiProperty()
-  createdAt!: Date;
+  @ApiPropertyOptional({ description: 'Absent when the accounts live in a host table without it.' })
+  createdAt?: Date;
 
-  @ApiProperty()
-  updatedAt!: Date;
+  @ApiPropertyOptional({ description: 'Absent when the accounts live in a host table without it.' })
+  updatedAt?: Date;
 
-  static from(user: User): UserResponse {
+  static from(user: GatehouseUser): UserResponse {
     const { id, email, roles, disabled, createdAt, updatedAt } = user;
     return { id, email, roles, disabled, emailVerified: Boolean(user.emailVerifiedAt), createdAt, updatedAt };
   }

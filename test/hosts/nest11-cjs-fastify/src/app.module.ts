@@ -1,13 +1,9 @@
 import { Controller, Get, Module, UseGuards } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import {
-  AuthModule,
-  AuthUser,
-  CurrentUser,
-  GATEHOUSE_ENTITIES,
-  GATEHOUSE_MIGRATIONS,
-  JwtAuthGuard,
-} from 'nestjs-gatehouse';
+import { AuthModule, AuthUser, CurrentUser, JwtAuthGuard, gatehouseSchema } from 'nestjs-gatehouse';
+
+// Gatehouse's own users table here: tables gatehouse_users, gatehouse_tokens…
+const gatehouse = gatehouseSchema();
 
 @Controller('reports')
 export class ReportsController {
@@ -31,8 +27,8 @@ export class PingController {
     TypeOrmModule.forRoot({
       type: 'better-sqlite3',
       database: process.env.DATABASE_PATH,
-      entities: [...GATEHOUSE_ENTITIES],
-      migrations: [...GATEHOUSE_MIGRATIONS],
+      entities: gatehouse.entities,
+      migrations: gatehouse.migrations,
       migrationsRun: true,
     }),
     AuthModule.forRoot({
