@@ -32,4 +32,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
+  {
+    // The example resource and the benchmark routes are host code: they reach Gatehouse through
+    // the package's public face (src/index.ts), as any application would.
+    files: ['src/notes/**/*.ts', 'src/bench/**/*.ts', 'src/app.module.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/auth/*', '**/users/*', '**/tokens/*', '**/account/*', '**/keys/*', '**/mail/*', '**/redis/*', '**/common/errors/*', '**/common/filters/*'],
+              message: 'Host code reaches Gatehouse through src/index.ts only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

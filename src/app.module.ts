@@ -1,29 +1,27 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { AuthModule } from './auth/auth.module';
 import { BenchModule } from './bench/bench.module';
-import { AuditModule } from './common/audit/audit.module';
 import { CommonModule } from './common/common.module';
 import { LoggingModule } from './common/logging/logging.module';
 import { benchmarkRoutesEnabled, configModuleOptions } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { NotesModule } from './notes/notes.module';
-import { RedisModule } from './redis/redis.module';
-import { TokensModule } from './tokens/tokens.module';
-import { UsersModule } from './users/users.module';
-import { BootstrapAdminService } from './users/bootstrap-admin.service';
+import { BootstrapAdminService } from './bootstrap-admin.service';
+import { AuthModule } from './index';
 
+/**
+ * The standalone server: a host like any other. Gatehouse comes in through the package's public
+ * face (./index) with its defaults: every route guarded unless @Public(), its routes at the root,
+ * its own users table. The rest is the server's: configuration, logs, the database connection,
+ * health, the example resource and the benchmark routes.
+ */
 @Module({
   imports: [
     ConfigModule.forRoot(configModuleOptions),
     LoggingModule,
-    AuditModule,
     CommonModule,
     DatabaseModule,
-    RedisModule,
-    UsersModule,
-    TokensModule,
     AuthModule.forRoot({ settings: process.env }),
     NotesModule,
     HealthModule,

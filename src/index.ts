@@ -21,9 +21,12 @@ export type { GatehouseUser, NewGatehouseUser, UserStore } from './users/user-st
 export { TypeOrmUserStore } from './users/typeorm-user-store';
 export type { TypeOrmUsersOptions } from './users/typeorm-user-store';
 export type { GatehouseUsersOption } from './users/user-store.module';
-export { ROLE_ADMIN, ROLE_USER } from './users/entities/user.entity';
+export { ROLE_ADMIN, ROLE_USER, User as GatehouseUserEntity } from './users/entities/user.entity';
+export { UserResponse } from './users/dto/user.response';
+export { PasswordHasher } from './auth/password-hasher.service';
 export { DomainError, ErrorCode } from './common/errors/domain-error';
 export { HttpErrorFilter } from './common/filters/http-error.filter';
+export { ErrorBody } from './common/errors/error-body';
 export { gatehouseSchema } from './database/gatehouse-schema';
 export type { GatehouseSchema, GatehouseSchemaOptions } from './database/gatehouse-schema';
 export type { GatehouseTables } from './database/gatehouse-tables';

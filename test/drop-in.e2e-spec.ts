@@ -53,6 +53,11 @@ describe('AuthModule dropped into another application', () => {
     await http().get('/reports/all').set('Authorization', `Bearer ${admin.access_token}`).expect(200);
   });
 
+  it('takes routes beside useFactory in forRootAsync: the excluded group is not mounted', async () => {
+    await http().get('/.well-known/jwks.json').expect(404);
+    await http().post('/auth/login').send({ email: 'x@host.example', password }).expect(401);
+  });
+
   it('leaves unguarded application routes alone, and keeps its own routes guarded', async () => {
     await http().get('/open').expect(200, { open: true });
     await http().get('/users/me').expect(401);

@@ -1,4 +1,4 @@
-import { Controller, Get, INestApplication, Module, UseGuards } from '@nestjs/common';
+import { Controller, Get, INestApplication, Injectable, Module, UseGuards } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { hashSync } from 'bcryptjs';
@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { Column, DataSource, Entity, MigrationInterface, PrimaryGeneratedColumn, QueryRunner } from 'typeorm';
-import { AuthModule, CurrentUser, JwtAuthGuard, gatehouseSchema } from '../src';
-import type { AuthUser } from '../src';
+import { AuthModule, CurrentUser, JwtAuthGuard, USER_STORE, gatehouseSchema } from '../src';
+import type { AuthUser, GatehouseUser, NewGatehouseUser, UserStore } from '../src';
 
 /** The host's accounts, as they were before Gatehouse: integer ids, its own column names. */
 @Entity({ name: 'users' })
@@ -223,5 +223,89 @@ describe('a misconfigured host', () => {
       users: { columns: { id: 'id', email: 'email', passwordHash: 'password', roles: 'roles' } },
     });
     expect(error.message).toMatch(/set users\.columns\.roles and users\.columns\.disabled, or leave them out with routes\.exclude/);
+  });
+});
+
+/** A store that is not TypeORM at all: an identity service, say, here a map. */
+@Injectable()
+class MemoryUsers implements UserStore {
+  readonly accounts = new Map<string, GatehouseUser>([
+    ['ext-1', { id: 'ext-1', email: 'sso@host.example', passwordHash: hashSync('from elsewhere', 4), roles: ['user'], disabled: false, emailVerifiedAt: new Date(0), claims: { tenant: 'acme' } }],
+  ]);
+  findById(id: string) {
+    return Promise.resolve(this.accounts.get(id) ?? null);
+  }
+  findByEmail(email: string) {
+    return Promise.resolve([...this.accounts.values()].find((a) => a.email === email) ?? null);
+  }
+  create(user: NewGatehouseUser) {
+    const account: GatehouseUser = { id: `ext-${this.accounts.size + 1}`, email: user.email, passwordHash: user.passwordHash, roles: user.roles, disabled: false, emailVerifiedAt: null };
+    this.accounts.set(account.id, account);
+    return Promise.resolve(account);
+  }
+  async setPasswordHash(id: string, passwordHash: string) {
+    (await this.findById(id))!.passwordHash = passwordHash;
+  }
+  async markEmailVerified(id: string, at: Date) {
+    (await this.findById(id))!.emailVerifiedAt ??= at;
+  }
+  list(limit: number, offset: number) {
+    const items = [...this.accounts.values()];
+    return Promise.resolve({ items: items.slice(offset, offset + limit), total: items.length });
+  }
+  async setRoles(id: string, roles: string[]) {
+    (await this.findById(id))!.roles = roles;
+  }
+  async setDisabled(id: string, disabled: boolean) {
+    (await this.findById(id))!.disabled = disabled;
+  }
+}
+
+describe('a host that brings a UserStore of its own (users: { useClass })', () => {
+  let app: INestApplication<App>;
+
+  beforeAll(async () => {
+    const schema = gatehouseSchema({ tablePrefix: 'mem_', users: false });
+    @Module({
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'better-sqlite3',
+          database: ':memory:',
+          entities: schema.entities,
+          migrations: schema.migrations,
+          migrationsRun: true,
+        }),
+        AuthModule.forRoot({
+          jwt: { secret: 'host-users-secret-0123456789abcdef0123456789' },
+          bcryptCost: 4,
+          globalGuards: false,
+          users: { useClass: MemoryUsers },
+          settings: { TOKEN_CLEANUP_INTERVAL: '0', MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'mem-outbox-')) },
+        }),
+      ],
+      controllers: [ReportsController],
+    })
+    class MemoryHost {}
+    const moduleRef = await Test.createTestingModule({ imports: [MemoryHost] }).compile();
+    app = moduleRef.createNestApplication({ logger: ['error'] });
+    await app.init();
+  });
+  afterAll(() => app.close());
+
+  it('logs its accounts in, and registers new ones into it', async () => {
+    const login = await request(app.getHttpServer())
+      .post('/auth/login')
+      .send({ email: 'sso@host.example', password: 'from elsewhere' })
+      .expect(200);
+    const bearer = `Bearer ${(login.body as { access_token: string }).access_token}`;
+    const me = await request(app.getHttpServer()).get('/users/me').set('Authorization', bearer).expect(200);
+    expect(me.body).toMatchObject({ id: 'ext-1', email: 'sso@host.example' });
+    const store = app.get(USER_STORE) as MemoryUsers;
+    expect(store).toBeInstanceOf(MemoryUsers);
+    const registered = await request(app.getHttpServer())
+      .post('/auth/register')
+      .send({ email: 'second@host.example', password: 'another long password' })
+      .expect(201);
+    expect(store.accounts.get((registered.body as { id: string }).id)).toMatchObject({ email: 'second@host.example' });
   });
 });

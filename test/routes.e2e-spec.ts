@@ -130,3 +130,47 @@ describe('a misconfigured mount', () => {
     );
   });
 });
+
+describe('Gatehouse’s protections in a host with none of the standalone server’s global setup', () => {
+  let app: INestApplication<App>;
+  const http = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    app = await boot(hostModule({ prefix: 'identity' }));
+  });
+  afterAll(() => app.close());
+
+  it('refuses a body in a media type the route does not take: 415, in Gatehouse’s error shape', async () => {
+    const res = await http()
+      .post('/identity/auth/login')
+      .set('Content-Type', 'text/plain')
+      .send('email=a@b.c')
+      .expect(415);
+    expect(res.body).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(res.headers['x-request-id']).toBeDefined();
+  });
+
+  it('refuses a body larger than its routes take, though the host’s parser would allow it: 413', async () => {
+    const res = await http()
+      .post('/identity/auth/register')
+      .send({ email: 'big@host.example', password: 'x'.repeat(80 * 1024) })
+      .expect(413);
+    expect(res.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('answers its own validation and routing errors in its error shape, with a request id', async () => {
+    const invalid = await http().post('/identity/auth/register').send({ email: 'nope' }).expect(400);
+    expect(invalid.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+    const credentials = { email: 'admin@host.example', password: 'correct horse battery staple' };
+    await http().post('/identity/auth/register').send(credentials).expect(201);
+    const { access_token } = (await http().post('/identity/auth/login').send(credentials).expect(200))
+      .body as { access_token: string };
+    // Not an admin: refused before the id is even looked at.
+    const forbidden = await http()
+      .get('/identity/admin/users')
+      .set('Authorization', `Bearer ${access_token}`)
+      .expect(403);
+    expect(forbidden.body).toMatchObject({ statusCode: 403, code: 'FORBIDDEN' });
+    expect(forbidden.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

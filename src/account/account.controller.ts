@@ -17,6 +17,7 @@ import type { ClientInfo } from '../tokens/client-info';
 import { AcceptedResponse, EmailDto, ResetPasswordDto, VerifyEmailDto } from './dto/account.dto';
 import { EmailVerificationService } from './email-verification.service';
 import { PasswordResetService } from './password-reset.service';
+import { GatehouseRoute } from '../common/http/gatehouse-route.decorator';
 
 const ACCEPTED: AcceptedResponse = {
   message: 'If an account with this address needs it, a mail is on its way.',
@@ -31,6 +32,7 @@ const ACCEPTED: AcceptedResponse = {
 @UseGuards(JwtAuthGuard, RolesGuard)
 @UsePipes(AppValidationPipe)
 @Controller('auth')
+@GatehouseRoute()
 export class AccountController {
   constructor(
     private readonly verification: EmailVerificationService,

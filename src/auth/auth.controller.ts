@@ -54,6 +54,7 @@ import { OAuth2TokenService } from './oauth2/oauth2-token.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
+import { GatehouseRoute } from '../common/http/gatehouse-route.decorator';
 
 const COOKIE_MODE_NOTE =
   'In cookie mode (AUTH_COOKIE_MODE) the refresh token is set as an httpOnly cookie instead of ' +
@@ -67,6 +68,7 @@ const COOKIE_MODE_NOTE =
 @UseGuards(JwtAuthGuard, RolesGuard)
 @UsePipes(AppValidationPipe)
 @Controller('auth')
+@GatehouseRoute()
 export class AuthController {
   constructor(
     private readonly auth: AuthService,

@@ -22,6 +22,7 @@ import { RolesGuard } from './guards/roles.guard';
 import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
 import { Client } from './decorators/client-info.decorator';
 import type { ClientInfo } from '../tokens/client-info';
+import { GatehouseRoute } from '../common/http/gatehouse-route.decorator';
 
 @ApiTags('sessions')
 // Guarded and validated here too, so the routes keep their protection and input rules in an
@@ -29,6 +30,7 @@ import type { ClientInfo } from '../tokens/client-info';
 @UseGuards(JwtAuthGuard, RolesGuard)
 @UsePipes(AppValidationPipe)
 @Controller('auth')
+@GatehouseRoute()
 export class SessionsController {
   constructor(private readonly sessions: AccountSessionsService) {}
 

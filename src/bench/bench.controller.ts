@@ -1,8 +1,6 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../auth/decorators/public.decorator';
-import { UserResponse } from '../users/dto/user.response';
-import { UsersService } from '../users/users.service';
+import { Public, UserResponse, UsersService } from '../index';
 
 /**
  * The public twin of `GET /users/me` for `npm run bench`: the same lookup and the same response,

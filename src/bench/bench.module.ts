@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { UsersModule } from '../users/users.module';
 import { BenchController } from './bench.controller';
 
 /** Routes the benchmark compares against; see BenchController. */
-@Module({ imports: [UsersModule], controllers: [BenchController] })
+// UsersService comes from AuthModule, global.
+@Module({ controllers: [BenchController] })
 export class BenchModule {}

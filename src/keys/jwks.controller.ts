@@ -3,9 +3,11 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/decorators/public.decorator';
 import { JwksResponse } from './dto/jwks.response';
 import { SigningKeys } from './signing-keys.service';
+import { GatehouseRoute } from '../common/http/gatehouse-route.decorator';
 
 @ApiTags('keys')
 @Controller('.well-known')
+@GatehouseRoute()
 export class JwksController {
   constructor(private readonly keys: SigningKeys) {}
 

@@ -11,10 +11,9 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser } from '../auth/decorators/current-user.decorator';
-import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
-import { ErrorBody } from '../common/errors/error-body';
+// The example resource is host code: it reaches Gatehouse through the package's public face only.
+import { CurrentUser, ErrorBody, JwtAuthGuard } from '../index';
+import type { AuthUser } from '../index';
 import { CreateNoteDto, NoteResponse } from './dto/note.dto';
 import { NotesService } from './notes.service';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { DomainError, ErrorCode } from '../common/errors/domain-error';
+import { DomainError, ErrorCode } from '../index';
 import { Note } from './entities/note.entity';
 
 /** Notes scoped to their owner: one user never sees or deletes another's. */

@@ -27,6 +27,7 @@ import { RolesGuard } from '../auth/guards/roles.guard';
 import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
 import { Client } from '../auth/decorators/client-info.decorator';
 import type { ClientInfo } from '../tokens/client-info';
+import { GatehouseRoute } from '../common/http/gatehouse-route.decorator';
 
 
 
@@ -37,6 +38,7 @@ import type { ClientInfo } from '../tokens/client-info';
 @UseGuards(JwtAuthGuard, RolesGuard)
 @UsePipes(AppValidationPipe)
 @Controller('admin/users')
+@GatehouseRoute()
 export class AdminUsersController {
   constructor(private readonly admin: UserAdminService) {}
 

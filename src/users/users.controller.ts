@@ -7,6 +7,7 @@ import { UsersService } from './users.service';
 import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
 import { RolesGuard } from '../auth/guards/roles.guard';
 import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
+import { GatehouseRoute } from '../common/http/gatehouse-route.decorator';
 
 @ApiTags('users')
 // Guarded and validated here too, so the routes keep their protection and input rules in an
@@ -14,6 +15,7 @@ import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
 @UseGuards(JwtAuthGuard, RolesGuard)
 @UsePipes(AppValidationPipe)
 @Controller('users')
+@GatehouseRoute()
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 

@@ -67,6 +67,8 @@ export class OpenController {
     AuthModule.forRootAsync({
       imports: [ConfigModule],
       inject: [ConfigService],
+      // What shapes the module goes beside the factory, even in forRootAsync.
+      routes: { exclude: ['jwks'] },
       useFactory: (config: ConfigService) => ({
         jwt: {
           secret: config.getOrThrow<string>('security.jwtSecret'),

@@ -25,6 +25,7 @@ import { AppValidationPipe } from '../../common/pipes/app-validation.pipe';
 import type { ClientInfo } from '../../tokens/client-info';
 import { ROLE_ADMIN } from '../../users/entities/user.entity';
 import { TwoFactorAccountService } from './two-factor-account.service';
+import { GatehouseRoute } from '../../common/http/gatehouse-route.decorator';
 
 /** The way back for a user who lost both the authenticator and the recovery codes. */
 @ApiTags('admin')
@@ -32,6 +33,7 @@ import { TwoFactorAccountService } from './two-factor-account.service';
 @UseGuards(JwtAuthGuard, RolesGuard)
 @UsePipes(AppValidationPipe)
 @Controller('admin/users')
+@GatehouseRoute()
 export class AdminTwoFactorController {
   constructor(private readonly account: TwoFactorAccountService) {}
 

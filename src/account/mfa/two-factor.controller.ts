@@ -45,6 +45,7 @@ import {
   VerifyTwoFactorDto,
 } from '../dto/two-factor.dto';
 import { TwoFactorAccountService } from './two-factor-account.service';
+import { GatehouseRoute } from '../../common/http/gatehouse-route.decorator';
 
 /** TOTP two-factor: turning it on and off for the signed-in user, and the login's second step. */
 @ApiTags('two-factor')
@@ -52,6 +53,7 @@ import { TwoFactorAccountService } from './two-factor-account.service';
 @UseGuards(JwtAuthGuard, RolesGuard)
 @UsePipes(AppValidationPipe)
 @Controller('auth/2fa')
+@GatehouseRoute()
 export class TwoFactorController {
   constructor(
     private readonly account: TwoFactorAccountService,

@@ -23,12 +23,14 @@ import { Public } from '../decorators/public.decorator';
 import { IntrospectionResponse, PresentedTokenDto } from '../dto/oauth2.dto';
 import { IntrospectionGuard } from '../guards/introspection.guard';
 import { OAuth2ExceptionFilter } from './oauth2-exception.filter';
+import { GatehouseRoute } from '../../common/http/gatehouse-route.decorator';
 
 /** RFC 7662 introspection, for resource servers that do not verify tokens themselves. */
 @ApiTags('oauth2')
 @UseFilters(OAuth2ExceptionFilter)
 @UsePipes(AppValidationPipe)
 @Controller('oauth2')
+@GatehouseRoute({ oauth2: true })
 export class IntrospectionController {
   constructor(private readonly introspection: TokenIntrospectionService) {}
 

@@ -21,13 +21,15 @@ import { OAuth2ExceptionFilter } from './oauth2-exception.filter';
 import { AppValidationPipe } from '../../common/pipes/app-validation.pipe';
 import { Client } from '../decorators/client-info.decorator';
 import type { ClientInfo } from '../../tokens/client-info';
+import { GatehouseRoute } from '../../common/http/gatehouse-route.decorator';
 
+/** RFC 7009 revocation: part of every mount, since logout by token is what hosts need first. */
 @ApiTags('oauth2')
 @UseFilters(OAuth2ExceptionFilter)
 // Validated here too, so the routes keep their rules in an application without our global pipe.
 @UsePipes(AppValidationPipe)
 @Controller('oauth2')
-/** RFC 7009 revocation: part of every mount, since logout by token is what hosts need first. */
+@GatehouseRoute({ oauth2: true })
 export class OAuth2Controller {
   constructor(private readonly revocation: TokenRevocationService) {}
 

@@ -1,9 +1,13 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { DECORATORS } from '@nestjs/swagger';
 import { DomainError, ErrorCode } from '../errors/domain-error';
 
 const DEFAULT_TYPES = ['application/json'];
+/**
+ * Where `@ApiConsumes()` keeps its list: @nestjs/swagger's `DECORATORS.API_CONSUMES`, spelled
+ * out because early 11.x releases do not export `DECORATORS` (the packed-host test caught it).
+ */
+const API_CONSUMES = 'swagger/apiConsumes';
 
 interface RequestLike {
   headers: Record<string, string | string[] | undefined>;
@@ -22,7 +26,7 @@ export class ContentTypeGuard implements CanActivate {
     const length = Number(headers['content-length'] ?? 0);
     if (length === 0 && headers['transfer-encoding'] === undefined) return true;
     const accepted =
-      this.reflector.getAllAndOverride<string[] | undefined>(DECORATORS.API_CONSUMES, [
+      this.reflector.getAllAndOverride<string[] | undefined>(API_CONSUMES, [
         context.getHandler(),
         context.getClass(),
       ]) ?? DEFAULT_TYPES;

@@ -9,7 +9,7 @@ import {
   ManyToOne,
   PrimaryColumn,
 } from 'typeorm';
-import { User } from '../../users/entities/user.entity';
+import { GatehouseUserEntity as User } from '../../index';
 
 /** The example resource: a note owned by one user. Replace it with your own domain. */
 @Entity({ name: 'notes' })

@@ -1,10 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { PasswordHasher } from '../auth/password-hasher.service';
-import { DomainError, ErrorCode } from '../common/errors/domain-error';
-import type { AllConfig } from '../config';
-import { ROLE_ADMIN, ROLE_USER } from './entities/user.entity';
-import { UsersService } from './users.service';
+import type { AllConfig } from './config';
+import { DomainError, ErrorCode, PasswordHasher, ROLE_ADMIN, ROLE_USER, UsersService } from './index';
 
 /**
  * Creates the first admin from BOOTSTRAP_ADMIN_EMAIL / BOOTSTRAP_ADMIN_PASSWORD when no account
