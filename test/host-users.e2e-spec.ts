@@ -300,7 +300,7 @@ describe('a host that brings a UserStore of its own (users: { useClass })', () =
     const bearer = `Bearer ${(login.body as { access_token: string }).access_token}`;
     const me = await request(app.getHttpServer()).get('/users/me').set('Authorization', bearer).expect(200);
     expect(me.body).toMatchObject({ id: 'ext-1', email: 'sso@host.example' });
-    const store = app.get(USER_STORE) as MemoryUsers;
+    const store = app.get<MemoryUsers>(USER_STORE);
     expect(store).toBeInstanceOf(MemoryUsers);
     const registered = await request(app.getHttpServer())
       .post('/auth/register')
