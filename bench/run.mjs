@@ -10,13 +10,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const COST = Number(process.env.BENCH_BCRYPT_COST ?? 10);
 const MYSQL = process.env.BENCH_MYSQL_URL ?? process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 const quick = process.env.BENCH_QUICK === '1';
-// BENCH_GROUPS=embedded or =mysql runs one half only (the default runs both).
-const groups = (process.env.BENCH_GROUPS ?? 'embedded,mysql').split(',');
+// BENCH_GROUPS=embedded, =mysql or =package runs that part only (the default runs all three).
+const groups = (process.env.BENCH_GROUPS ?? 'embedded,mysql,package').split(',');
 const secs = (n) => (quick ? Math.max(1, Math.round(n / 3)) : n);
 
 const results = { machine: machine(), started: new Date().toISOString(), targets: [] };
@@ -37,10 +38,10 @@ function freePort() {
   });
 }
 
-async function startApp(env) {
+async function startApp(env, { cwd = root, ready = '/docs-json' } = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, ['--expose-gc', 'dist/main.js'], {
-    cwd: root,
+    cwd,
     env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', BENCHMARK_ROUTES: '1', THROTTLE_DISABLED: '1', TOKEN_CLEANUP_INTERVAL: '0', BCRYPT_COST: String(COST), JWT_SECRET: randomBytes(48).toString('base64url'), MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64url'), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -50,7 +51,7 @@ async function startApp(env) {
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`app exited: ${err.slice(-500)}`);
     try {
-      if ((await fetch(`${base}/docs-json`)).ok) break;
+      if ((await fetch(`${base}${ready}`)).ok) break;
     } catch {}
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -138,7 +139,8 @@ async function main() {
     if (groups.includes('embedded')) await embedded(adapter);
   }
   if (groups.includes('mysql')) await mariadb();
-  results.note = 'Targets 1, 3, 4, 7 on both HTTP adapters; 2, 5, 6 (database-bound) on Express.';
+  if (groups.includes('package')) await packedHost();
+  results.note = 'Targets 1, 3, 4, 7 on both HTTP adapters; 2, 5, 6 (database-bound) on Express; 8 in a host built from the packed package.';
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify(results, null, 2));
   log(`\n${results.note}\nwritten: bench/results/latest.json`);
@@ -229,7 +231,7 @@ async function mariadb() {
     mysql('ANALYZE TABLE tokens', db);
     const large = await p50At();
     const jti = JSON.parse(Buffer.from(me.token.split('.')[1], 'base64url')).jti;
-    const explain = mysql(`EXPLAIN SELECT t.jti, t.revoked, u.disabled FROM tokens t LEFT JOIN users u ON u.id = t.user_id WHERE t.jti = '${jti}'`, db);
+    const explain = mysql(`EXPLAIN SELECT jti, type, user_id, family_id, revoked, expires_at FROM tokens WHERE jti = '${jti}'`, db);
     results.explain = explain;
     target(5, 'revocation check latency at 1M token rows vs 10k (cache off)', large / Math.max(small, 0.01), '≤ 1.2', large / Math.max(small, 0.01) <= 1.2, `${large.toFixed(2)} vs ${small.toFixed(2)} ms mean; EXPLAIN: ${explain.split('\n')[0].split('\t').slice(3, 7).join(' ')}`);
 
@@ -244,6 +246,39 @@ async function mariadb() {
   } finally {
     await cold.stop();
     mysql(`DROP DATABASE IF EXISTS ${db}`);
+  }
+}
+
+/**
+ * 8: the package as a host runs it. `npm pack`, the Nest 11 + Fastify host of test/hosts built
+ * on it (its own tsconfig and dependencies, cached between runs), and its guarded route against
+ * its public twin: what Gatehouse's guard costs an application that installs it.
+ */
+async function packedHost() {
+  const { packGatehouse, buildHost } = createRequire(import.meta.url)('../test/support/packed-hosts.js');
+  const dir = await buildHost('nest11-cjs-fastify', await packGatehouse());
+  const data = mkdtempSync(join(tmpdir(), 'gatehouse-bench-host-'));
+  // Development: the host passes no MFA key, which production requires; nothing here uses it.
+  const app = await startApp(
+    { NODE_ENV: 'development', DATA_DIR: data, DATABASE_PATH: join(data, 'host.sqlite') },
+    { cwd: dir, ready: '/reports/open' },
+  );
+  try {
+    const me = await account(app.base);
+    const bearer = { authorization: `Bearer ${me.token}` };
+    // As target 1: a route that reads the account, against the same read without the guard.
+    const guarded = { url: `${app.base}/reports/mine`, connections: 20, headers: bearer };
+    const twin = { url: `${app.base}/reports/of/${me.id}`, connections: 20 };
+    await load({ ...guarded, duration: secs(4) });
+    const t8 = await sideBySide(guarded, twin, secs(3));
+    target(8, 'packed host (Nest 11, Fastify): guarded vs public twin', t8.ratio, '≥ 0.90', t8.ratio >= 0.9 && t8.a.non2xx === 0, `median of 6 rounds; ${t8.a.rps.toFixed(0)} vs ${t8.b.rps.toFixed(0)} req/s`);
+    // The guard against a handler that does nothing at all: its cost per request, in µs.
+    const bare = await sideBySide({ url: `${app.base}/reports/ping`, connections: 20, headers: bearer }, { url: `${app.base}/reports/open`, connections: 20 }, secs(3));
+    const micros = (1 / bare.a.rps - 1 / bare.b.rps) * 1e6;
+    target('8b', 'packed host: guarded no-op vs public no-op (report)', bare.ratio, '—', null, `${bare.a.rps.toFixed(0)} vs ${bare.b.rps.toFixed(0)} req/s: the guard costs ≈ ${micros.toFixed(0)} µs of one core per request`);
+  } finally {
+    await app.stop();
+    rmSync(data, { recursive: true, force: true });
   }
 }
 

@@ -143,7 +143,8 @@ describe('a classic CommonJS Nest 11 application on Fastify and SQLite', () => {
     expect((await get('/reports/mine')).status).toBe(401);
     const guarded = await get('/reports/mine', access_token);
     expect(guarded.status).toBe(200);
-    expect(await guarded.json()).toEqual({ owner: id });
+    expect(await guarded.json()).toEqual({ owner: id, email: credentials.email });
+    expect(await (await get(`/reports/of/${id}`)).json()).toEqual({ owner: id, email: credentials.email });
 
     expect((await post('/auth/logout', {}, access_token)).status).toBe(204);
     expect((await get('/reports/mine', access_token)).status).toBe(401);
