@@ -1,17 +1,8 @@
-import { Controller, Get, INestApplication, Module, UseGuards } from '@nestjs/common';
+import { Controller, Get, INestApplication, UseGuards } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiBearerAuth, DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  AuthModule,
-  gatehouseSchema,
-  JwtAuthGuard,
-  Public,
-  applyGatehouseSwagger,
-} from '../src';
+import { JwtAuthGuard, Public, applyGatehouseSwagger } from '../src';
+import { inMemoryHost } from './support/host-module';
 
 @Controller('reports')
 class ReportsController {
@@ -34,35 +25,14 @@ class ReportsController {
   }
 }
 
-function hostModule(globalGuards: boolean) {
-  @Module({
-    imports: [
-      TypeOrmModule.forRoot({
-        type: 'better-sqlite3',
-        database: ':memory:',
-        entities: gatehouseSchema().entities,
-        migrations: gatehouseSchema().migrations,
-        migrationsRun: true,
-      }),
-      AuthModule.forRoot({
-        jwt: { secret: 'openapi-host-secret-0123456789abcdef0123456789' },
-        globalGuards,
-        routes: { prefix: 'identity' },
-        settings: {
-          TOKEN_CLEANUP_INTERVAL: '0',
-          MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'openapi-outbox-')),
-        },
-      }),
-    ],
-    controllers: [ReportsController],
-  })
-  class HostModule {}
-  return HostModule;
-}
+const hostModule = (globalGuards: boolean) =>
+  inMemoryHost({ globalGuards, routes: { prefix: 'identity' }, controllers: [ReportsController] });
 
 /** The host's own document, as a team writes it, then the one call. */
 async function hostDocument(globalGuards: boolean): Promise<OpenAPIObject> {
-  const moduleRef = await Test.createTestingModule({ imports: [hostModule(globalGuards)] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [hostModule(globalGuards)],
+  }).compile();
   const app: INestApplication = moduleRef.createNestApplication({ logger: ['error'] });
   app.setGlobalPrefix('api');
   await app.init();
@@ -131,7 +101,10 @@ describe('applyGatehouseSwagger on a host’s own document', () => {
   it('points Authorize’s password flow at the token endpoint where it is mounted', () => {
     expect(document.components?.securitySchemes).toMatchObject({
       bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-      oauth2: { type: 'oauth2', flows: { password: { tokenUrl: '/api/identity/auth/token', scopes: {} } } },
+      oauth2: {
+        type: 'oauth2',
+        flows: { password: { tokenUrl: '/api/identity/auth/token', scopes: {} } },
+      },
       'introspection-client': { type: 'http', scheme: 'basic' },
     });
   });
@@ -152,7 +125,10 @@ describe('applyGatehouseSwagger on a host’s own document', () => {
 
   it('with the global guard, documents the host’s routes as it guards them', async () => {
     const guarded = await hostDocument(true);
-    expect(op(guarded, '/api/reports/plain', 'get').security).toEqual([{ bearer: [] }, { oauth2: [] }]);
+    expect(op(guarded, '/api/reports/plain', 'get').security).toEqual([
+      { bearer: [] },
+      { oauth2: [] },
+    ]);
     expect(op(guarded, '/api/reports/plain', 'get').responses['401']).toBeDefined();
     expect(op(guarded, '/api/reports/open', 'get').security).toEqual([]);
   });

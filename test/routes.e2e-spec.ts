@@ -1,14 +1,9 @@
-import { Controller, Get, INestApplication, Module, Param, ParseIntPipe } from '@nestjs/common';
+import { Controller, Get, INestApplication, Param, ParseIntPipe } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { AuthModule, gatehouseSchema, GatehouseRoutes } from '../src';
-
-const SECRET = 'routes-host-secret-0123456789abcdef0123456789';
+import type { GatehouseRoutes } from '../src';
+import { inMemoryHost } from './support/host-module';
 
 /** The host's own users resource: an integer id, parsed strictly. */
 @Controller('users')
@@ -19,34 +14,8 @@ class HostUsersController {
   }
 }
 
-function hostModule(routes: GatehouseRoutes, settings: Record<string, string> = {}) {
-  @Module({
-    imports: [
-      TypeOrmModule.forRoot({
-        type: 'better-sqlite3',
-        database: ':memory:',
-        entities: gatehouseSchema().entities,
-        migrations: gatehouseSchema().migrations,
-        migrationsRun: true,
-      }),
-      AuthModule.forRoot({
-        jwt: { secret: SECRET },
-        bcryptCost: 4,
-        globalGuards: false,
-        routes,
-        settings: {
-          TOKEN_CLEANUP_INTERVAL: '0',
-          MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'routes-outbox-')),
-          ...settings,
-        },
-      }),
-    ],
-    // Declared by the root module, so registered before Gatehouse's routes.
-    controllers: [HostUsersController],
-  })
-  class HostModule {}
-  return HostModule;
-}
+const hostModule = (routes: GatehouseRoutes, settings: Record<string, string> = {}) =>
+  inMemoryHost({ routes, settings, controllers: [HostUsersController] });
 
 async function boot(module: ReturnType<typeof hostModule>, globalPrefix?: string) {
   const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
@@ -113,7 +82,11 @@ describe('the refresh cookie under a global prefix and a mount prefix', () => {
   it('is scoped to the auth routes where they really are', async () => {
     const credentials = { email: 'grace@host.example', password: 'correct horse battery staple' };
     const origin = { Origin: 'https://app.example.com' };
-    await request(app.getHttpServer()).post('/api/identity/auth/register').set(origin).send(credentials).expect(201);
+    await request(app.getHttpServer())
+      .post('/api/identity/auth/register')
+      .set(origin)
+      .send(credentials)
+      .expect(201);
     const login = await request(app.getHttpServer())
       .post('/api/identity/auth/login')
       .set(origin)
@@ -159,12 +132,16 @@ describe('Gatehouse’s protections in a host with none of the standalone server
   });
 
   it('answers its own validation and routing errors in its error shape, with a request id', async () => {
-    const invalid = await http().post('/identity/auth/register').send({ email: 'nope' }).expect(400);
+    const invalid = await http()
+      .post('/identity/auth/register')
+      .send({ email: 'nope' })
+      .expect(400);
     expect(invalid.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
     const credentials = { email: 'admin@host.example', password: 'correct horse battery staple' };
     await http().post('/identity/auth/register').send(credentials).expect(201);
-    const { access_token } = (await http().post('/identity/auth/login').send(credentials).expect(200))
-      .body as { access_token: string };
+    const { access_token } = (
+      await http().post('/identity/auth/login').send(credentials).expect(200)
+    ).body as { access_token: string };
     // Not an admin: refused before the id is even looked at.
     const forbidden = await http()
       .get('/identity/admin/users')

@@ -1,36 +1,19 @@
-import {
-  Body,
-  Controller,
-  Header,
-  HttpCode,
-  HttpStatus,
-  Post,
-  UseFilters,
-  UseGuards,
-  UsePipes,
-} from '@nestjs/common';
+import { Body, Header, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBasicAuth,
   ApiBearerAuth,
   ApiConsumes,
   ApiOkResponse,
   ApiOperation,
-  ApiTags,
 } from '@nestjs/swagger';
-import { AppValidationPipe } from '../../common/pipes/app-validation.pipe';
 import { TokenIntrospectionService } from '../../tokens/token-introspection.service';
 import { Public } from '../decorators/public.decorator';
 import { IntrospectionResponse, PresentedTokenDto } from '../dto/oauth2.dto';
 import { IntrospectionGuard } from '../guards/introspection.guard';
-import { OAuth2ExceptionFilter } from './oauth2-exception.filter';
-import { GatehouseRoute } from '../../common/http/gatehouse-route.decorator';
+import { OAuth2Endpoints } from './oauth2-endpoints.decorator';
 
 /** RFC 7662 introspection, for resource servers that do not verify tokens themselves. */
-@ApiTags('oauth2')
-@UseFilters(OAuth2ExceptionFilter)
-@UsePipes(AppValidationPipe)
-@Controller('oauth2')
-@GatehouseRoute({ oauth2: true })
+@OAuth2Endpoints()
 export class IntrospectionController {
   constructor(private readonly introspection: TokenIntrospectionService) {}
 

@@ -1,35 +1,14 @@
-import {
-  Body,
-  Controller,
-  Header,
-  HttpCode,
-  HttpStatus,
-  Post,
-  UseFilters,
-  UsePipes,
-} from '@nestjs/common';
-import {
-  ApiConsumes,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Header, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiConsumes, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { TokenRevocationService } from '../../tokens/token-revocation.service';
 import { Public } from '../decorators/public.decorator';
 import { PresentedTokenDto } from '../dto/oauth2.dto';
-import { OAuth2ExceptionFilter } from './oauth2-exception.filter';
-import { AppValidationPipe } from '../../common/pipes/app-validation.pipe';
 import { Client } from '../decorators/client-info.decorator';
 import type { ClientInfo } from '../../tokens/client-info';
-import { GatehouseRoute } from '../../common/http/gatehouse-route.decorator';
+import { OAuth2Endpoints } from './oauth2-endpoints.decorator';
 
 /** RFC 7009 revocation: part of every mount, since logout by token is what hosts need first. */
-@ApiTags('oauth2')
-@UseFilters(OAuth2ExceptionFilter)
-// Validated here too, so the routes keep their rules in an application without our global pipe.
-@UsePipes(AppValidationPipe)
-@Controller('oauth2')
-@GatehouseRoute({ oauth2: true })
+@OAuth2Endpoints()
 export class OAuth2Controller {
   constructor(private readonly revocation: TokenRevocationService) {}
 

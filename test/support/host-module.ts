@@ -1,0 +1,47 @@
+import { Module, Type } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuthModule, gatehouseSchema } from '../../src';
+import type { GatehouseRoutes } from '../../src';
+
+/**
+ * The root module of a small host application: its own controllers, an in-memory SQLite
+ * database with Gatehouse's schema (default prefix, Gatehouse's own users), and AuthModule
+ * through the public entry point only, with none of the standalone server's global setup.
+ */
+export function inMemoryHost(options: {
+  controllers?: Type[];
+  routes?: GatehouseRoutes;
+  globalGuards?: boolean;
+  settings?: Record<string, string>;
+}): Type {
+  const schema = gatehouseSchema();
+  @Module({
+    imports: [
+      TypeOrmModule.forRoot({
+        type: 'better-sqlite3',
+        database: ':memory:',
+        entities: schema.entities,
+        migrations: schema.migrations,
+        migrationsRun: true,
+      }),
+      AuthModule.forRoot({
+        jwt: { secret: 'in-memory-host-secret-0123456789abcdef0123456789' },
+        bcryptCost: 4,
+        globalGuards: options.globalGuards ?? false,
+        routes: options.routes,
+        settings: {
+          TOKEN_CLEANUP_INTERVAL: '0',
+          MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'host-outbox-')),
+          ...options.settings,
+        },
+      }),
+    ],
+    // Declared by the root module, so registered before Gatehouse's routes.
+    controllers: options.controllers ?? [],
+  })
+  class HostModule {}
+  return HostModule;
+}
