@@ -10,6 +10,7 @@ import type { App } from 'supertest/types';
 import { Column, DataSource, Entity, MigrationInterface, PrimaryGeneratedColumn, QueryRunner } from 'typeorm';
 import { AuthModule, CurrentUser, JwtAuthGuard, USER_STORE, gatehouseSchema } from '../src';
 import type { AuthUser, GatehouseUser, NewGatehouseUser, UserStore } from '../src';
+import { inMemoryHost } from './support/host-module';
 
 /** The host's accounts, as they were before Gatehouse: integer ids, its own column names. */
 @Entity({ name: 'users' })
@@ -265,27 +266,11 @@ describe('a host that brings a UserStore of its own (users: { useClass })', () =
   let app: INestApplication<App>;
 
   beforeAll(async () => {
-    const schema = gatehouseSchema({ tablePrefix: 'mem_', users: false });
-    @Module({
-      imports: [
-        TypeOrmModule.forRoot({
-          type: 'better-sqlite3',
-          database: ':memory:',
-          entities: schema.entities,
-          migrations: schema.migrations,
-          migrationsRun: true,
-        }),
-        AuthModule.forRoot({
-          jwt: { secret: 'host-users-secret-0123456789abcdef0123456789' },
-          bcryptCost: 4,
-          globalGuards: false,
-          users: { useClass: MemoryUsers },
-          settings: { TOKEN_CLEANUP_INTERVAL: '0', MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'mem-outbox-')) },
-        }),
-      ],
+    const MemoryHost = inMemoryHost({
+      schema: { tablePrefix: 'mem_', users: false },
+      users: { useClass: MemoryUsers },
       controllers: [ReportsController],
-    })
-    class MemoryHost {}
+    });
     const moduleRef = await Test.createTestingModule({ imports: [MemoryHost] }).compile();
     app = moduleRef.createNestApplication({ logger: ['error'] });
     await app.init();

@@ -4,20 +4,23 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthModule, gatehouseSchema } from '../../src';
-import type { GatehouseRoutes } from '../../src';
+import type { GatehouseRoutes, GatehouseSchemaOptions, GatehouseUsersOption } from '../../src';
 
 /**
  * The root module of a small host application: its own controllers, an in-memory SQLite
- * database with Gatehouse's schema (default prefix, Gatehouse's own users), and AuthModule
- * through the public entry point only, with none of the standalone server's global setup.
+ * database with Gatehouse's schema (by default: default prefix, Gatehouse's own users), and
+ * AuthModule through the public entry point only, with none of the standalone server's global
+ * setup.
  */
 export function inMemoryHost(options: {
   controllers?: Type[];
   routes?: GatehouseRoutes;
   globalGuards?: boolean;
   settings?: Record<string, string>;
+  schema?: GatehouseSchemaOptions;
+  users?: GatehouseUsersOption;
 }): Type {
-  const schema = gatehouseSchema();
+  const schema = gatehouseSchema(options.schema);
   @Module({
     imports: [
       TypeOrmModule.forRoot({
@@ -32,6 +35,7 @@ export function inMemoryHost(options: {
         bcryptCost: 4,
         globalGuards: options.globalGuards ?? false,
         routes: options.routes,
+        users: options.users,
         settings: {
           TOKEN_CLEANUP_INTERVAL: '0',
           MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'host-outbox-')),
