@@ -102,6 +102,12 @@ describe('a misconfigured mount', () => {
       /routes\.exclude has unknown group\(s\) admins/,
     );
   });
+
+  it('stops at boot when verified emails are required but the routes that verify them are left out', async () => {
+    await expect(
+      boot(hostModule({ exclude: ['account-mails'] }, { AUTH_REQUIRE_VERIFIED_EMAIL: 'true' })),
+    ).rejects.toThrow(/needs the 'account-mails' routes: do not list them in routes\.exclude/);
+  });
 });
 
 describe('Gatehouse’s protections in a host with none of the standalone server’s global setup', () => {

@@ -50,7 +50,17 @@ export class SetupCheck implements OnModuleInit {
     } finally {
       await runner.release();
     }
+    this.checkRoutes();
     this.checkUserStore();
+  }
+
+  private checkRoutes(): void {
+    const requireVerified = this.config.get('account', { infer: true }).requireVerifiedEmail;
+    if (requireVerified && !this.routes.groups.includes('account-mails')) {
+      throw new Error(
+        "AuthModule: AUTH_REQUIRE_VERIFIED_EMAIL refuses logins until an address is verified, which needs the 'account-mails' routes: do not list them in routes.exclude",
+      );
+    }
   }
 
   private checkUserStore(): void {

@@ -11,7 +11,7 @@ import { ClientInfo } from './client-info';
 import { TokenPairResponse } from './dto/token-pair.response';
 import { Session } from './entities/session.entity';
 import { RevocationReason, Token, TokenType } from './entities/token.entity';
-import { TokenClaims } from './token-claims';
+import { MAX_TOKEN_LENGTH, TokenClaims } from './token-claims';
 import { TokenRevocationService } from './token-revocation.service';
 import { TokenSigner } from './token-signer';
 
@@ -104,8 +104,15 @@ export class TokensService {
         userAgent: client.userAgent,
         ip: client.ip,
       });
+    const accessToken = this.signer.sign(access);
+    if (accessToken.length > MAX_TOKEN_LENGTH) {
+      // Issued, it would be refused by every check: say why here, where the cause is known.
+      throw new Error(
+        `AuthModule: the access token would be ${accessToken.length} characters, over ${MAX_TOKEN_LENGTH}: users.claims puts too much in it`,
+      );
+    }
     const pair: TokenPairResponse = {
-      access_token: this.signer.sign(access),
+      access_token: accessToken,
       refresh_token: this.signer.sign(refresh),
       token_type: 'Bearer',
       expires_in: this.auth.accessTtlSeconds,

@@ -22,6 +22,10 @@ class Member {
 
   @Column({ type: 'varchar', length: 36, nullable: true })
   tenant!: string | null;
+
+  /** Hidden from ordinary reads, as hosts do with flags they rarely show. */
+  @Column({ type: 'boolean', default: false, select: false })
+  banned!: boolean;
 }
 
 const HASH = '$2a$04$0123456789012345678901uIcn4tiB2fz0HR3vHrGyG1Srn/X.q2m';
@@ -64,6 +68,20 @@ describe('TypeOrmUserStore on a host’s entity', () => {
     expect(store.hostId('42')).toBe(42);
     await expect(store.findById('1 OR 1=1')).resolves.toBeNull();
     await expect(store.findById('7')).resolves.toBeNull();
+  });
+
+  it('finds an account by its id as Gatehouse writes it only: another spelling finds nothing', async () => {
+    // Gatehouse's rows hold "1": a change made through "01" would end none of its sessions.
+    await expect(store.findById('01')).resolves.toBeNull();
+    await expect(store.findById('+1')).resolves.toBeNull();
+    await expect(store.findById('1')).resolves.toMatchObject({ id: '1' });
+  });
+
+  it('reads a flag the entity hides (select: false): a hidden disabled column still disables', async () => {
+    const guarded = new TypeOrmUserStore(dataSource, { ...options, columns: { ...options.columns, disabled: 'banned' } });
+    await dataSource.getRepository(Member).update({ id: 1 }, { banned: true });
+    await expect(guarded.findByEmail('old@host.example')).resolves.toMatchObject({ disabled: true });
+    await expect(guarded.findById('1')).resolves.toMatchObject({ disabled: true });
   });
 
   it('creates an account with the host’s own columns filled in, and refuses a taken address', async () => {

@@ -41,7 +41,8 @@ export interface TypeOrmUsersOptions<T extends ObjectLiteral = ObjectLiteral> {
   claims?: (row: T) => Record<string, unknown>;
 }
 
-const NUMERIC = new Set(['int', 'integer', 'bigint', 'smallint', 'mediumint', 'tinyint', 'number']);
+// Not bigint: ids past 2^53 would lose digits as numbers; they stay text, as the drivers give them.
+const NUMERIC = new Set(['int', 'integer', 'smallint', 'mediumint', 'tinyint', 'number']);
 /** What Gatehouse's own tables hold in their user_id columns (varchar(36)). */
 const MAX_ID_LENGTH = 36;
 
@@ -95,9 +96,15 @@ export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implement
     return this.numericId ? Number(id) : id;
   }
 
+  /**
+   * Only the id as Gatehouse wrote it finds the account: `042` for 42, or `ADA` for `ada` under a
+   * case-insensitive collation, finds nothing. Gatehouse's rows hold the exact text, so an admin
+   * change made through another spelling would otherwise end none of the account's sessions.
+   */
   async findById(id: string): Promise<GatehouseUser | null> {
-    if (this.numericId && !/^\d{1,20}$/.test(id)) return null;
-    return this.findOne(this.options.columns.id, this.hostId(id));
+    if (this.numericId && !/^(0|[1-9]\d{0,15})$/.test(id)) return null;
+    const user = await this.findOne(this.options.columns.id, this.hostId(id));
+    return user && user.id === id ? user : null;
   }
 
   findByEmail(email: string): Promise<GatehouseUser | null> {
@@ -171,9 +178,15 @@ export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implement
     return (manager ?? this.dataSource.manager).getRepository(this.options.entity);
   }
 
-  /** Every mapped column, the password hash included even when the entity hides it. */
+  /**
+   * Every mapped column, those the entity hides (`select: false`) included: a hidden `disabled`
+   * read as absent would let a disabled account in.
+   */
   private select() {
-    return this.repository().createQueryBuilder('u').addSelect(`u.${this.options.columns.passwordHash}`);
+    const mapped = Object.values(this.options.columns).filter((p) => p !== undefined) as string[];
+    return this.repository()
+      .createQueryBuilder('u')
+      .addSelect(mapped.map((property) => `u.${property}`));
   }
 
   private async findOne(property: string, value: unknown): Promise<GatehouseUser | null> {
