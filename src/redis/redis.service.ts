@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { GatehouseConfig } from '../config/gatehouse-config';
-import Redis, { RedisOptions } from 'ioredis';
+import type Redis from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 
 /**
  * The Redis connections, when REDIS_URL is set: one for commands, one for pub/sub (a subscribed
@@ -29,8 +30,9 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
       retryStrategy: (times) => Math.min(times * 100, 500),
       lazyConnect: false,
     };
-    this.commandClient = new Redis(redisUrl, { ...options, connectionName: 'gatehouse' });
-    this.subscriberClient = new Redis(redisUrl, { ...options, connectionName: 'gatehouse-sub' });
+    const Client = loadIoredis();
+    this.commandClient = new Client(redisUrl, { ...options, connectionName: 'gatehouse' });
+    this.subscriberClient = new Client(redisUrl, { ...options, connectionName: 'gatehouse-sub' });
     for (const client of [this.commandClient, this.subscriberClient]) {
       // Without a listener ioredis logs every failed reconnect; one line per outage is enough.
       let down = false;
@@ -84,5 +86,18 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
         ),
       ),
     );
+  }
+}
+
+/**
+ * ioredis is an optional peer: loaded only when REDIS_URL (`redisUrl`) is set, so hosts without
+ * Redis install nothing for it, and a host that sets it without the package is told at boot.
+ */
+function loadIoredis(): typeof Redis {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
+    return (require('ioredis') as { default: typeof Redis }).default;
+  } catch {
+    throw new Error('AuthModule: redisUrl (REDIS_URL) is set but ioredis is not installed: npm install ioredis');
   }
 }
