@@ -1,9 +1,7 @@
 import { DataSource, TableForeignKey } from 'typeorm';
 import { BARE_TABLES, schemaPlan } from '../src/database/gatehouse-tables';
+import { MIGRATIONS } from '../src/database/gatehouse-schema';
 import { initialSchema } from '../src/database/migrations/1764000000000-InitialSchema';
-import { sessions as sessionsMigration } from '../src/database/migrations/1764100000000-Sessions';
-import { accountLifecycle } from '../src/database/migrations/1764300000000-AccountLifecycle';
-import { revocationOutbox } from '../src/database/migrations/1764400000000-RevocationOutbox';
 import { hostUsers } from '../src/database/migrations/1764600000000-HostUsers';
 import { loadDatabaseConfig } from '../src/config/database.config';
 import { buildDataSourceOptions, migrations } from '../src/database/typeorm-options';
@@ -127,7 +125,8 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
     return { ...options, migrationsRun: false };
   };
   const before = schemaPlan('', true);
-  const earlierMigrations = [initialSchema, sessionsMigration, accountLifecycle, revocationOutbox].map((m) => m(before));
+  // What 0.1 ran: every migration before HostUsers.
+  const earlierMigrations = MIGRATIONS.filter((m) => m !== hostUsers).map((m) => m(before));
 
   it('upgrades a database of 0.1 (bare names, keys to users) to a prefix, its rows kept', async () => {
     const db = await createTestDatabase(kind);
@@ -135,7 +134,7 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
     const after = schemaPlan('gatehouse_', true);
     const upgraded = new DataSource({
       ...bareOptions(db.url),
-      migrations: [...earlierMigrations.map((_, i) => [initialSchema, sessionsMigration, accountLifecycle, revocationOutbox][i](after)), hostUsers(after)],
+      migrations: MIGRATIONS.map((m) => m(after)),
     });
     try {
       await old.initialize();
@@ -184,7 +183,7 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
     const plan = schemaPlan('gh_', false);
     const source = new DataSource({
       ...bareOptions(db.url),
-      migrations: [initialSchema, sessionsMigration, accountLifecycle, revocationOutbox, hostUsers].map((m) => m(plan)),
+      migrations: MIGRATIONS.map((m) => m(plan)),
     });
     try {
       await source.initialize();

@@ -1,20 +1,16 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { OneTimeToken } from '../account/entities/one-time-token.entity';
-import { RecoveryCode } from '../account/entities/recovery-code.entity';
-import { UserMfa } from '../account/entities/user-mfa.entity';
 import { GatehouseConfig } from '../config/gatehouse-config';
-import { RevocationOutboxEntry } from '../tokens/entities/revocation-outbox.entity';
-import { Session } from '../tokens/entities/session.entity';
-import { Token } from '../tokens/entities/token.entity';
+import { gatehouseEntities } from '../database/gatehouse-schema';
 import { TypeOrmUserStore } from '../users/typeorm-user-store';
 import { USER_STORE } from '../users/user-store';
 import type { UserStore } from '../users/user-store';
 import { MOUNTED_ROUTES } from './routes';
 import type { MountedRoutes } from './routes';
 
-const ENTITIES = [Token, Session, RevocationOutboxEntry, OneTimeToken, UserMfa, RecoveryCode];
+/** The ones every host registers, whoever keeps the accounts. */
+const ENTITIES = gatehouseEntities(false);
 
 /**
  * Checks at boot what a host wires up, so a mistake stops the start with a message naming what to

@@ -35,6 +35,7 @@ export interface GatehouseSchema {
   tables: GatehouseTables;
 }
 
+/** Gatehouse's entities, by the table role each one maps. */
 const ENTITIES: Array<[keyof GatehouseTables, abstract new () => unknown]> = [
   ['users', User],
   ['tokens', Token],
@@ -44,6 +45,14 @@ const ENTITIES: Array<[keyof GatehouseTables, abstract new () => unknown]> = [
   ['userMfa', UserMfa],
   ['recoveryCodes', RecoveryCode],
 ];
+
+/** Gatehouse's migrations, in order; each one builds the tables of a SchemaPlan. */
+export const MIGRATIONS = [initialSchema, sessions, accountLifecycle, revocationOutbox, hostUsers];
+
+/** The entities a DataSource registers: all, or all but the users when the host keeps them. */
+export function gatehouseEntities(ownUsers: boolean): Array<abstract new () => unknown> {
+  return ENTITIES.filter(([role]) => role !== 'users' || ownUsers).map(([, entity]) => entity);
+}
 
 /**
  * Gatehouse's entities and migrations for the host's TypeORM DataSource:
@@ -64,10 +73,8 @@ export function gatehouseSchema(options: GatehouseSchemaOptions = {}): Gatehouse
     if (args) args.name = plan.tables[role];
   }
   return {
-    entities: ENTITIES.filter(([role]) => role !== 'users' || plan.ownUsers).map(([, entity]) => entity),
-    migrations: [initialSchema, sessions, accountLifecycle, revocationOutbox, hostUsers].map((migration) =>
-      migration(plan),
-    ),
+    entities: gatehouseEntities(plan.ownUsers),
+    migrations: MIGRATIONS.map((migration) => migration(plan)),
     tables: plan.tables,
   };
 }
