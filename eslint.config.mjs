@@ -33,9 +33,10 @@ export default tseslint.config(
     },
   },
   {
-    // The example resource and the benchmark routes are host code: they reach Gatehouse through
-    // the package's public face (src/index.ts), as any application would.
-    files: ['src/notes/**/*.ts', 'src/bench/**/*.ts', 'src/app.module.ts'],
+    // The standalone server (src/server, src/main.ts) is a host like any other: it reaches
+    // Gatehouse through the package's public face (src/index.ts) alone, so what it does, a host
+    // can do.
+    files: ['src/server/**/*.ts', 'src/main.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [
@@ -43,11 +44,22 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/auth/*', '**/users/*', '**/tokens/*', '**/account/*', '**/keys/*', '**/mail/*', '**/redis/*', '**/common/errors/*', '**/common/filters/*'],
-              message: 'Host code reaches Gatehouse through src/index.ts only.',
+              group: ['**/auth/*', '**/users/*', '**/tokens/*', '**/account/*', '**/keys/*', '**/mail/*', '**/redis/*', '**/common/*', '**/config/*', '**/database/*', '**/cli/*'],
+              message: 'The server reaches Gatehouse through src/index.ts only.',
             },
           ],
         },
+      ],
+    },
+  },
+  {
+    // ...and the package never depends on the server: `files` leaves dist/server out.
+    files: ['src/**/*.ts'],
+    ignores: ['src/server/**', 'src/main.ts', '**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/server', '**/server/*'], message: 'The package does not ship src/server.' }] },
       ],
     },
   },

@@ -238,7 +238,7 @@ async function mariadb() {
     // 6: purge ~1M expired rows while serving.
     mysql(`UPDATE tokens SET expires_at = '2000-01-01' WHERE jti <> '${jti}' AND family_id = (SELECT family_id FROM (SELECT family_id FROM tokens WHERE jti = '${jti}') x)`, db);
     const quiet = await load({ ...guarded, connections: 4, duration: secs(6) });
-    const cleanup = spawn(process.execPath, ['dist/cli/tokens-cleanup.js'], { cwd: root, env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: randomBytes(48).toString('base64url'), DATABASE_URL: url.toString() }, stdio: 'ignore' });
+    const cleanup = spawn(process.execPath, ['dist/server/cli/tokens-cleanup.js'], { cwd: root, env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: randomBytes(48).toString('base64url'), MFA_ENCRYPTION_KEY: randomBytes(32).toString('hex'), DATABASE_URL: url.toString() }, stdio: 'ignore' });
     const during = await load({ ...guarded, connections: 4, duration: secs(6) });
     const remaining = Number(mysql('SELECT COUNT(*) FROM tokens', db));
     cleanup.kill('SIGTERM');

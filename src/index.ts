@@ -32,3 +32,13 @@ export type { GatehouseSchema, GatehouseSchemaOptions } from './database/gatehou
 export type { GatehouseTables } from './database/gatehouse-tables';
 export { boundMysqlWaits } from './database/bounded-waits';
 export { applyGatehouseSwagger } from './auth/openapi/gatehouse-swagger';
+export { GatehouseConfig, validateGatehouseSettings } from './config/gatehouse-config';
+export type { GatehouseSettings } from './config/gatehouse-config';
+export { ConfigValidationError } from './config/env.validation';
+export { GatehouseValidationPipe } from './common/pipes/gatehouse-validation.pipe';
+export { ContentTypeGuard } from './common/guards/content-type.guard';
+export { REQUEST_ID_HEADER, acceptRequestId, ensureRequestId } from './common/http/request-id';
+export type { RequestWithId } from './common/http/request-id';
+export { GatehouseHealth } from './redis/gatehouse-health';
+export { TokenCleanupService } from './tokens/token-cleanup.service';
+export type { CleanupResult } from './tokens/token-cleanup.service';

@@ -1,16 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { configureApp, httpAdapterFor } from './app.setup';
-import { AppLogger } from './common/logging/app-logger';
-import { AllConfig, loadDotEnv, validateServerEnvironment } from './config';
-import { loadAppConfig } from './config/app.config';
+import { loadAppConfig } from './server/app.config';
+import { configureApp, httpAdapterFor } from './server/app.setup';
+import { AppLogger } from './server/logging/app-logger';
+import { AllConfig, loadDotEnv, validateServerEnvironment } from './server/server-config';
 
 async function bootstrap(): Promise<void> {
   loadDotEnv();
   validateServerEnvironment();
   // Imported only now: building the module graph reads the configuration validated above.
-  const { AppModule } = await import('./app.module.js');
+  const { AppModule } = await import('./server/app.module.js');
   const { adapter, options } = httpAdapterFor(loadAppConfig());
   const createOptions = { abortOnError: false, bufferLogs: true };
   const app = adapter

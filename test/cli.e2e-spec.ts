@@ -27,9 +27,11 @@ describe.each(databaseKinds())('npm run tokens:cleanup on %s', (kind) => {
     const oldJti = (JSON.parse(Buffer.from(old.access.split('.')[1], 'base64url').toString()) as { jti: string }).jti;
     await tokens.update({ jti: oldJti }, { expiresAt: new Date(Date.now() - 30 * 86_400_000) });
 
-    const { stdout, stderr } = await run(process.execPath, [join(dirname(buildAppOnce()), 'cli/tokens-cleanup.js')], {
+    const { stdout, stderr } = await run(process.execPath, [join(dirname(buildAppOnce()), 'server/cli/tokens-cleanup.js')], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', JWT_SECRET: TEST_SECRET, DATABASE_URL: t.db.url, TOKEN_RETENTION: '7d' },
+      // The server's environment, as cron would hand it: in production that includes the MFA key,
+      // since the CLI boots AuthModule as the server does.
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', JWT_SECRET: TEST_SECRET, MFA_ENCRYPTION_KEY: 'ab'.repeat(32), DATABASE_URL: t.db.url, TOKEN_RETENTION: '7d' },
     });
     expect(`${stdout}${stderr}`).toMatch(/deleted 1 token/);
     expect(await tokens.findOneBy({ jti: oldJti })).toBeNull();

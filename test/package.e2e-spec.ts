@@ -35,6 +35,7 @@ describe('the npm package', () => {
   let manifest: {
     name: string;
     private?: boolean;
+    bin?: Record<string, string>;
     dependencies: Record<string, string>;
     peerDependencies: Record<string, string>;
   };
@@ -55,11 +56,21 @@ describe('the npm package', () => {
     );
   });
 
-  it('carries the library only: no tests, server, example resource, benchmark routes or CLI', () => {
-    const strays = files.filter((file) =>
-      /\.spec\.|\.map$|^dist\/(main|app\.|notes\/|bench\/|health\/|cli\/)|^(src|test)\//.test(file),
-    );
+  it('carries the library only: no tests, and nothing of the standalone server (src/server)', () => {
+    const strays = files.filter((file) => /\.spec\.|\.map$|^dist\/(main\.|server\/)|^(src|test)\//.test(file));
     expect(strays).toEqual([]);
+    expect(files.some((file) => file.startsWith('dist/auth/'))).toBe(true);
+  });
+
+  it('ships the key rotation CLI as a bin that runs from the package', async () => {
+    expect(manifest.bin).toEqual({ 'gatehouse-keys-rotate': 'dist/cli/keys-rotate.js' });
+    const script = join(unpacked, 'dist/cli/keys-rotate.js');
+    expect(readFileSync(script, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    // Run from the unpacked tarball with this repository's node_modules for its peers.
+    const { stdout } = await run(process.execPath, [script, '--help'], {
+      env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') },
+    });
+    expect(stdout).toMatch(/^gatehouse-keys-rotate /);
   });
 
   it('loads nothing it does not carry or declare', () => {
@@ -112,17 +123,18 @@ function hostClient(app: RunningApp) {
 }
 
 /** A host built from test/hosts/<name>, started on its own port. */
-async function startHost(name: string, env: Record<string, string>): Promise<RunningApp> {
+async function startHost(name: string, env: Record<string, string>): Promise<RunningApp & { dir: string }> {
   const host = await buildHost(name, await packGatehouse());
-  return startApp(
+  const app = await startApp(
     join(host, 'dist', 'main.js'),
     { NODE_ENV: 'development', JWT_SECRET: SECRET, ...env },
     { cwd: host, readyPath: '/ping' },
   );
+  return Object.assign(app, { dir: host });
 }
 
 describe('a classic CommonJS Nest 11 application on Fastify and SQLite', () => {
-  let app: RunningApp;
+  let app: RunningApp & { dir: string };
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-host-db-'));
@@ -148,6 +160,16 @@ describe('a classic CommonJS Nest 11 application on Fastify and SQLite', () => {
 
     expect((await post('/auth/logout', {}, access_token)).status).toBe(204);
     expect((await get('/reports/mine', access_token)).status).toBe(401);
+  });
+
+  it('rotates signing keys with the package’s bin, as installed in the host', async () => {
+    const keysDir = mkdtempSync(join(tmpdir(), 'gatehouse-host-keys-'));
+    const { stdout, stderr } = await run(join(app.dir, 'node_modules', '.bin', 'gatehouse-keys-rotate'), [], {
+      cwd: app.dir,
+      env: { PATH: process.env.PATH ?? '', JWT_ALGORITHM: 'EdDSA', JWT_KEYS_DIR: keysDir },
+    });
+    expect(`${stdout}${stderr}`).toMatch(/key \S+ \(EdDSA\) signs from/);
+    expect(readdirSync(keysDir)).toHaveLength(1);
   });
 });
 

@@ -12,7 +12,7 @@ import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
 import { RolesGuard } from '../auth/guards/roles.guard';
 import { RateLimited } from '../auth/throttling/rate-limited.decorator';
 import { ErrorBody } from '../common/errors/error-body';
-import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
+import { GatehouseValidationPipe } from '../common/pipes/gatehouse-validation.pipe';
 import type { ClientInfo } from '../tokens/client-info';
 import { AcceptedResponse, EmailDto, ResetPasswordDto, VerifyEmailDto } from './dto/account.dto';
 import { EmailVerificationService } from './email-verification.service';
@@ -30,7 +30,7 @@ const ACCEPTED: AcceptedResponse = {
   type: ErrorBody,
 })
 @UseGuards(JwtAuthGuard, RolesGuard)
-@UsePipes(AppValidationPipe)
+@UsePipes(GatehouseValidationPipe)
 @Controller('auth')
 @GatehouseRoute()
 export class AccountController {

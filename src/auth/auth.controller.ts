@@ -53,7 +53,7 @@ import { OAuth2ExceptionFilter } from './oauth2/oauth2-exception.filter';
 import { OAuth2TokenService } from './oauth2/oauth2-token.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
-import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
+import { GatehouseValidationPipe } from '../common/pipes/gatehouse-validation.pipe';
 import { GatehouseRoute } from '../common/http/gatehouse-route.decorator';
 
 const COOKIE_MODE_NOTE =
@@ -66,7 +66,7 @@ const COOKIE_MODE_NOTE =
 // Guarded and validated here too, so the routes keep their protection and input rules in an
 // application that turns the global guards off or has no global validation pipe.
 @UseGuards(JwtAuthGuard, RolesGuard)
-@UsePipes(AppValidationPipe)
+@UsePipes(GatehouseValidationPipe)
 @Controller('auth')
 @GatehouseRoute()
 export class AuthController {

@@ -19,7 +19,7 @@ import { LogoutAllDto, RevokedCount, SessionResponse } from './dto/session.dto';
 import { AccountSessionsService } from './account-sessions.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
-import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
+import { GatehouseValidationPipe } from '../common/pipes/gatehouse-validation.pipe';
 import { Client } from './decorators/client-info.decorator';
 import type { ClientInfo } from '../tokens/client-info';
 import { GatehouseRoute } from '../common/http/gatehouse-route.decorator';
@@ -28,7 +28,7 @@ import { GatehouseRoute } from '../common/http/gatehouse-route.decorator';
 // Guarded and validated here too, so the routes keep their protection and input rules in an
 // application that turns the global guards off or has no global validation pipe.
 @UseGuards(JwtAuthGuard, RolesGuard)
-@UsePipes(AppValidationPipe)
+@UsePipes(GatehouseValidationPipe)
 @Controller('auth')
 @GatehouseRoute()
 export class SessionsController {

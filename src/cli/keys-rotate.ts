@@ -1,13 +1,15 @@
+#!/usr/bin/env node
 import { Logger } from '@nestjs/common';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadDotEnv, validateEnvironment } from '../config';
 import { loadAuthConfig } from '../config/auth.config';
 import { durationToSeconds } from '../config/env.validation';
 import { parseKeysVariable, readKeyDir, removeKeyFile, writeKeyFile } from '../keys/key-files';
 import { rotate } from '../keys/key-rotation';
 import { toStoredKey } from '../keys/signing-key';
 
-const USAGE = `npm run keys:rotate -- [--activate-in 1h] [--prune] [--print]
+const USAGE = `gatehouse-keys-rotate [--activate-in 1h] [--prune] [--print]
+(in the Gatehouse repository: npm run keys:rotate -- ...)
 
 Creates the next signing key for JWT_ALGORITHM (EdDSA, ES256 or RS256) in JWT_KEYS_DIR. It is
 published in the JWKS at once and signs from --activate-in later (default 1h; 0 = now), so
@@ -28,8 +30,8 @@ function main(): void {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  loadDotEnv();
-  validateEnvironment();
+  // Variables already set win over `.env`, as in the application that reads the same keys.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const auth = loadAuthConfig();
   if (auth.algorithm === 'HS256') {
     throw new Error('JWT_ALGORITHM is HS256: there is no key pair to rotate (set JWT_ALGORITHM to EdDSA, ES256 or RS256)');

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadAppConfig } from './app.config';
+import { loadRuntimeConfig } from './runtime.config';
 import {
   ConfigValidationError,
   durationToMs,
@@ -57,7 +57,7 @@ export interface AccountConfig {
 
 export function loadMailConfig(raw: NodeJS.ProcessEnv = process.env): MailConfig {
   const env = parseEnv(raw);
-  const app = loadAppConfig(raw);
+  const app = loadRuntimeConfig(raw);
   return {
     smtpUrl: env.SMTP_URL,
     from: env.MAIL_FROM ?? `${env.APP_NAME ?? 'Gatehouse'} <no-reply@localhost>`,
@@ -71,7 +71,7 @@ export function loadAccountConfig(raw: NodeJS.ProcessEnv = process.env): Account
   const env = parseEnv(raw);
   // A malformed key is reported at boot by every entry point, the CLIs included.
   if (env.MFA_ENCRYPTION_KEY !== undefined) parseMfaKey(env.MFA_ENCRYPTION_KEY);
-  const app = loadAppConfig(raw);
+  const app = loadRuntimeConfig(raw);
   const appUrl = (env.APP_URL ?? `http://localhost:${app.port}`).replace(/\/+$/, '');
   const cookieMode = envFlag(env.AUTH_COOKIE_MODE, false);
   // Parsed only in cookie mode: CORS_ORIGINS may hold what CORS accepts but an allow-list of

@@ -1,7 +1,7 @@
 import { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import type { JwsAlgorithm } from '../keys/jws';
-import { loadAppConfig } from './app.config';
+import { loadRuntimeConfig } from './runtime.config';
 import { durationToSeconds, parseEnv } from './env.validation';
 import { resolveJwtKey } from './jwt-secret';
 
@@ -29,7 +29,7 @@ export interface AuthConfig {
 
 export function loadAuthConfig(raw: NodeJS.ProcessEnv = process.env): AuthConfig {
   const env = parseEnv(raw);
-  const app = loadAppConfig(raw);
+  const app = loadRuntimeConfig(raw);
   const algorithm = env.JWT_ALGORITHM ?? 'HS256';
   return {
     algorithm,

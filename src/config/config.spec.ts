@@ -1,10 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateEnvironment, validateServerEnvironment } from '.';
 import { loadAuthConfig } from './auth.config';
-import { loadAppConfig } from './app.config';
-import { loadDatabaseConfig } from './database.config';
+import { validateGatehouseSettings } from './gatehouse-config';
 import { ConfigValidationError, durationToSeconds, parseEnv } from './env.validation';
 import { resolveJwtKey, secretWeakness } from './jwt-secret';
 
@@ -20,7 +18,7 @@ describe('configuration', () => {
     it('names every bad variable at once', () => {
       const error = (() => {
         try {
-          parseEnv({ PORT: 'abc', BCRYPT_COST: '99', DATABASE_URL: 'postgres://x' });
+          parseEnv({ PORT: 'abc', BCRYPT_COST: '99', REDIS_URL: 'http://x' });
         } catch (e) {
           return e as ConfigValidationError;
         }
@@ -28,7 +26,7 @@ describe('configuration', () => {
       expect(error).toBeInstanceOf(ConfigValidationError);
       expect(error?.message).toMatch(/PORT/);
       expect(error?.message).toMatch(/BCRYPT_COST/);
-      expect(error?.message).toMatch(/DATABASE_URL/);
+      expect(error?.message).toMatch(/REDIS_URL/);
     });
 
     it('treats empty strings as unset', () => {
@@ -82,23 +80,22 @@ describe('configuration', () => {
       expect(logger.warn).toHaveBeenCalled();
     });
 
-    it('validateEnvironment refuses production without a secret before anything boots', () => {
-      expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
-      expect(() =>
-        validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: strong }),
-      ).not.toThrow();
-      expect(() => validateEnvironment({ NODE_ENV: 'development' })).not.toThrow();
-    });
-
-    it('validateServerEnvironment also wants the MFA key in production; the CLIs do not', () => {
-      const production = { NODE_ENV: 'production', JWT_SECRET: strong };
-      expect(() => validateEnvironment(production)).not.toThrow();
-      expect(() => validateServerEnvironment(production)).toThrow(/MFA_ENCRYPTION_KEY/);
+    it('validateGatehouseSettings refuses production without a secret or MFA key, before anything boots', () => {
+      const production = { NODE_ENV: 'production', DATA_DIR: dataDir };
+      expect(() => validateGatehouseSettings({ settings: production })).toThrow(/JWT_SECRET/);
+      expect(() => validateGatehouseSettings({ settings: { ...production, JWT_SECRET: strong } })).toThrow(
+        /MFA_ENCRYPTION_KEY/,
+      );
       const key = 'ab'.repeat(32);
-      expect(() => validateServerEnvironment({ ...production, MFA_ENCRYPTION_KEY: key })).not.toThrow();
       expect(() =>
-        validateServerEnvironment({ ...production, MFA_ENCRYPTION_KEY: key, AUTH_COOKIE_MODE: 'true', CORS_ORIGINS: 'x:1' }),
+        validateGatehouseSettings({ settings: { ...production, JWT_SECRET: strong, MFA_ENCRYPTION_KEY: key } }),
+      ).not.toThrow();
+      expect(() =>
+        validateGatehouseSettings({
+          settings: { ...production, JWT_SECRET: strong, MFA_ENCRYPTION_KEY: key, AUTH_COOKIE_MODE: 'true', CORS_ORIGINS: 'x:1' },
+        }),
       ).toThrow(/CORS_ORIGINS/);
+      expect(() => validateGatehouseSettings({ settings: { NODE_ENV: 'development', DATA_DIR: dataDir } })).not.toThrow();
     });
   });
 
@@ -113,63 +110,6 @@ describe('configuration', () => {
         issuer: 'gatehouse',
         audience: 'gatehouse-api',
       });
-    });
-  });
-
-  describe('HTTP server timeouts', () => {
-    it('are chosen: 30 s a request, 10 s for the headers, 5 s of idle keep-alive', () => {
-      expect(loadAppConfig({}).httpTimeouts).toEqual({
-        requestMs: 30_000,
-        headersMs: 10_000,
-        keepAliveMs: 5_000,
-      });
-      expect(
-        loadAppConfig({ HTTP_REQUEST_TIMEOUT: '1m', HTTP_HEADERS_TIMEOUT: '20s', HTTP_KEEP_ALIVE_TIMEOUT: '65s' })
-          .httpTimeouts,
-      ).toEqual({ requestMs: 60_000, headersMs: 20_000, keepAliveMs: 65_000 });
-    });
-
-    it('refuses none at all, or headers allowed longer than the whole request', () => {
-      expect(() => loadAppConfig({ HTTP_REQUEST_TIMEOUT: '0' })).toThrow(/HTTP_REQUEST_TIMEOUT/);
-      expect(() => loadAppConfig({ HTTP_REQUEST_TIMEOUT: '5s', HTTP_HEADERS_TIMEOUT: '10s' })).toThrow(
-        /HTTP_HEADERS_TIMEOUT/,
-      );
-    });
-  });
-
-  describe('database config', () => {
-    it('defaults to SQLite in the data directory', () => {
-      expect(loadDatabaseConfig({ DATA_DIR: dataDir })).toMatchObject({
-        kind: 'sqlite',
-        path: join(dataDir, 'gatehouse.sqlite'),
-        migrationsRun: true,
-      });
-    });
-
-    it('selects MySQL, or the MariaDB dialect, by URL', () => {
-      expect(loadDatabaseConfig({ DATABASE_URL: 'mysql://u:p@h:3306/d' })).toMatchObject({
-        kind: 'mysql',
-        flavour: 'mysql',
-        url: 'mysql://u:p@h:3306/d',
-      });
-      expect(loadDatabaseConfig({ DATABASE_URL: 'mariadb://u:p@h:3306/d' })).toMatchObject({
-        kind: 'mysql',
-        flavour: 'mariadb',
-        url: 'mysql://u:p@h:3306/d',
-      });
-    });
-
-    it('takes sqlite: paths and turns migrations off on request', () => {
-      expect(
-        loadDatabaseConfig({ DATABASE_URL: 'sqlite::memory:', DATABASE_MIGRATIONS_RUN: 'false' }),
-      ).toMatchObject({ kind: 'sqlite', path: ':memory:', migrationsRun: false });
-    });
-
-    it('bounds every wait on the database: 5 s unless DATABASE_TIMEOUT says otherwise', () => {
-      expect(loadDatabaseConfig({ DATA_DIR: dataDir }).timeoutMs).toBe(5000);
-      expect(loadDatabaseConfig({ DATABASE_TIMEOUT: '1500ms' }).timeoutMs).toBe(1500);
-      expect(loadDatabaseConfig({ DATABASE_TIMEOUT: '2s' }).timeoutMs).toBe(2000);
-      expect(() => loadDatabaseConfig({ DATABASE_TIMEOUT: '0' })).toThrow(/DATABASE_TIMEOUT/);
     });
   });
 });

@@ -26,28 +26,16 @@ const DURATION = /^\d+\s*(s|m|h|d)?$/;
 /** What {@link durationToMs} reads: milliseconds, or seconds with `s`. */
 const MS_DURATION = /^[1-9]\d*\s*(ms|s)?$/;
 
-/** pino's levels, plus `silent`: what LOG_LEVEL accepts. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** Every environment variable the service reads; `.env.example` documents each one. */
+/**
+ * Every setting Gatehouse reads, by environment variable name (`.env.example` documents each
+ * one): what `AuthModule.forRoot({ settings })` and the keys CLI accept. The server's own
+ * variables (port binding, database, logs) are its own, in src/server.
+ */
 export class EnvironmentVariables {
   @IsOptional() @IsEnum(NodeEnv) NODE_ENV?: NodeEnv;
   @IsOptional() @Min(0) @Max(65535) @IsInt() PORT?: number;
-  @IsOptional() @IsString() HOST?: string;
   @IsOptional() @IsString() DATA_DIR?: string;
-  @IsOptional()
-  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
-  LOG_LEVEL?: LogLevel;
 
-  @IsOptional()
-  @Matches(/^(sqlite:|mysql:\/\/|mariadb:\/\/)/, {
-    message: 'DATABASE_URL must start with sqlite:, mysql:// or mariadb://',
-  })
-  DATABASE_URL?: string;
-  @IsOptional() @IsBooleanString() DATABASE_MIGRATIONS_RUN?: string;
-  @IsOptional() @IsBooleanString() DATABASE_LOGGING?: string;
-  @IsOptional() @Min(1) @Max(1000) @IsInt() DATABASE_POOL_SIZE?: number;
   @IsOptional()
   @Matches(MS_DURATION, { message: 'DATABASE_TIMEOUT must be a duration such as 5s or 1500ms' })
   DATABASE_TIMEOUT?: string;
@@ -103,7 +91,6 @@ export class EnvironmentVariables {
   @IsOptional()
   @Matches(/^\d+\s*(ms|s)?$/, { message: 'TOKEN_CLEANUP_PAUSE must be a duration such as 50ms' })
   TOKEN_CLEANUP_PAUSE?: string;
-  @IsOptional() @IsBooleanString() BENCHMARK_ROUTES?: string;
 
   @IsOptional()
   @Matches(/^([^:,\s]+:[^,\s]{16,})(,[^:,\s]+:[^,\s]{16,})*$/, {
@@ -112,21 +99,7 @@ export class EnvironmentVariables {
   })
   INTROSPECTION_CLIENTS?: string;
 
-  @IsOptional()
-  @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must be a size such as 64kb or 1mb' })
-  BODY_LIMIT?: string;
   @IsOptional() @IsString() CORS_ORIGINS?: string;
-  @IsOptional() @IsIn(['express', 'fastify']) HTTP_ADAPTER?: 'express' | 'fastify';
-  @IsOptional() @IsString() TRUST_PROXY?: string;
-  @IsOptional()
-  @Matches(DURATION, { message: 'HTTP_REQUEST_TIMEOUT must be a duration such as 30s' })
-  HTTP_REQUEST_TIMEOUT?: string;
-  @IsOptional()
-  @Matches(DURATION, { message: 'HTTP_HEADERS_TIMEOUT must be a duration such as 10s' })
-  HTTP_HEADERS_TIMEOUT?: string;
-  @IsOptional()
-  @Matches(DURATION, { message: 'HTTP_KEEP_ALIVE_TIMEOUT must be a duration such as 5s' })
-  HTTP_KEEP_ALIVE_TIMEOUT?: string;
 
   @IsOptional() @IsBooleanString() THROTTLE_DISABLED?: string;
   @IsOptional() @Min(1) @Max(100_000) @IsInt() RATE_LIMIT_IP?: number;
@@ -179,9 +152,6 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'AUTH_COOKIE_NAME must be 1-64 letters, digits, _ or -' })
   AUTH_COOKIE_NAME?: string;
   @IsOptional() @IsString() AUTH_COOKIE_ORIGINS?: string;
-
-  @IsOptional() @IsString() BOOTSTRAP_ADMIN_EMAIL?: string;
-  @IsOptional() @IsString() BOOTSTRAP_ADMIN_PASSWORD?: string;
 }
 
 /** Thrown at boot; names every bad variable so the operator can fix them all in one go. */

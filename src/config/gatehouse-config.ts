@@ -3,6 +3,7 @@ import { AccountConfig, MailConfig, loadAccountConfig, loadMailConfig } from './
 import { AuthConfig, loadAuthConfig } from './auth.config';
 import { ThrottleConfig, loadThrottleConfig } from './throttle.config';
 import { TokensConfig, loadTokensConfig } from './tokens.config';
+import { loadRuntimeConfig } from './runtime.config';
 import type { JwsAlgorithm } from '../keys/jws';
 
 /**
@@ -101,6 +102,25 @@ function toEnvironment(options: GatehouseAuthOptions): NodeJS.ProcessEnv {
   };
   const defined = Object.entries(typed).filter(([, value]) => value !== undefined);
   return { ...options.settings, ...Object.fromEntries(defined) };
+}
+
+/**
+ * Checks Gatehouse's settings as AuthModule will at boot, for an entry point that wants a bad
+ * one to stop it before Nest starts. Throws ConfigValidationError naming every bad setting; in
+ * production a missing JWT secret or MFA key is one (development generates both and says so).
+ */
+export function validateGatehouseSettings(options: GatehouseAuthOptions = {}): void {
+  const env = toEnvironment(options);
+  loadTokensConfig(env);
+  loadThrottleConfig(env);
+  loadMailConfig(env);
+  const account = loadAccountConfig(env);
+  // In development these would generate the missing secrets, and say so; that is AuthModule's
+  // to do, at boot, in the application's log. In production they only check.
+  if (loadRuntimeConfig(env).isProduction) {
+    loadAuthConfig(env);
+    account.mfa.encryptionKey();
+  }
 }
 
 /**

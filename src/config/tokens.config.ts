@@ -1,4 +1,3 @@
-import { databaseTimeoutMs } from './database.config';
 import { durationToMs, durationToSeconds, parseEnv } from './env.validation';
 
 export interface TokensConfig {
@@ -45,7 +44,7 @@ export function loadTokensConfig(raw: NodeJS.ProcessEnv = process.env): TokensCo
     cacheTtlSeconds: durationToSeconds(env.REVOCATION_CACHE_TTL ?? '60s'),
     cacheMaxEntries: env.REVOCATION_CACHE_SIZE ?? 100_000,
     revocationSyncIntervalMs: durationToMs(env.REVOCATION_SYNC_INTERVAL ?? '500ms'),
-    databaseTimeoutMs: databaseTimeoutMs(env),
+    databaseTimeoutMs: durationToMs(env.DATABASE_TIMEOUT ?? '5s'),
     verifiedCacheMaxEntries: env.VERIFIED_TOKEN_CACHE_SIZE ?? 50_000,
     cleanupIntervalSeconds: durationToSeconds(env.TOKEN_CLEANUP_INTERVAL ?? '1h'),
     retentionSeconds: durationToSeconds(env.TOKEN_RETENTION ?? '7d'),

@@ -24,7 +24,7 @@ import { UserAdminService } from './user-admin.service';
 import { UserIdParam } from './user-id.param';
 import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
 import { RolesGuard } from '../auth/guards/roles.guard';
-import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
+import { GatehouseValidationPipe } from '../common/pipes/gatehouse-validation.pipe';
 import { Client } from '../auth/decorators/client-info.decorator';
 import type { ClientInfo } from '../tokens/client-info';
 import { GatehouseRoute } from '../common/http/gatehouse-route.decorator';
@@ -36,7 +36,7 @@ import { GatehouseRoute } from '../common/http/gatehouse-route.decorator';
 // Guarded and validated here too, so the routes keep their protection and input rules in an
 // application that turns the global guards off or has no global validation pipe.
 @UseGuards(JwtAuthGuard, RolesGuard)
-@UsePipes(AppValidationPipe)
+@UsePipes(GatehouseValidationPipe)
 @Controller('admin/users')
 @GatehouseRoute()
 export class AdminUsersController {

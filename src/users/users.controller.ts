@@ -6,14 +6,14 @@ import { UserResponse } from './dto/user.response';
 import { UsersService } from './users.service';
 import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
 import { RolesGuard } from '../auth/guards/roles.guard';
-import { AppValidationPipe } from '../common/pipes/app-validation.pipe';
+import { GatehouseValidationPipe } from '../common/pipes/gatehouse-validation.pipe';
 import { GatehouseRoute } from '../common/http/gatehouse-route.decorator';
 
 @ApiTags('users')
 // Guarded and validated here too, so the routes keep their protection and input rules in an
 // application that turns the global guards off or has no global validation pipe.
 @UseGuards(JwtAuthGuard, RolesGuard)
-@UsePipes(AppValidationPipe)
+@UsePipes(GatehouseValidationPipe)
 @Controller('users')
 @GatehouseRoute()
 export class UsersController {

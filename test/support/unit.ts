@@ -5,14 +5,16 @@ import { createSecretKey, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AccountConfig, AuthConfig, MailConfig, TokensConfig } from '../../src/config';
 import { loadAccountConfig, loadMailConfig } from '../../src/config/account.config';
+import type { AccountConfig, MailConfig } from '../../src/config/account.config';
+import type { AuthConfig } from '../../src/config/auth.config';
+import type { TokensConfig } from '../../src/config/tokens.config';
 import { loadThrottleConfig } from '../../src/config/throttle.config';
 import { loadTokensConfig } from '../../src/config/tokens.config';
 import { GatehouseConfig, GatehouseConfigModule } from '../../src/config/gatehouse-config';
 import { AuditModule } from '../../src/common/audit/audit.module';
 import { RedisModule } from '../../src/redis/redis.module';
-import { buildDataSourceOptions } from '../../src/database/typeorm-options';
+import { buildDataSourceOptions } from '../../src/server/typeorm-options';
 import { UserStoreModule } from '../../src/users/user-store.module';
 
 /** Test-sized auth settings: a random key and the cheapest bcrypt cost. */

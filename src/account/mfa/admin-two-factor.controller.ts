@@ -21,7 +21,7 @@ import { Roles } from '../../auth/decorators/roles.decorator';
 import { JwtAuthGuard } from '../../auth/guards/jwt-auth.guard';
 import { RolesGuard } from '../../auth/guards/roles.guard';
 import { ErrorBody } from '../../common/errors/error-body';
-import { AppValidationPipe } from '../../common/pipes/app-validation.pipe';
+import { GatehouseValidationPipe } from '../../common/pipes/gatehouse-validation.pipe';
 import type { ClientInfo } from '../../tokens/client-info';
 import { ROLE_ADMIN } from '../../users/entities/user.entity';
 import { TwoFactorAccountService } from './two-factor-account.service';
@@ -31,7 +31,7 @@ import { GatehouseRoute } from '../../common/http/gatehouse-route.decorator';
 @ApiTags('admin')
 @Roles(ROLE_ADMIN)
 @UseGuards(JwtAuthGuard, RolesGuard)
-@UsePipes(AppValidationPipe)
+@UsePipes(GatehouseValidationPipe)
 @Controller('admin/users')
 @GatehouseRoute()
 export class AdminTwoFactorController {

@@ -33,7 +33,7 @@ import { JwtAuthGuard } from '../../auth/guards/jwt-auth.guard';
 import { RolesGuard } from '../../auth/guards/roles.guard';
 import { RateLimited } from '../../auth/throttling/rate-limited.decorator';
 import { ErrorBody } from '../../common/errors/error-body';
-import { AppValidationPipe } from '../../common/pipes/app-validation.pipe';
+import { GatehouseValidationPipe } from '../../common/pipes/gatehouse-validation.pipe';
 import type { ClientInfo } from '../../tokens/client-info';
 import { TokenPairResponse } from '../../tokens/dto/token-pair.response';
 import {
@@ -51,7 +51,7 @@ import { GatehouseRoute } from '../../common/http/gatehouse-route.decorator';
 @ApiTags('two-factor')
 @ApiBadRequestResponse({ description: 'Invalid input', type: ErrorBody })
 @UseGuards(JwtAuthGuard, RolesGuard)
-@UsePipes(AppValidationPipe)
+@UsePipes(GatehouseValidationPipe)
 @Controller('auth/2fa')
 @GatehouseRoute()
 export class TwoFactorController {

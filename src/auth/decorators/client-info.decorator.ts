@@ -1,5 +1,5 @@
 import { ExecutionContext, createParamDecorator } from '@nestjs/common';
-import { RequestWithId, ensureRequestId } from '../../common/logging/request-id';
+import { RequestWithId, ensureRequestId } from '../../common/http/request-id';
 import type { ClientInfo } from '../../tokens/client-info';
 
 export interface ClientRequest extends RequestWithId {

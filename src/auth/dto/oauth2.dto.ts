@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { AllowUnknownFields } from '../../common/pipes/app-validation.pipe';
+import { AllowUnknownFields } from '../../common/pipes/gatehouse-validation.pipe';
 
 /** RFC 7009 §2.1 and RFC 7662 §2.1 requests, form-encoded. Unknown parameters are ignored. */
 @AllowUnknownFields()

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { AllowUnknownFields } from '../../common/pipes/app-validation.pipe';
+import { AllowUnknownFields } from '../../common/pipes/gatehouse-validation.pipe';
 
 export enum GrantType {
   Password = 'password',

@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { asError } from '../../common/errors/as-error';
-import { ensureRequestId } from '../../common/logging/request-id';
+import { ensureRequestId } from '../../common/http/request-id';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import {
   INVALID_ACCESS_TOKEN,

@@ -2,10 +2,10 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { asError } from '../../common/errors/as-error';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import { AppValidationPipe } from '../../common/pipes/app-validation.pipe';
+import { GatehouseValidationPipe } from '../../common/pipes/gatehouse-validation.pipe';
 import { LoginDto } from '../dto/credentials.dto';
 
-const validation = new AppValidationPipe();
+const validation = new GatehouseValidationPipe();
 
 /**
  * Runs the local (email + password) strategy. Guards run before pipes, so the body is validated

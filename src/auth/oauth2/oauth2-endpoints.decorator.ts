@@ -1,7 +1,7 @@
 import { Controller, UseFilters, UsePipes, applyDecorators } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { GatehouseRoute } from '../../common/http/gatehouse-route.decorator';
-import { AppValidationPipe } from '../../common/pipes/app-validation.pipe';
+import { GatehouseValidationPipe } from '../../common/pipes/gatehouse-validation.pipe';
 import { OAuth2ExceptionFilter } from './oauth2-exception.filter';
 
 /**
@@ -13,7 +13,7 @@ export const OAuth2Endpoints = () =>
   applyDecorators(
     GatehouseRoute({ oauth2: true }),
     Controller('oauth2'),
-    UsePipes(AppValidationPipe),
+    UsePipes(GatehouseValidationPipe),
     UseFilters(OAuth2ExceptionFilter),
     ApiTags('oauth2'),
   );

@@ -7,7 +7,7 @@ import {
   RequestWithId,
   ensureRequestId,
   requestIdBelongsInBody,
-} from '../../common/logging/request-id';
+} from '../../common/http/request-id';
 import { OAuth2Error, OAuth2ErrorCode } from './oauth2-error';
 
 const GRANT_ERRORS = new Set<ErrorCode>([

@@ -15,7 +15,7 @@ import {
   RequestWithId,
   ensureRequestId,
   requestIdBelongsInBody,
-} from '../logging/request-id';
+} from '../http/request-id';
 
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   400: ErrorCode.ValidationFailed,

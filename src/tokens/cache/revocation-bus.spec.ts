@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadTokensConfig } from '../../config/tokens.config';
-import { buildDataSourceOptions } from '../../database/typeorm-options';
+import { buildDataSourceOptions } from '../../server/typeorm-options';
 import { testAuthConfig, testConfigModule } from '../../../test/support/unit';
 import { TestRedis, freePort, waitFor } from '../../../test/support/processes';
 import { RedisModule } from '../../redis/redis.module';

@@ -1,9 +1,0 @@
-import 'reflect-metadata';
-import { DataSource } from 'typeorm';
-import { loadDotEnv } from '../config';
-import { loadDatabaseConfig } from '../config/database.config';
-import { buildDataSourceOptions } from './typeorm-options';
-
-// Entry point for the TypeORM CLI (`npm run migration:run`, `migration:generate`).
-loadDotEnv();
-export default new DataSource(buildDataSourceOptions(loadDatabaseConfig()));

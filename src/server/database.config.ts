@@ -1,0 +1,58 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { loadAppConfig } from './app.config';
+import { durationMs, flag, parseServerEnv } from './server-env';
+
+export type DatabaseConfig =
+  | {
+      kind: 'sqlite';
+      /** File path, or `:memory:` for throwaway test databases. */
+      path: string;
+      migrationsRun: boolean;
+      logging: boolean;
+      timeoutMs: number;
+    }
+  | {
+      kind: 'mysql';
+      /** MariaDB reports schema details its own way; TypeORM needs to know for migrations. */
+      flavour: 'mysql' | 'mariadb';
+      url: string;
+      poolSize: number;
+      migrationsRun: boolean;
+      logging: boolean;
+      timeoutMs: number;
+    };
+
+export function loadDatabaseConfig(raw: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const env = parseServerEnv(raw);
+  const common = {
+    migrationsRun: flag(env.DATABASE_MIGRATIONS_RUN, true),
+    logging: flag(env.DATABASE_LOGGING, false),
+    // The longest any one wait on the database may take: a query's answer, a pooled connection,
+    // a lock (SQLite's busy timeout, InnoDB's lock wait). Past it the request answers 503.
+    // Gatehouse reads the same variable for its own transactions.
+    timeoutMs: durationMs(env.DATABASE_TIMEOUT ?? '5s', 'ms'),
+  };
+  const url = env.DATABASE_URL;
+  if (url && /^(mysql|mariadb):\/\//.test(url)) {
+    // mysql2 understands mysql:// only; mariadb:// selects TypeORM's MariaDB dialect.
+    return {
+      kind: 'mysql',
+      flavour: url.startsWith('mariadb:') ? 'mariadb' : 'mysql',
+      url: url.replace(/^mariadb:/, 'mysql:'),
+      poolSize: env.DATABASE_POOL_SIZE ?? 10,
+      ...common,
+    };
+  }
+  const { dataDir } = loadAppConfig(raw);
+  const file = url ? url.replace(/^sqlite:(\/\/)?/, '') : '';
+  const path =
+    file === ':memory:'
+      ? file
+      : file
+        ? isAbsolute(file)
+          ? file
+          : resolve(file)
+        : join(dataDir, 'gatehouse.sqlite');
+  return { kind: 'sqlite', path, ...common };
+}
+

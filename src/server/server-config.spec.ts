@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigValidationError } from '../index';
+import { loadAppConfig } from './app.config';
+import { loadDatabaseConfig } from './database.config';
+import { validateServerEnvironment } from './server-config';
+
+describe("the server's configuration", () => {
+  let dataDir: string;
+  beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-server-config-'))));
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  describe('validateServerEnvironment', () => {
+    it("names every bad variable of the server's own at once", () => {
+      const error = (() => {
+        try {
+          validateServerEnvironment({ PORT: 'abc', DATABASE_URL: 'postgres://x', DATA_DIR: dataDir });
+        } catch (e) {
+          return e as ConfigValidationError;
+        }
+      })();
+      expect(error).toBeInstanceOf(ConfigValidationError);
+      expect(error?.message).toMatch(/PORT/);
+      expect(error?.message).toMatch(/DATABASE_URL/);
+    });
+
+    it("checks Gatehouse's settings too, production secrets included", () => {
+      const production = { NODE_ENV: 'production', DATA_DIR: dataDir };
+      expect(() => validateServerEnvironment(production)).toThrow(/JWT_SECRET/);
+      expect(() => validateServerEnvironment({ ...production, BCRYPT_COST: '99' })).toThrow(/BCRYPT_COST/);
+      const secrets = { JWT_SECRET: 'k'.repeat(20) + 'Zq8#'.repeat(5), MFA_ENCRYPTION_KEY: 'ab'.repeat(32) };
+      expect(() => validateServerEnvironment({ ...production, ...secrets })).not.toThrow();
+    });
+  });
+
+  describe('HTTP server timeouts', () => {
+    it('are chosen: 30 s a request, 10 s for the headers, 5 s of idle keep-alive', () => {
+      expect(loadAppConfig({}).httpTimeouts).toEqual({
+        requestMs: 30_000,
+        headersMs: 10_000,
+        keepAliveMs: 5_000,
+      });
+      expect(
+        loadAppConfig({ HTTP_REQUEST_TIMEOUT: '1m', HTTP_HEADERS_TIMEOUT: '20s', HTTP_KEEP_ALIVE_TIMEOUT: '65s' })
+          .httpTimeouts,
+      ).toEqual({ requestMs: 60_000, headersMs: 20_000, keepAliveMs: 65_000 });
+    });
+
+    it('refuses none at all, or headers allowed longer than the whole request', () => {
+      expect(() => loadAppConfig({ HTTP_REQUEST_TIMEOUT: '0' })).toThrow(/HTTP_REQUEST_TIMEOUT/);
+      expect(() => loadAppConfig({ HTTP_REQUEST_TIMEOUT: '5s', HTTP_HEADERS_TIMEOUT: '10s' })).toThrow(
+        /HTTP_HEADERS_TIMEOUT/,
+      );
+    });
+  });
+
+  describe('database config', () => {
+    it('defaults to SQLite in the data directory', () => {
+      expect(loadDatabaseConfig({ DATA_DIR: dataDir })).toMatchObject({
+        kind: 'sqlite',
+        path: join(dataDir, 'gatehouse.sqlite'),
+        migrationsRun: true,
+      });
+    });
+
+    it('selects MySQL, or the MariaDB dialect, by URL', () => {
+      expect(loadDatabaseConfig({ DATABASE_URL: 'mysql://u:p@h:3306/d' })).toMatchObject({
+        kind: 'mysql',
+        flavour: 'mysql',
+        url: 'mysql://u:p@h:3306/d',
+      });
+      expect(loadDatabaseConfig({ DATABASE_URL: 'mariadb://u:p@h:3306/d' })).toMatchObject({
+        kind: 'mysql',
+        flavour: 'mariadb',
+        url: 'mysql://u:p@h:3306/d',
+      });
+    });
+
+    it('takes sqlite: paths and turns migrations off on request', () => {
+      expect(
+        loadDatabaseConfig({ DATABASE_URL: 'sqlite::memory:', DATABASE_MIGRATIONS_RUN: 'false' }),
+      ).toMatchObject({ kind: 'sqlite', path: ':memory:', migrationsRun: false });
+    });
+
+    it('bounds every wait on the database: 5 s unless DATABASE_TIMEOUT says otherwise', () => {
+      expect(loadDatabaseConfig({ DATA_DIR: dataDir }).timeoutMs).toBe(5000);
+      expect(loadDatabaseConfig({ DATABASE_TIMEOUT: '1500ms' }).timeoutMs).toBe(1500);
+      expect(loadDatabaseConfig({ DATABASE_TIMEOUT: '2s' }).timeoutMs).toBe(2000);
+      expect(() => loadDatabaseConfig({ DATABASE_TIMEOUT: '0' })).toThrow(/DATABASE_TIMEOUT/);
+    });
+  });
+});
