@@ -1,4 +1,5 @@
-import { Controller, Get, INestApplication, Param, ParseIntPipe } from '@nestjs/common';
+import { Controller, Get, INestApplication, Module, Param, ParseIntPipe, Post, Type } from '@nestjs/common';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { App } from 'supertest/types';
@@ -17,7 +18,7 @@ class HostUsersController {
 const hostModule = (routes: GatehouseRoutes, settings: Record<string, string> = {}) =>
   inMemoryHost({ routes, settings, controllers: [HostUsersController] });
 
-async function boot(module: ReturnType<typeof hostModule>, globalPrefix?: string) {
+async function boot(module: Type, globalPrefix?: string) {
   const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
   const app = moduleRef.createNestApplication<INestApplication<App>>({ logger: ['error'] });
   if (globalPrefix) app.setGlobalPrefix(globalPrefix);
@@ -107,6 +108,56 @@ describe('a misconfigured mount', () => {
     await expect(
       boot(hostModule({ exclude: ['account-mails'] }, { AUTH_REQUIRE_VERIFIED_EMAIL: 'true' })),
     ).rejects.toThrow(/needs the 'account-mails' routes: do not list them in routes\.exclude/);
+  });
+});
+
+describe('a host route that would take Gatehouse’s requests', () => {
+  /** A host resource registered before Gatehouse's, with the very path of one of its routes. */
+  @Controller()
+  class HostLoginController {
+    @Post('auth/login')
+    login() {
+      return { from: 'host' };
+    }
+  }
+
+  it('stops the boot on Express, naming both routes and routes.prefix', async () => {
+    const boot$ = boot(hostModule({}));
+    await expect(boot$).rejects.toThrow(/GET \/users\/:id answers Gatehouse's GET \/users\/me/);
+    await expect(boot$).rejects.toThrow(/routes\.prefix/);
+  });
+
+  it('names a route declared twice too, and sees through the global prefix', async () => {
+    const module = inMemoryHost({ controllers: [HostLoginController], routes: { exclude: ['admin'] } });
+    await expect(boot(module, 'api')).rejects.toThrow(/POST \/api\/auth\/login answers Gatehouse's POST \/api\/auth\/login/);
+  });
+
+  it('lets the host keep both once Gatehouse is mounted elsewhere (the first suite), or its route comes after', async () => {
+    // Registered after Gatehouse's (an imported module's routes come after the root's): no clash.
+    @Module({ controllers: [HostUsersController] })
+    class HostUsersModule {}
+    @Module({ imports: [inMemoryHost({}), HostUsersModule] })
+    class Root {}
+    const app = await boot(Root);
+    try {
+      await request(app.getHttpServer()).get('/users/7').expect(200, { id: 7, from: 'host' });
+      await request(app.getHttpServer()).get('/users/me').expect(401);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('boots on Fastify, whose router prefers /users/me to /users/:id', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [hostModule({})] }).compile();
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: ['error'] });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    try {
+      await request(app.getHttpServer()).get('/users/7').expect(200, { id: 7, from: 'host' });
+      await request(app.getHttpServer()).get('/users/me').expect(401);
+    } finally {
+      await app.close();
+    }
   });
 });
 

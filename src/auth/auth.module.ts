@@ -8,6 +8,7 @@ import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule } from './auth.module-defin
 import { PassportModule } from '@nestjs/passport';
 import { TokensModule } from '../tokens/tokens.module';
 import { TokenCleanupScheduler } from '../tokens/token-cleanup.scheduler';
+import { RouteShadowCheck } from './route-shadow-check';
 import { SetupCheck } from './setup-check.service';
 import { UsersModule } from '../users/users.module';
 import { AccountSessionsService } from './account-sessions.service';
@@ -77,6 +78,7 @@ const globalGuard =
     PasswordHasher,
     TokenCleanupScheduler,
     SetupCheck,
+    RouteShadowCheck,
     LocalStrategy,
     JwtStrategy,
     JwtAuthGuard,
