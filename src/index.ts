@@ -24,6 +24,8 @@ export type { GatehouseUsersOption } from './users/user-store.module';
 export { ROLE_ADMIN, ROLE_USER, User as GatehouseUserEntity } from './users/entities/user.entity';
 export { UserResponse } from './users/dto/user.response';
 export { PasswordHasher } from './auth/password-hasher.service';
+export { AccountErasure } from './auth/account-erasure.service';
+export type { ForgottenAccount } from './auth/account-erasure.service';
 export { DomainError, ErrorCode } from './common/errors/domain-error';
 export { HttpErrorFilter } from './common/filters/http-error.filter';
 export { ErrorBody } from './common/errors/error-body';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { Column, DataSource, Entity, MigrationInterface, PrimaryGeneratedColumn, QueryRunner } from 'typeorm';
-import { AuthModule, CurrentUser, JwtAuthGuard, USER_STORE, gatehouseSchema } from '../src';
+import { AccountErasure, AuthModule, CurrentUser, JwtAuthGuard, USER_STORE, gatehouseSchema } from '../src';
 import type { AuthUser, GatehouseUser, NewGatehouseUser, UserStore } from '../src';
 import { inMemoryHost } from './support/host-module';
 
@@ -158,6 +158,41 @@ describe('a host that keeps its own users table (integer ids, its own columns an
     const [row] = await app.get(DataSource).query<Array<{ blocked: number }>>('SELECT blocked FROM users WHERE id = ?', [Number(id)]);
     expect(row.blocked).toBe(1);
     await http().post('/identity/auth/login').send(victim).expect(403);
+  });
+
+  it('forgets an account the host deletes: its tokens are refused at once, and a new account with its id inherits nothing', async () => {
+    const gone = { email: 'leaving@host.example', password: 'about to delete this' };
+    const { id } = (await http().post('/identity/auth/register').send(gone).expect(201)).body as { id: string };
+    const session = (await http().post('/identity/auth/login').send(gone).expect(200)).body as {
+      access_token: string;
+      refresh_token: string;
+    };
+    await http().get('/reports/mine').set('Authorization', `Bearer ${session.access_token}`).expect(200);
+    await http().post('/identity/auth/password/forgot').send({ email: gone.email }).expect(202);
+    const data = app.get(DataSource);
+    const links = () => data.query<Array<{ n: number }>>('SELECT count(*) AS n FROM gh_one_time_tokens WHERE user_id = ?', [id]);
+    // The verification link mailed at registration, and the reset link.
+    expect((await links())[0].n).toBe(2);
+
+    // The host deletes the account in its own table, then tells Gatehouse.
+    await data.query('DELETE FROM users WHERE id = ?', [Number(id)]);
+    await expect(app.get(AccountErasure).forget(Number(id))).resolves.toEqual({ revokedTokens: 2, deletedRecords: 2 });
+    await http().get('/reports/mine').set('Authorization', `Bearer ${session.access_token}`).expect(401);
+    await http().post('/identity/auth/refresh').send({ refresh_token: session.refresh_token }).expect(401);
+
+    // The id comes back, as it can in some hosts (here the host writes the row itself).
+    const next = { email: 'arriving@host.example', password: 'a fresh account here' };
+    await data.query('INSERT INTO users (id, email_address, pw, roles, display_name) VALUES (?, ?, ?, ?, ?)', [
+      Number(id),
+      next.email,
+      hashSync(next.password, 4),
+      'user',
+      'Arriving',
+    ]);
+    expect((await links())[0].n).toBe(0);
+    const fresh = (await login(next)).access_token;
+    await http().get('/reports/mine').set('Authorization', `Bearer ${fresh}`).expect(200);
+    await http().get('/reports/mine').set('Authorization', `Bearer ${session.access_token}`).expect(401);
   });
 });
 

@@ -11,6 +11,7 @@ import { TokenCleanupScheduler } from '../tokens/token-cleanup.scheduler';
 import { RouteShadowCheck } from './route-shadow-check';
 import { SetupCheck } from './setup-check.service';
 import { UsersModule } from '../users/users.module';
+import { AccountErasure } from './account-erasure.service';
 import { AccountSessionsService } from './account-sessions.service';
 import { AccountModule } from '../account/account.module';
 import { MfaChallengeService } from '../account/mfa/mfa-challenge.service';
@@ -73,6 +74,7 @@ const globalGuard =
     CookieOriginGuard,
     LogoutAuthGuard,
     AccountSessionsService,
+    AccountErasure,
     OAuth2TokenService,
     IntrospectionGuard,
     PasswordHasher,
@@ -95,6 +97,7 @@ const globalGuard =
   ],
   exports: [
     AuthService,
+    AccountErasure,
     PasswordHasher,
     JwtAuthGuard,
     RolesGuard,

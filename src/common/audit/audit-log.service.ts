@@ -24,7 +24,8 @@ export type AuditEvent =
   | 'session.revoked'
   | 'admin.user_updated'
   | 'admin.sessions_revoked'
-  | 'token.revoked';
+  | 'token.revoked'
+  | 'account.forgotten';
 
 /**
  * Why a login failed. One category for an unknown email and a wrong password, as in the answer
