@@ -45,6 +45,32 @@ describe('PasswordHasher', () => {
     run.mockRestore();
   });
 
+  it('costs what most real hashes cost when there is no account (a host’s hashes need not be at bcryptCost)', async () => {
+    const following = new PasswordHasher({ get: () => testAuthConfig({ bcryptCost: 4 }) } as never);
+    const pool = (following as unknown as { pool: { run: (task: { hash?: string }) => Promise<unknown> } }).pool;
+    const run = jest.spyOn(pool, 'run');
+    const dummyCost = async () => {
+      run.mockClear();
+      await following.verifyAgainstNothing('nobody');
+      const compare = run.mock.calls.map(([task]) => task).find((task) => task.hash !== undefined);
+      return bcrypt.getRounds(compare?.hash ?? '');
+    };
+    try {
+      expect(await dummyCost()).toBe(4);
+      const cost5 = await bcrypt.hash('existing', 5);
+      const cost6 = await bcrypt.hash('existing', 6);
+      await following.verify('wrong', cost5);
+      await following.verify('wrong', cost5);
+      await following.verify('wrong', cost6);
+      expect(await dummyCost()).toBe(5);
+      // A hash that is not bcrypt's counts for nothing.
+      await following.verify('wrong', 'plain-text');
+      expect(await dummyCost()).toBe(5);
+    } finally {
+      await following.onApplicationShutdown();
+    }
+  });
+
   it('hashes on worker threads, leaving the event loop free', async () => {
     const slow = new PasswordHasher({ get: () => testAuthConfig({ bcryptCost: 10 }) } as never);
     try {

@@ -25,7 +25,10 @@ type BcryptTask =
 export class PasswordHasher implements OnApplicationShutdown {
   private readonly cost: number;
   private readonly pool: Piscina<BcryptTask, string | boolean>;
-  private dummyHash?: Promise<string>;
+  /** A hash of a throwaway password per cost, for checks with no account to check against. */
+  private readonly dummyHashes = new Map<number, Promise<string>>();
+  /** How many real hashes of each cost were checked: the no-account check follows the commonest. */
+  private readonly costsSeen = new Map<number, number>();
 
   constructor(config: GatehouseConfig) {
     this.cost = config.get('auth', { infer: true }).bcryptCost;
@@ -51,13 +54,15 @@ export class PasswordHasher implements OnApplicationShutdown {
     return (await this.pool.run({ op: 'hash', password: normalized, cost: this.cost })) as string;
   }
 
-  /** Never truncates: a password bcrypt would cut at 72 bytes cannot match. */
   /**
-   * `hash`: null, or not a bcrypt hash (a host's account without a password, or hashed by
-   * something else), never matches, in the same time as a real check.
+   * Never truncates: a password bcrypt would cut at 72 bytes cannot match. `hash`: null, or not a
+   * bcrypt hash (a host's account without a password, or hashed by something else), never
+   * matches, in the same time as a real check.
    */
   async verify(password: string, hash: string | null): Promise<boolean> {
     if (hash === null || !BCRYPT_HASH.test(hash)) return this.verifyAgainstNothing(password.slice(0, MAX_PASSWORD_BYTES));
+    const cost = Number(hash.slice(4, 6));
+    this.costsSeen.set(cost, (this.costsSeen.get(cost) ?? 0) + 1);
     const normalized = password.normalize('NFC');
     if (Buffer.byteLength(normalized, 'utf8') > MAX_PASSWORD_BYTES) {
       await this.verifyAgainstNothing(password.slice(0, MAX_PASSWORD_BYTES));
@@ -68,16 +73,28 @@ export class PasswordHasher implements OnApplicationShutdown {
 
   /**
    * Spends the same time as a real check when there is no account to check against, so the
-   * answer's timing does not tell whether an email is registered.
+   * answer's timing does not tell whether an email is registered. A real check costs what its
+   * hash was made with, which for a host's existing accounts need not be `bcryptCost`: this one
+   * costs what most of the hashes checked so far did (`bcryptCost` until there is one).
    */
   async verifyAgainstNothing(password: string): Promise<false> {
-    this.dummyHash ??= this.hash('gatehouse-dummy-password');
-    await this.pool.run({
-      op: 'compare',
-      password: password.normalize('NFC'),
-      hash: await this.dummyHash,
-    });
+    const cost = this.commonestCost();
+    let dummy = this.dummyHashes.get(cost);
+    if (!dummy) {
+      dummy = this.pool.run({ op: 'hash', password: 'gatehouse-dummy-password', cost }) as Promise<string>;
+      this.dummyHashes.set(cost, dummy);
+    }
+    await this.pool.run({ op: 'compare', password: password.normalize('NFC'), hash: await dummy });
     return false;
+  }
+
+  private commonestCost(): number {
+    let commonest = this.cost;
+    let count = 0;
+    for (const [cost, seen] of this.costsSeen) {
+      if (seen > count) [commonest, count] = [cost, seen];
+    }
+    return commonest;
   }
 
   /**
