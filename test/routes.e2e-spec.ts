@@ -1,4 +1,16 @@
-import { Controller, Get, INestApplication, Module, Param, ParseIntPipe, Post, Type } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  INestApplication,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  Param,
+  ParseIntPipe,
+  Post,
+  RequestMethod,
+  Type,
+} from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -129,7 +141,29 @@ describe('a host route that would take Gatehouse’s requests', () => {
 
   it('names a route declared twice too, and sees through the global prefix', async () => {
     const module = inMemoryHost({ controllers: [HostLoginController], routes: { exclude: ['admin'] } });
-    await expect(boot(module, 'api')).rejects.toThrow(/POST \/api\/auth\/login answers Gatehouse's POST \/api\/auth\/login/);
+    await expect(boot(module, 'api')).rejects.toThrow(/POST \/api\/auth\/login is declared by the application too/);
+  });
+
+  it('takes the application’s middleware for what it is: it passes requests on, and answers none', async () => {
+    const seen: string[] = [];
+    @Module({ imports: [inMemoryHost({})] })
+    class WithMiddleware implements NestModule {
+      configure(consumer: MiddlewareConsumer) {
+        const note = (req: { url: string }, _res: unknown, next: () => void) => {
+          seen.push(req.url);
+          next();
+        };
+        consumer.apply(note).forRoutes({ path: '{*splat}', method: RequestMethod.ALL });
+        consumer.apply(note).forRoutes({ path: 'auth/login', method: RequestMethod.POST });
+      }
+    }
+    const app = await boot(WithMiddleware);
+    try {
+      await request(app.getHttpServer()).get('/users/me').expect(401);
+      expect(seen).toContain('/users/me');
+    } finally {
+      await app.close();
+    }
   });
 
   it('lets the host keep both once Gatehouse is mounted elsewhere (the first suite), or its route comes after', async () => {
