@@ -59,7 +59,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/server', '**/server/*'], message: 'The package does not ship src/server.' }] },
+        { patterns: [{ group: ['**/server', '**/server/*', '**/main'], message: 'The package does not ship src/server or src/main.ts.' }] },
       ],
     },
   },

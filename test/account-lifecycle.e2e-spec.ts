@@ -255,8 +255,8 @@ describe.each(databaseKinds())('account lifecycle on %s', (kind) => {
       ['/auth/password/forgot', 'post', 'public', 'EmailDto'],
       ['/auth/password/reset', 'post', 'public', 'ResetPasswordDto'],
       ['/auth/2fa', 'get', 'bearer', undefined],
-      ['/auth/2fa/setup', 'post', 'bearer', undefined],
-      ['/auth/2fa/enable', 'post', 'bearer', 'TwoFactorCodeDto'],
+      ['/auth/2fa/setup', 'post', 'bearer', 'ConfirmDto'],
+      ['/auth/2fa/enable', 'post', 'bearer', 'EnableTwoFactorDto'],
       ['/auth/2fa/disable', 'post', 'bearer', 'DisableTwoFactorDto'],
       ['/auth/2fa/verify', 'post', 'public', 'VerifyTwoFactorDto'],
     ];

@@ -5,12 +5,14 @@ import { SessionsService } from '../tokens/sessions.service';
 import type { ClientInfo } from '../tokens/client-info';
 import type { Caller } from './auth-user';
 import { RevokedCount, SessionResponse } from './dto/session.dto';
+import { Reauthentication } from './reauthentication.service';
 
 /** The signed-in user's view of their own sessions. */
 @Injectable()
 export class AccountSessionsService {
   constructor(
     private readonly sessions: SessionsService,
+    private readonly reauthentication: Reauthentication,
     private readonly audit: AuditLog,
   ) {}
 
@@ -29,7 +31,13 @@ export class AccountSessionsService {
     });
   }
 
-  async logoutAll(caller: Caller, exceptCurrent: boolean, client?: ClientInfo): Promise<RevokedCount> {
+  /**
+   * Ends every session of the caller's, or every other one. Keeping its own while ending the
+   * others is what a thief would do to the owner, so that takes the proof of who is asking; ending
+   * all of them, its own included, does not (it is how an owner who fears a theft gets out).
+   */
+  async logoutAll(caller: Caller, exceptCurrent: boolean, password: string | undefined, client?: ClientInfo): Promise<RevokedCount> {
+    if (exceptCurrent) await this.reauthentication.confirm(caller, password, client);
     const keep = exceptCurrent ? caller.sessionId : undefined;
     const revokedTokens = await this.sessions.revokeAll(
       caller.sub,

@@ -25,6 +25,11 @@ export interface AuthUser<
   expiresAt: number;
   /** The host's claims, as of the last login or refresh; `{}` without any. */
   claims: TClaims;
+  /**
+   * When the person signed in to this session (seconds since the epoch): refresh keeps it. What
+   * Gatehouse's re-authentication reads; absent on tokens issued before 0.2.
+   */
+  authTime?: number;
 }
 
 /**
@@ -45,5 +50,6 @@ export function toAuthUser(
     sessionId: claims.sid,
     expiresAt: claims.exp,
     claims: claims.ctx ?? {},
+    ...(claims.auth_time !== undefined ? { authTime: claims.auth_time } : {}),
   };
 }

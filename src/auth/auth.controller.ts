@@ -187,6 +187,7 @@ export class AuthController {
   })
   @ApiNoContentResponse({ description: 'Changed' })
   @ApiForbiddenResponse({ description: 'The current password is wrong', type: ErrorBody })
+  @RateLimited()
   changePassword(
     @CurrentUser() caller: Caller,
     @Body() dto: ChangePasswordDto,

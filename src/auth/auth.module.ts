@@ -8,6 +8,7 @@ import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule } from './auth.module-defin
 import { PassportModule } from '@nestjs/passport';
 import { TokensModule } from '../tokens/tokens.module';
 import { TokenCleanupScheduler } from '../tokens/token-cleanup.scheduler';
+import { Reauthentication } from './reauthentication.service';
 import { RouteShadowCheck } from './route-shadow-check';
 import { SetupCheck } from './setup-check.service';
 import { UsersModule } from '../users/users.module';
@@ -75,6 +76,7 @@ const globalGuard =
     LogoutAuthGuard,
     AccountSessionsService,
     AccountErasure,
+    Reauthentication,
     OAuth2TokenService,
     IntrospectionGuard,
     PasswordHasher,

@@ -12,6 +12,7 @@ import { UsersService } from '../users/users.service';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response';
 import { AuthService, LoginResult, isMfaChallenge } from './auth.service';
 import { PasswordHasher } from './password-hasher.service';
+import { Reauthentication } from './reauthentication.service';
 import { LoginLockoutService, TwoFactorLockoutService } from './throttling/login-lockout.service';
 import { AccountModule } from '../account/account.module';
 import { MfaChallengeService } from '../account/mfa/mfa-challenge.service';
@@ -38,6 +39,7 @@ describe('AuthService', () => {
         LoginLockoutService,
         TwoFactorLockoutService,
         MfaChallengeService,
+        Reauthentication,
       ],
     }).compile();
     await moduleRef.init();

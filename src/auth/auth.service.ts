@@ -20,6 +20,7 @@ import type { AccountConfig } from '../config/account.config';
 import { GatehouseConfig } from '../config/gatehouse-config';
 import type { Caller } from './auth-user';
 import { PasswordHasher } from './password-hasher.service';
+import { Reauthentication } from './reauthentication.service';
 import { LoginLockoutService } from './throttling/login-lockout.service';
 
 const INVALID_CREDENTIALS = 'Invalid email or password';
@@ -41,6 +42,7 @@ export class AuthService {
     private readonly tokens: TokensService,
     private readonly revocation: TokenRevocationService,
     private readonly lockout: LoginLockoutService,
+    private readonly reauthentication: Reauthentication,
     private readonly audit: AuditLog,
     private readonly verification: EmailVerificationService,
     private readonly twoFactor: TwoFactorService,
@@ -160,10 +162,8 @@ export class AuthService {
    * whoever else held a token under the old password is out.
    */
   async changePassword(caller: Caller, current: string, next: string, client?: ClientInfo): Promise<void> {
-    const user = await this.users.getById(caller.sub);
-    if (!(await this.passwords.verify(current, user.passwordHash))) {
-      throw new DomainError(ErrorCode.WrongCurrentPassword, 'The current password is wrong');
-    }
+    // Always the current password, however recent the sign-in; a wrong one counts as a failed login.
+    const user = await this.reauthentication.confirm(caller, current, client);
     await this.users.setPasswordHash(user.id, await this.passwords.hash(next));
     const revokedTokens = await this.revocation.revokeAllForUser(
       user.id,

@@ -11,7 +11,8 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { RateLimited } from './throttling/rate-limited.decorator';
 import { ErrorBody } from '../common/errors/error-body';
 import type { Caller } from './auth-user';
 import { CurrentUser } from './decorators/current-user.decorator';
@@ -57,11 +58,13 @@ export class SessionsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'End every session of the caller, or every other one' })
   @ApiOkResponse({ type: RevokedCount })
+  @ApiUnauthorizedResponse({ description: 'Reauthentication required (except_current): send current_password', type: ErrorBody })
+  @RateLimited()
   logoutAll(
     @CurrentUser() caller: Caller,
     @Body() dto: LogoutAllDto,
     @Client() client: ClientInfo,
   ): Promise<RevokedCount> {
-    return this.sessions.logoutAll(caller, dto.except_current ?? false, client);
+    return this.sessions.logoutAll(caller, dto.except_current ?? false, dto.current_password, client);
   }
 }

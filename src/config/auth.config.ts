@@ -25,6 +25,11 @@ export interface AuthConfig {
   /** Leeway for exp, nbf and iat between servers whose clocks differ a little (RFC 7519 §4.1.4). */
   clockToleranceSeconds: number;
   bcryptCost: number;
+  /**
+   * How long after signing in a session may change how the account signs in (password, second
+   * factor, other sessions) without giving the password again (REAUTH_MAX_AGE).
+   */
+  reauthMaxAgeSeconds: number;
 }
 
 export function loadAuthConfig(raw: NodeJS.ProcessEnv = process.env): AuthConfig {
@@ -46,6 +51,7 @@ export function loadAuthConfig(raw: NodeJS.ProcessEnv = process.env): AuthConfig
     refreshTtlSeconds: durationToSeconds(env.JWT_REFRESH_TTL ?? '14d'),
     clockToleranceSeconds: durationToSeconds(env.JWT_CLOCK_TOLERANCE ?? '5s'),
     bcryptCost: env.BCRYPT_COST ?? 12,
+    reauthMaxAgeSeconds: durationToSeconds(env.REAUTH_MAX_AGE ?? '5m'),
   };
 }
 

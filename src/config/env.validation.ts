@@ -63,6 +63,9 @@ export class EnvironmentVariables {
   @Matches(DURATION, { message: 'JWT_CLOCK_TOLERANCE must be a duration such as 5s' })
   JWT_CLOCK_TOLERANCE?: string;
   @IsOptional() @Min(4) @Max(15) @IsInt() BCRYPT_COST?: number;
+  @IsOptional()
+  @Matches(DURATION, { message: 'REAUTH_MAX_AGE must be a duration such as 5m (0: always ask for the password)' })
+  REAUTH_MAX_AGE?: string;
 
   @IsOptional()
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })

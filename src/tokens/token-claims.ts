@@ -16,6 +16,11 @@ export interface TokenClaims {
   aud: string;
   /** The host's claims for `@CurrentUser()` (UserStore's `claims`), on access tokens only. */
   ctx?: Record<string, unknown>;
+  /**
+   * When the person signed in (OIDC's `auth_time`): the password, and the second factor where it
+   * is on. Refresh keeps it, so it says how long ago someone last proved who they are.
+   */
+  auth_time?: number;
 }
 
 /** Longer than any token we issue; refuse before spending work on it. */
@@ -60,6 +65,7 @@ export function parseClaims(
   if (ctx !== undefined && (typeof ctx !== 'object' || ctx === null || Array.isArray(ctx))) return undefined;
   // A token minted in the future is forged, or comes from a server whose clock is broken.
   if (p.iat > clock.now / 1000 + clock.leewaySeconds) return undefined;
+  if (p.auth_time !== undefined && (!isTime(p.auth_time) || p.auth_time > p.iat)) return undefined;
   return {
     sub: p.sub,
     jti: p.jti,
@@ -71,5 +77,6 @@ export function parseClaims(
     iss: p.iss,
     aud: p.aud,
     ...(ctx ? { ctx: ctx as Record<string, unknown> } : {}),
+    ...(p.auth_time !== undefined ? { auth_time: p.auth_time } : {}),
   };
 }

@@ -53,7 +53,8 @@ export class TokensService {
     client: ClientInfo,
     familyId: string = randomUUID(),
   ): Promise<TokenPairResponse> {
-    const issued = this.issuePair(subject, client, familyId);
+    // A new session is a sign-in: its time is the session's auth_time from now on.
+    const issued = this.issuePair(subject, client, familyId, Math.floor(Date.now() / 1000));
     await this.transactions.run(async (manager) => {
       await manager.insert(Session, {
         id: familyId,
@@ -73,7 +74,7 @@ export class TokensService {
   }
 
   /** Signs a pair in the given family, and the two rows that make it valid once stored. */
-  private issuePair(subject: TokenSubject, client: ClientInfo, familyId: string) {
+  private issuePair(subject: TokenSubject, client: ClientInfo, familyId: string, authTime: number | undefined) {
     const now = Date.now();
     const iat = Math.floor(now / 1000);
     const claims = (typ: TokenType, ttl: number): TokenClaims => ({
@@ -86,6 +87,7 @@ export class TokensService {
       exp: iat + ttl,
       iss: this.auth.issuer,
       aud: this.auth.audience,
+      ...(authTime !== undefined ? { auth_time: Math.min(authTime, iat) } : {}),
     });
     const access: TokenClaims = { ...claims(TokenType.Access, this.auth.accessTtlSeconds) };
     if (subject.claims && Object.keys(subject.claims).length > 0) access.ctx = subject.claims;
@@ -165,7 +167,8 @@ export class TokensService {
       await this.revocation.revokeFamily(row.familyId, RevocationReason.UserDisabled);
       throw this.invalid('user missing or disabled');
     }
-    const issued = this.issuePair(subject, client, row.familyId);
+    // Not a sign-in: the new pair keeps the time of the one that started the session.
+    const issued = this.issuePair(subject, client, row.familyId, claims.auth_time);
     const outcome = await this.transactions
       .run(async (manager) => {
         const session = await manager.update(

@@ -28,6 +28,7 @@ export function testAuthConfig(overrides: Partial<AuthConfig> = {}): AuthConfig 
     refreshTtlSeconds: 3600,
     clockToleranceSeconds: 5,
     bcryptCost: 4,
+    reauthMaxAgeSeconds: 300,
     keys: { dir: '/nonexistent', reloadIntervalMs: 0 },
     isProduction: false,
     ...overrides,

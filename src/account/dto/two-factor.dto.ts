@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { MaxUtf8Bytes } from '../../common/decorators/max-utf8-bytes.decorator';
 import { MAX_PASSWORD_BYTES } from '../../auth/password-hasher.service';
+import { CurrentPassword } from '../../auth/dto/current-password';
 
 /** Authenticator apps show `123 456`; people type what they see. */
 const WithoutSpaces = () =>
@@ -19,6 +20,12 @@ export class TwoFactorCodeDto {
   @IsString()
   @TotpCode()
   code!: string;
+}
+
+/** Turning two-factor on: the app's code, and the proof of who is asking. */
+export class EnableTwoFactorDto extends TwoFactorCodeDto {
+  @CurrentPassword()
+  current_password?: string;
 }
 
 /** A second factor: `code` from the app, or one of the recovery codes. */

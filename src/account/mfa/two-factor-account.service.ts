@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PasswordHasher } from '../../auth/password-hasher.service';
+import type { Caller } from '../../auth/auth-user';
+import { Reauthentication } from '../../auth/reauthentication.service';
 import { TwoFactorLockoutService } from '../../auth/throttling/login-lockout.service';
 import { AuditLog } from '../../common/audit/audit-log.service';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
@@ -26,15 +27,16 @@ export function assertOneFactor(factor: SecondFactor): void {
 
 /**
  * Two-factor as the signed-in user manages it: each change audited and mailed to the account,
- * so the owner hears of a change they did not make. Turning it off takes the password and a
- * current code: a stolen access token alone cannot.
+ * so the owner hears of a change they did not make. Setting it up and turning it on take the
+ * proof of who is asking (Reauthentication: the password, or a recent sign-in), turning it off
+ * the password and a current code: a stolen access token alone can do none of them.
  */
 @Injectable()
 export class TwoFactorAccountService {
   constructor(
     private readonly twoFactor: TwoFactorService,
     private readonly users: UsersService,
-    private readonly passwords: PasswordHasher,
+    private readonly reauthentication: Reauthentication,
     private readonly lockout: TwoFactorLockoutService,
     private readonly mails: AccountMails,
     private readonly audit: AuditLog,
@@ -45,16 +47,17 @@ export class TwoFactorAccountService {
     return this.twoFactor.status(userId);
   }
 
-  async setup(userId: string, client: ClientInfo): Promise<TwoFactorSetup> {
-    const user = await this.users.getById(userId);
-    const setup = await this.twoFactor.setup(userId, user.email);
-    this.audit.record('mfa.setup', { ...client, userId });
+  async setup(caller: Caller, password: string | undefined, client: ClientInfo): Promise<TwoFactorSetup> {
+    const user = await this.reauthentication.confirm(caller, password, client);
+    const setup = await this.twoFactor.setup(user.id, user.email);
+    this.audit.record('mfa.setup', { ...client, userId: user.id });
     return setup;
   }
 
-  async enable(userId: string, code: string, client: ClientInfo): Promise<string[]> {
+  async enable(caller: Caller, code: string, password: string | undefined, client: ClientInfo): Promise<string[]> {
+    const userId = caller.sub;
     await this.lockout.assertNotLocked(userId);
-    const user = await this.users.getById(userId);
+    const user = await this.reauthentication.confirm(caller, password, client);
     const codes = await this.twoFactor.enable(userId, code).catch(async (error: unknown) => {
       if (error instanceof DomainError && error.code === ErrorCode.WrongTwoFactorCode) {
         await this.lockout.recordFailure(userId);
@@ -66,20 +69,12 @@ export class TwoFactorAccountService {
     return codes;
   }
 
-  async disable(
-    userId: string,
-    password: string,
-    factor: SecondFactor,
-    client: ClientInfo,
-  ): Promise<void> {
+  async disable(caller: Caller, password: string, factor: SecondFactor, client: ClientInfo): Promise<void> {
     assertOneFactor(factor);
+    const userId = caller.sub;
     await this.lockout.assertNotLocked(userId);
-    const user = await this.users.getById(userId);
-    if (!(await this.passwords.verify(password, user.passwordHash))) {
-      // Counted too: with a stolen access token this would otherwise be a free password oracle.
-      await this.lockout.recordFailure(userId);
-      throw new DomainError(ErrorCode.WrongCurrentPassword, 'The current password is wrong');
-    }
+    // Always the password here, recent sign-in or not; a wrong one counts toward the lockout.
+    const user = await this.reauthentication.confirm(caller, password, client);
     try {
       await this.twoFactor.disable(userId, factor);
     } catch (error) {

@@ -31,6 +31,7 @@ import { CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { Public } from '../../auth/decorators/public.decorator';
 import { JwtAuthGuard } from '../../auth/guards/jwt-auth.guard';
 import { RolesGuard } from '../../auth/guards/roles.guard';
+import { ConfirmDto } from '../../auth/dto/current-password';
 import { RateLimited } from '../../auth/throttling/rate-limited.decorator';
 import { ErrorBody } from '../../common/errors/error-body';
 import { GatehouseValidationPipe } from '../../common/pipes/gatehouse-validation.pipe';
@@ -39,7 +40,7 @@ import { TokenPairResponse } from '../../tokens/dto/token-pair.response';
 import {
   DisableTwoFactorDto,
   RecoveryCodesResponse,
-  TwoFactorCodeDto,
+  EnableTwoFactorDto,
   TwoFactorSetupResponse,
   TwoFactorStatusResponse,
   VerifyTwoFactorDto,
@@ -79,11 +80,14 @@ export class TwoFactorController {
   })
   @ApiCreatedResponse({ type: TwoFactorSetupResponse })
   @ApiConflictResponse({ description: 'Two-factor is already on', type: ErrorBody })
+  @ApiUnauthorizedResponse({ description: 'Reauthentication required: send current_password', type: ErrorBody })
+  @RateLimited()
   async setup(
     @CurrentUser() caller: Caller,
+    @Body() dto: ConfirmDto,
     @Client() client: ClientInfo,
   ): Promise<TwoFactorSetupResponse> {
-    const { secret, otpauthUri, qrCode } = await this.account.setup(caller.sub, client);
+    const { secret, otpauthUri, qrCode } = await this.account.setup(caller, dto.current_password, client);
     return { secret, otpauth_uri: otpauthUri, qr_code: qrCode };
   }
 
@@ -99,13 +103,14 @@ export class TwoFactorController {
     description: 'No setup pending, or two-factor is already on',
     type: ErrorBody,
   })
+  @ApiUnauthorizedResponse({ description: 'Reauthentication required: send current_password', type: ErrorBody })
   @RateLimited()
   async enable(
     @CurrentUser() caller: Caller,
-    @Body() dto: TwoFactorCodeDto,
+    @Body() dto: EnableTwoFactorDto,
     @Client() client: ClientInfo,
   ): Promise<RecoveryCodesResponse> {
-    return { recovery_codes: await this.account.enable(caller.sub, dto.code, client) };
+    return { recovery_codes: await this.account.enable(caller, dto.code, dto.current_password, client) };
   }
 
   @Post('disable')
@@ -123,7 +128,7 @@ export class TwoFactorController {
     @Client() client: ClientInfo,
   ): Promise<void> {
     await this.account.disable(
-      caller.sub,
+      caller,
       dto.password,
       { code: dto.code, recoveryCode: dto.recovery_code },
       client,

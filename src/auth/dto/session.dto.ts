@@ -4,6 +4,7 @@ import { MaxUtf8Bytes } from '../../common/decorators/max-utf8-bytes.decorator';
 import { Session } from '../../tokens/entities/session.entity';
 import { MAX_PASSWORD_BYTES } from '../password-hasher.service';
 import { MIN_PASSWORD_LENGTH, NewPassword } from '../decorators/password-policy.decorator';
+import { CurrentPassword } from './current-password';
 
 /** One login on one device. */
 export class SessionResponse {
@@ -35,10 +36,16 @@ export class SessionResponse {
 }
 
 export class LogoutAllDto {
-  @ApiPropertyOptional({ default: false, description: 'Keep the session making this request.' })
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Keep the session making this request; then the proof of who is asking is needed (current_password, or a recent sign-in).',
+  })
   @IsOptional()
   @IsBoolean()
   except_current?: boolean;
+
+  @CurrentPassword()
+  current_password?: string;
 }
 
 export class ChangePasswordDto {

@@ -25,7 +25,8 @@ export type AuditEvent =
   | 'admin.user_updated'
   | 'admin.sessions_revoked'
   | 'token.revoked'
-  | 'account.forgotten';
+  | 'account.forgotten'
+  | 'reauth.failure';
 
 /**
  * Why a login failed. One category for an unknown email and a wrong password, as in the answer

@@ -31,6 +31,7 @@ export enum ErrorCode {
   OriginNotAllowed = 'ORIGIN_NOT_ALLOWED',
   /** No bearer token was presented. */
   Unauthenticated = 'UNAUTHENTICATED',
+  ReauthenticationRequired = 'REAUTHENTICATION_REQUIRED',
   /** A bearer token was presented but is forged, expired, revoked or unknown. */
   InvalidToken = 'INVALID_TOKEN',
   InvalidRefreshToken = 'INVALID_REFRESH_TOKEN',
@@ -65,6 +66,7 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.TwoFactorUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.OriginNotAllowed]: HttpStatus.FORBIDDEN,
   [ErrorCode.Unauthenticated]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.ReauthenticationRequired]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.InvalidToken]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.InvalidRefreshToken]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.InvalidClient]: HttpStatus.UNAUTHORIZED,
@@ -98,5 +100,21 @@ export class DomainError extends Error {
 
   get status(): HttpStatus {
     return ERROR_STATUS[this.code];
+  }
+}
+
+/**
+ * The operation changes how the account signs in, and the session's sign-in is older than
+ * `maxAgeSeconds`: the caller proves it is them again, with the password in the request or by
+ * signing in anew. Answered as RFC 9470's step-up challenge (`insufficient_user_authentication`).
+ */
+export class ReauthenticationRequired extends DomainError {
+  constructor(public readonly maxAgeSeconds: number) {
+    super(
+      ErrorCode.ReauthenticationRequired,
+      'Confirm it is you: send current_password, or sign in again',
+      undefined,
+      'sign-in too old',
+    );
   }
 }

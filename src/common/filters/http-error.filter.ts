@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
-import { DomainError, ErrorCode } from '../errors/domain-error';
+import { DomainError, ErrorCode, ReauthenticationRequired } from '../errors/domain-error';
 import { ErrorBody } from '../errors/error-body';
 import {
   REQUEST_ID_HEADER,
@@ -66,6 +66,13 @@ export class HttpErrorFilter implements ExceptionFilter {
       // RFC 6750 §3: a bearer-protected resource names its scheme, and says when a token was bad.
       if (body.code === ErrorCode.Unauthenticated) {
         httpAdapter.setHeader(response, 'WWW-Authenticate', REALM);
+      } else if (exception instanceof ReauthenticationRequired) {
+        // RFC 9470 §3: the token is fine, the sign-in behind it too old for this operation.
+        httpAdapter.setHeader(
+          response,
+          'WWW-Authenticate',
+          `${REALM}, error="insufficient_user_authentication", error_description="${body.message}", max_age="${exception.maxAgeSeconds}"`,
+        );
       } else if (body.code === ErrorCode.InvalidToken) {
         httpAdapter.setHeader(
           response,

@@ -1,0 +1,28 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, MinLength, ValidateIf } from 'class-validator';
+import { MaxUtf8Bytes } from '../../common/decorators/max-utf8-bytes.decorator';
+import { MAX_PASSWORD_BYTES } from '../password-hasher.service';
+
+/**
+ * `current_password` on a route that changes how the account signs in: optional within
+ * REAUTH_MAX_AGE of signing in, required after (401 `REAUTHENTICATION_REQUIRED` says so).
+ */
+export const CurrentPassword = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      description:
+        'The account password. Needed when this session signed in longer ago than REAUTH_MAX_AGE (5 minutes by default); a wrong one counts toward the login lockout.',
+    }),
+    // Not IsOptional, which lets null through: absent is fine, null is not a password.
+    ValidateIf((o: { current_password?: unknown }) => o.current_password !== undefined),
+    IsString(),
+    MinLength(1),
+    MaxUtf8Bytes(MAX_PASSWORD_BYTES),
+  );
+
+/** The body of a route whose only input is the proof of who is asking. */
+export class ConfirmDto {
+  @CurrentPassword()
+  current_password?: string;
+}
