@@ -99,6 +99,15 @@ describe('configuration', () => {
     });
   });
 
+  describe('switches for benchmarks and tests', () => {
+    it('THROTTLE_DISABLED stops a production boot, naming it', () => {
+      const settings = { NODE_ENV: 'production', DATA_DIR: dataDir, JWT_SECRET: strong, MFA_ENCRYPTION_KEY: 'ab'.repeat(32) };
+      expect(() => validateGatehouseSettings({ settings: { ...settings, THROTTLE_DISABLED: '1' } })).toThrow(/THROTTLE_DISABLED/);
+      expect(() => validateGatehouseSettings({ settings: { ...settings, THROTTLE_DISABLED: 'false' } })).not.toThrow();
+      expect(() => validateGatehouseSettings({ settings: { NODE_ENV: 'test', DATA_DIR: dataDir, THROTTLE_DISABLED: '1' } })).not.toThrow();
+    });
+  });
+
   describe('auth config', () => {
     it('defaults to 15 minute access and 14 day refresh tokens at bcrypt cost 12', () => {
       const auth = loadAuthConfig({ JWT_SECRET: strong, DATA_DIR: dataDir });

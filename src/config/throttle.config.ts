@@ -1,4 +1,4 @@
-import { durationToSeconds, envFlag, parseEnv } from './env.validation';
+import { ConfigValidationError, NodeEnv, durationToSeconds, envFlag, parseEnv } from './env.validation';
 
 export interface ThrottleConfig {
   /** THROTTLE_DISABLED=1 turns rate limits and lockouts off (benchmarks only). */
@@ -17,8 +17,14 @@ export interface ThrottleConfig {
 
 export function loadThrottleConfig(raw: NodeJS.ProcessEnv = process.env): ThrottleConfig {
   const env = parseEnv(raw);
+  const disabled = envFlag(env.THROTTLE_DISABLED, false);
+  if (disabled && env.NODE_ENV === NodeEnv.Production) {
+    throw new ConfigValidationError([
+      'THROTTLE_DISABLED turns rate limits and lockouts off, for benchmarks and tests: not with NODE_ENV=production',
+    ]);
+  }
   return {
-    enabled: !envFlag(env.THROTTLE_DISABLED, false),
+    enabled: !disabled,
     perIp: env.RATE_LIMIT_IP ?? 60,
     perAccount: env.RATE_LIMIT_ACCOUNT ?? 20,
     windowSeconds: durationToSeconds(env.RATE_LIMIT_WINDOW ?? '1m'),

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigValidationError } from '../index';
-import { LogLevel, ServerEnvironment, durationMs, parseServerEnv } from './server-env';
+import { LogLevel, ServerEnvironment, durationMs, flag, parseServerEnv } from './server-env';
 
 export interface AppConfig {
   nodeEnv: NonNullable<ServerEnvironment['NODE_ENV']>;
@@ -51,6 +51,11 @@ function loadHttpTimeouts(env: ServerEnvironment): AppConfig['httpTimeouts'] {
 export function loadAppConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
   const env = parseServerEnv(raw);
   const nodeEnv = env.NODE_ENV ?? 'development';
+  if (nodeEnv === 'production' && flag(env.BENCHMARK_ROUTES, false)) {
+    throw new ConfigValidationError([
+      'BENCHMARK_ROUTES mounts unauthenticated routes for `npm run bench`: not with NODE_ENV=production',
+    ]);
+  }
   return {
     nodeEnv,
     isProduction: nodeEnv === 'production',

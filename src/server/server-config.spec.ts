@@ -34,6 +34,17 @@ describe("the server's configuration", () => {
     });
   });
 
+  it('refuses BENCHMARK_ROUTES in production, naming it', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATA_DIR: dataDir,
+      JWT_SECRET: 'k'.repeat(20) + 'Zq8#'.repeat(5),
+      MFA_ENCRYPTION_KEY: 'ab'.repeat(32),
+    };
+    expect(() => validateServerEnvironment({ ...production, BENCHMARK_ROUTES: '1' })).toThrow(/BENCHMARK_ROUTES/);
+    expect(() => validateServerEnvironment({ ...production, BENCHMARK_ROUTES: 'true', NODE_ENV: 'test' })).not.toThrow();
+  });
+
   describe('HTTP server timeouts', () => {
     it('are chosen: 30 s a request, 10 s for the headers, 5 s of idle keep-alive', () => {
       expect(loadAppConfig({}).httpTimeouts).toEqual({
