@@ -273,6 +273,33 @@ describe.each(databaseKinds())('attack resistance on %s', (kind) => {
       },
     );
 
+    it.each([
+      ['/auth/register', false],
+      ['/auth/login', false],
+      ['/auth/refresh', false],
+      ['/auth/token', false],
+      ['/oauth2/revoke', false],
+      ['/auth/password', true],
+      ['/notes', true],
+    ] as const)('answers JSON nested 5,000 levels deep at POST %s with 400 BODY_TOO_DEEP, never a 500', async (path, signedIn) => {
+      const deep = `{"email":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)},"password":"long password 1"}`;
+      const deepArray = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (signedIn) {
+        const user = await t.register();
+        headers.authorization = `Bearer ${(await t.login(user.email, user.password)).access}`;
+      }
+      for (const body of [deep, deepArray]) {
+        const res = await t.http().post(path).set(headers).send(body);
+        // The OAuth2 endpoints answer in RFC 6749's shape, the others in Gatehouse's.
+        const { code, error } = res.body as { code?: string; error?: string };
+        expect({ status: res.status, answer: code ?? error }).toEqual({
+          status: 400,
+          answer: path.startsWith('/auth/token') || path.startsWith('/oauth2') ? 'invalid_request' : 'BODY_TOO_DEEP',
+        });
+      }
+    });
+
     it('answers malformed JSON with 400', async () => {
       const res = await register('{"email": "x@example.com",').expect(400);
       expect(res.body).toMatchObject({ code: 'MALFORMED_BODY' });

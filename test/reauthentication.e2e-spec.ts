@@ -1,8 +1,22 @@
 import * as OTPAuth from 'otpauth';
+import { OneTimeTokenPurpose } from '../src/account/entities/one-time-token.entity';
+import { OneTimeTokensService } from '../src/account/one-time-tokens.service';
 import { databaseKinds } from './support/databases';
 import { TestApp, createTestApp } from './support/test-app';
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+/** What the mailed reset link carries, without a mailbox. */
+const resetLink = async (t: TestApp, userId: string) =>
+  (await t.app.get(OneTimeTokensService).issue(userId, OneTimeTokenPurpose.PasswordReset, 1800)) as string;
+
+/** Sets up and turns on two-factor with the given token; returns the authenticator. */
+async function enrol(t: TestApp, access: string, body: Record<string, string> = {}): Promise<OTPAuth.TOTP> {
+  const setup = await t.http().post('/auth/2fa/setup').set(bearer(access)).send(body).expect(201);
+  const totp = OTPAuth.URI.parse((setup.body as { otpauth_uri: string }).otpauth_uri) as OTPAuth.TOTP;
+  await t.http().post('/auth/2fa/enable').set(bearer(access)).send({ code: totp.generate(), ...body }).expect(200);
+  return totp;
+}
+
 const claimsOf = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { auth_time?: number; iat: number };
 
@@ -14,7 +28,7 @@ describe.each(databaseKinds())('re-authentication on %s', (kind) => {
   describe('a token whose sign-in is too old (REAUTH_MAX_AGE=0: never recent enough)', () => {
     let t: TestApp;
     beforeAll(async () => {
-      t = await createTestApp(kind, { REAUTH_MAX_AGE: '0', LOCKOUT_THRESHOLD: '3' });
+      t = await createTestApp(kind, { REAUTH_MAX_AGE: '0', LOCKOUT_THRESHOLD: '3', MFA_RESET_WINDOW: '0' });
     }, 60_000);
     afterAll(() => t?.close());
 
@@ -39,14 +53,7 @@ describe.each(databaseKinds())('re-authentication on %s', (kind) => {
       const { email, password } = await t.register();
       const { access } = await t.login(email, password);
       const other = await t.login(email, password);
-      const setup = await t.http().post('/auth/2fa/setup').set(bearer(access)).send({ current_password: password }).expect(201);
-      const totp = OTPAuth.URI.parse((setup.body as { otpauth_uri: string }).otpauth_uri) as OTPAuth.TOTP;
-      await t
-        .http()
-        .post('/auth/2fa/enable')
-        .set(bearer(access))
-        .send({ code: totp.generate(), current_password: password })
-        .expect(200);
+      await enrol(t, access, { current_password: password });
       const ended = await t
         .http()
         .post('/auth/logout-all')
@@ -63,6 +70,23 @@ describe.each(databaseKinds())('re-authentication on %s', (kind) => {
       const { access } = await t.login(email, password);
       await t.http().post('/auth/logout-all').set(bearer(access)).send({}).expect(200);
       await t.http().get('/users/me').set(bearer(access)).expect(401);
+    });
+
+    it('keeps a factor older than MFA_RESET_WINDOW through a reset: a mailbox alone does not undo it', async () => {
+      const { id, email, password } = await t.register();
+      const { access } = await t.login(email, password);
+      await enrol(t, access, { current_password: password });
+      const token = await resetLink(t, id);
+      const kept = await t
+        .http()
+        .post('/auth/password/reset')
+        .send({ token, password: 'a brand new password', remove_second_factor: true })
+        .expect(409);
+      expect(kept.body).toMatchObject({ code: 'TWO_FACTOR_NOT_REMOVABLE' });
+      // The link was not spent: the reset itself still works, and two-factor stays on.
+      await t.http().post('/auth/password/reset').send({ token, password: 'a brand new password' }).expect(204);
+      const login = await t.http().post('/auth/login').send({ email, password: 'a brand new password' }).expect(200);
+      expect(login.body).toMatchObject({ mfa_required: true });
     });
 
     it('counts every wrong current password as a failed login: the account locks, login included', async () => {
@@ -99,9 +123,29 @@ describe.each(databaseKinds())('re-authentication on %s', (kind) => {
     it('turns two-factor on with the token alone, as a user does straight after signing in', async () => {
       const { email, password } = await t.register();
       const { access } = await t.login(email, password);
-      const setup = await t.http().post('/auth/2fa/setup').set(bearer(access)).expect(201);
-      const totp = OTPAuth.URI.parse((setup.body as { otpauth_uri: string }).otpauth_uri) as OTPAuth.TOTP;
-      await t.http().post('/auth/2fa/enable').set(bearer(access)).send({ code: totp.generate() }).expect(200);
+      await enrol(t, access);
+    });
+
+    it('gives the owner the account back from a factor a thief enrolled: a password reset turns it off', async () => {
+      const { id, email, password } = await t.register();
+      // Stolen right after the owner signed in: within REAUTH_MAX_AGE the token is enough.
+      const stolen = (await t.login(email, password)).access;
+      await enrol(t, stolen);
+      expect((await t.http().post('/auth/login').send({ email, password }).expect(200)).body).toMatchObject({
+        mfa_required: true,
+      });
+
+      const token = await resetLink(t, id);
+      await t
+        .http()
+        .post('/auth/password/reset')
+        .send({ token, password: 'taken back for good', remove_second_factor: true })
+        .expect(204);
+      await t.http().get('/users/me').set(bearer(stolen)).expect(401);
+      const login = await t.http().post('/auth/login').send({ email, password: 'taken back for good' }).expect(200);
+      expect(login.body).toHaveProperty('access_token');
+      const mine = (login.body as { access_token: string }).access_token;
+      expect((await t.http().get('/auth/2fa').set(bearer(mine)).expect(200)).body).toMatchObject({ enabled: false });
     });
 
     it('keeps the sign-in time through refresh: a refreshed token is no fresher a proof', async () => {

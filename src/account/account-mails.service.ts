@@ -47,7 +47,13 @@ export class AccountMails {
 
   twoFactorChanged(to: string, enabled: boolean): void {
     this.mailer.send(
-      twoFactorChangedMail({ to, appName: this.account.appName, enabled, when: new Date() }),
+      twoFactorChangedMail({
+        to,
+        appName: this.account.appName,
+        enabled,
+        when: new Date(),
+        resetWindowSeconds: this.account.mfa.resetWindowSeconds,
+      }),
     );
   }
 

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards, UsePipes } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiConflictResponse,
   ApiBadRequestResponse,
   ApiNoContentResponse,
   ApiOperation,
@@ -92,11 +93,17 @@ export class AccountController {
     summary: 'Set a new password with the token of the reset link',
     description:
       'Same password rules as registration. The token works once; every session of the account ' +
-      'ends (old access and refresh tokens are refused) and a notification is mailed.',
+      'ends (old access and refresh tokens are refused) and a notification is mailed. With ' +
+      '`remove_second_factor`, two-factor is turned off too, if it was turned on within ' +
+      'MFA_RESET_WINDOW: the way out of a factor someone else enrolled.',
   })
   @ApiNoContentResponse({ description: 'The password is changed; log in with it' })
+  @ApiConflictResponse({
+    description: 'remove_second_factor: two-factor was turned on too long ago to be removed by a reset (the link stays usable)',
+    type: ErrorBody,
+  })
   @RateLimited()
   async resetPassword(@Body() dto: ResetPasswordDto, @Client() client: ClientInfo): Promise<void> {
-    await this.reset.reset(dto.token, dto.password, client);
+    await this.reset.reset(dto.token, dto.password, client, dto.remove_second_factor ?? false);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PasswordHasher } from '../auth/password-hasher.service';
-import { LoginLockoutService } from '../auth/throttling/login-lockout.service';
+import { LoginLockoutService, TwoFactorLockoutService } from '../auth/throttling/login-lockout.service';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { BackgroundTasks } from '../common/background-tasks.service';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
@@ -13,6 +13,7 @@ import { UsersService } from '../users/users.service';
 import { AccountMails } from './account-mails.service';
 import { INVALID_LINK } from './email-verification.service';
 import { OneTimeTokenPurpose } from './entities/one-time-token.entity';
+import { TwoFactorService } from './mfa/two-factor.service';
 import { OneTimeTokensService } from './one-time-tokens.service';
 
 /** "Forgot my password": the mailed link, and setting a new password with it. */
@@ -26,6 +27,8 @@ export class PasswordResetService {
     private readonly oneTime: OneTimeTokensService,
     private readonly revocation: TokenRevocationService,
     private readonly lockout: LoginLockoutService,
+    private readonly twoFactorLockout: TwoFactorLockoutService,
+    private readonly twoFactor: TwoFactorService,
     private readonly mails: AccountMails,
     private readonly tasks: BackgroundTasks,
     private readonly audit: AuditLog,
@@ -57,11 +60,17 @@ export class PasswordResetService {
   /**
    * Sets the new password, then ends every session of the account: whoever held a token (or the
    * old password) is out. The link also proves the address, and voids every other pending link.
+   *
+   * `removeSecondFactor`: turns two-factor off too, when it was turned on within
+   * MFA_RESET_WINDOW. Whoever stole a token could enrol a factor of their own and lock the owner
+   * out; the mail announcing it points here. A factor older than that is the owner's own, and a
+   * mailbox alone must not undo it: 409, and the link stays usable.
    */
-  async reset(token: string, password: string, client: ClientInfo): Promise<void> {
+  async reset(token: string, password: string, client: ClientInfo, removeSecondFactor = false): Promise<void> {
     // Checked before the (slow) hash, spent after it: a refused hash leaves the link usable.
     const pending = await this.oneTime.peek(token, OneTimeTokenPurpose.PasswordReset);
     if (!pending) throw new DomainError(ErrorCode.InvalidOneTimeToken, INVALID_LINK);
+    const factor = removeSecondFactor ? await this.removableFactor(pending.userId) : undefined;
     const passwordHash = await this.passwords.hash(password);
     const spent = await this.oneTime.spend(pending);
     if (!spent) throw new DomainError(ErrorCode.InvalidOneTimeToken, INVALID_LINK);
@@ -76,5 +85,24 @@ export class PasswordResetService {
     await this.lockout.recordSuccess(user.email);
     this.audit.record('password.reset', { ...client, userId: user.id, revokedTokens });
     this.mails.passwordChanged(user.email, client.ip);
+    if (factor && (await this.twoFactor.remove(user.id))) {
+      await this.twoFactorLockout.recordSuccess(user.id);
+      this.audit.warn('mfa.disabled', { ...client, userId: user.id, reason: 'password_reset' });
+      this.mails.twoFactorChanged(user.email, false);
+    }
+  }
+
+  /** Whether the account's factor may go with this reset: on, and turned on recently enough. */
+  private async removableFactor(userId: string): Promise<boolean> {
+    const { enabled, enabledAt } = await this.twoFactor.status(userId);
+    if (!enabled || !enabledAt) return false;
+    const windowMs = this.account.mfa.resetWindowSeconds * 1000;
+    if (Date.now() - enabledAt.getTime() > windowMs) {
+      throw new DomainError(
+        ErrorCode.TwoFactorNotRemovable,
+        'Two-factor was turned on too long ago to be turned off by a password reset; reset without remove_second_factor, or ask an administrator',
+      );
+    }
+    return true;
   }
 }

@@ -16,6 +16,7 @@ import { RateLimited } from './throttling/rate-limited.decorator';
 import { ErrorBody } from '../common/errors/error-body';
 import type { Caller } from './auth-user';
 import { CurrentUser } from './decorators/current-user.decorator';
+import { ConfirmBody } from './dto/current-password';
 import { LogoutAllDto, RevokedCount, SessionResponse } from './dto/session.dto';
 import { AccountSessionsService } from './account-sessions.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
@@ -59,6 +60,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'End every session of the caller, or every other one' })
   @ApiOkResponse({ type: RevokedCount })
   @ApiUnauthorizedResponse({ description: 'Reauthentication required (except_current): send current_password', type: ErrorBody })
+  @ConfirmBody(LogoutAllDto, { except_current: false })
   @RateLimited()
   logoutAll(
     @CurrentUser() caller: Caller,

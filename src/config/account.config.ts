@@ -51,6 +51,11 @@ export interface AccountConfig {
     encryptionKey: () => Buffer;
     /** Lifetime of the mfa_token between the password step and the code. */
     tokenTtlSeconds: number;
+    /**
+     * How long after a second factor is turned on a password reset may turn it off too
+     * (MFA_RESET_WINDOW; 0: never): the owner's way out of a factor someone else enrolled.
+     */
+    resetWindowSeconds: number;
   };
   cookie: CookieConfig;
 }
@@ -109,6 +114,7 @@ export function loadAccountConfig(raw: NodeJS.ProcessEnv = process.env): Account
     mfa: {
       encryptionKey: once(() => resolveMfaKey(env.MFA_ENCRYPTION_KEY, app)),
       tokenTtlSeconds: ttl('MFA_TOKEN_TTL', env.MFA_TOKEN_TTL, '5m'),
+      resetWindowSeconds: durationToSeconds(env.MFA_RESET_WINDOW ?? '7d'),
     },
     cookie: {
       enabled: cookieMode,

@@ -148,6 +148,9 @@ export class EnvironmentVariables {
   @IsOptional()
   @Matches(DURATION, { message: 'MFA_TOKEN_TTL must be a duration such as 5m' })
   MFA_TOKEN_TTL?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: 'MFA_RESET_WINDOW must be a duration such as 7d (0: a reset never turns two-factor off)' })
+  MFA_RESET_WINDOW?: string;
 
   @IsOptional() @IsBooleanString() AUTH_COOKIE_MODE?: string;
   @IsOptional() @IsBooleanString() AUTH_COOKIE_SECURE?: string;

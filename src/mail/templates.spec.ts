@@ -81,6 +81,14 @@ describe('mail templates', () => {
     expect(off.text).toContain('contact support');
   });
 
+  it('tells the owner of a factor turned on how a password reset can turn it off, and for how long', () => {
+    const on = twoFactorChangedMail({ to: 'a@example.com', appName: 'Acme', enabled: true, when: WHEN, resetWindowSeconds: 7 * 86_400 });
+    expect(on.text).toContain('choose to turn two-factor off with it');
+    expect(on.text).toContain('7 days');
+    const off = twoFactorChangedMail({ to: 'a@example.com', appName: 'Acme', enabled: false, when: WHEN, resetWindowSeconds: 7 * 86_400 });
+    expect(off.text).not.toContain('turn two-factor off with it');
+  });
+
   it('escapes every interpolated value in the HTML part', () => {
     const mail = verificationMail({
       to: 'a@example.com',

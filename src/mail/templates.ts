@@ -67,11 +67,14 @@ export function twoFactorChangedMail({
   appName,
   enabled,
   when,
+  resetWindowSeconds = 0,
 }: {
   to: string;
   appName: string;
   enabled: boolean;
   when: Date;
+  /** How long a password reset may still turn the factor off (MFA_RESET_WINDOW). */
+  resetWindowSeconds?: number;
 }): MailMessage {
   const state = enabled ? 'turned on' : 'turned off';
   return compose(to, 'two_factor_changed', {
@@ -85,7 +88,9 @@ export function twoFactorChangedMail({
     ],
     after: [
       'If this was you, there is nothing to do.',
-      'If it was not, reset your password right away and contact support.',
+      enabled && resetWindowSeconds > 0
+        ? `If it was not, reset your password right away ("Forgot password") and choose to turn two-factor off with it: a reset can do that for ${humanDuration(resetWindowSeconds)} after this change. Then contact support.`
+        : 'If it was not, reset your password right away and contact support.',
     ],
   });
 }

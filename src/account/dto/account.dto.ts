@@ -1,6 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { MIN_PASSWORD_LENGTH, NewPassword } from '../../auth/decorators/password-policy.decorator';
 import { MAX_PASSWORD_BYTES } from '../../auth/password-hasher.service';
 import { normalizeEmail } from '../../users/users.service';
@@ -42,6 +42,15 @@ export class ResetPasswordDto {
   })
   @NewPassword()
   password!: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Also turn two-factor off: the way out of a second factor someone else enrolled. Only for a factor turned on within MFA_RESET_WINDOW (7 days); an older one answers 409 and the link stays usable.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  remove_second_factor?: boolean;
 }
 
 /** The one answer of forgot and resend, whatever happened behind it. */

@@ -31,7 +31,7 @@ import { CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { Public } from '../../auth/decorators/public.decorator';
 import { JwtAuthGuard } from '../../auth/guards/jwt-auth.guard';
 import { RolesGuard } from '../../auth/guards/roles.guard';
-import { ConfirmDto } from '../../auth/dto/current-password';
+import { ConfirmBody, ConfirmDto } from '../../auth/dto/current-password';
 import { RateLimited } from '../../auth/throttling/rate-limited.decorator';
 import { ErrorBody } from '../../common/errors/error-body';
 import { GatehouseValidationPipe } from '../../common/pipes/gatehouse-validation.pipe';
@@ -81,6 +81,7 @@ export class TwoFactorController {
   @ApiCreatedResponse({ type: TwoFactorSetupResponse })
   @ApiConflictResponse({ description: 'Two-factor is already on', type: ErrorBody })
   @ApiUnauthorizedResponse({ description: 'Reauthentication required: send current_password', type: ErrorBody })
+  @ConfirmBody(ConfirmDto, {})
   @RateLimited()
   async setup(
     @CurrentUser() caller: Caller,
@@ -104,6 +105,7 @@ export class TwoFactorController {
     type: ErrorBody,
   })
   @ApiUnauthorizedResponse({ description: 'Reauthentication required: send current_password', type: ErrorBody })
+  @ConfirmBody(EnableTwoFactorDto, { code: '123456' })
   @RateLimited()
   async enable(
     @CurrentUser() caller: Caller,

@@ -1,5 +1,5 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type, applyDecorators } from '@nestjs/common';
+import { ApiBody, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, MinLength, ValidateIf } from 'class-validator';
 import { MaxUtf8Bytes } from '../../common/decorators/max-utf8-bytes.decorator';
 import { MAX_PASSWORD_BYTES } from '../password-hasher.service';
@@ -26,3 +26,17 @@ export class ConfirmDto {
   @CurrentPassword()
   current_password?: string;
 }
+
+/**
+ * The body's documentation, with the usual case first: Swagger UI fills "Try it out" with the
+ * first example, and one it made up itself would send `"current_password": "string"`, a wrong
+ * password that counts toward the lockout.
+ */
+export const ConfirmBody = (type: Type, usual: Record<string, unknown>) =>
+  ApiBody({
+    type,
+    examples: {
+      'signed in recently': { value: usual },
+      'with the password': { value: { ...usual, current_password: 'the account password' } },
+    },
+  });

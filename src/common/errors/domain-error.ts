@@ -4,6 +4,7 @@ import { HttpStatus } from '@nestjs/common';
 export enum ErrorCode {
   ValidationFailed = 'VALIDATION_FAILED',
   MalformedBody = 'MALFORMED_BODY',
+  BodyTooDeep = 'BODY_TOO_DEEP',
   UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   EmailTaken = 'EMAIL_TAKEN',
@@ -27,6 +28,7 @@ export enum ErrorCode {
   TwoFactorNotSetUp = 'TWO_FACTOR_NOT_SET_UP',
   /** The stored TOTP secret cannot be opened (MFA_ENCRYPTION_KEY changed): recovery codes still work. */
   TwoFactorUnavailable = 'TWO_FACTOR_UNAVAILABLE',
+  TwoFactorNotRemovable = 'TWO_FACTOR_NOT_REMOVABLE',
   /** Cookie mode: the request's Origin is missing or not allowed to use the session cookie. */
   OriginNotAllowed = 'ORIGIN_NOT_ALLOWED',
   /** No bearer token was presented. */
@@ -49,6 +51,7 @@ export enum ErrorCode {
 export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.ValidationFailed]: HttpStatus.BAD_REQUEST,
   [ErrorCode.MalformedBody]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.BodyTooDeep]: HttpStatus.BAD_REQUEST,
   [ErrorCode.UnsupportedMediaType]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   [ErrorCode.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
   [ErrorCode.EmailTaken]: HttpStatus.CONFLICT,
@@ -64,6 +67,7 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.TwoFactorNotEnabled]: HttpStatus.CONFLICT,
   [ErrorCode.TwoFactorNotSetUp]: HttpStatus.CONFLICT,
   [ErrorCode.TwoFactorUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.TwoFactorNotRemovable]: HttpStatus.CONFLICT,
   [ErrorCode.OriginNotAllowed]: HttpStatus.FORBIDDEN,
   [ErrorCode.Unauthenticated]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.ReauthenticationRequired]: HttpStatus.UNAUTHORIZED,

@@ -9,20 +9,35 @@ const DEFAULT_TYPES = ['application/json'];
  */
 const API_CONSUMES = 'swagger/apiConsumes';
 
+/**
+ * The deepest a parsed body may nest objects and arrays. Far beyond any DTO (Gatehouse's are
+ * flat), and far below what recursion can take: class-transformer and class-validator recurse
+ * into every nested object, and a 64 KiB body can nest 30,000 levels deep.
+ */
+export const MAX_BODY_DEPTH = 32;
+
 interface RequestLike {
   headers: Record<string, string | string[] | undefined>;
+  body?: unknown;
 }
 
 /**
  * Refuses a request body in a media type the route does not take (415). A route takes JSON, or
- * what its `@ApiConsumes()` lists: the rule and the API docs are one and the same.
+ * what its `@ApiConsumes()` lists: the rule and the API docs are one and the same. Refuses a body
+ * nested deeper than {@link MAX_BODY_DEPTH} (400), before any pipe walks it.
  */
 @Injectable()
 export class ContentTypeGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const { headers } = context.switchToHttp().getRequest<RequestLike>();
+    const { headers, body } = context.switchToHttp().getRequest<RequestLike>();
+    if (nestedDeeperThan(body, MAX_BODY_DEPTH)) {
+      throw new DomainError(
+        ErrorCode.BodyTooDeep,
+        `The request body nests objects or arrays more than ${MAX_BODY_DEPTH} levels deep`,
+      );
+    }
     const length = Number(headers['content-length'] ?? 0);
     if (length === 0 && headers['transfer-encoding'] === undefined) return true;
     const accepted =
@@ -40,4 +55,18 @@ export class ContentTypeGuard implements CanActivate {
       `Content-Type must be ${accepted.join(' or ')}`,
     );
   }
+}
+
+/** Walks the parsed body without recursion, stopping as soon as it is too deep. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, depth] = next;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(node)) {
+      if (typeof child === 'object' && child !== null) pending.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
