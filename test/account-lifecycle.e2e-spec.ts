@@ -671,7 +671,7 @@ describe.each(databaseKinds())('account lifecycle on %s', (kind) => {
 
     it('login sets the refresh token as an httpOnly, SameSite=Strict, Secure cookie on /auth; the body has the access token only', async () => {
       const { res, cookie } = await cookieLogin();
-      expect(cookie).toMatch(/^gatehouse_refresh=[\w-]+\.[\w-]+\.[\w-]+;/);
+      expect(cookie).toMatch(/^__Secure-gatehouse_refresh=[\w-]+\.[\w-]+\.[\w-]+;/);
       for (const attribute of [
         /; HttpOnly/i,
         /; SameSite=Strict/i,
@@ -723,7 +723,7 @@ describe.each(databaseKinds())('account lifecycle on %s', (kind) => {
         .set('origin', ORIGIN)
         .set('cookie', cookie.split(';')[0])
         .expect(204);
-      expect(cookieOf(out)).toMatch(/^gatehouse_refresh=; .*Max-Age=0/);
+      expect(cookieOf(out)).toMatch(/^__Secure-gatehouse_refresh=; .*Max-Age=0/);
       await t.http().get('/users/me').auth(res.body.access_token, { type: 'bearer' }).expect(401);
       await refresh(cookie, ORIGIN).expect(401);
       await t.http().post('/auth/logout').set('origin', ORIGIN).expect(401);

@@ -93,10 +93,18 @@ export function loadAccountConfig(raw: NodeJS.ProcessEnv = process.env): Account
       'AUTH_COOKIE_SECURE=false is for local http development, not production',
     ]);
   }
-  // Browsers drop a __Host- cookie whose Path is not /: cookie mode would silently fail.
-  if (env.AUTH_COOKIE_NAME?.startsWith('__Host-')) {
+  // Browsers drop a __Host- cookie whose Path is not /, and a __Secure- one sent without Secure:
+  // cookie mode would silently fail. __Host- is out (the cookie is scoped to the auth routes, not
+  // /), so the default carries the strongest prefix its attributes allow: __Secure-.
+  const cookieName = env.AUTH_COOKIE_NAME ?? (secure ? '__Secure-gatehouse_refresh' : 'gatehouse_refresh');
+  if (cookieName.startsWith('__Host-')) {
     throw new ConfigValidationError([
       'AUTH_COOKIE_NAME cannot use the __Host- prefix: the cookie is scoped to Path=/auth',
+    ]);
+  }
+  if (cookieMode && cookieName.startsWith('__Secure-') && !secure) {
+    throw new ConfigValidationError([
+      'AUTH_COOKIE_NAME with the __Secure- prefix needs AUTH_COOKIE_SECURE=true: browsers drop it otherwise',
     ]);
   }
   const ttl = (name: string, value: string | undefined, fallback: string): number => {
@@ -118,7 +126,7 @@ export function loadAccountConfig(raw: NodeJS.ProcessEnv = process.env): Account
     },
     cookie: {
       enabled: cookieMode,
-      name: env.AUTH_COOKIE_NAME ?? 'gatehouse_refresh',
+      name: cookieName,
       secure,
       allowedOrigins: [...new Set(allowedOrigins)],
     },

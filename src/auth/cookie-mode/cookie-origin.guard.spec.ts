@@ -9,7 +9,7 @@ import { CookieOriginGuard } from './cookie-origin.guard';
 import { RefreshCookie } from './refresh-cookie';
 
 const APP = 'https://app.example.com';
-const COOKIE = 'gatehouse_refresh=some.refresh.token';
+const COOKIE = '__Secure-gatehouse_refresh=some.refresh.token';
 
 function guardFor(env: Record<string, string>): CookieOriginGuard {
   const config = GatehouseConfig.of({
@@ -80,7 +80,7 @@ describe('CookieOriginGuard', () => {
 
     it('admits a request with neither Origin nor our cookie: a client that is not a browser', () => {
       expect(guard.canActivate(context({}))).toBe(true);
-      expect(guard.canActivate(context({ cookie: 'other=1; xgatehouse_refresh=2' }))).toBe(true);
+      expect(guard.canActivate(context({ cookie: 'other=1; x__Secure-gatehouse_refresh=2' }))).toBe(true);
     });
 
     it('refuses with a 403 naming the origin in the logged reason only, not in the message sent', () => {

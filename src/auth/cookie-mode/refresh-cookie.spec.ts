@@ -71,7 +71,7 @@ describe('RefreshCookie', () => {
       expect(body).not.toHaveProperty('refresh_token');
       expect(setCookies()).toHaveLength(1);
       const cookie = parseSetCookie(setCookies()[0]);
-      expect(cookie.name).toBe('gatehouse_refresh');
+      expect(cookie.name).toBe('__Secure-gatehouse_refresh');
       expect(cookie.value).toBe('refresh.jwt.value');
       expect(cookie.attributes.get('httponly')).toBe(true);
       expect(cookie.attributes.get('samesite')).toBe('Strict');
@@ -113,50 +113,50 @@ describe('RefreshCookie', () => {
     const cookie = cookieMode();
 
     it('finds our cookie among others', () => {
-      expect(cookie.read(request('a=1; gatehouse_refresh=xyz; b=2'))).toBe('xyz');
-      expect(cookie.read(request('gatehouse_refresh=xyz'))).toBe('xyz');
-      expect(cookie.read(request('a=1;gatehouse_refresh=xyz'))).toBe('xyz');
+      expect(cookie.read(request('a=1; __Secure-gatehouse_refresh=xyz; b=2'))).toBe('xyz');
+      expect(cookie.read(request('__Secure-gatehouse_refresh=xyz'))).toBe('xyz');
+      expect(cookie.read(request('a=1;__Secure-gatehouse_refresh=xyz'))).toBe('xyz');
     });
 
     it('finds it in a header given as several lines', () => {
-      expect(cookie.read(request(['a=1', 'gatehouse_refresh=xyz']))).toBe('xyz');
+      expect(cookie.read(request(['a=1', '__Secure-gatehouse_refresh=xyz']))).toBe('xyz');
     });
 
     it('ignores a cookie whose name merely ends or starts with ours', () => {
-      expect(cookie.read(request('xgatehouse_refresh=1'))).toBeUndefined();
-      expect(cookie.read(request('gatehouse_refresh_old=1'))).toBeUndefined();
-      expect(cookie.read(request('xgatehouse_refresh=1; gatehouse_refresh=mine'))).toBe('mine');
+      expect(cookie.read(request('x__Secure-gatehouse_refresh=1'))).toBeUndefined();
+      expect(cookie.read(request('__Secure-gatehouse_refresh_old=1'))).toBeUndefined();
+      expect(cookie.read(request('x__Secure-gatehouse_refresh=1; __Secure-gatehouse_refresh=mine'))).toBe('mine');
     });
 
     it('keeps an equals sign inside the value', () => {
-      expect(cookie.read(request('gatehouse_refresh=a=b'))).toBe('a=b');
+      expect(cookie.read(request('__Secure-gatehouse_refresh=a=b'))).toBe('a=b');
     });
 
     it('finds nothing without a cookie header, in an empty one, or for an empty value', () => {
       expect(cookie.read(request())).toBeUndefined();
       expect(cookie.read(request(''))).toBeUndefined();
       expect(cookie.read(request('a=1; b=2'))).toBeUndefined();
-      expect(cookie.read(request('gatehouse_refresh='))).toBeUndefined();
-      expect(cookie.read(request('gatehouse_refresh'))).toBeUndefined();
+      expect(cookie.read(request('__Secure-gatehouse_refresh='))).toBeUndefined();
+      expect(cookie.read(request('__Secure-gatehouse_refresh'))).toBeUndefined();
     });
 
     it('honours AUTH_COOKIE_NAME', () => {
       const custom = refreshCookie({ AUTH_COOKIE_MODE: 'true', AUTH_COOKIE_NAME: 'app_rt' });
-      expect(custom.read(request('gatehouse_refresh=default; app_rt=custom'))).toBe('custom');
-      expect(custom.read(request('gatehouse_refresh=default'))).toBeUndefined();
+      expect(custom.read(request('__Secure-gatehouse_refresh=default; app_rt=custom'))).toBe('custom');
+      expect(custom.read(request('__Secure-gatehouse_refresh=default'))).toBeUndefined();
     });
   });
 
   describe('tokenOf', () => {
     it("prefers the body's refresh token to the cookie's", () => {
-      expect(cookieMode().tokenOf(request('gatehouse_refresh=from-cookie'), 'from-body')).toBe(
+      expect(cookieMode().tokenOf(request('__Secure-gatehouse_refresh=from-cookie'), 'from-body')).toBe(
         'from-body',
       );
       expect(bearerMode().tokenOf(request(), 'from-body')).toBe('from-body');
     });
 
     it('in cookie mode falls back on the cookie', () => {
-      expect(cookieMode().tokenOf(request('gatehouse_refresh=from-cookie'), undefined)).toBe(
+      expect(cookieMode().tokenOf(request('__Secure-gatehouse_refresh=from-cookie'), undefined)).toBe(
         'from-cookie',
       );
     });
@@ -169,7 +169,7 @@ describe('RefreshCookie', () => {
 
     it('in bearer mode ignores the cookie and answers a missing token as VALIDATION_FAILED', () => {
       expect(() =>
-        bearerMode().tokenOf(request('gatehouse_refresh=from-cookie'), undefined),
+        bearerMode().tokenOf(request('__Secure-gatehouse_refresh=from-cookie'), undefined),
       ).toThrow(expect.objectContaining({ code: ErrorCode.ValidationFailed }));
     });
   });
@@ -180,7 +180,7 @@ describe('RefreshCookie', () => {
       cookieMode().clear(response);
       expect(setCookies()).toHaveLength(1);
       const cookie = parseSetCookie(setCookies()[0]);
-      expect(cookie).toMatchObject({ name: 'gatehouse_refresh', value: '' });
+      expect(cookie).toMatchObject({ name: '__Secure-gatehouse_refresh', value: '' });
       expect(cookie.attributes.get('max-age')).toBe('0');
       // A browser deletes only the cookie with the same name and path.
       expect(cookie.attributes.get('path')).toBe('/auth');
