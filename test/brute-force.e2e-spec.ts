@@ -71,3 +71,31 @@ describe.each(databaseKinds())('brute-force limits on %s', (kind) => {
     expect(register.status).toBe(429);
   });
 });
+
+describe.each(databaseKinds())('requests that name no account, on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind, { RATE_LIMIT_IP: '5', RATE_LIMIT_ACCOUNT: '5', RATE_LIMIT_ANONYMOUS: '3' });
+  });
+  afterAll(() => t?.close());
+
+  it('spend a budget of their own: garbage from one address locks no one there out of signing in', async () => {
+    const garbage = () =>
+      t.http().post('/auth/password/reset').send({ token: 'x'.repeat(43), password: 'some new password' });
+    for (let i = 0; i < 3; i++) expect((await garbage()).status).toBe(400);
+    const limited = await garbage().expect(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // A username that is no address names no account either.
+    await t
+      .http()
+      .post('/auth/token')
+      .type('form')
+      .send({ grant_type: 'password', username: 'not an address', password: 'whatever-1' })
+      .expect(429);
+
+    // The same address still registers and signs in: neither its budget nor an account's was spent.
+    const { email, password } = await t.register();
+    await t.login(email, password);
+  });
+});
+

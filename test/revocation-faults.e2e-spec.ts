@@ -134,6 +134,7 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
       TOKEN_CLEANUP_INTERVAL: '0',
       RATE_LIMIT_IP: '100000',
       RATE_LIMIT_ACCOUNT: '100000',
+      RATE_LIMIT_ANONYMOUS: '100000',
       LOG_LEVEL: 'warn',
       DATABASE_TIMEOUT: `${DATABASE_TIMEOUT_MS}ms`,
     };

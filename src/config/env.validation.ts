@@ -107,6 +107,7 @@ export class EnvironmentVariables {
   @IsOptional() @IsBooleanString() THROTTLE_DISABLED?: string;
   @IsOptional() @Min(1) @Max(100_000) @IsInt() RATE_LIMIT_IP?: number;
   @IsOptional() @Min(1) @Max(100_000) @IsInt() RATE_LIMIT_ACCOUNT?: number;
+  @IsOptional() @Min(1) @Max(100_000) @IsInt() RATE_LIMIT_ANONYMOUS?: number;
   @IsOptional()
   @Matches(DURATION, { message: 'RATE_LIMIT_WINDOW must be a duration such as 1m' })
   RATE_LIMIT_WINDOW?: string;

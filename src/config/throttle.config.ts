@@ -7,6 +7,11 @@ export interface ThrottleConfig {
   perIp: number;
   /** Requests per window per account (email, or the refresh token's user). */
   perAccount: number;
+  /**
+   * Requests per window per client address that name no account (a reset or verification
+   * token, a malformed username): a budget of their own, so they lock no one out of signing in.
+   */
+  perAnonymous: number;
   windowSeconds: number;
   /** Failed logins in a row before an account is locked. */
   lockoutThreshold: number;
@@ -27,6 +32,7 @@ export function loadThrottleConfig(raw: NodeJS.ProcessEnv = process.env): Thrott
     enabled: !disabled,
     perIp: env.RATE_LIMIT_IP ?? 60,
     perAccount: env.RATE_LIMIT_ACCOUNT ?? 20,
+    perAnonymous: env.RATE_LIMIT_ANONYMOUS ?? 30,
     windowSeconds: durationToSeconds(env.RATE_LIMIT_WINDOW ?? '1m'),
     lockoutThreshold: env.LOCKOUT_THRESHOLD ?? 5,
     lockoutBaseSeconds: durationToSeconds(env.LOCKOUT_BASE_DELAY ?? '30s'),

@@ -83,6 +83,7 @@ export async function createTestApp(
     // Suites log in often from one address; the brute-force suites set their own limits.
     RATE_LIMIT_IP: '100000',
     RATE_LIMIT_ACCOUNT: '100000',
+    RATE_LIMIT_ANONYMOUS: '100000',
     // The request log would flood the test output; errors still reach Nest's console logger
     // below. test/logging.e2e-spec.ts reads the log of a real process instead.
     LOG_LEVEL: 'silent',

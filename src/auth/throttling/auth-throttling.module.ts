@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { ExecutionContext, Module } from '@nestjs/common';
 import { GatehouseConfig } from '../../config/gatehouse-config';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { RedisService } from '../../redis/redis.service';
@@ -14,17 +14,33 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
 interface RequestLike {
   ip?: string;
   body?: Record<string, unknown>;
+  /** The bearer token's user, set by JwtAuthGuard before this guard runs. */
+  user?: { sub?: unknown };
+  [ACCOUNT]?: string | null;
 }
+
+const ACCOUNT = Symbol('gatehouse:throttled-account');
+
+/** What an address looks like: enough to tell a typed email from garbage, no more. */
+const EMAIL_LIKE = /^[^@\s]{1,64}@[^@\s]{1,255}$/;
 
 /**
  * Whose budget a request spends on the `account` limit: the email (login, register, resend,
- * forgot) or username (password grant), or the user of a valid refresh token or mfa_token. Anything else counts against its
- * client address, so garbage cannot spend someone else's budget.
+ * forgot) or username (password grant) when it looks like an address, the user of a valid
+ * refresh token or mfa_token, or the bearer token's user. Null for a request that names no
+ * account (a reset or verification token, a malformed username): it spends the `anonymous`
+ * budget instead, so garbage neither spends someone else's account budget nor the address's.
+ * Worked out once per request.
  */
-function accountOf(req: RequestLike, signer: TokenSigner): string {
+function accountOf(req: RequestLike, signer: TokenSigner): string | null {
+  if (req[ACCOUNT] !== undefined) return req[ACCOUNT];
+  return (req[ACCOUNT] = namedAccount(req, signer));
+}
+
+function namedAccount(req: RequestLike, signer: TokenSigner): string | null {
   const body = req.body ?? {};
   const email = body.email ?? body.username;
-  if (typeof email === 'string' && email.length > 0) return `email:${normalizeEmail(email)}`;
+  if (typeof email === 'string' && EMAIL_LIKE.test(email.trim())) return `email:${normalizeEmail(email)}`;
   const refresh = body.refresh_token;
   if (typeof refresh === 'string') {
     const claims = signer.verify(refresh, TokenType.Refresh);
@@ -35,7 +51,8 @@ function accountOf(req: RequestLike, signer: TokenSigner): string {
     const payload = signer.verifyPayload(mfa, Date.now(), MFA_TOKEN_AUDIENCE);
     if (payload?.typ === MFA_TOKEN_TYPE && typeof payload.sub === 'string') return `user:${payload.sub}`;
   }
-  return `ip:${req.ip ?? 'unknown'}`;
+  if (typeof req.user?.sub === 'string') return `user:${req.user.sub}`;
+  return null;
 }
 
 /**
@@ -56,15 +73,22 @@ function accountOf(req: RequestLike, signer: TokenSigner): string {
       ) => {
         const throttle = config.get('throttle', { infer: true });
         const window = throttle.windowSeconds * 1000;
+        // A throttler's own skipIf replaces the common one: each says "disabled" itself.
+        const names = (context: ExecutionContext) =>
+          accountOf(context.switchToHttp().getRequest<RequestLike>(), signer) !== null;
         return {
           throttlers: [
-            { name: 'ip', limit: throttle.perIp, ttl: window },
+            // Requests that name an account: per address, and per account.
+            { name: 'ip', limit: throttle.perIp, ttl: window, skipIf: (c) => !throttle.enabled || !names(c) },
             {
               name: 'account',
               limit: throttle.perAccount,
               ttl: window,
-              getTracker: (req) => accountOf(req as RequestLike, signer),
+              getTracker: (req) => accountOf(req as RequestLike, signer) ?? '',
+              skipIf: (c) => !throttle.enabled || !names(c),
             },
+            // Requests that name none: their own budget per address.
+            { name: 'anonymous', limit: throttle.perAnonymous, ttl: window, skipIf: (c) => !throttle.enabled || names(c) },
           ],
           storage: redis.enabled ? new RedisThrottlerStorage(redis) : undefined,
           skipIf: () => !throttle.enabled,
