@@ -99,3 +99,39 @@ describe.each(databaseKinds())('requests that name no account, on %s', (kind) =>
   });
 });
 
+describe.each(databaseKinds())('parallel guesses on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind, { LOCKOUT_THRESHOLD: '3', LOCKOUT_BASE_DELAY: '1m' });
+  });
+  afterAll(() => t?.close());
+
+  it('never get more passwords checked than the threshold: each is counted before it is checked', async () => {
+    const { email, password } = await t.register();
+    const guesses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => t.http().post('/auth/login').send({ email, password: `guess-${i}-wrong` })),
+    );
+    const statuses = guesses.map((res) => res.status).sort();
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    // Locked: the right password waits too.
+    await t.http().post('/auth/login').send({ email, password }).expect(429);
+  });
+
+  it('counts a guess at the current password the same way, from one stolen token in parallel', async () => {
+    const { email, password } = await t.register();
+    const { access } = await t.login(email, password);
+    const guesses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        t
+          .http()
+          .post('/auth/password')
+          .set('Authorization', `Bearer ${access}`)
+          .send({ current_password: `guess-${i}-wrong`, new_password: 'the thief wants this' }),
+      ),
+    );
+    expect(guesses.filter((res) => res.status === 403).length).toBeLessThanOrEqual(3);
+    expect(guesses.every((res) => res.status === 403 || res.status === 429)).toBe(true);
+  });
+});
+

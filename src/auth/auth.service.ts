@@ -75,7 +75,8 @@ export class AuthService {
     // investigation follows; the lockout counts per email on its own.
     const failed = { ip: client?.ip, userAgent: client?.userAgent, requestId: client?.requestId };
     try {
-      await this.lockout.assertNotLocked(email);
+      // Counted now, before the check: parallel guesses cannot slip past the threshold.
+      await this.lockout.begin(email);
     } catch (error) {
       this.audit.warn('login.failure', { ...failed, reason: 'locked' });
       throw error;
@@ -85,7 +86,6 @@ export class AuthService {
       ? await this.passwords.verify(password, user.passwordHash)
       : await this.passwords.verifyAgainstNothing(password);
     if (!user || !ok) {
-      await this.lockout.recordFailure(email);
       this.audit.record('login.failure', { ...failed, reason: 'invalid_credentials' });
       throw new DomainError(ErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
     }

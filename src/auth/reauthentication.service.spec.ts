@@ -78,7 +78,7 @@ describe('Reauthentication', () => {
     }
     await expect(reauth.confirm(caller(), PASSWORD)).rejects.toMatchObject({ code: ErrorCode.TooManyRequests });
     // The same lockout as login's: the password form is locked too.
-    await expect(moduleRef.get(LoginLockoutService).assertNotLocked(user.email)).rejects.toMatchObject({
+    await expect(moduleRef.get(LoginLockoutService).begin(user.email)).rejects.toMatchObject({
       code: ErrorCode.TooManyRequests,
     });
     expect(JSON.stringify(warned.mock.calls)).not.toContain(user.email);

@@ -55,13 +55,13 @@ export class Reauthentication {
   private async checkPassword(user: GatehouseUser, password: string, caller: Caller, client?: ClientInfo): Promise<void> {
     const failed = { ...client, userId: user.id, sessionId: caller.sessionId };
     try {
-      await this.lockout.assertNotLocked(user.email);
+      await this.lockout.begin(user.email);
     } catch (error) {
       this.audit.warn('reauth.failure', { ...failed, reason: 'locked' });
       throw error;
     }
     if (!(await this.passwords.verify(password, user.passwordHash))) {
-      await this.lockout.recordFailure(user.email);
+      // Counted when it began: a failure leaves it counted.
       this.audit.warn('reauth.failure', { ...failed, reason: 'invalid_credentials' });
       throw new DomainError(ErrorCode.WrongCurrentPassword, 'The current password is wrong');
     }

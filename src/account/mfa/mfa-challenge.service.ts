@@ -62,14 +62,17 @@ export class MfaChallengeService {
     );
     if (!claims) throw new DomainError(ErrorCode.InvalidMfaToken, INVALID_MFA_TOKEN);
     const userId = claims.sub;
-    await this.lockout.assertNotLocked(userId);
     const pending = await this.oneTime.peek(claims.jti, OneTimeTokenPurpose.MfaLogin);
     if (!pending || pending.userId !== userId) {
       throw new DomainError(ErrorCode.InvalidMfaToken, INVALID_MFA_TOKEN);
     }
-    const method = await this.twoFactor.consume(userId, factor);
+    // Counted before the code is checked: parallel guesses cannot slip past the threshold.
+    await this.lockout.begin(userId);
+    const method = await this.twoFactor.consume(userId, factor).catch(async (error: unknown) => {
+      await this.lockout.release(userId);
+      throw error;
+    });
     if (!method) {
-      await this.lockout.recordFailure(userId);
       this.audit.warn('mfa.failure', { ...client, userId });
       throw new DomainError(
         ErrorCode.InvalidTwoFactorCode,
@@ -77,10 +80,10 @@ export class MfaChallengeService {
       );
     }
     // A second request with the same mfa_token and another code may have won meanwhile.
+    await this.lockout.recordSuccess(userId);
     if (!(await this.oneTime.spend(pending))) {
       throw new DomainError(ErrorCode.InvalidMfaToken, INVALID_MFA_TOKEN);
     }
-    await this.lockout.recordSuccess(userId);
     if (method === 'recovery_code')
       this.audit.warn('mfa.recovery_code_used', { ...client, userId });
     return userId;

@@ -25,6 +25,8 @@ export function assertOneFactor(factor: SecondFactor): void {
   }
 }
 
+const isWrongCode = (error: unknown) => error instanceof DomainError && error.code === ErrorCode.WrongTwoFactorCode;
+
 /**
  * Two-factor as the signed-in user manages it: each change audited and mailed to the account,
  * so the owner hears of a change they did not make. Setting it up and turning it on take the
@@ -56,13 +58,9 @@ export class TwoFactorAccountService {
 
   async enable(caller: Caller, code: string, password: string | undefined, client: ClientInfo): Promise<string[]> {
     const userId = caller.sub;
-    await this.lockout.assertNotLocked(userId);
-    const user = await this.reauthentication.confirm(caller, password, client);
-    const codes = await this.twoFactor.enable(userId, code).catch(async (error: unknown) => {
-      if (error instanceof DomainError && error.code === ErrorCode.WrongTwoFactorCode) {
-        await this.lockout.recordFailure(userId);
-      }
-      throw error;
+    const { user, codes } = await this.codeAttempt(userId, async () => {
+      const user = await this.reauthentication.confirm(caller, password, client);
+      return { user, codes: await this.twoFactor.enable(userId, code) };
     });
     this.audit.record('mfa.enabled', { ...client, userId });
     this.mails.twoFactorChanged(user.email, true);
@@ -72,21 +70,34 @@ export class TwoFactorAccountService {
   async disable(caller: Caller, password: string, factor: SecondFactor, client: ClientInfo): Promise<void> {
     assertOneFactor(factor);
     const userId = caller.sub;
-    await this.lockout.assertNotLocked(userId);
-    // Always the password here, recent sign-in or not; a wrong one counts toward the lockout.
-    const user = await this.reauthentication.confirm(caller, password, client);
-    try {
-      await this.twoFactor.disable(userId, factor);
-    } catch (error) {
-      if (error instanceof DomainError && error.code === ErrorCode.WrongTwoFactorCode) {
-        await this.lockout.recordFailure(userId);
-        this.audit.warn('mfa.failure', { ...client, userId });
-      }
-      throw error;
-    }
-    await this.lockout.recordSuccess(userId);
+    const user = await this.codeAttempt(userId, async () => {
+      // Always the password here, recent sign-in or not; a wrong one counts toward the lockout.
+      const user = await this.reauthentication.confirm(caller, password, client);
+      await this.twoFactor.disable(userId, factor).catch((error: unknown) => {
+        if (isWrongCode(error)) this.audit.warn('mfa.failure', { ...client, userId });
+        throw error;
+      });
+      return user;
+    });
     this.audit.record('mfa.disabled', { ...client, userId });
     this.mails.twoFactorChanged(user.email, false);
+  }
+
+  /**
+   * Runs a step that checks a code as one attempt of the account's two-factor lockout: counted
+   * before, cleared on success, kept on a wrong code, taken back when it failed for another
+   * reason (no setup pending, a wrong password, which the login lockout counts).
+   */
+  private async codeAttempt<T>(userId: string, step: () => Promise<T>): Promise<T> {
+    await this.lockout.begin(userId);
+    try {
+      const result = await step();
+      await this.lockout.recordSuccess(userId);
+      return result;
+    } catch (error) {
+      if (!isWrongCode(error)) await this.lockout.release(userId);
+      throw error;
+    }
   }
 
   /**

@@ -16,9 +16,53 @@ interface Failures {
 const FAILURE_MEMORY_MS = 24 * 3600 * 1000;
 
 /**
- * Locks a subject after LOCKOUT_THRESHOLD failures in a row, for LOCKOUT_BASE_DELAY, then twice
- * as long after each further failure, up to LOCKOUT_MAX_DELAY; a success resets it. Kept in
+ * One step, atomic in Redis: refuse while locked, else count the attempt and, from the threshold
+ * on, lock (pessimistically: a success clears it). KEYS[1] the state; ARGV now, threshold, base
+ * and max lock (ms), memory (ms). Returns { locked until, count } after the step; locked until
+ * is negative when the attempt was refused.
+ */
+const BEGIN = `
+local raw = redis.call('GET', KEYS[1])
+local count, locked = 0, 0
+if raw then
+  local state = cjson.decode(raw)
+  count, locked = state.count, state.lockedUntil
+end
+local now = tonumber(ARGV[1])
+if locked > now then return { -locked, count } end
+count = count + 1
+local over = count - tonumber(ARGV[2])
+if over >= 0 then
+  locked = now + math.min(tonumber(ARGV[4]), tonumber(ARGV[3]) * 2 ^ over)
+else
+  locked = 0
+end
+redis.call('SET', KEYS[1], cjson.encode({ count = count, lockedUntil = locked }), 'PX', ARGV[5])
+return { locked, count }
+`;
+
+/** Takes back one attempt that turned out to check no secret; unlocks below the threshold. */
+const RELEASE = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local state = cjson.decode(raw)
+local count = math.max(state.count - 1, 0)
+local locked = state.lockedUntil
+if count < tonumber(ARGV[1]) then locked = 0 end
+redis.call('SET', KEYS[1], cjson.encode({ count = count, lockedUntil = locked }), 'KEEPTTL')
+return count
+`;
+
+/**
+ * Locks a subject after LOCKOUT_THRESHOLD failed attempts in a row, for LOCKOUT_BASE_DELAY, then
+ * twice as long after each further failure, up to LOCKOUT_MAX_DELAY; a success resets it. Kept in
  * Redis when configured (shared by every instance), else in memory.
+ *
+ * An attempt is counted when it begins, before its secret is checked, in one atomic step (a
+ * Redis script, or one synchronous step in memory): parallel guesses cannot all pass a check of
+ * the count made before any of them failed, so no more than the threshold are ever checked in a
+ * row. A success clears the count; an attempt that checked no secret after all (the request was
+ * refused for another reason) is released.
  */
 abstract class AttemptLockout {
   protected abstract readonly logger: Logger;
@@ -36,34 +80,41 @@ abstract class AttemptLockout {
   /** Where a subject's failures are kept. */
   protected abstract key(subject: string): string;
 
-  /** Throws 429 with Retry-After while the subject is locked. Runs before any secret is checked. */
-  async assertNotLocked(subject: string, now = Date.now()): Promise<void> {
+  /**
+   * Counts an attempt at the subject's secret, before it is checked. Throws 429 with Retry-After
+   * while the subject is locked (the attempt is then not counted).
+   */
+  async begin(subject: string, now = Date.now()): Promise<void> {
     if (!this.config.enabled) return;
-    const { lockedUntil } = await this.read(this.key(subject));
-    if (lockedUntil > now) {
-      const retryAfter = Math.ceil((lockedUntil - now) / 1000);
+    const key = this.key(subject);
+    const { lockedUntil, count, refused } = await this.step(key, now);
+    if (refused) {
       throw new DomainError(
         ErrorCode.TooManyRequests,
         `Too many failed ${this.what} for this account; try again later`,
         undefined,
         'account locked',
-        retryAfter,
+        Math.max(1, Math.ceil((lockedUntil - now) / 1000)),
       );
+    }
+    if (lockedUntil > now && count === this.config.lockoutThreshold) {
+      this.logger.warn(`locked after ${count} attempts in a row`);
     }
   }
 
-  async recordFailure(subject: string, now = Date.now()): Promise<void> {
+  /** The attempt begun last checked no secret after all (refused for another reason). */
+  async release(subject: string): Promise<void> {
     if (!this.config.enabled) return;
     const key = this.key(subject);
-    const failures = await this.read(key);
-    const count = failures.count + 1;
-    const over = count - this.config.lockoutThreshold;
-    const lockMs =
-      over >= 0
-        ? Math.min(this.config.lockoutMaxSeconds, this.config.lockoutBaseSeconds * 2 ** over) * 1000
-        : 0;
-    await this.write(key, { count, lockedUntil: lockMs > 0 ? now + lockMs : 0 });
-    if (lockMs > 0) this.logger.warn(`locked for ${lockMs / 1000}s after ${count} failures`);
+    const threshold = this.config.lockoutThreshold;
+    const local = this.local.get(key);
+    if (local) {
+      const count = Math.max(local.count - 1, 0);
+      this.local.set(key, { count, lockedUntil: count < threshold ? 0 : local.lockedUntil });
+    }
+    if (this.redis.enabled) {
+      await this.redis.client.eval(RELEASE, 1, this.redis.key(key), threshold).catch(() => undefined);
+    }
   }
 
   async recordSuccess(subject: string): Promise<void> {
@@ -73,25 +124,35 @@ abstract class AttemptLockout {
     if (this.redis.enabled) await this.redis.client.del(this.redis.key(key)).catch(() => undefined);
   }
 
-
-  private async read(key: string): Promise<Failures> {
+  private async step(key: string, now: number): Promise<Failures & { refused: boolean }> {
+    const { lockoutThreshold, lockoutBaseSeconds, lockoutMaxSeconds } = this.config;
     if (this.redis.enabled) {
       try {
-        const raw = await this.redis.client.get(this.redis.key(key));
-        return raw ? (JSON.parse(raw) as Failures) : { count: 0, lockedUntil: 0 };
+        const [locked, count] = (await this.redis.client.eval(
+          BEGIN,
+          1,
+          this.redis.key(key),
+          now,
+          lockoutThreshold,
+          lockoutBaseSeconds * 1000,
+          lockoutMaxSeconds * 1000,
+          FAILURE_MEMORY_MS,
+        )) as [number, number];
+        const state = { count, lockedUntil: Math.abs(locked) };
+        this.local.set(key, state);
+        return { ...state, refused: locked < 0 };
       } catch {
         // Redis down: this instance's own memory is the best left.
       }
     }
-    return this.local.get(key) ?? { count: 0, lockedUntil: 0 };
-  }
-
-  private async write(key: string, failures: Failures): Promise<void> {
-    this.local.set(key, failures);
-    if (!this.redis.enabled) return;
-    await this.redis.client
-      .set(this.redis.key(key), JSON.stringify(failures), 'PX', FAILURE_MEMORY_MS)
-      .catch(() => undefined);
+    // The same step in memory: no await between reading and writing, so it is atomic here.
+    const state = this.local.get(key) ?? { count: 0, lockedUntil: 0 };
+    if (state.lockedUntil > now) return { ...state, refused: true };
+    const count = state.count + 1;
+    const over = count - lockoutThreshold;
+    const lockedUntil = over >= 0 ? now + Math.min(lockoutMaxSeconds, lockoutBaseSeconds * 2 ** over) * 1000 : 0;
+    this.local.set(key, { count, lockedUntil });
+    return { count, lockedUntil, refused: false };
   }
 }
 
