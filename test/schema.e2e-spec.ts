@@ -3,6 +3,7 @@ import { BARE_TABLES, schemaPlan } from '../src/database/gatehouse-tables';
 import { MIGRATIONS } from '../src/database/gatehouse-schema';
 import { initialSchema } from '../src/database/migrations/1764000000000-InitialSchema';
 import { hostUsers } from '../src/database/migrations/1764600000000-HostUsers';
+import { canonicalEmails } from '../src/database/migrations/1764700000000-CanonicalEmails';
 import { loadDatabaseConfig } from '../src/server/database.config';
 import { buildDataSourceOptions, migrations } from '../src/server/typeorm-options';
 import { Session } from '../src/tokens/entities/session.entity';
@@ -126,7 +127,47 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
   };
   const before = schemaPlan('', true);
   // What 0.1 ran: every migration before HostUsers.
-  const earlierMigrations = MIGRATIONS.filter((m) => m !== hostUsers).map((m) => m(before));
+  const earlierMigrations = MIGRATIONS.filter((m) => m !== hostUsers && m !== canonicalEmails).map((m) => m(before));
+
+  it('stores the addresses of existing accounts in their canonical form; a twin keeps its own', async () => {
+    const db = await createTestDatabase(kind);
+    const plan = schemaPlan('', true);
+    const old = new DataSource({ ...bareOptions(db.url), migrations: MIGRATIONS.filter((m) => m !== canonicalEmails).map((m) => m(plan)) });
+    const upgraded = new DataSource({ ...bareOptions(db.url), migrations: MIGRATIONS.map((m) => m(plan)) });
+    try {
+      await old.initialize();
+      await old.runMigrations();
+      const accounts = [
+        ['u1', 'Ada@Example.com', '2026-01-01 00:00:00'],
+        ['u2', '\uff41\uff44\uff41@example.com', '2026-01-02 00:00:00'],
+        ['u3', 'grace@x.io', '2026-01-03 00:00:00'],
+        ['u4', 'jose\u0301@x.io', '2026-01-04 00:00:00'],
+      ];
+      for (const [id, email, at] of accounts) {
+        await old
+          .createQueryBuilder()
+          .insert()
+          .into('users')
+          .values({ id, email, password_hash: 'h', roles: 'user', disabled: false, created_at: at, updated_at: at })
+          .execute();
+      }
+      await old.destroy();
+
+      await upgraded.initialize();
+      await upgraded.runMigrations();
+      const rows = await upgraded.query<Array<{ id: string; email: string }>>('SELECT id, email FROM users ORDER BY id');
+      expect(rows).toEqual([
+        { id: 'u1', email: 'ada@example.com' },
+        // Folds into u1's address, which the older account took: kept as stored.
+        { id: 'u2', email: '\uff41\uff44\uff41@example.com' },
+        { id: 'u3', email: 'grace@x.io' },
+        { id: 'u4', email: 'jos\u00e9@x.io' },
+      ]);
+    } finally {
+      for (const source of [old, upgraded]) if (source.isInitialized) await source.destroy();
+      await db.drop();
+    }
+  });
 
   it('upgrades a database of 0.1 (bare names, keys to users) to a prefix, its rows kept', async () => {
     const db = await createTestDatabase(kind);

@@ -81,11 +81,15 @@ export class AuthService {
       this.audit.warn('login.failure', { ...failed, reason: 'locked' });
       throw error;
     }
-    const user = await this.users.findByEmail(email);
-    const ok = user
-      ? await this.passwords.verify(password, user.passwordHash)
-      : await this.passwords.verifyAgainstNothing(password);
+    const { user, ok } = await this.checked(email, async () => {
+      const user = await this.users.findByEmail(email);
+      const ok = user
+        ? await this.passwords.verify(password, user.passwordHash)
+        : await this.passwords.verifyAgainstNothing(password);
+      return { user, ok };
+    });
     if (!user || !ok) {
+      await this.lockout.fail(email);
       this.audit.record('login.failure', { ...failed, reason: 'invalid_credentials' });
       throw new DomainError(ErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
     }
@@ -200,6 +204,16 @@ export class AuthService {
       RevocationReason.Logout,
     );
     this.audit.record('logout', { ...client, userId: caller.sub, sessionId: caller.sessionId, revokedTokens });
+  }
+
+  /** The check of a begun attempt; one that could not be made (the database is down) is released. */
+  private async checked<T>(email: string, check: () => Promise<T>): Promise<T> {
+    try {
+      return await check();
+    } catch (error) {
+      await this.lockout.release(email);
+      throw error;
+    }
   }
 
   private async activeSubject(id: string): Promise<TokenSubject | undefined> {

@@ -60,8 +60,12 @@ export class Reauthentication {
       this.audit.warn('reauth.failure', { ...failed, reason: 'locked' });
       throw error;
     }
-    if (!(await this.passwords.verify(password, user.passwordHash))) {
-      // Counted when it began: a failure leaves it counted.
+    const ok = await this.passwords.verify(password, user.passwordHash).catch(async (error: unknown) => {
+      await this.lockout.release(user.email);
+      throw error;
+    });
+    if (!ok) {
+      await this.lockout.fail(user.email);
       this.audit.warn('reauth.failure', { ...failed, reason: 'invalid_credentials' });
       throw new DomainError(ErrorCode.WrongCurrentPassword, 'The current password is wrong');
     }

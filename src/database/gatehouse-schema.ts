@@ -12,6 +12,7 @@ import { sessions } from './migrations/1764100000000-Sessions';
 import { accountLifecycle } from './migrations/1764300000000-AccountLifecycle';
 import { revocationOutbox } from './migrations/1764400000000-RevocationOutbox';
 import { hostUsers } from './migrations/1764600000000-HostUsers';
+import { canonicalEmails } from './migrations/1764700000000-CanonicalEmails';
 
 export interface GatehouseSchemaOptions {
   /**
@@ -47,7 +48,7 @@ const ENTITIES: Array<[keyof GatehouseTables, abstract new () => unknown]> = [
 ];
 
 /** Gatehouse's migrations, in order; each one builds the tables of a SchemaPlan. */
-export const MIGRATIONS = [initialSchema, sessions, accountLifecycle, revocationOutbox, hostUsers];
+export const MIGRATIONS = [initialSchema, sessions, accountLifecycle, revocationOutbox, hostUsers, canonicalEmails];
 
 /** The entities a DataSource registers: all, or all but the users when the host keeps them. */
 export function gatehouseEntities(ownUsers: boolean): Array<abstract new () => unknown> {

@@ -3,11 +3,17 @@ import type { EntityManager } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { ROLE_USER } from './entities/user.entity';
 import { USER_STORE } from './user-store';
+import { emailKey } from './canonical-email';
 import type { GatehouseUser, UserStore } from './user-store';
 
-/** Emails are compared and stored trimmed and lower-cased, so `Ada@X.com ` and `ada@x.com` match. */
+/**
+ * Emails are stored and compared in their canonical form (canonicalEmail: trimmed, NFKC,
+ * lower-cased, IDNA domain), so `Ada@X.com `, `ａｄａ@ｘ.com` and `ada@x.com` are one address. An
+ * address with hidden characters comes back as it is: validation refuses it, and it matches
+ * nothing stored.
+ */
 export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+  return emailKey(email);
 }
 
 /**

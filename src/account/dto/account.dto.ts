@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
 import { MIN_PASSWORD_LENGTH, NewPassword } from '../../auth/decorators/password-policy.decorator';
 import { MAX_PASSWORD_BYTES } from '../../auth/password-hasher.service';
-import { normalizeEmail } from '../../users/users.service';
+import { EmailField } from '../../users/dto/email-field';
 
 /** A token from a mailed link: 32 random bytes in base64url. */
 const LinkToken = () =>
@@ -12,13 +11,7 @@ const LinkToken = () =>
   });
 
 export class EmailDto {
-  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? normalizeEmail(value) : value,
-  )
-  @IsString()
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
+  @EmailField({ address: true })
   email!: string;
 }
 

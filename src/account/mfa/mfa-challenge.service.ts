@@ -73,6 +73,7 @@ export class MfaChallengeService {
       throw error;
     });
     if (!method) {
+      await this.lockout.fail(userId);
       this.audit.warn('mfa.failure', { ...client, userId });
       throw new DomainError(
         ErrorCode.InvalidTwoFactorCode,

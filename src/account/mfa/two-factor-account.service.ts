@@ -85,7 +85,7 @@ export class TwoFactorAccountService {
 
   /**
    * Runs a step that checks a code as one attempt of the account's two-factor lockout: counted
-   * before, cleared on success, kept on a wrong code, taken back when it failed for another
+   * before, cleared on success, a failure on a wrong code, taken back when it failed for another
    * reason (no setup pending, a wrong password, which the login lockout counts).
    */
   private async codeAttempt<T>(userId: string, step: () => Promise<T>): Promise<T> {
@@ -95,7 +95,7 @@ export class TwoFactorAccountService {
       await this.lockout.recordSuccess(userId);
       return result;
     } catch (error) {
-      if (!isWrongCode(error)) await this.lockout.release(userId);
+      await (isWrongCode(error) ? this.lockout.fail(userId) : this.lockout.release(userId));
       throw error;
     }
   }

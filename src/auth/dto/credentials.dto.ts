@@ -1,26 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { MaxUtf8Bytes } from '../../common/decorators/max-utf8-bytes.decorator';
-import { normalizeEmail } from '../../users/users.service';
+import { EmailField } from '../../users/dto/email-field';
 import { MIN_PASSWORD_LENGTH, NewPassword } from '../decorators/password-policy.decorator';
 import { MAX_PASSWORD_BYTES } from '../password-hasher.service';
 
-/**
- * Emails are compared in their stored form (see normalizeEmail); normalise before validating, so
- * the length limit applies to what is stored (lower-casing can lengthen a string: 'İ' → 'i̇').
- */
-const NormalizeEmail = () =>
-  Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? normalizeEmail(value) : value,
-  );
-
 export class RegisterDto {
-  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
-  @NormalizeEmail()
-  @IsString()
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
+  @EmailField({ address: true })
   email!: string;
 
   @ApiProperty({
@@ -34,11 +20,7 @@ export class RegisterDto {
 
 /** Login takes any string up to the limits: the rules of today must not lock out older accounts. */
 export class LoginDto {
-  @ApiProperty({ example: 'ada@example.com' })
-  @NormalizeEmail()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(254)
+  @EmailField({ address: false })
   email!: string;
 
   @ApiProperty({ example: 'correct horse battery staple' })

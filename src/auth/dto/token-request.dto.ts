@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { AllowUnknownFields } from '../../common/pipes/gatehouse-validation.pipe';
+import { NoHiddenCharacters } from '../../users/dto/email-field';
 
 export enum GrantType {
   Password = 'password',
@@ -21,6 +22,7 @@ export class TokenRequestDto {
   @ApiPropertyOptional({ description: 'The account email (password grant).' })
   @IsOptional()
   @IsString()
+  @NoHiddenCharacters()
   @MaxLength(254)
   username?: string;
 

@@ -10,37 +10,52 @@ describe('LoginLockoutService (in memory)', () => {
   } as never);
   const lockout = () => new LoginLockoutService({ enabled: false } as RedisService, config);
   const now = 1_000_000_000_000;
-  const locked = { code: ErrorCode.TooManyRequests };
+  const refused = (retryAfterSeconds: number) => ({ code: ErrorCode.TooManyRequests, retryAfterSeconds });
+  const failed = async (service: LoginLockoutService, at: number) => {
+    await service.begin('ada@example.com', at);
+    await service.fail('ada@example.com', at);
+  };
 
-  it('counts each attempt as it begins, and locks from the threshold-th on', async () => {
+  it('locks after the threshold of failures, for a delay that doubles up to the maximum', async () => {
     const service = lockout();
-    for (let i = 0; i < 3; i++) await service.begin('ada@example.com', now);
-    await expect(service.begin('ada@example.com', now + 29_000)).rejects.toMatchObject({ ...locked, retryAfterSeconds: 1 });
-    // The lock doubles with each further failure once it has passed, up to the maximum.
-    await service.begin('ada@example.com', now + 30_000);
-    await expect(service.begin('ada@example.com', now + 89_000)).rejects.toMatchObject(locked);
-    await service.begin('ada@example.com', now + 90_000);
-    await expect(service.begin('ada@example.com', now + 90_000 + 119_000)).rejects.toMatchObject(locked);
+    for (let i = 0; i < 3; i++) await failed(service, now);
+    await expect(service.begin('ada@example.com', now + 29_000)).rejects.toMatchObject(refused(1));
+    await expect(service.begin('ada@example.com', now + 10_000)).rejects.toMatchObject(refused(20));
+    await failed(service, now + 30_000);
+    await expect(service.begin('ada@example.com', now + 30_000 + 59_000)).rejects.toMatchObject(refused(1));
+    await failed(service, now + 90_000);
+    await failed(service, now + 90_000 + 120_000);
+    // Capped at the maximum.
+    await expect(service.begin('ada@example.com', now + 210_000 + 119_000)).rejects.toMatchObject(refused(1));
+    await service.begin('ada@example.com', now + 210_000 + 120_000);
   });
 
-  it('clears on a success, and takes back an attempt that checked no secret', async () => {
+  it('never lets more attempts be under way than the threshold allows, however many arrive at once', async () => {
     const service = lockout();
+    for (let i = 0; i < 3; i++) await service.begin('ada@example.com', now);
+    // Not a lock: the next may try again in a second.
+    await expect(service.begin('ada@example.com', now)).rejects.toMatchObject(refused(1));
+    await service.fail('ada@example.com', now);
+    await expect(service.begin('ada@example.com', now)).rejects.toMatchObject(refused(1));
+    // One checked no secret after all: its place is free again.
+    await service.release('ada@example.com', now);
     await service.begin('ada@example.com', now);
-    await service.begin('ada@example.com', now);
+    // A success clears everything, those under way included.
     await service.recordSuccess('ada@example.com');
-    await service.begin('ada@example.com', now);
-    await service.begin('ada@example.com', now);
-    await service.begin('ada@example.com', now);
-    await expect(service.begin('ada@example.com', now)).rejects.toMatchObject(locked);
-    // The third was refused for another reason after all: below the threshold again.
-    await service.release('ada@example.com');
-    await service.begin('ada@example.com', now);
+    for (let i = 0; i < 3; i++) await service.begin('ada@example.com', now);
+  });
+
+  it('forgets attempts left under way by a process that died', async () => {
+    const service = lockout();
+    for (let i = 0; i < 3; i++) await service.begin('ada@example.com', now);
+    await expect(service.begin('ada@example.com', now + 30_000)).rejects.toMatchObject(refused(1));
+    await service.begin('ada@example.com', now + 30_001);
   });
 
   it('keeps accounts apart, whatever the case of the address', async () => {
     const service = lockout();
     for (let i = 0; i < 3; i++) await service.begin('Ada@Example.com', now);
-    await expect(service.begin('ada@example.com', now)).rejects.toMatchObject(locked);
+    await expect(service.begin('ada@example.com', now)).rejects.toMatchObject(refused(1));
     await service.begin('grace@example.com', now);
   });
 });

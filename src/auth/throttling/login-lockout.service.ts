@@ -7,50 +7,83 @@ import type { ThrottleConfig } from '../../config/throttle.config';
 import { RedisService } from '../../redis/redis.service';
 import { normalizeEmail } from '../../users/users.service';
 
-interface Failures {
-  count: number;
+/** A subject's attempts: failed in a row, under way, and the lock they earned. */
+interface Attempts {
+  failures: number;
+  inFlight: number;
+  /** When the last attempt began: attempts under way longer than IN_FLIGHT_MS are forgotten. */
+  lastBegin: number;
   lockedUntil: number;
 }
 
+type Step = 'begin' | 'fail' | 'release';
+
 /** Failures are forgotten this long after the last one. */
 const FAILURE_MEMORY_MS = 24 * 3600 * 1000;
+/**
+ * No check of a secret takes this long (bcrypt, and each database wait, are bounded far below):
+ * attempts counted as under way for longer belonged to a process that died, and no longer count.
+ */
+const IN_FLIGHT_MS = 30_000;
+
+const EMPTY: Attempts = { failures: 0, inFlight: 0, lastBegin: 0, lockedUntil: 0 };
 
 /**
- * One step, atomic in Redis: refuse while locked, else count the attempt and, from the threshold
- * on, lock (pessimistically: a success clears it). KEYS[1] the state; ARGV now, threshold, base
- * and max lock (ms), memory (ms). Returns { locked until, count } after the step; locked until
- * is negative when the attempt was refused.
+ * The one transition of a subject's attempts, run atomically: by the script below in Redis, as
+ * one synchronous call in memory. `begin` is refused (the state comes back unchanged, `refused`
+ * set) while locked, or while failures and attempts under way together reach the threshold (one
+ * at a time once a lock has passed), so no more than the threshold are ever checked in a row,
+ * however many arrive at once.
  */
-const BEGIN = `
-local raw = redis.call('GET', KEYS[1])
-local count, locked = 0, 0
-if raw then
-  local state = cjson.decode(raw)
-  count, locked = state.count, state.lockedUntil
-end
-local now = tonumber(ARGV[1])
-if locked > now then return { -locked, count } end
-count = count + 1
-local over = count - tonumber(ARGV[2])
-if over >= 0 then
-  locked = now + math.min(tonumber(ARGV[4]), tonumber(ARGV[3]) * 2 ^ over)
-else
-  locked = 0
-end
-redis.call('SET', KEYS[1], cjson.encode({ count = count, lockedUntil = locked }), 'PX', ARGV[5])
-return { locked, count }
-`;
+function transition(
+  state: Attempts,
+  step: Step,
+  now: number,
+  limits: { threshold: number; baseMs: number; maxMs: number },
+): { state: Attempts; refused: boolean } {
+  const inFlight = now - state.lastBegin > IN_FLIGHT_MS ? 0 : state.inFlight;
+  if (step === 'begin') {
+    // Below the threshold, as many under way as failures are still allowed; once a lock has
+    // passed, one at a time (each failure locks again, for longer).
+    const room = Math.max(limits.threshold - state.failures, 1);
+    if (state.lockedUntil > now || inFlight >= room) return { state, refused: true };
+    return { state: { ...state, inFlight: inFlight + 1, lastBegin: now }, refused: false };
+  }
+  const settled = { ...state, inFlight: Math.max(inFlight - 1, 0) };
+  if (step === 'release') return { state: settled, refused: false };
+  const failures = state.failures + 1;
+  const over = failures - limits.threshold;
+  const lockedUntil = over >= 0 ? now + Math.min(limits.maxMs, limits.baseMs * 2 ** over) : 0;
+  return { state: { ...settled, failures, lockedUntil }, refused: false };
+}
 
-/** Takes back one attempt that turned out to check no secret; unlocks below the threshold. */
-const RELEASE = `
+/** {@link transition}, line for line, for Redis. ARGV: step, now, threshold, base ms, max ms, in-flight ms, memory ms. */
+const TRANSITION = `
+local s = { failures = 0, inFlight = 0, lastBegin = 0, lockedUntil = 0 }
 local raw = redis.call('GET', KEYS[1])
-if not raw then return 0 end
-local state = cjson.decode(raw)
-local count = math.max(state.count - 1, 0)
-local locked = state.lockedUntil
-if count < tonumber(ARGV[1]) then locked = 0 end
-redis.call('SET', KEYS[1], cjson.encode({ count = count, lockedUntil = locked }), 'KEEPTTL')
-return count
+if raw then s = cjson.decode(raw) end
+local step, now, threshold = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local inFlight = s.inFlight
+if now - s.lastBegin > tonumber(ARGV[6]) then inFlight = 0 end
+if step == 'begin' then
+  if s.lockedUntil > now or inFlight >= math.max(threshold - s.failures, 1) then
+    return { 1, s.failures, s.inFlight, s.lastBegin, s.lockedUntil }
+  end
+  s.inFlight, s.lastBegin = inFlight + 1, now
+else
+  s.inFlight = math.max(inFlight - 1, 0)
+  if step == 'fail' then
+    s.failures = s.failures + 1
+    local over = s.failures - threshold
+    if over >= 0 then
+      s.lockedUntil = now + math.min(tonumber(ARGV[5]), tonumber(ARGV[4]) * 2 ^ over)
+    else
+      s.lockedUntil = 0
+    end
+  end
+end
+redis.call('SET', KEYS[1], cjson.encode(s), 'PX', ARGV[7])
+return { 0, s.failures, s.inFlight, s.lastBegin, s.lockedUntil }
 `;
 
 /**
@@ -58,16 +91,16 @@ return count
  * twice as long after each further failure, up to LOCKOUT_MAX_DELAY; a success resets it. Kept in
  * Redis when configured (shared by every instance), else in memory.
  *
- * An attempt is counted when it begins, before its secret is checked, in one atomic step (a
- * Redis script, or one synchronous step in memory): parallel guesses cannot all pass a check of
- * the count made before any of them failed, so no more than the threshold are ever checked in a
- * row. A success clears the count; an attempt that checked no secret after all (the request was
- * refused for another reason) is released.
+ * An attempt is counted when it begins, before its secret is checked, in one atomic step: while
+ * failures and attempts under way together reach the threshold, a new one is refused (429 with a
+ * one-second Retry-After when no lock is the reason), so parallel guesses never get more checks
+ * than the threshold. Each attempt then ends as a failure (`fail`), a success
+ * (`recordSuccess`, which clears the count), or one that checked no secret after all (`release`).
  */
 abstract class AttemptLockout {
   protected abstract readonly logger: Logger;
   private readonly config: ThrottleConfig;
-  private readonly local = new LRUCache<string, Failures>({ max: 100_000, ttl: FAILURE_MEMORY_MS });
+  private readonly local = new LRUCache<string, Attempts>({ max: 100_000, ttl: FAILURE_MEMORY_MS });
 
   constructor(
     private readonly redis: RedisService,
@@ -77,44 +110,37 @@ abstract class AttemptLockout {
     this.config = config.get('throttle', { infer: true });
   }
 
-  /** Where a subject's failures are kept. */
+  /** Where a subject's attempts are kept. */
   protected abstract key(subject: string): string;
 
-  /**
-   * Counts an attempt at the subject's secret, before it is checked. Throws 429 with Retry-After
-   * while the subject is locked (the attempt is then not counted).
-   */
+  /** Counts an attempt at the subject's secret, before it is checked; 429 when refused. */
   async begin(subject: string, now = Date.now()): Promise<void> {
     if (!this.config.enabled) return;
-    const key = this.key(subject);
-    const { lockedUntil, count, refused } = await this.step(key, now);
-    if (refused) {
-      throw new DomainError(
-        ErrorCode.TooManyRequests,
-        `Too many failed ${this.what} for this account; try again later`,
-        undefined,
-        'account locked',
-        Math.max(1, Math.ceil((lockedUntil - now) / 1000)),
-      );
-    }
-    if (lockedUntil > now && count === this.config.lockoutThreshold) {
-      this.logger.warn(`locked after ${count} attempts in a row`);
+    const { state, refused } = await this.step(subject, 'begin', now);
+    if (!refused) return;
+    const waitMs = state.lockedUntil > now ? state.lockedUntil - now : 1000;
+    throw new DomainError(
+      ErrorCode.TooManyRequests,
+      `Too many failed ${this.what} for this account; try again later`,
+      undefined,
+      state.lockedUntil > now ? 'account locked' : 'attempts under way',
+      Math.max(1, Math.ceil(waitMs / 1000)),
+    );
+  }
+
+  /** The attempt begun last failed: the secret was wrong. */
+  async fail(subject: string, now = Date.now()): Promise<void> {
+    if (!this.config.enabled) return;
+    const { state } = await this.step(subject, 'fail', now);
+    if (state.failures >= this.config.lockoutThreshold) {
+      this.logger.warn(`locked for ${Math.ceil((state.lockedUntil - now) / 1000)}s after ${state.failures} failures`);
     }
   }
 
   /** The attempt begun last checked no secret after all (refused for another reason). */
-  async release(subject: string): Promise<void> {
+  async release(subject: string, now = Date.now()): Promise<void> {
     if (!this.config.enabled) return;
-    const key = this.key(subject);
-    const threshold = this.config.lockoutThreshold;
-    const local = this.local.get(key);
-    if (local) {
-      const count = Math.max(local.count - 1, 0);
-      this.local.set(key, { count, lockedUntil: count < threshold ? 0 : local.lockedUntil });
-    }
-    if (this.redis.enabled) {
-      await this.redis.client.eval(RELEASE, 1, this.redis.key(key), threshold).catch(() => undefined);
-    }
+    await this.step(subject, 'release', now);
   }
 
   async recordSuccess(subject: string): Promise<void> {
@@ -124,35 +150,34 @@ abstract class AttemptLockout {
     if (this.redis.enabled) await this.redis.client.del(this.redis.key(key)).catch(() => undefined);
   }
 
-  private async step(key: string, now: number): Promise<Failures & { refused: boolean }> {
-    const { lockoutThreshold, lockoutBaseSeconds, lockoutMaxSeconds } = this.config;
+  private async step(subject: string, step: Step, now: number): Promise<{ state: Attempts; refused: boolean }> {
+    const key = this.key(subject);
+    const { lockoutThreshold: threshold, lockoutBaseSeconds, lockoutMaxSeconds } = this.config;
+    const limits = { threshold, baseMs: lockoutBaseSeconds * 1000, maxMs: lockoutMaxSeconds * 1000 };
     if (this.redis.enabled) {
       try {
-        const [locked, count] = (await this.redis.client.eval(
-          BEGIN,
+        const [refused, failures, inFlight, lastBegin, lockedUntil] = (await this.redis.client.eval(
+          TRANSITION,
           1,
           this.redis.key(key),
+          step,
           now,
-          lockoutThreshold,
-          lockoutBaseSeconds * 1000,
-          lockoutMaxSeconds * 1000,
+          threshold,
+          limits.baseMs,
+          limits.maxMs,
+          IN_FLIGHT_MS,
           FAILURE_MEMORY_MS,
-        )) as [number, number];
-        const state = { count, lockedUntil: Math.abs(locked) };
+        )) as number[];
+        const state = { failures, inFlight, lastBegin, lockedUntil };
         this.local.set(key, state);
-        return { ...state, refused: locked < 0 };
+        return { state, refused: refused === 1 };
       } catch {
         // Redis down: this instance's own memory is the best left.
       }
     }
-    // The same step in memory: no await between reading and writing, so it is atomic here.
-    const state = this.local.get(key) ?? { count: 0, lockedUntil: 0 };
-    if (state.lockedUntil > now) return { ...state, refused: true };
-    const count = state.count + 1;
-    const over = count - lockoutThreshold;
-    const lockedUntil = over >= 0 ? now + Math.min(lockoutMaxSeconds, lockoutBaseSeconds * 2 ** over) * 1000 : 0;
-    this.local.set(key, { count, lockedUntil });
-    return { count, lockedUntil, refused: false };
+    const result = transition(this.local.get(key) ?? EMPTY, step, now, limits);
+    this.local.set(key, result.state);
+    return result;
   }
 }
 
