@@ -5,6 +5,7 @@ import { Mailer } from '../mail/mailer.service';
 import {
   passwordChangedMail,
   passwordResetMail,
+  registrationAttemptMail,
   twoFactorChangedMail,
   verificationMail,
 } from '../mail/templates';
@@ -42,6 +43,13 @@ export class AccountMails {
   passwordChanged(to: string, ip?: string | null): void {
     this.mailer.send(
       passwordChangedMail({ to, appName: this.account.appName, when: new Date(), ip }),
+    );
+  }
+
+  /** Someone tried to register this address again; the link leads to the forgotten-password page. */
+  registrationAttempt(to: string): void {
+    this.mailer.send(
+      registrationAttemptMail({ to, appName: this.account.appName, link: `${this.account.appUrl}/forgot-password` }),
     );
   }
 

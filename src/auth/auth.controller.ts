@@ -12,6 +12,7 @@ import {
   UsePipes,
 } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
@@ -28,7 +29,9 @@ import {
   ApiExtension,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { AcceptedResponse } from '../account/dto/account.dto';
 import { MfaChallengeResponse } from '../account/dto/two-factor.dto';
+import { GatehouseConfig } from '../config/gatehouse-config';
 import { ErrorBody } from '../common/errors/error-body';
 import type { ClientInfo } from '../tokens/client-info';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response';
@@ -70,23 +73,39 @@ const COOKIE_MODE_NOTE =
 @Controller('auth')
 @GatehouseRoute()
 export class AuthController {
+  private readonly quietRegistration: boolean;
+
   constructor(
     private readonly auth: AuthService,
     private readonly oauth2: OAuth2TokenService,
     private readonly cookie: RefreshCookie,
-  ) {}
+    config: GatehouseConfig,
+  ) {
+    this.quietRegistration = config.get('account', { infer: true }).quietRegistration;
+  }
 
   @Public()
   @Post('register')
   @ApiOperation({
     summary: 'Create an account',
-    description: 'Mails a link that verifies the address (see POST /auth/email/verify).',
+    description:
+      'Mails a link that verifies the address (see POST /auth/email/verify). With ' +
+      'AUTH_REGISTRATION_QUIET, answers 202 whether or not the address has an account, and mails ' +
+      'its owner instead when it has.',
   })
   @ApiCreatedResponse({ type: UserResponse })
+  @ApiAcceptedResponse({ description: 'AUTH_REGISTRATION_QUIET: whatever the address', type: AcceptedResponse })
   @ApiConflictResponse({ description: 'The email is already registered', type: ErrorBody })
   @RateLimited()
-  register(@Body() dto: RegisterDto, @Client() client: ClientInfo): Promise<UserResponse> {
-    return this.auth.register(dto.email, dto.password, client);
+  async register(
+    @Body() dto: RegisterDto,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) response: { status(code: number): unknown },
+  ): Promise<UserResponse | AcceptedResponse> {
+    if (!this.quietRegistration) return this.auth.register(dto.email, dto.password, client);
+    await this.auth.registerQuietly(dto.email, dto.password, client);
+    response.status(HttpStatus.ACCEPTED);
+    return { message: 'If this address can be registered, a mail is on its way: follow its link.' };
   }
 
   @Public()

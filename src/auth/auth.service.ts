@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuditLog } from '../common/audit/audit-log.service';
+import { BackgroundTasks } from '../common/background-tasks.service';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { ClientInfo } from '../tokens/client-info';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response';
@@ -49,9 +50,28 @@ export class AuthService {
     private readonly mfaChallenge: MfaChallengeService,
     private readonly oneTime: OneTimeTokensService,
     private readonly mails: AccountMails,
+    private readonly tasks: BackgroundTasks,
     config: GatehouseConfig,
   ) {
     this.account = config.get('account', { infer: true });
+  }
+
+  /**
+   * AUTH_REGISTRATION_QUIET's registration: the same work and the same (empty) answer whether or
+   * not the address has an account, the password hashed and the row inserted either way (the
+   * unique index refuses a taken address). A new account gets the verification mail; the owner of
+   * a taken address gets one saying someone tried, which leads to the forgotten-password page.
+   */
+  async registerQuietly(email: string, password: string, client: ClientInfo): Promise<void> {
+    try {
+      await this.register(email, password, client);
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === ErrorCode.EmailTaken)) throw error;
+      this.tasks.run('registration attempt mail', async () => {
+        const owner = await this.users.findByEmail(email);
+        if (owner && !owner.disabled) this.mails.registrationAttempt(owner.email);
+      });
+    }
   }
 
   /** Creates the account and mails the link that verifies its address. */

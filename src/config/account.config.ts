@@ -39,6 +39,11 @@ export interface AccountConfig {
   /** Names the service in mails and in authenticator apps. */
   appName: string;
   requireVerifiedEmail: boolean;
+  /**
+   * AUTH_REGISTRATION_QUIET: registration answers alike whether or not the address has an account
+   * (202, and a mail either way), so that it tells no one which addresses are registered.
+   */
+  quietRegistration: boolean;
   verificationTtlSeconds: number;
   resetTtlSeconds: number;
   /** At most one verification or reset mail per account and purpose in this interval. */
@@ -116,6 +121,7 @@ export function loadAccountConfig(raw: NodeJS.ProcessEnv = process.env): Account
     appUrl,
     appName: env.APP_NAME ?? 'Gatehouse',
     requireVerifiedEmail: envFlag(env.AUTH_REQUIRE_VERIFIED_EMAIL, false),
+    quietRegistration: envFlag(env.AUTH_REGISTRATION_QUIET, false),
     verificationTtlSeconds: ttl('EMAIL_VERIFICATION_TTL', env.EMAIL_VERIFICATION_TTL, '24h'),
     resetTtlSeconds: ttl('PASSWORD_RESET_TTL', env.PASSWORD_RESET_TTL, '30m'),
     resendIntervalSeconds: durationToSeconds(env.MAIL_RESEND_INTERVAL ?? '60s'),

@@ -135,6 +135,7 @@ export class EnvironmentVariables {
   MAIL_RETRY_DELAY?: string;
 
   @IsOptional() @IsBooleanString() AUTH_REQUIRE_VERIFIED_EMAIL?: string;
+  @IsOptional() @IsBooleanString() AUTH_REGISTRATION_QUIET?: string;
   @IsOptional()
   @Matches(DURATION, { message: 'EMAIL_VERIFICATION_TTL must be a duration such as 24h' })
   EMAIL_VERIFICATION_TTL?: string;

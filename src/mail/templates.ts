@@ -95,6 +95,19 @@ export function twoFactorChangedMail({
   });
 }
 
+/** To the owner of an address someone tried to register again (AUTH_REGISTRATION_QUIET). */
+export function registrationAttemptMail({ to, appName, link }: { to: string; appName: string; link: string }): MailMessage {
+  return compose(to, 'registration_attempt', {
+    subject: `Someone tried to create a ${appName} account with your address`,
+    appName,
+    paragraphs: [
+      `Someone tried to create a ${appName} account with this address, which already has one. No new account was made.`,
+    ],
+    action: { label: 'Forgot your password? Choose a new one', link },
+    after: ['If it was you, sign in with your existing account instead.', 'If it was not, you can ignore this mail.'],
+  });
+}
+
 /** `86400` → `24 hours`, `1800` → `30 minutes`, `604800` → `7 days`. */
 export function humanDuration(seconds: number): string {
   const units: Array<[string, number]> = [
