@@ -69,27 +69,27 @@ describe.each(databaseKinds())('auth flows on %s', (kind) => {
       await t
         .http()
         .post('/auth/register')
-        .send({ email: `иван-${tag}@example.com`, password: 'password-1' })
+        .send({ email: `иван-${tag}@example.com`, password: 'first password here' })
         .expect(201);
       await t
         .http()
         .post('/auth/register')
-        .send({ email: `jose-${tag}@example.com`, password: 'password-1' })
+        .send({ email: `jose-${tag}@example.com`, password: 'first password here' })
         .expect(201);
       await t
         .http()
         .post('/auth/register')
-        .send({ email: `josé-${tag}@example.com`, password: 'password-2' })
+        .send({ email: `josé-${tag}@example.com`, password: 'second password here' })
         .expect(201);
       await t
         .http()
         .post('/auth/login')
-        .send({ email: `JOSÉ-${tag}@example.com`, password: 'password-1' })
+        .send({ email: `JOSÉ-${tag}@example.com`, password: 'first password here' })
         .expect(401);
       await t
         .http()
         .post('/auth/login')
-        .send({ email: `JOSÉ-${tag}@example.com`, password: 'password-2' })
+        .send({ email: `JOSÉ-${tag}@example.com`, password: 'second password here' })
         .expect(200);
     });
 

@@ -65,6 +65,25 @@ describe.each(databaseKinds())('re-authentication on %s', (kind) => {
       await t.http().get('/users/me').set(bearer(access)).expect(200);
     });
 
+    it('cannot end another session one by one without the password either; its own, yes', async () => {
+      const { email, password } = await t.register();
+      const thief = await t.login(email, password);
+      const owner = await t.login(email, password);
+      const ownerSession = claimsOf(owner.access) as unknown as { sid: string };
+      const refused = await t.http().delete(`/auth/sessions/${ownerSession.sid}`).set(bearer(thief.access)).expect(401);
+      expect(refused.body).toMatchObject({ code: 'REAUTHENTICATION_REQUIRED' });
+      await t.http().get('/users/me').set(bearer(owner.access)).expect(200);
+      await t
+        .http()
+        .delete(`/auth/sessions/${ownerSession.sid}`)
+        .set(bearer(thief.access))
+        .send({ current_password: password })
+        .expect(204);
+      await t.http().get('/users/me').set(bearer(owner.access)).expect(401);
+      const own = claimsOf(thief.access) as unknown as { sid: string };
+      await t.http().delete(`/auth/sessions/${own.sid}`).set(bearer(thief.access)).expect(204);
+    });
+
     it('lets the owner end every session, its own included, without it: that helps no thief', async () => {
       const { email, password } = await t.register();
       const { access } = await t.login(email, password);

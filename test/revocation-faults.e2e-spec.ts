@@ -135,6 +135,8 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
       RATE_LIMIT_IP: '100000',
       RATE_LIMIT_ACCOUNT: '100000',
       RATE_LIMIT_ANONYMOUS: '100000',
+      // Bursts of logins to one account: more at once than a lockout lets be under way.
+      LOCKOUT_THRESHOLD: '1000',
       LOG_LEVEL: 'warn',
       DATABASE_TIMEOUT: `${DATABASE_TIMEOUT_MS}ms`,
     };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PasswordHasher } from '../auth/password-hasher.service';
+import { BreachedPasswords } from '../auth/breached-passwords';
 import { LoginLockoutService, TwoFactorLockoutService } from '../auth/throttling/login-lockout.service';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { BackgroundTasks } from '../common/background-tasks.service';
@@ -29,6 +30,7 @@ export class PasswordResetService {
     private readonly lockout: LoginLockoutService,
     private readonly twoFactorLockout: TwoFactorLockoutService,
     private readonly twoFactor: TwoFactorService,
+    private readonly breached: BreachedPasswords,
     private readonly mails: AccountMails,
     private readonly tasks: BackgroundTasks,
     private readonly audit: AuditLog,
@@ -71,6 +73,7 @@ export class PasswordResetService {
     const pending = await this.oneTime.peek(token, OneTimeTokenPurpose.PasswordReset);
     if (!pending) throw new DomainError(ErrorCode.InvalidOneTimeToken, INVALID_LINK);
     const factor = removeSecondFactor ? await this.removableFactor(pending.userId) : undefined;
+    await this.breached.assertNotBreached(password);
     const passwordHash = await this.passwords.hash(password);
     const spent = await this.oneTime.spend(pending);
     if (!spent) throw new DomainError(ErrorCode.InvalidOneTimeToken, INVALID_LINK);

@@ -21,7 +21,12 @@ export class AccountSessionsService {
     return live.map((s) => SessionResponse.from(s, caller.sessionId));
   }
 
-  async revoke(caller: Caller, sessionId: string, client?: ClientInfo): Promise<void> {
+  /**
+   * Ends one of the caller's sessions. Another than its own takes the proof of who is asking, as
+   * ending the others in bulk does: one by one, a thief could otherwise do the same.
+   */
+  async revoke(caller: Caller, sessionId: string, password: string | undefined, client?: ClientInfo): Promise<void> {
+    if (sessionId !== caller.sessionId) await this.reauthentication.confirm(caller, password, client);
     await this.sessions.revoke(caller.sub, sessionId, RevocationReason.Logout);
     this.audit.record('session.revoked', {
       ...client,

@@ -2,6 +2,8 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { GatehouseUsersOption, UserStoreModule } from '../users/user-store.module';
 import type { GatehouseAuthOptions } from '../config/gatehouse-config';
+import { BREACHED_PASSWORD_CHECK } from './breached-passwords';
+import type { GatehouseBreachedPasswordsOption } from './breached-passwords';
 import { controllersFor } from './route-controllers';
 import { GatehouseRoutes, MOUNTED_ROUTES, mountRoutes } from './routes';
 
@@ -23,6 +25,11 @@ export interface AuthModuleExtras {
    * UserStore of its own (`{ useClass }`).
    */
   users?: GatehouseUsersOption;
+  /**
+   * A breached-password service (`{ useClass }` implementing BreachedPasswordCheck): new
+   * passwords it names are refused. Default: none; the shipped common-password list applies.
+   */
+  breachedPasswords?: GatehouseBreachedPasswordsOption;
 }
 
 export const {
@@ -47,6 +54,9 @@ export const {
       providers: [
         ...(definition.providers ?? []),
         { provide: MOUNTED_ROUTES, useValue: mounted },
+        extras.breachedPasswords
+          ? { provide: BREACHED_PASSWORD_CHECK, useClass: extras.breachedPasswords.useClass }
+          : { provide: BREACHED_PASSWORD_CHECK, useValue: null },
       ],
       exports: [...(definition.exports ?? []), MOUNTED_ROUTES],
     };

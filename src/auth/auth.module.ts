@@ -8,6 +8,7 @@ import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule } from './auth.module-defin
 import { PassportModule } from '@nestjs/passport';
 import { TokensModule } from '../tokens/tokens.module';
 import { TokenCleanupScheduler } from '../tokens/token-cleanup.scheduler';
+import { BreachedPasswords } from './breached-passwords';
 import { Reauthentication } from './reauthentication.service';
 import { RouteShadowCheck } from './route-shadow-check';
 import { SetupCheck } from './setup-check.service';
@@ -77,6 +78,7 @@ const globalGuard =
     AccountSessionsService,
     AccountErasure,
     Reauthentication,
+    BreachedPasswords,
     OAuth2TokenService,
     IntrospectionGuard,
     PasswordHasher,

@@ -12,6 +12,7 @@ import { UsersService } from '../users/users.service';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response';
 import { AuthService, LoginResult, isMfaChallenge } from './auth.service';
 import { PasswordHasher } from './password-hasher.service';
+import { BreachedPasswords } from './breached-passwords';
 import { Reauthentication } from './reauthentication.service';
 import { LoginLockoutService, TwoFactorLockoutService } from './throttling/login-lockout.service';
 import { AccountModule } from '../account/account.module';
@@ -40,6 +41,7 @@ describe('AuthService', () => {
         TwoFactorLockoutService,
         MfaChallengeService,
         Reauthentication,
+        BreachedPasswords,
       ],
     }).compile();
     await moduleRef.init();

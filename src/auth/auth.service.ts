@@ -21,6 +21,7 @@ import type { AccountConfig } from '../config/account.config';
 import { GatehouseConfig } from '../config/gatehouse-config';
 import type { Caller } from './auth-user';
 import { PasswordHasher } from './password-hasher.service';
+import { BreachedPasswords } from './breached-passwords';
 import { Reauthentication } from './reauthentication.service';
 import { LoginLockoutService } from './throttling/login-lockout.service';
 
@@ -51,6 +52,7 @@ export class AuthService {
     private readonly oneTime: OneTimeTokensService,
     private readonly mails: AccountMails,
     private readonly tasks: BackgroundTasks,
+    private readonly breached: BreachedPasswords,
     config: GatehouseConfig,
   ) {
     this.account = config.get('account', { infer: true });
@@ -76,6 +78,7 @@ export class AuthService {
 
   /** Creates the account and mails the link that verifies its address. */
   async register(email: string, password: string, client: ClientInfo): Promise<UserResponse> {
+    await this.breached.assertNotBreached(password);
     const user = await this.users.create({
       email,
       passwordHash: await this.passwords.hash(password),
@@ -188,6 +191,7 @@ export class AuthService {
   async changePassword(caller: Caller, current: string, next: string, client?: ClientInfo): Promise<void> {
     // Always the current password, however recent the sign-in; a wrong one counts as a failed login.
     const user = await this.reauthentication.confirm(caller, current, client);
+    await this.breached.assertNotBreached(next);
     await this.users.setPasswordHash(user.id, await this.passwords.hash(next));
     const revokedTokens = await this.revocation.revokeAllForUser(
       user.id,

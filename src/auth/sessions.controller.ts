@@ -16,7 +16,7 @@ import { RateLimited } from './throttling/rate-limited.decorator';
 import { ErrorBody } from '../common/errors/error-body';
 import type { Caller } from './auth-user';
 import { CurrentUser } from './decorators/current-user.decorator';
-import { ConfirmBody } from './dto/current-password';
+import { ConfirmBody, ConfirmDto } from './dto/current-password';
 import { LogoutAllDto, RevokedCount, SessionResponse } from './dto/session.dto';
 import { AccountSessionsService } from './account-sessions.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
@@ -47,12 +47,16 @@ export class SessionsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'End one of the caller’s sessions: its tokens stop working everywhere' })
   @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiUnauthorizedResponse({ description: 'Reauthentication required (another session than this one): send current_password', type: ErrorBody })
+  @ConfirmBody(ConfirmDto, {})
+  @RateLimited()
   revoke(
     @CurrentUser() caller: Caller,
     @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @Body() dto: ConfirmDto,
     @Client() client: ClientInfo,
   ): Promise<void> {
-    return this.sessions.revoke(caller, id, client);
+    return this.sessions.revoke(caller, id, dto.current_password, client);
   }
 
   @Post('logout-all')

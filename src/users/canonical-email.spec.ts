@@ -31,6 +31,7 @@ describe('canonicalEmail', () => {
     ['\ufeffada@x.io', 'a byte order mark'],
     ['a\u2028da@x.io', 'a line separator'],
     ['a\ue000da@x.io', 'a private-use character'],
+    ['a\ud800da@x.io', 'a lone surrogate'],
   ])('refuses an address with %s', (input) => {
     expect(hasHiddenCharacters(input)).toBe(true);
     expect(canonicalEmail(input)).toBeUndefined();
@@ -41,5 +42,12 @@ describe('canonicalEmail', () => {
   it('accepts letters of any script', () => {
     expect(canonicalEmail('\u05d0\u05d1@\u05d0\u05d1.\u05d9\u05e9\u05e8\u05d0\u05dc')).toBeDefined();
     expect(canonicalEmail('\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a')).toBe('\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a');
+  });
+
+  it('gives the same form when applied to its own result', () => {
+    for (const input of ['\u00a8ada@x.io', ' \uff21da@X.io ', 'jose\u0301@B\u00dcCHER.de', '\u2460@x.io', 'i\u0307x@x.io']) {
+      const once = canonicalEmail(input) as string;
+      expect(canonicalEmail(once)).toBe(once);
+    }
   });
 });

@@ -7,7 +7,7 @@ import { domainToASCII, domainToUnicode } from 'node:url';
  * order than it is stored), private-use and unassigned code points, line and paragraph
  * separators, and every default-ignorable code point (invisible by definition).
  */
-const HIDDEN = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
 
 /** Whether an address carries a character {@link canonicalEmail} refuses. */
 export function hasHiddenCharacters(email: string): boolean {
@@ -32,7 +32,8 @@ export function hasHiddenCharacters(email: string): boolean {
  */
 export function canonicalEmail(email: string): string | undefined {
   if (hasHiddenCharacters(email)) return undefined;
-  const folded = email.trim().normalize('NFKC').toLowerCase().normalize('NFKC');
+  // Trimmed again last: NFKC can turn a spacing mark into a space and a combining one (`¨`).
+  const folded = email.trim().normalize('NFKC').toLowerCase().normalize('NFKC').trim();
   const at = folded.lastIndexOf('@');
   if (at < 0) return folded;
   const domain = folded.slice(at + 1);

@@ -10,7 +10,7 @@ export interface GatehouseUser {
    * integer id 42 is "42" here and 42 again on `@CurrentUser()`.
    */
   id: string;
-  /** Stored as the host stores it; Gatehouse compares addresses normalised (trimmed, lower case). */
+  /** Stored as the host stores it; Gatehouse compares addresses in their canonical form (canonicalEmail). */
   email: string;
   /** A bcrypt hash ($2a$, $2b$ or $2y$); null: no password login for this account. */
   passwordHash: string | null;
@@ -45,7 +45,7 @@ export interface NewGatehouseUser {
  */
 export interface UserStore {
   findById(id: string): Promise<GatehouseUser | null>;
-  /** `email` arrives normalised (trimmed, lower case). */
+  /** `email` arrives in its canonical form (canonicalEmail: trimmed, NFKC, lower case, IDNA domain). */
   findByEmail(email: string): Promise<GatehouseUser | null>;
   /** Throws DomainError(EMAIL_TAKEN) when the address is already registered. */
   create(user: NewGatehouseUser): Promise<GatehouseUser>;

@@ -4,7 +4,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthModule, gatehouseSchema } from '../../src';
-import type { GatehouseRoutes, GatehouseSchemaOptions, GatehouseUsersOption } from '../../src';
+import type {
+  GatehouseBreachedPasswordsOption,
+  GatehouseRoutes,
+  GatehouseSchemaOptions,
+  GatehouseUsersOption,
+} from '../../src';
 
 /**
  * The root module of a small host application: its own controllers, an in-memory SQLite
@@ -19,6 +24,7 @@ export function inMemoryHost(options: {
   settings?: Record<string, string>;
   schema?: GatehouseSchemaOptions;
   users?: GatehouseUsersOption;
+  breachedPasswords?: GatehouseBreachedPasswordsOption;
 }): Type {
   const schema = gatehouseSchema(options.schema);
   @Module({
@@ -36,6 +42,7 @@ export function inMemoryHost(options: {
         globalGuards: options.globalGuards ?? false,
         routes: options.routes,
         users: options.users,
+        breachedPasswords: options.breachedPasswords,
         settings: {
           TOKEN_CLEANUP_INTERVAL: '0',
           MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'host-outbox-')),

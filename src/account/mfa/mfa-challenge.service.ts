@@ -81,10 +81,12 @@ export class MfaChallengeService {
       );
     }
     // A second request with the same mfa_token and another code may have won meanwhile.
-    await this.lockout.recordSuccess(userId);
     if (!(await this.oneTime.spend(pending))) {
+      // The code was right, but another request spent the mfa_token first: no failure either.
+      await this.lockout.release(userId);
       throw new DomainError(ErrorCode.InvalidMfaToken, INVALID_MFA_TOKEN);
     }
+    await this.lockout.recordSuccess(userId);
     if (method === 'recovery_code')
       this.audit.warn('mfa.recovery_code_used', { ...client, userId });
     return userId;

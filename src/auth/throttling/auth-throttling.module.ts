@@ -39,8 +39,10 @@ function accountOf(req: RequestLike, signer: TokenSigner): string | null {
 
 function namedAccount(req: RequestLike, signer: TokenSigner): string | null {
   const body = req.body ?? {};
-  const email = body.email ?? body.username;
-  if (typeof email === 'string' && EMAIL_LIKE.test(email.trim())) return `email:${normalizeEmail(email)}`;
+  // As the route will read it: the first address given, in its stored (canonical) form.
+  const given = [body.email, body.username].find((value): value is string => typeof value === 'string' && value.length > 0);
+  const email = given === undefined ? undefined : normalizeEmail(given);
+  if (email !== undefined && EMAIL_LIKE.test(email)) return `email:${email}`;
   const refresh = body.refresh_token;
   if (typeof refresh === 'string') {
     const claims = signer.verify(refresh, TokenType.Refresh);

@@ -61,7 +61,14 @@ function transition(
 const TRANSITION = `
 local s = { failures = 0, inFlight = 0, lastBegin = 0, lockedUntil = 0 }
 local raw = redis.call('GET', KEYS[1])
-if raw then s = cjson.decode(raw) end
+if raw then
+  local stored = cjson.decode(raw)
+  -- Records of 0.1 hold { count, lockedUntil }: their count is the failures.
+  s.failures = tonumber(stored.failures or stored.count) or 0
+  s.inFlight = tonumber(stored.inFlight) or 0
+  s.lastBegin = tonumber(stored.lastBegin) or 0
+  s.lockedUntil = tonumber(stored.lockedUntil) or 0
+end
 local step, now, threshold = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local inFlight = s.inFlight
 if now - s.lastBegin > tonumber(ARGV[6]) then inFlight = 0 end
@@ -101,6 +108,7 @@ abstract class AttemptLockout {
   protected abstract readonly logger: Logger;
   private readonly config: ThrottleConfig;
   private readonly local = new LRUCache<string, Attempts>({ max: 100_000, ttl: FAILURE_MEMORY_MS });
+  private redisDown = false;
 
   constructor(
     private readonly redis: RedisService,
@@ -169,10 +177,13 @@ abstract class AttemptLockout {
           FAILURE_MEMORY_MS,
         )) as number[];
         const state = { failures, inFlight, lastBegin, lockedUntil };
+        this.redisDown = false;
         this.local.set(key, state);
         return { state, refused: refused === 1 };
-      } catch {
+      } catch (error) {
         // Redis down: this instance's own memory is the best left.
+        if (!this.redisDown) this.logger.warn(`lockouts counted in memory: ${(error as Error).message}`);
+        this.redisDown = true;
       }
     }
     const result = transition(this.local.get(key) ?? EMPTY, step, now, limits);

@@ -10,7 +10,8 @@ import { SchemaPlan } from '../gatehouse-tables';
  * Two rows that fold into one address (twin accounts, the reason for the rule) cannot both take
  * it: the one whose address already is canonical, else the older, does; the other keeps its
  * address as stored, so it no longer matches a login, and is counted in a warning (ids, never
- * addresses) for an administrator to look at. An address with hidden characters stays as it is.
+ * addresses) for an administrator to look at, as is one whose canonical form would not fit the
+ * column. An address with hidden characters stays as it is.
  */
 export const canonicalEmails = ({ tables, ownUsers }: SchemaPlan) =>
   class CanonicalEmails1764700000000 implements MigrationInterface {
@@ -30,6 +31,11 @@ export const canonicalEmails = ({ tables, ownUsers }: SchemaPlan) =>
       const twins: string[] = [];
       for (const row of canonical) {
         if (row.form === undefined || row.form === row.email) continue;
+        // Longer than the column once expanded (ligatures): left as it is, named below.
+        if (row.form.length > 254) {
+          twins.push(row.id);
+          continue;
+        }
         if (taken.has(row.form)) {
           twins.push(row.id);
           continue;
@@ -44,7 +50,7 @@ export const canonicalEmails = ({ tables, ownUsers }: SchemaPlan) =>
       }
       if (twins.length > 0) {
         new Logger('Migration').warn(
-          `${twins.length} account(s) share an address with an older one once addresses are canonical; they keep theirs as stored and no longer match a login: ${twins.join(', ')}`,
+          `${twins.length} account(s) keep their address as stored, since its canonical form is an older account's (or too long), and no longer match a login: ${twins.join(', ')}`,
         );
       }
     }

@@ -13,7 +13,7 @@ import {
 export const ROLE_USER = 'user';
 export const ROLE_ADMIN = 'admin';
 
-/** An account. The email is stored normalised (trimmed, lower-cased) and is unique. */
+/** An account. The email is stored in its canonical form (canonicalEmail) and is unique. */
 @Entity({ name: 'users' })
 export class User {
   // Generated here rather than by the database, so SQLite and MySQL store the same varchar(36).
