@@ -84,6 +84,37 @@ describe.each(databaseKinds())('re-authentication on %s', (kind) => {
       await t.http().delete(`/auth/sessions/${own.sid}`).set(bearer(thief.access)).expect(204);
     });
 
+    it('cannot change another account’s roles or access, or remove its second factor, with a stolen admin token', async () => {
+      const admin = await t.register({ admin: true });
+      const { access } = await t.login(admin.email, admin.password);
+      const victim = await t.register();
+      const victimAccess = (await t.login(victim.email, victim.password)).access;
+      await enrol(t, victimAccess, { current_password: victim.password });
+
+      for (const body of [{ roles: ['user', 'admin'] }, { disabled: true }]) {
+        const refused = await t.http().patch(`/admin/users/${victim.id}`).set(bearer(access)).send(body).expect(401);
+        expect(refused.body).toMatchObject({ code: 'REAUTHENTICATION_REQUIRED' });
+      }
+      await t.http().delete(`/admin/users/${victim.id}/2fa`).set(bearer(access)).send({}).expect(401);
+      await t.http().get('/users/me').set(bearer(victimAccess)).expect(200);
+
+      // With the admin's password: done.
+      await t
+        .http()
+        .delete(`/admin/users/${victim.id}/2fa`)
+        .set(bearer(access))
+        .send({ current_password: admin.password })
+        .expect(204);
+      const changed = await t
+        .http()
+        .patch(`/admin/users/${victim.id}`)
+        .set(bearer(access))
+        .send({ roles: ['user', 'admin'], current_password: admin.password })
+        .expect(200);
+      expect(changed.body).toMatchObject({ roles: ['user', 'admin'] });
+      expect(changed.body).not.toHaveProperty('current_password');
+    });
+
     it('lets the owner end every session, its own included, without it: that helps no thief', async () => {
       const { email, password } = await t.register();
       const { access } = await t.login(email, password);

@@ -10,7 +10,10 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ConfirmBody } from '../auth/dto/current-password';
+import { Reauthentication } from '../auth/reauthentication.service';
+import { RateLimited } from '../auth/throttling/rate-limited.decorator';
 import type { Caller } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { RevokedCount } from '../auth/dto/session.dto';
@@ -40,7 +43,10 @@ import { GatehouseRoute } from '../common/http/gatehouse-route.decorator';
 @Controller('admin/users')
 @GatehouseRoute()
 export class AdminUsersController {
-  constructor(private readonly admin: UserAdminService) {}
+  constructor(
+    private readonly admin: UserAdminService,
+    private readonly reauthentication: Reauthentication,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List accounts (admins only)' })
@@ -53,13 +59,19 @@ export class AdminUsersController {
   @ApiOperation({ summary: 'Disable or enable an account, or change its roles' })
   @ApiOkResponse({ type: UserResponse })
   @ApiNotFoundResponse({ type: ErrorBody })
-  update(
+  @ApiUnauthorizedResponse({ description: 'Reauthentication required: send current_password', type: ErrorBody })
+  @ConfirmBody(UpdateUserDto, { disabled: false })
+  @RateLimited()
+  async update(
     @UserIdParam() id: string,
     @Body() dto: UpdateUserDto,
     @CurrentUser() caller: Caller,
     @Client() client: ClientInfo,
   ): Promise<UserResponse> {
-    return this.admin.update(id, dto, caller.sub, client);
+    // Roles and access are how accounts sign in too: a stolen admin token alone changes neither.
+    await this.reauthentication.confirm(caller, dto.current_password, client);
+    const { current_password: _proof, ...change } = dto;
+    return this.admin.update(id, change, caller.sub, client);
   }
 
   @Post(':id/revoke-sessions')

@@ -1,4 +1,5 @@
 import {
+  Body,
   Controller,
   Delete,
   HttpCode,
@@ -12,8 +13,12 @@ import {
   ApiNotFoundResponse,
   ApiOperation,
   ApiTags,
+  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Caller } from '../../auth/auth-user';
+import { ConfirmBody, ConfirmDto } from '../../auth/dto/current-password';
+import { Reauthentication } from '../../auth/reauthentication.service';
+import { RateLimited } from '../../auth/throttling/rate-limited.decorator';
 import { UserIdParam } from '../../users/user-id.param';
 import { Client } from '../../auth/decorators/client-info.decorator';
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
@@ -35,7 +40,10 @@ import { GatehouseRoute } from '../../common/http/gatehouse-route.decorator';
 @Controller('admin/users')
 @GatehouseRoute()
 export class AdminTwoFactorController {
-  constructor(private readonly account: TwoFactorAccountService) {}
+  constructor(
+    private readonly account: TwoFactorAccountService,
+    private readonly reauthentication: Reauthentication,
+  ) {}
 
   @Delete(':id/2fa')
   @HttpCode(HttpStatus.NO_CONTENT)
@@ -48,11 +56,17 @@ export class AdminTwoFactorController {
   @ApiNoContentResponse({ description: 'Two-factor is off' })
   @ApiNotFoundResponse({ type: ErrorBody })
   @ApiConflictResponse({ description: 'Two-factor was not on', type: ErrorBody })
-  reset(
+  @ApiUnauthorizedResponse({ description: 'Reauthentication required: send current_password', type: ErrorBody })
+  @ConfirmBody(ConfirmDto, {})
+  @RateLimited()
+  async reset(
     @UserIdParam() id: string,
+    @Body() dto: ConfirmDto,
     @CurrentUser() caller: Caller,
     @Client() client: ClientInfo,
   ): Promise<void> {
+    // Someone else's second factor: a stolen admin token alone must not remove it.
+    await this.reauthentication.confirm(caller, dto.current_password, client);
     return this.account.resetByAdmin(id, caller.sub, client);
   }
 }

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional } from 'class-validator';
+import { CurrentPassword } from '../../auth/dto/current-password';
 import { ROLE_ADMIN, ROLE_USER } from '../entities/user.entity';
 
 export const KNOWN_ROLES = [ROLE_USER, ROLE_ADMIN];
@@ -22,4 +23,7 @@ export class UpdateUserDto {
   @ArrayMaxSize(KNOWN_ROLES.length)
   @IsIn(KNOWN_ROLES, { each: true })
   roles?: string[];
+
+  @CurrentPassword()
+  current_password?: string;
 }
