@@ -300,6 +300,27 @@ describe.each(databaseKinds())('attack resistance on %s', (kind) => {
       }
     });
 
+    it('parses query strings and forms flat: bracket nesting builds no objects, and answers 400, never 500', async () => {
+      const admin = await t.register({ admin: true });
+      const { access } = await t.login(admin.email, admin.password);
+      const deepKey = `x${'[a]'.repeat(2000)}`;
+      const list = await t.http().get(`/admin/users?limit=5&${deepKey}=1`).set('Authorization', `Bearer ${access}`);
+      expect({ status: list.status, code: (list.body as { code?: string }).code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+      const nested = await t.http().get('/admin/users?limit[a][b]=5').set('Authorization', `Bearer ${access}`);
+      expect(nested.status).toBe(400);
+      const form = await t
+        .http()
+        .post('/auth/token')
+        .type('form')
+        .send(`grant_type=password&username${'[a]'.repeat(2000)}=x&password=y`);
+      expect({ status: form.status, error: (form.body as { error?: string }).error }).toEqual({ status: 400, error: 'invalid_request' });
+    });
+
+    it('leaves oversized headers to the HTTP server: 431 before any code of ours runs', async () => {
+      const res = await t.http().get('/users/me').set('X-Filler', 'x'.repeat(32 * 1024));
+      expect(res.status).toBe(431);
+    });
+
     it('answers malformed JSON with 400', async () => {
       const res = await register('{"email": "x@example.com",').expect(400);
       expect(res.body).toMatchObject({ code: 'MALFORMED_BODY' });
