@@ -104,7 +104,7 @@ export class AuthService {
       this.audit.warn('login.failure', { ...failed, reason: 'locked' });
       throw error;
     }
-    const { user, ok } = await this.checked(email, async () => {
+    const { user, ok } = await this.lockout.check(email, async () => {
       const user = await this.users.findByEmail(email);
       const ok = user
         ? await this.passwords.verify(password, user.passwordHash)
@@ -228,16 +228,6 @@ export class AuthService {
       RevocationReason.Logout,
     );
     this.audit.record('logout', { ...client, userId: caller.sub, sessionId: caller.sessionId, revokedTokens });
-  }
-
-  /** The check of a begun attempt; one that could not be made (the database is down) is released. */
-  private async checked<T>(email: string, check: () => Promise<T>): Promise<T> {
-    try {
-      return await check();
-    } catch (error) {
-      await this.lockout.release(email);
-      throw error;
-    }
   }
 
   private async activeSubject(id: string): Promise<TokenSubject | undefined> {

@@ -60,10 +60,7 @@ export class Reauthentication {
       this.audit.warn('reauth.failure', { ...failed, reason: 'locked' });
       throw error;
     }
-    const ok = await this.passwords.verify(password, user.passwordHash).catch(async (error: unknown) => {
-      await this.lockout.release(user.email);
-      throw error;
-    });
+    const ok = await this.lockout.check(user.email, () => this.passwords.verify(password, user.passwordHash));
     if (!ok) {
       await this.lockout.fail(user.email);
       this.audit.warn('reauth.failure', { ...failed, reason: 'invalid_credentials' });

@@ -68,10 +68,7 @@ export class MfaChallengeService {
     }
     // Counted before the code is checked: parallel guesses cannot slip past the threshold.
     await this.lockout.begin(userId);
-    const method = await this.twoFactor.consume(userId, factor).catch(async (error: unknown) => {
-      await this.lockout.release(userId);
-      throw error;
-    });
+    const method = await this.lockout.check(userId, () => this.twoFactor.consume(userId, factor));
     if (!method) {
       await this.lockout.fail(userId);
       this.audit.warn('mfa.failure', { ...client, userId });

@@ -90,14 +90,9 @@ export class TwoFactorAccountService {
    */
   private async codeAttempt<T>(userId: string, step: () => Promise<T>): Promise<T> {
     await this.lockout.begin(userId);
-    try {
-      const result = await step();
-      await this.lockout.recordSuccess(userId);
-      return result;
-    } catch (error) {
-      await (isWrongCode(error) ? this.lockout.fail(userId) : this.lockout.release(userId));
-      throw error;
-    }
+    const result = await this.lockout.check(userId, step, isWrongCode);
+    await this.lockout.recordSuccess(userId);
+    return result;
   }
 
   /**

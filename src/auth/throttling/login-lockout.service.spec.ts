@@ -73,6 +73,27 @@ describe.each(stores)('LoginLockoutService (%s)', (store) => {
     for (let i = 0; i < 3; i++) await service.begin(subject('ada'), now);
   });
 
+  it('check: takes back an attempt whose check throws, or counts it when the error is a wrong secret', async () => {
+    // check settles at the real time: so does this test.
+    const at = Date.now();
+    const service = lockout();
+    const wrong = new Error('wrong code');
+    for (let i = 0; i < 3; i++) {
+      await service.begin(subject('ada'), at);
+      await expect(service.check(subject('ada'), () => Promise.reject(new Error('database down')))).rejects.toThrow('database down');
+    }
+    // All three taken back: nothing counted.
+    for (let i = 0; i < 3; i++) {
+      await service.begin(subject('ada'), at);
+      await expect(service.check(subject('ada'), () => Promise.reject(wrong), (e) => e === wrong)).rejects.toBe(wrong);
+    }
+    // Three failures: locked for the base delay, not merely busy.
+    const locked = await service.begin(subject('ada'), at).catch((error: { retryAfterSeconds?: number }) => error);
+    expect(locked).toMatchObject({ code: ErrorCode.TooManyRequests });
+    expect((locked as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThanOrEqual(30);
+    await expect(service.check(subject('grace'), () => Promise.resolve(42))).resolves.toBe(42);
+  });
+
   it('forgets attempts left under way by a process that died', async () => {
     const service = lockout();
     for (let i = 0; i < 3; i++) await service.begin(subject('ada'), now);

@@ -145,6 +145,21 @@ abstract class AttemptLockout {
     }
   }
 
+  /**
+   * Runs the check of an attempt begun with {@link begin}. One that throws is taken back
+   * ({@link release}: no secret was checked, the database was down, say), or counted as a failure
+   * when `isWrongSecret` says the error is the secret's being wrong. Its result is the caller's to
+   * settle: {@link fail} or {@link recordSuccess}.
+   */
+  async check<T>(subject: string, run: () => Promise<T>, isWrongSecret: (error: unknown) => boolean = () => false): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      await (isWrongSecret(error) ? this.fail(subject) : this.release(subject));
+      throw error;
+    }
+  }
+
   /** The attempt begun last checked no secret after all (refused for another reason). */
   async release(subject: string, now = Date.now()): Promise<void> {
     if (!this.config.enabled) return;
