@@ -16,7 +16,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const COST = Number(process.env.BENCH_BCRYPT_COST ?? 10);
 const MYSQL = process.env.BENCH_MYSQL_URL ?? process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 const quick = process.env.BENCH_QUICK === '1';
-// BENCH_GROUPS=embedded, =mysql or =package runs that part only (the default runs all three).
+// BENCH_GROUPS=embedded, =mysql, =package or =registration (target 9, also part of embedded) runs
+// that part only (the default runs the first three).
 const groups = (process.env.BENCH_GROUPS ?? 'embedded,mysql,package').split(',');
 const secs = (n) => (quick ? Math.max(1, Math.round(n / 3)) : n);
 
@@ -79,7 +80,13 @@ function load(opts) {
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, ['-e', `
       const ac = require(${JSON.stringify(join(root, 'node_modules/autocannon'))});
-      ac(${JSON.stringify(opts)}, (e, r) => {
+      const opts = ${JSON.stringify(opts)};
+      // uniqueBody: each request's body with its own number in place of {n} (autocannon's
+      // idReplacement miscounts Content-Length for its ids).
+      let n = 0;
+      const stamp = Date.now().toString(36) + process.pid;
+      if (opts.uniqueBody) opts.requests = [{ setupRequest: (req) => ({ ...req, body: req.body.replace('{n}', stamp + '-' + n++) }) }];
+      ac(opts, (e, r) => {
         if (e) { console.error(e); process.exit(1); }
         process.stdout.write(JSON.stringify({ rps: r.requests.average, total: r.requests.total, mean: r.latency.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors }));
       });`], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -140,9 +147,10 @@ async function main() {
   for (const adapter of ['express', 'fastify']) {
     if (groups.includes('embedded')) await embedded(adapter);
   }
+  if (groups.includes('embedded') || groups.includes('registration')) await quietRegistration();
   if (groups.includes('mysql')) await mariadb();
   if (groups.includes('package')) await packedHost();
-  results.note = 'Targets 1, 3, 4, 7 on both HTTP adapters; 2, 5, 6 (database-bound) on Express; 8 in a host built from the packed package.';
+  results.note = 'Targets 1, 3, 4, 7 on both HTTP adapters; 2, 5, 6 (database-bound) and 9 on Express (9 also on MariaDB); 8 in a host built from the packed package.';
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify(results, null, 2));
   log(`\n${results.note}\nwritten: bench/results/latest.json`);
@@ -201,6 +209,47 @@ async function embedded(adapter) {
   }
 }
 
+/**
+ * 9: AUTH_REGISTRATION_QUIET must not give a taken address away by time. Registrations of an
+ * address that has an account against registrations of new ones (each body's address unique),
+ * alternating, the ratio of mean latencies per round; the answers themselves are compared too
+ * (status, body, headers but the per-request ones). On the embedded database, or on the one
+ * `database` names.
+ */
+async function quietRegistration(database) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const app = await startApp({ DATA_DIR: dataDir, AUTH_REGISTRATION_QUIET: 'true', ...(database ? { DATABASE_URL: database } : {}) });
+  const password = `bench-${randomBytes(6).toString('hex')}`;
+  const register = (email) => ({ url: `${app.base}/auth/register`, method: 'POST', connections: 4, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  try {
+    const taken = `taken-${randomBytes(4).toString('hex')}@example.com`;
+    const answer = async (email) => {
+      const r = await fetch(`${app.base}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+      const headers = [...r.headers].filter(([k]) => !['date', 'x-request-id'].includes(k));
+      return JSON.stringify({ status: r.status, body: await r.text(), headers });
+    };
+    const first = await answer(taken); // creates the account
+    const alike = (await answer(taken)) === first && (await answer(`fresh-${randomBytes(4).toString('hex')}@example.com`)) === first;
+    const takenOpts = register(taken);
+    const newOpts = { ...register('new-{n}@example.com'), uniqueBody: true };
+    await load({ ...takenOpts, duration: secs(3) });
+    await load({ ...newOpts, duration: secs(3) });
+    const rounds = { taken: [], fresh: [] };
+    for (let i = 0; i < 6; i++) {
+      const order = i % 2 === 0 ? ['taken', 'fresh'] : ['fresh', 'taken'];
+      for (const side of order) rounds[side].push(await load({ ...(side === 'taken' ? takenOpts : newOpts), duration: secs(3) }));
+    }
+    const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    const ratio = median(rounds.taken.map((r, i) => r.mean / rounds.fresh[i].mean));
+    const non2xx = [...rounds.taken, ...rounds.fresh].reduce((s, r) => s + r.non2xx, 0);
+    const ms = (side) => median(rounds[side].map((r) => r.mean)).toFixed(1);
+    target(database ? '9m' : 9, `quiet registration: taken vs new address${database ? ', MariaDB' : ''}`, ratio, '0.9–1.1', ratio >= 0.9 && ratio <= 1.1 && alike && non2xx === 0, `median of 6 rounds; ${ms('taken')} vs ${ms('fresh')} ms; answers ${alike ? 'identical' : 'DIFFER'}`);
+  } finally {
+    await app.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 /** 2, 5, 6: MariaDB with the caches off, so every request reads the token store. */
 async function mariadb() {
   const db = `gh_bench_${process.pid}`;
@@ -245,6 +294,8 @@ async function mariadb() {
     const remaining = Number(mysql('SELECT COUNT(*) FROM tokens', db));
     cleanup.kill('SIGTERM');
     target(6, 'p99 of /users/me during a 1M-row cleanup vs without', during.p99 / Math.max(quiet.p99, 1), '≤ 2', during.p99 / Math.max(quiet.p99, 1) <= 2, `${during.p99} vs ${quiet.p99} ms; ${remaining} rows left when the load ended`);
+    await cold.stop();
+    await quietRegistration(url.toString());
   } finally {
     await cold.stop();
     mysql(`DROP DATABASE IF EXISTS ${db}`);
