@@ -15,10 +15,11 @@ import { createRequire } from 'node:module';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const COST = Number(process.env.BENCH_BCRYPT_COST ?? 10);
 const MYSQL = process.env.BENCH_MYSQL_URL ?? process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+const POSTGRES = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const quick = process.env.BENCH_QUICK === '1';
-// BENCH_GROUPS=embedded, =mysql, =package or =registration (target 9, also part of embedded) runs
-// that part only (the default runs the first three).
-const groups = (process.env.BENCH_GROUPS ?? 'embedded,mysql,package').split(',');
+// BENCH_GROUPS=embedded, =mysql, =postgres, =package or =registration (target 9, also part of
+// embedded) runs that part only (the default runs the first four).
+const groups = (process.env.BENCH_GROUPS ?? 'embedded,mysql,postgres,package').split(',');
 const secs = (n) => (quick ? Math.max(1, Math.round(n / 3)) : n);
 
 const results = { machine: machine(), started: new Date().toISOString(), targets: [] };
@@ -132,6 +133,14 @@ function rssKb(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 }
 
+function psql(sql, db) {
+  const url = new URL(POSTGRES);
+  if (db) url.pathname = `/${db}`;
+  const r = spawnSync('psql', [url.toString(), '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout.trim();
+}
+
 function mysql(sql, db) {
   const r = spawnSync('mariadb', ['-uroot', '-h127.0.0.1', ...(db ? [db] : []), '-N', '-e', sql], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
@@ -149,8 +158,9 @@ async function main() {
   }
   if (groups.includes('embedded') || groups.includes('registration')) await quietRegistration();
   if (groups.includes('mysql')) await mariadb();
+  if (groups.includes('postgres')) await postgres();
   if (groups.includes('package')) await packedHost();
-  results.note = 'Targets 1, 3, 4, 7 on both HTTP adapters; 2, 5, 6 (database-bound) and 9 on Express (9 also on MariaDB); 8 in a host built from the packed package.';
+  results.note = 'Targets 1, 3, 4, 7 on both HTTP adapters; 2, 5, 6 (database-bound) and 9 on Express (9 also on MariaDB; 2 and 5 also on PostgreSQL, as 2p and 5p); 8 in a host built from the packed package.';
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify(results, null, 2));
   log(`\n${results.note}\nwritten: bench/results/latest.json`);
@@ -299,6 +309,46 @@ async function mariadb() {
   } finally {
     await cold.stop();
     mysql(`DROP DATABASE IF EXISTS ${db}`);
+  }
+}
+
+/** 2p, 5p: targets 2 and 5 on PostgreSQL, the same way as on MariaDB. */
+async function postgres() {
+  const db = `gh_bench_${process.pid}`;
+  psql(`CREATE DATABASE ${db} ENCODING 'UTF8' TEMPLATE template0`);
+  const url = new URL(POSTGRES);
+  url.pathname = `/${db}`;
+  const cold = await startApp({ DATABASE_URL: url.toString(), REVOCATION_CACHE_TTL: '0', VERIFIED_TOKEN_CACHE_SIZE: '0' });
+  try {
+    const me = await account(cold.base);
+    const guarded = { url: `${cold.base}/users/me`, connections: 20, headers: { authorization: `Bearer ${me.token}` } };
+    const twin = { url: `${cold.base}/bench/users/${me.id}`, connections: 20 };
+    await load({ ...guarded, duration: 2 });
+    const t2 = await sideBySide(guarded, twin, secs(3));
+    target('2p', 'guarded vs twin, caches off, PostgreSQL (report; aim ≥ 0.50)', t2.ratio, '≥ 0.50', null, `median of 6 rounds; ${t2.a.rps.toFixed(0)} vs ${t2.b.rps.toFixed(0)} req/s`);
+
+    // Copies of the user's token with new jtis, doubling until there are enough.
+    const seedTo = (n) => {
+      for (;;) {
+        const have = Number(psql('SELECT COUNT(*) FROM tokens', db));
+        if (have >= n) return;
+        psql(`INSERT INTO tokens (jti, user_id, type, family_id, issued_at, expires_at, revoked) SELECT gen_random_uuid(), user_id, type, family_id, issued_at, expires_at, revoked FROM tokens LIMIT ${Math.min(have, n - have)}`, db);
+      }
+    };
+    const meanAt = async () => (await load({ ...guarded, connections: 4, duration: secs(5) })).mean;
+    seedTo(10_000);
+    psql('ANALYZE tokens', db);
+    const small = await meanAt();
+    seedTo(1_000_000);
+    psql('ANALYZE tokens', db);
+    const large = await meanAt();
+    const jti = JSON.parse(Buffer.from(me.token.split('.')[1], 'base64url')).jti;
+    const explain = psql(`EXPLAIN SELECT jti, type, user_id, family_id, revoked, expires_at FROM tokens WHERE jti = '${jti}'`, db);
+    results.explainPostgres = explain;
+    target('5p', 'revocation check latency at 1M token rows vs 10k, PostgreSQL', large / Math.max(small, 0.01), '≤ 1.2', large / Math.max(small, 0.01) <= 1.2, `${large.toFixed(2)} vs ${small.toFixed(2)} ms mean; EXPLAIN: ${explain.split('\n')[0].replace(/\s+\(cost.*$/, '')}`);
+  } finally {
+    await cold.stop();
+    psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
   }
 }
 

@@ -88,7 +88,7 @@ describe.each(databaseKinds())('account lifecycle on %s', (kind) => {
     it('stores only the SHA-256 of a mailed token', async () => {
       const { id, mail } = await registered(t);
       const token = tokenOf(mail);
-      const rows: Array<{ token_hash: string }> = await t.dataSource.query(
+      const rows: Array<{ token_hash: string }> = await t.sql(
         'SELECT * FROM one_time_tokens WHERE user_id = ?',
         [id],
       );

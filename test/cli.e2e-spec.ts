@@ -8,8 +8,8 @@ import { TEST_SECRET, TestApp, createTestApp } from './support/test-app';
 
 const run = promisify(execFile);
 
-/** `npm run tokens:cleanup`, compiled, as cron runs it: its own process, its own module graph. */
-describe.each(databaseKinds())('npm run tokens:cleanup on %s', (kind) => {
+/** `npm run tokens:cleanup` as cron runs it (compiled, its own process and module graph), and TypeORM's CLI. */
+describe.each(databaseKinds())('the command-line tools on %s', (kind) => {
   let t: TestApp;
 
   beforeAll(async () => {
@@ -36,5 +36,16 @@ describe.each(databaseKinds())('npm run tokens:cleanup on %s', (kind) => {
     expect(`${stdout}${stderr}`).toMatch(/deleted 1 token/);
     expect(await tokens.findOneBy({ jti: oldJti })).toBeNull();
     expect(await tokens.findOneBy({ jti: liveJti })).not.toBeNull();
+  }, 60_000);
+
+  it("migration:generate finds the migrated schema equal to the entities (TypeORM's CLI, as npm run migration:generate runs it)", async () => {
+    const cli = join(ROOT, 'node_modules/typeorm/cli.js');
+    const dataSource = join(dirname(buildAppOnce()), 'server/data-source.js');
+    // --check: exit 0 when there is nothing to generate, 1 when the schema and entities differ.
+    const { stdout } = await run(process.execPath, [cli, '-d', dataSource, 'migration:generate', '--check', 'src/database/migrations/Nothing'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: t.db.url, DATABASE_MIGRATIONS_RUN: 'false' },
+    });
+    expect(stdout).toMatch(/No changes in database schema were found/);
   }, 60_000);
 });

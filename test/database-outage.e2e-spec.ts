@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
-import { Session } from '../src/tokens/entities/session.entity';
+import { loadDatabaseConfig } from '../src/server/database.config';
+import { buildDataSourceOptions } from '../src/server/typeorm-options';
 import { Token } from '../src/tokens/entities/token.entity';
-import { User } from '../src/users/entities/user.entity';
+import { serverKinds } from './support/databases';
 import { freePort, waitFor } from './support/processes';
 import { TcpProxy } from './support/tcp-proxy';
 import { TestApp, createTestApp } from './support/test-app';
@@ -12,22 +13,22 @@ const TIMEOUT_MS = 1500;
 /**
  * The database goes away (its TCP connections cut, new ones refused) and comes back. While it is
  * gone, everything that needs it answers 503, no token is issued and no refresh token is spent;
- * afterwards the app serves again without a restart. MySQL only: it is the one reached by network.
+ * afterwards the app serves again without a restart. On the databases reached by network.
  */
-describe('database outage (MySQL)', () => {
+describe.each(serverKinds())('database outage (%s)', (kind) => {
   let t: TestApp;
   let proxy: TcpProxy;
   let account: { email: string; password: string; id: string };
   let pair: { access: string; refresh: string };
 
   beforeAll(async () => {
-    const server = new URL(process.env.TEST_MYSQL_URL as string);
+    const server = new URL((kind === 'mysql' ? process.env.TEST_MYSQL_URL : process.env.TEST_POSTGRES_URL) as string);
     proxy = new TcpProxy(await freePort(), {
       host: server.hostname,
-      port: Number(server.port || 3306),
+      port: Number(server.port || (kind === 'mysql' ? 3306 : 5432)),
     });
     await proxy.start();
-    t = await createTestApp('mysql', { REVOCATION_CACHE_TTL: '0', DATABASE_TIMEOUT: `${TIMEOUT_MS}ms` }, (url) => {
+    t = await createTestApp(kind, { REVOCATION_CACHE_TTL: '0', DATABASE_TIMEOUT: `${TIMEOUT_MS}ms` }, (url) => {
       const proxied = new URL(url);
       proxied.hostname = '127.0.0.1';
       proxied.port = String(proxy.port);
@@ -43,10 +44,10 @@ describe('database outage (MySQL)', () => {
   });
 
   async function counts() {
+    // Straight to the database, past the proxy.
     const direct = new DataSource({
-      type: 'mysql',
-      url: t.db.url.replace(/^mariadb:/, 'mysql:'),
-      entities: [Token, Session, User],
+      ...buildDataSourceOptions(loadDatabaseConfig({ DATABASE_URL: t.db.url })),
+      migrationsRun: false,
     });
     await direct.initialize();
     try {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { postJson, meStatus } from './support/app-client';
-import { TestDatabase, createTestDatabase } from './support/databases';
+import { DatabaseKind, TestDatabase, createTestDatabase, serverKinds } from './support/databases';
 import {
   RunningApp,
   TestRedis,
@@ -15,8 +15,10 @@ import {
  * would: a token revoked through one must be refused by the other within 100 ms, and still be
  * refused when Redis goes away (the database path takes over).
  */
-describe('two instances sharing the database and Redis', () => {
-  const kind = process.env.TEST_MYSQL_URL ? 'mysql' : 'sqlite';
+// On each database reached over the network; on a shared SQLite file where there is none.
+const kinds: DatabaseKind[] = serverKinds().length > 0 ? serverKinds() : ['sqlite'];
+
+describe.each(kinds)('two instances sharing the database (%s) and Redis', (kind) => {
   let db: TestDatabase;
   let redis: TestRedis;
   let a: RunningApp;

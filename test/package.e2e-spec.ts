@@ -6,7 +6,7 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { TestDatabase, createTestDatabase, databaseKinds } from './support/databases';
+import { SqlClient, TestDatabase, createTestDatabase, databaseKinds, openSql } from './support/databases';
 import { ROOT, RunningApp, startApp } from './support/processes';
 import { buildHost, packGatehouse, unpack } from './support/packed-hosts';
 
@@ -262,5 +262,86 @@ onMysql('a Nest 12 application as `nest new` makes it (ES modules), on Express a
       flows: { password: { tokenUrl: '/identity/auth/token', scopes: {} } },
     });
     expect(JSON.stringify(document)).not.toContain('x-gatehouse');
+  });
+});
+
+// PostgreSQL is required on CI too; elsewhere the suite runs where it is configured.
+const onPostgres = databaseKinds().includes('postgres') ? describe : describe.skip;
+
+onPostgres('the same Nest 12 application on PostgreSQL (TypeORM 1.x), its users keyed by UUIDs', () => {
+  let app: RunningApp;
+  let db: TestDatabase;
+  let sql: SqlClient;
+  const existing = { email: 'grace@host.example', password: 'her password since 2019' };
+  const graceId = '3f2b8c1e-7a4d-4e6f-9b0a-5c1d2e3f4a5b';
+
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+    sql = await openSql(db);
+    // The application's database as it was before Gatehouse: its users, their bcrypt hashes.
+    await sql.rows(`CREATE TABLE users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), email varchar(255) NOT NULL UNIQUE,
+      password varchar(60) NOT NULL, full_name varchar(100) NOT NULL, banned boolean NOT NULL DEFAULT false,
+      roles text[] NOT NULL DEFAULT '{user}')`);
+    await sql.rows('INSERT INTO users (id, email, password, full_name) VALUES (?, ?, ?, ?)', [
+      graceId,
+      existing.email,
+      hashSync(existing.password, 4),
+      'Grace Hopper',
+    ]);
+    app = await startHost('nest12-esm-postgres', { DATABASE_URL: db.url });
+  }, 600_000);
+  afterAll(async () => {
+    await app?.stop();
+    await sql?.end();
+    await db?.drop();
+  });
+
+  it('logs an existing user in with the old password; the host’s guarded route gets its UUID and name', async () => {
+    const { post, get } = hostClient(app);
+    const login = await post('/identity/auth/login', existing);
+    expect(login.status).toBe(200);
+    const { access_token } = (await login.json()) as { access_token: string };
+    expect((await get('/reports/mine')).status).toBe(401);
+    const mine = await get('/reports/mine', access_token);
+    expect(await mine.json()).toEqual({ owner: graceId, type: 'string', name: 'Grace Hopper' });
+    expect((await post('/identity/auth/logout', {}, access_token)).status).toBe(204);
+    expect((await get('/reports/mine', access_token)).status).toBe(401);
+  });
+
+  it('registers into the host’s table under an id the database makes, with Gatehouse’s tables of PostgreSQL types beside it', async () => {
+    const { post } = hostClient(app);
+    const credentials = { email: 'ada@host.example', password: 'correct horse battery staple' };
+    const registered = await post('/identity/auth/register', credentials);
+    expect(registered.status).toBe(201);
+    const { id } = (await registered.json()) as { id: string };
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await sql.rows('SELECT full_name, roles FROM users WHERE id = ?', [id])).toEqual([{ full_name: 'ada', roles: ['user'] }]);
+    const types = await sql.rows<{ table_name: string; column_name: string; data_type: string }>(
+      `SELECT table_name, column_name, data_type FROM information_schema.columns
+       WHERE table_name = 'gh_tokens' AND column_name IN ('jti', 'user_id', 'issued_at', 'revoked') ORDER BY column_name`,
+    );
+    expect(types.map((c) => [c.column_name, c.data_type])).toEqual([
+      ['issued_at', 'timestamp with time zone'],
+      ['jti', 'uuid'],
+      ['revoked', 'boolean'],
+      ['user_id', 'character varying'],
+    ]);
+    const tables = await sql.rows<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
+    expect(tables.map((t) => t.tablename)).toEqual(
+      ['gh_mfa_recovery_codes', 'gh_one_time_tokens', 'gh_revocation_outbox', 'gh_sessions', 'gh_tokens', 'gh_user_mfa', 'migrations', 'users'],
+    );
+    expect((await post('/identity/auth/login', credentials)).status).toBe(200);
+  });
+
+  it('keeps the host’s GET /users/:id; an id no uuid can be is a 404 from Gatehouse, not a 500', async () => {
+    const { post, get } = hostClient(app);
+    const one = await get(`/users/${graceId}`);
+    expect(await one.json()).toEqual({ id: graceId, email: existing.email, name: 'Grace Hopper' });
+    const { access_token } = (await (await post('/identity/auth/login', existing)).json()) as { access_token: string };
+    const me = await get('/identity/users/me', access_token);
+    expect(await me.json()).toMatchObject({ id: graceId, email: existing.email });
+    // Grace is no admin here: an admin route answers 403 before any lookup; the store's own guard
+    // against non-UUIDs is covered in-process (host-postgres.e2e-spec.ts).
+    expect((await post('/identity/admin/users/42/revoke-sessions', {}, access_token)).status).toBe(403);
   });
 });

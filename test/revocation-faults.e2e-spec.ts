@@ -1,8 +1,7 @@
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { Connection, RowDataPacket, createConnection } from 'mysql2/promise';
 import { postJson, meStatus } from './support/app-client';
-import { TestDatabase, createTestDatabase } from './support/databases';
+import { SqlClient, TestDatabase, createTestDatabase, openSql, serverKinds } from './support/databases';
 import {
   RunningApp,
   TestRedis,
@@ -22,14 +21,14 @@ const DATABASE_TIMEOUT_MS = 1500;
 
 /**
  * The revocation guarantees of the README's table, driven as an operator's worst day would: two
- * app processes on one MariaDB and one Redis, each reaching Redis through a TCP proxy of its own
+ * app processes on one MariaDB (or PostgreSQL) and one Redis, each reaching Redis through a TCP proxy of its own
  * that can cut or stall, `kill -9` at the worst moments, and a restart on the same stores. Every
  * case asserts the bound and then reads the database to prove the store holds nothing untrue.
  */
-describe('revocation under faults (MariaDB, Redis, two processes)', () => {
+describe.each(serverKinds())('revocation under faults (%s, Redis, two processes)', (kind) => {
   let main: string;
   let db: TestDatabase;
-  let sql: Connection;
+  let sql: SqlClient;
   let redis: TestRedis;
   let redisReader: Redis;
   const prefix = `gh-faults-${randomBytes(4).toString('hex')}:`;
@@ -104,17 +103,18 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
     while (Date.now() < until) expect(await me(app, token)).toBe(401);
     return elapsed;
   };
-  const rows = async <T>(query: string, params: unknown[] = []) =>
-    (await sql.query<RowDataPacket[]>(query, params))[0] as T[];
+  const rows = <T>(query: string, params: unknown[] = []) => sql.rows<T>(query, params);
+  // MySQL answers 1 and a number, PostgreSQL true and a bigint's text.
   const sessionRevoked = async (sid: string) =>
-    (await rows<{ revoked: number }>('SELECT revoked FROM sessions WHERE id = ?', [sid]))[0]?.revoked === 1;
-  const outboxSize = async () =>
-    (await rows<{ n: number }>('SELECT COUNT(*) AS n FROM revocation_outbox'))[0].n;
+    Number((await rows<{ revoked: number | boolean }>('SELECT revoked FROM sessions WHERE id = ?', [sid]))[0]?.revoked) === 1;
+  const count = async (query: string, params: unknown[] = []) =>
+    Number((await rows<{ n: number | string }>(query, params))[0].n);
+  const outboxSize = () => count('SELECT COUNT(*) AS n FROM revocation_outbox');
 
   beforeAll(async () => {
     main = buildAppOnce();
-    db = await createTestDatabase('mysql');
-    sql = await createConnection({ uri: db.url.replace(/^mariadb:/, 'mysql:') });
+    db = await createTestDatabase(kind);
+    sql = await openSql(db);
     redis = new TestRedis(await freePort());
     await redis.start();
     redisReader = new Redis(redis.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
@@ -123,7 +123,7 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
       await proxies[name].start();
     }
     const server = new URL(db.url);
-    dbProxyB = new TcpProxy(await freePort(), { host: server.hostname, port: Number(server.port || 3306) });
+    dbProxyB = new TcpProxy(await freePort(), { host: server.hostname, port: Number(server.port || (kind === 'mysql' ? 3306 : 5432)) });
     await dbProxyB.start();
     env = {
       NODE_ENV: 'test',
@@ -291,23 +291,23 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
     await start('a');
 
     const doubled = await rows<{ family_id: string }>(
-      `SELECT family_id FROM tokens WHERE type = 'refresh' AND revoked = 0
+      `SELECT family_id FROM tokens WHERE type = 'refresh' AND revoked = FALSE
        GROUP BY family_id HAVING COUNT(*) > 1`,
     );
     expect(doubled).toEqual([]);
     for (const token of last) {
-      const [row] = await rows<{ revoked: number; revoked_reason: string | null; family_id: string }>(
+      const [row] = await rows<{ revoked: number | boolean; revoked_reason: string | null; family_id: string }>(
         'SELECT revoked, revoked_reason, family_id FROM tokens WHERE jti = ?',
         [claims(token).jti],
       );
       // Live, or rotated by a request whose answer the crash swallowed: then its successor is.
-      if (row.revoked === 1) {
+      if (Number(row.revoked) === 1) {
         expect(row.revoked_reason).toBe('rotated');
-        const live = await rows<{ n: number }>(
-          `SELECT COUNT(*) AS n FROM tokens WHERE family_id = ? AND type = 'refresh' AND revoked = 0`,
+        const live = await count(
+          `SELECT COUNT(*) AS n FROM tokens WHERE family_id = ? AND type = 'refresh' AND revoked = FALSE`,
           [row.family_id],
         );
-        expect(live[0].n).toBe(1);
+        expect(live).toBe(1);
       } else {
         const res = await post(apps.b, '/auth/refresh', { refresh_token: token });
         expect(res.status).toBe(200);
@@ -316,12 +316,12 @@ describe('revocation under faults (MariaDB, Redis, two processes)', () => {
   });
 
   it('kill -9 in a login burst: no token without its session, no session without its tokens', async () => {
-    const before = (await rows<{ n: number }>('SELECT COUNT(*) AS n FROM sessions'))[0].n;
+    const before = await count('SELECT COUNT(*) AS n FROM sessions');
     const burst = Array.from({ length: 200 }, () =>
       post(apps.a, '/auth/login', account).catch(() => undefined),
     );
     await waitFor(
-      async () => (await rows<{ n: number }>('SELECT COUNT(*) AS n FROM sessions'))[0].n >= before + 10,
+      async () => (await count('SELECT COUNT(*) AS n FROM sessions')) >= before + 10,
       10_000,
       'logins under way',
     );

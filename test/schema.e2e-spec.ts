@@ -5,7 +5,7 @@ import { initialSchema } from '../src/database/migrations/1764000000000-InitialS
 import { hostUsers } from '../src/database/migrations/1764600000000-HostUsers';
 import { canonicalEmails } from '../src/database/migrations/1764700000000-CanonicalEmails';
 import { loadDatabaseConfig } from '../src/server/database.config';
-import { buildDataSourceOptions, migrations } from '../src/server/typeorm-options';
+import { buildDataSourceOptions } from '../src/server/typeorm-options';
 import { Session } from '../src/tokens/entities/session.entity';
 import { User } from '../src/users/entities/user.entity';
 import { DatabaseKind, createTestDatabase, databaseKinds } from './support/databases';
@@ -30,6 +30,13 @@ async function withMigratedDatabase(
   }
 }
 
+/** The standalone server's migrations (Gatehouse's and the example resource's). */
+const serverMigrations = (url: string) =>
+  buildDataSourceOptions(loadDatabaseConfig({ DATABASE_URL: url })).migrations as Array<new () => unknown>;
+
+/** Ids of Gatehouse's own generating (UUIDs), in sorting order: uuid columns on PostgreSQL. */
+const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
 describe.each(databaseKinds())('schema on %s', (kind) => {
   it('is built by the migrations alone and matches the entities exactly', () =>
     withMigratedDatabase(kind, async (dataSource) => {
@@ -38,9 +45,33 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
       expect(dataSource.options.synchronize).toBe(false);
     }));
 
+  if (kind === 'postgres') {
+    it("uses PostgreSQL's own types: uuid ids, timestamptz instants, booleans", () =>
+      withMigratedDatabase(kind, async (dataSource) => {
+        const columns = await dataSource.query<Array<{ table_name: string; column_name: string; data_type: string }>>(
+          "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'migrations'",
+        );
+        const typeOf = (table: string, column: string) =>
+          columns.find((c) => c.table_name === table && c.column_name === column)?.data_type;
+        for (const [table, column] of [['users', 'id'], ['tokens', 'jti'], ['tokens', 'family_id'], ['sessions', 'id'], ['one_time_tokens', 'id'], ['mfa_recovery_codes', 'id'], ['revocation_outbox', 'jti'], ['notes', 'id'], ['notes', 'owner_id']]) {
+          expect([table, column, typeOf(table, column)]).toEqual([table, column, 'uuid']);
+        }
+        // A host's ids may be integers or keys: user_id columns stay text.
+        expect(typeOf('tokens', 'user_id')).toBe('character varying');
+        const instants = columns.filter((c) => /_at$/.test(c.column_name));
+        expect(instants.length).toBeGreaterThan(15);
+        for (const c of instants) expect([c.table_name, c.column_name, c.data_type]).toEqual([c.table_name, c.column_name, 'timestamp with time zone']);
+        expect(columns.filter((c) => c.data_type.startsWith('timestamp without'))).toEqual([]);
+        for (const [table, column] of [['users', 'disabled'], ['tokens', 'revoked'], ['sessions', 'revoked']]) {
+          expect(typeOf(table, column)).toBe('boolean');
+        }
+      }));
+  }
+
   it('reverts every migration cleanly', () =>
     withMigratedDatabase(kind, async (dataSource) => {
-      for (let i = 0; i < migrations.length; i++) await dataSource.undoLastMigration();
+      const count = (dataSource.options.migrations as unknown[]).length;
+      for (let i = 0; i < count; i++) await dataSource.undoLastMigration();
       const queryRunner = dataSource.createQueryRunner();
       for (const table of ['users', 'tokens', 'sessions', 'notes', 'one_time_tokens', 'user_mfa', 'mfa_recovery_codes', 'revocation_outbox']) {
         expect(await queryRunner.hasTable(table)).toBe(false);
@@ -54,6 +85,7 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
       async (dataSource) => {
         // One pooled connection, so the session setting below applies to the statements after it.
         if (kind === 'mysql') await dataSource.query("SET time_zone = '+02:00'");
+        if (kind === 'postgres') await dataSource.query("SET TIME ZONE 'Asia/Kolkata'");
         const users = dataSource.getRepository(User);
         const before = Date.now();
         const user = await users.save(
@@ -72,27 +104,29 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
     const db = await createTestDatabase(kind);
     const dataSource = new DataSource({
       ...buildDataSourceOptions(loadDatabaseConfig({ DATABASE_URL: db.url })),
-      migrations: [migrations[0]],
+      migrations: [serverMigrations(db.url)[0]],
     });
     try {
       await dataSource.initialize();
       await dataSource.runMigrations();
       await dataSource.query(
-        "INSERT INTO users (id, email, password_hash, roles, disabled, created_at, updated_at) VALUES ('u1', 'b@x.io', 'h', 'user', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        `INSERT INTO users (id, email, password_hash, roles, disabled, created_at, updated_at) VALUES ('${uuid(1)}', 'b@x.io', 'h', 'user', FALSE, '2026-01-01 00:00:00', '2026-01-01 00:00:00')`,
       );
       const token = (
         jti: string,
         family: string,
         issued: string,
         expires: string,
-        revoked: number,
+        revoked: boolean,
       ) =>
         dataSource.query(
-          `INSERT INTO tokens (jti, user_id, type, family_id, issued_at, expires_at, revoked) VALUES ('${jti}', 'u1', 'refresh', '${family}', '${issued}', '${expires}', ${revoked})`,
+          `INSERT INTO tokens (jti, user_id, type, family_id, issued_at, expires_at, revoked) VALUES ('${jti}', 'u1', 'refresh', '${family}', '${issued}', '${expires}', ${revoked ? 'TRUE' : 'FALSE'})`,
         );
-      await token('a1', 'fam-live', '2026-01-01 10:00:00.000', '2026-02-01 10:00:00.000', 1);
-      await token('a2', 'fam-live', '2026-01-02 10:00:00.000', '2026-02-02 10:00:00.000', 0);
-      await token('b1', 'fam-ended', '2026-01-03 10:00:00.000', '2026-02-03 10:00:00.000', 1);
+      // fam-ended sorts before fam-live.
+      const [live, ended] = [uuid(20), uuid(10)];
+      await token(uuid(1), live, '2026-01-01 10:00:00.000', '2026-02-01 10:00:00.000', true);
+      await token(uuid(2), live, '2026-01-02 10:00:00.000', '2026-02-02 10:00:00.000', false);
+      await token(uuid(3), ended, '2026-01-03 10:00:00.000', '2026-02-03 10:00:00.000', true);
       await dataSource.destroy();
 
       const migrated = new DataSource(
@@ -103,9 +137,9 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
       const sessions = await migrated.getRepository(Session).find({ order: { id: 'ASC' } });
       await migrated.destroy();
       expect(sessions).toEqual([
-        expect.objectContaining({ id: 'fam-ended', userId: 'u1', revoked: true }),
+        expect.objectContaining({ id: ended, userId: 'u1', revoked: true }),
         expect.objectContaining({
-          id: 'fam-live',
+          id: live,
           revoked: false,
           createdAt: new Date('2026-01-01T10:00:00.000Z'),
           lastUsedAt: new Date('2026-01-02T10:00:00.000Z'),
@@ -138,10 +172,10 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
       await old.initialize();
       await old.runMigrations();
       const accounts = [
-        ['u1', 'Ada@Example.com', '2026-01-01 00:00:00'],
-        ['u2', '\uff41\uff44\uff41@example.com', '2026-01-02 00:00:00'],
-        ['u3', 'grace@x.io', '2026-01-03 00:00:00'],
-        ['u4', 'jose\u0301@x.io', '2026-01-04 00:00:00'],
+        [uuid(1), 'Ada@Example.com', '2026-01-01 00:00:00'],
+        [uuid(2), '\uff41\uff44\uff41@example.com', '2026-01-02 00:00:00'],
+        [uuid(3), 'grace@x.io', '2026-01-03 00:00:00'],
+        [uuid(4), 'jose\u0301@x.io', '2026-01-04 00:00:00'],
       ];
       for (const [id, email, at] of accounts) {
         await old
@@ -157,11 +191,11 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
       await upgraded.runMigrations();
       const rows = await upgraded.query<Array<{ id: string; email: string }>>('SELECT id, email FROM users ORDER BY id');
       expect(rows).toEqual([
-        { id: 'u1', email: 'ada@example.com' },
-        // Folds into u1's address, which the older account took: kept as stored.
-        { id: 'u2', email: '\uff41\uff44\uff41@example.com' },
-        { id: 'u3', email: 'grace@x.io' },
-        { id: 'u4', email: 'jos\u00e9@x.io' },
+        { id: uuid(1), email: 'ada@example.com' },
+        // Folds into the first one's address, which the older account took: kept as stored.
+        { id: uuid(2), email: '\uff41\uff44\uff41@example.com' },
+        { id: uuid(3), email: 'grace@x.io' },
+        { id: uuid(4), email: 'jos\u00e9@x.io' },
       ]);
     } finally {
       for (const source of [old, upgraded]) if (source.isInitialized) await source.destroy();
@@ -169,7 +203,9 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
     }
   });
 
-  it('upgrades a database of 0.1 (bare names, keys to users) to a prefix, its rows kept', async () => {
+  // PostgreSQL came with 0.3: no database of 0.1's shape exists there (and its keys from varchar
+  // user_id columns to uuid ids could not).
+  if (kind !== 'postgres') it('upgrades a database of 0.1 (bare names, keys to users) to a prefix, its rows kept', async () => {
     const db = await createTestDatabase(kind);
     const old = new DataSource({ ...bareOptions(db.url), migrations: earlierMigrations });
     const after = schemaPlan('gatehouse_', true);

@@ -399,20 +399,23 @@ describe.each(databaseKinds())('sessions and revocation on %s', (kind) => {
       const day = 86_400_000;
       const old = new Date(Date.now() - 30 * day);
       const recent = new Date(Date.now() - day);
-      const seed = (n: number, expiresAt: Date, prefix: string) =>
+      // UUIDs, as Gatehouse's ids are (uuid columns on PostgreSQL): family n, token i.
+      const id = (n: number, i = 0) => `0000000${n}-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      const [oldFamily, recentFamily, oldSession] = [id(1), id(2), id(3)];
+      const seed = (n: number, expiresAt: Date, family: string) =>
         Array.from({ length: n }, (_, i) => ({
-          jti: `${prefix}-${String(i).padStart(4, '0')}-0000-0000-000000000000`.slice(0, 36),
+          jti: `${family.slice(0, 24)}${String(i + 1).padStart(12, '0')}`,
           userId: account.id,
           type: TokenType.Access,
-          familyId: `${prefix}-fam`,
+          familyId: family,
           issuedAt: expiresAt,
           expiresAt,
           revoked: false,
         }));
-      await tokens.insert(seed(25, old, 'oldtoken'));
-      await tokens.insert(seed(5, recent, 'recenttk'));
+      await tokens.insert(seed(25, old, oldFamily));
+      await tokens.insert(seed(5, recent, recentFamily));
       await sessions.insert({
-        id: 'old-session',
+        id: oldSession,
         userId: account.id,
         createdAt: old,
         lastUsedAt: old,
@@ -425,9 +428,9 @@ describe.each(databaseKinds())('sessions and revocation on %s', (kind) => {
       const result = await cleanup.purgeExpired();
       expect(result.tokens).toBeGreaterThanOrEqual(25);
       expect(result.sessions).toBeGreaterThanOrEqual(1);
-      expect(await tokens.countBy({ familyId: 'oldtoken-fam' })).toBe(0);
-      expect(await tokens.countBy({ familyId: 'recenttk-fam' })).toBe(5);
-      expect(await sessions.countBy({ id: 'old-session' })).toBe(0);
+      expect(await tokens.countBy({ familyId: oldFamily })).toBe(0);
+      expect(await tokens.countBy({ familyId: recentFamily })).toBe(5);
+      expect(await sessions.countBy({ id: oldSession })).toBe(0);
       await me(phone.access).expect(200);
     });
   });

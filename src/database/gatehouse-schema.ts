@@ -1,4 +1,5 @@
 import { getMetadataArgsStorage } from 'typeorm';
+import type { DataSourceOptions } from 'typeorm';
 import { OneTimeToken } from '../account/entities/one-time-token.entity';
 import { RecoveryCode } from '../account/entities/recovery-code.entity';
 import { UserMfa } from '../account/entities/user-mfa.entity';
@@ -6,6 +7,7 @@ import { RevocationOutboxEntry } from '../tokens/entities/revocation-outbox.enti
 import { Session } from '../tokens/entities/session.entity';
 import { Token } from '../tokens/entities/token.entity';
 import { User } from '../users/entities/user.entity';
+import { UuidProperties, applyColumnTypes, dialectOf } from './column-types';
 import { GatehouseTables, schemaPlan } from './gatehouse-tables';
 import { initialSchema } from './migrations/1764000000000-InitialSchema';
 import { sessions } from './migrations/1764100000000-Sessions';
@@ -25,6 +27,11 @@ export interface GatehouseSchemaOptions {
    * host brings its own (AuthModule's `users` option): no users table is created.
    */
   users?: boolean;
+  /**
+   * The DataSource's `type`, when it is `postgres`: PostgreSQL gets types of its own (`uuid` ids,
+   * `timestamptz` instants). MySQL, MariaDB and SQLite share the default.
+   */
+  databaseType?: DataSourceOptions['type'];
 }
 
 /** What the host's DataSource registers: Gatehouse's entities and migrations, and its tables. */
@@ -47,6 +54,18 @@ const ENTITIES: Array<[keyof GatehouseTables, abstract new () => unknown]> = [
   ['recoveryCodes', RecoveryCode],
 ];
 
+/** The ids Gatehouse generates (UUIDs); `user_id` columns may hold a host's ids of any kind. */
+const UUID_PROPERTIES: UuidProperties = [
+  [User, 'id'],
+  [Token, 'jti'],
+  [Token, 'familyId'],
+  [Session, 'id'],
+  [RevocationOutboxEntry, 'jti'],
+  [RevocationOutboxEntry, 'familyId'],
+  [OneTimeToken, 'id'],
+  [RecoveryCode, 'id'],
+];
+
 /** Gatehouse's migrations, in order; each one builds the tables of a SchemaPlan. */
 export const MIGRATIONS = [initialSchema, sessions, accountLifecycle, revocationOutbox, hostUsers, canonicalEmails];
 
@@ -62,12 +81,19 @@ export function gatehouseEntities(ownUsers: boolean): Array<abstract new () => u
  *     TypeOrmModule.forRoot({ …, entities: [...mine, ...gatehouse.entities],
  *                                migrations: [...mine, ...gatehouse.migrations] })
  *
- * The names are given to Gatehouse's entities here (TypeORM reads table names from its
+ * On PostgreSQL, say so: `gatehouseSchema({ databaseType: 'postgres' })`.
+ *
+ * The names and column types are given to Gatehouse's entities here (TypeORM reads them from its
  * decorators' registry when a DataSource initialises): call it before the DataSource starts, as
- * above, and once per process.
+ * above.
  */
 export function gatehouseSchema(options: GatehouseSchemaOptions = {}): GatehouseSchema {
   const plan = schemaPlan(options.tablePrefix ?? 'gatehouse_', options.users ?? true);
+  applyColumnTypes(
+    ENTITIES.map(([, entity]) => entity),
+    UUID_PROPERTIES,
+    dialectOf(options.databaseType),
+  );
   const tables = getMetadataArgsStorage().tables;
   for (const [role, entity] of ENTITIES) {
     const args = tables.find((table) => table.target === entity);

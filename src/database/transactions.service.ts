@@ -1,24 +1,11 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { setTimeout as pause } from 'node:timers/promises';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { isRetryableConflict } from '../common/errors/driver-errors';
 import { GatehouseConfig } from '../config/gatehouse-config';
 
 /** A deadlock is resolved by the server rolling one transaction back: trying again is the cure. */
 const MAX_ATTEMPTS = 4;
-
-/**
- * Errors that roll a transaction back through no fault of its own, and that a retry of the whole
- * unit cures: MySQL/MariaDB deadlocks (ER_LOCK_DEADLOCK), PostgreSQL serialization failures and
- * deadlocks (SQLSTATE 40001, 40P01). A lock wait timeout is not among them: it has already used
- * the whole DATABASE_TIMEOUT, and the request answers 503 instead.
- */
-const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', '40001', '40P01']);
-
-export function isRetryableConflict(error: unknown): boolean {
-  const driverError = (error as { driverError?: { code?: unknown } } | null)?.driverError;
-  const code = driverError?.code ?? (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && RETRYABLE.has(code);
-}
 
 /**
  * Runs units of work as database transactions: all of it or none of it, even across a crash.

@@ -20,6 +20,15 @@ export type DatabaseConfig =
       migrationsRun: boolean;
       logging: boolean;
       timeoutMs: number;
+    }
+  | {
+      kind: 'postgres';
+      /** postgres:// or postgresql://, as node-postgres reads it (sslmode and the like included). */
+      url: string;
+      poolSize: number;
+      migrationsRun: boolean;
+      logging: boolean;
+      timeoutMs: number;
     };
 
 export function loadDatabaseConfig(raw: NodeJS.ProcessEnv = process.env): DatabaseConfig {
@@ -42,6 +51,9 @@ export function loadDatabaseConfig(raw: NodeJS.ProcessEnv = process.env): Databa
       poolSize: env.DATABASE_POOL_SIZE ?? 10,
       ...common,
     };
+  }
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
+    return { kind: 'postgres', url, poolSize: env.DATABASE_POOL_SIZE ?? 10, ...common };
   }
   const { dataDir } = loadAppConfig(raw);
   const file = url ? url.replace(/^sqlite:(\/\/)?/, '') : '';

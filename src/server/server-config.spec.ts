@@ -15,7 +15,7 @@ describe("the server's configuration", () => {
     it("names every bad variable of the server's own at once", () => {
       const error = (() => {
         try {
-          validateServerEnvironment({ PORT: 'abc', DATABASE_URL: 'postgres://x', DATA_DIR: dataDir });
+          validateServerEnvironment({ PORT: 'abc', DATABASE_URL: 'oracle://x', DATA_DIR: dataDir });
         } catch (e) {
           return e as ConfigValidationError;
         }
@@ -86,6 +86,17 @@ describe("the server's configuration", () => {
         flavour: 'mariadb',
         url: 'mysql://u:p@h:3306/d',
       });
+    });
+
+    it('selects PostgreSQL by postgres:// or postgresql://, and refuses other schemes', () => {
+      for (const url of ['postgres://u:p@h:5432/d', 'postgresql://u@h/d?sslmode=require']) {
+        expect(loadDatabaseConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '4' })).toMatchObject({
+          kind: 'postgres',
+          url,
+          poolSize: 4,
+        });
+      }
+      expect(() => loadDatabaseConfig({ DATABASE_URL: 'pg://u@h/d' })).toThrow(/postgres:\/\//);
     });
 
     it('takes sqlite: paths and turns migrations off on request', () => {

@@ -26,8 +26,8 @@ export class ServerEnvironment {
   LOG_LEVEL?: LogLevel;
 
   @IsOptional()
-  @Matches(/^(sqlite:|mysql:\/\/|mariadb:\/\/)/, {
-    message: 'DATABASE_URL must start with sqlite:, mysql:// or mariadb://',
+  @Matches(/^(sqlite:|mysql:\/\/|mariadb:\/\/|postgres:\/\/|postgresql:\/\/)/, {
+    message: 'DATABASE_URL must start with sqlite:, mysql://, mariadb://, postgres:// or postgresql://',
   })
   DATABASE_URL?: string;
   @IsOptional() @IsBooleanString() DATABASE_MIGRATIONS_RUN?: string;

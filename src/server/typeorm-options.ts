@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { gatehouseSchema } from '../index';
-import { Note } from './notes/entities/note.entity';
+import { Note, noteColumnTypes } from './notes/entities/note.entity';
 import { ExampleNotes1764500000000 } from './notes/migrations/1764500000000-ExampleNotes';
 import type { DatabaseConfig } from './server-config';
 
@@ -10,18 +10,23 @@ import type { DatabaseConfig } from './server-config';
  * The standalone server's schema: Gatehouse's, with its own users, and the example resource's.
  * Bare table names: the database is Gatehouse's alone, and those made before prefixes keep theirs.
  */
-const gatehouse = gatehouseSchema({ tablePrefix: '' });
-export const entities = [...gatehouse.entities, Note];
-export const migrations = [...gatehouse.migrations, ExampleNotes1764500000000];
+function schemaFor(databaseType: DataSourceOptions['type']) {
+  const gatehouse = gatehouseSchema({ tablePrefix: '', databaseType });
+  noteColumnTypes(databaseType);
+  return {
+    entities: [...gatehouse.entities, Note],
+    migrations: [...gatehouse.migrations, ExampleNotes1764500000000],
+  };
+}
 
 /**
  * The one place TypeORM is configured, used by the app and by the migration CLI alike. The schema
  * comes from migrations only: `synchronize` stays off.
  */
 export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
+  const type = db.kind === 'mysql' ? db.flavour : db.kind === 'postgres' ? 'postgres' : 'better-sqlite3';
   const common = {
-    entities,
-    migrations,
+    ...schemaFor(type),
     migrationsRun: db.migrationsRun,
     migrationsTableName: 'migrations',
     synchronize: false,
@@ -41,6 +46,21 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
       connectTimeout: db.timeoutMs,
     };
   }
+  if (db.kind === 'postgres') {
+    return {
+      ...common,
+      type: 'postgres',
+      url: db.url,
+      poolSize: db.poolSize,
+      // Waiting for a connection, new or pooled, fails after DATABASE_TIMEOUT (node-postgres's
+      // connectionTimeoutMillis bounds both), answered 503.
+      connectTimeoutMS: db.timeoutMs,
+      // Every instant is a timestamptz: node-postgres writes and reads them as instants, whatever
+      // the session's or the host's time zone. The session's is UTC all the same, so that what
+      // psql shows is what the API says.
+      extra: postgresBounds(db.timeoutMs),
+    };
+  }
   if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
   return {
     ...common,
@@ -54,5 +74,23 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
     prepareDatabase: (conn: { pragma: (sql: string) => unknown }) => {
       conn.pragma(`busy_timeout = ${db.timeoutMs}`);
     },
+  };
+}
+
+/**
+ * DATABASE_TIMEOUT on every wait a PostgreSQL connection makes, set when the connection opens:
+ * a statement (the server cancels it, 57014), a lock (55P03) and a transaction left idle by a
+ * stalled client (the server ends the session). A server that stops answering altogether is
+ * given a second more than the server-side bounds before the client gives up the query; TCP
+ * keepalive finds a connection whose peer is gone. All of them answer 503.
+ */
+export function postgresBounds(timeoutMs: number) {
+  return {
+    statement_timeout: timeoutMs,
+    lock_timeout: timeoutMs,
+    idle_in_transaction_session_timeout: timeoutMs * 2,
+    query_timeout: timeoutMs + 1000,
+    keepAlive: true,
+    options: '-c TimeZone=UTC',
   };
 }

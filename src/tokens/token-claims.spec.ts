@@ -3,8 +3,8 @@ import { parseClaims } from './token-claims';
 
 const valid = {
   sub: 'user-1',
-  jti: 'jti-1',
-  sid: 'session-1',
+  jti: '0e4a7c52-8d3b-4f6a-9a51-2c8e9b1d7f30',
+  sid: '5b1f0c9e-3a7d-4e2b-8c64-9d0f1e2a3b4c',
   typ: 'access',
   roles: ['user'],
   iat: 1000,
@@ -42,6 +42,9 @@ describe('parseClaims', () => {
   it.each([
     ['a string exp', { exp: '1900' }],
     ['an empty sub', { sub: '' }],
+    ['a jti that is no UUID', { jti: "x' OR '1'='1" }],
+    ['a sid that is no UUID', { sid: 'session-1' }],
+    ['an upper-case jti (never issued)', { jti: '0E4A7C52-8D3B-4F6A-9A51-2C8E9B1D7F30' }],
     ['roles that are not strings', { roles: [1] }],
     ['an array audience', { aud: ['api'] }],
   ])('refuses %s', (_label, patch) => {

@@ -58,7 +58,9 @@ export function parseClaims(
   if (typeof payload !== 'object' || payload === null) return undefined;
   const p = payload as Record<string, unknown>;
   if (p.typ !== expected) return undefined;
-  if (!isString(p.sub) || !isString(p.jti) || !isString(p.sid)) return undefined;
+  // jti and sid are rows of the token store, always randomUUID(): nothing else is looked up (a
+  // uuid column on PostgreSQL refuses other text with an error, not with no row).
+  if (!isString(p.sub) || !isUuid(p.jti) || !isUuid(p.sid)) return undefined;
   if (!isTime(p.iat) || !isTime(p.exp) || !isString(p.iss) || !isString(p.aud)) return undefined;
   if (!Array.isArray(p.roles) || !p.roles.every(isString)) return undefined;
   const ctx = p.ctx;
@@ -79,4 +81,10 @@ export function parseClaims(
     ...(ctx ? { ctx: ctx as Record<string, unknown> } : {}),
     ...(p.auth_time !== undefined ? { auth_time: p.auth_time } : {}),
   };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import type { DataSource, DeepPartial, EntityManager, EntityMetadata, ObjectLiteral, Repository } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
-import { isDuplicateKey } from '../common/errors/duplicate-key';
+import { isDuplicateKey } from '../common/errors/driver-errors';
 import { ROLE_USER, User } from './entities/user.entity';
 import type { GatehouseUser, NewGatehouseUser, UserStore } from './user-store';
 
@@ -42,6 +42,7 @@ export interface TypeOrmUsersOptions<T extends ObjectLiteral = ObjectLiteral> {
 }
 
 // Not bigint: ids past 2^53 would lose digits as numbers; they stay text, as the drivers give them.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NUMERIC = new Set(['int', 'integer', 'smallint', 'mediumint', 'tinyint', 'number']);
 /** What Gatehouse's own tables hold in their user_id columns (varchar(36)). */
 const MAX_ID_LENGTH = 36;
@@ -54,6 +55,8 @@ const MAX_ID_LENGTH = 36;
 export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implements UserStore {
   private readonly metadata: EntityMetadata;
   private readonly numericId: boolean;
+  /** A `uuid` column (PostgreSQL, MariaDB): other text is an error there, not a miss. */
+  private readonly uuidId: boolean;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -74,6 +77,7 @@ export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implement
     const id = this.metadata.findColumnWithPropertyName(options.columns.id)!;
     const type = typeof id.type === 'function' ? id.type.name.toLowerCase() : String(id.type).toLowerCase();
     this.numericId = NUMERIC.has(type);
+    this.uuidId = type === 'uuid';
     const length = Number(id.length || 0);
     if (!this.numericId && length > MAX_ID_LENGTH) {
       throw new Error(
@@ -103,6 +107,7 @@ export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implement
    */
   async findById(id: string): Promise<GatehouseUser | null> {
     if (this.numericId && !/^(0|[1-9]\d{0,15})$/.test(id)) return null;
+    if (this.uuidId && !UUID.test(id)) return null;
     const user = await this.findOne(this.options.columns.id, this.hostId(id));
     return user && user.id === id ? user : null;
   }

@@ -24,6 +24,8 @@ export interface TestApp {
   http: () => ReturnType<typeof request>;
   db: TestDatabase;
   dataSource: DataSource;
+  /** A raw statement with `?` placeholders, numbered ($1, $2…) on PostgreSQL. */
+  sql<T = Array<Record<string, unknown>>>(query: string, params?: unknown[]): Promise<T>;
   close(): Promise<void>;
   /** Registers an account and returns its credentials. */
   register(opts?: { admin?: boolean }): Promise<{ email: string; password: string; id: string }>;
@@ -108,6 +110,11 @@ export async function createTestApp(
     http,
     db,
     dataSource: app.get(DataSource),
+    sql: (query, params) => {
+      let n = 0;
+      const text = kind === 'postgres' ? query.replace(/\?/g, () => `$${++n}`) : query;
+      return app.get(DataSource).query(text, params);
+    },
     close: async () => {
       await app.close();
       await db.drop();

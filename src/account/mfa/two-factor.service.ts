@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { IsNull, Not, Repository } from 'typeorm';
 import { Transactions } from '../../database/transactions.service';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import { isDuplicateKey } from '../../common/errors/duplicate-key';
+import { isDuplicateKey } from '../../common/errors/driver-errors';
 import { GatehouseConfig } from '../../config/gatehouse-config';
 import { RecoveryCode } from '../entities/recovery-code.entity';
 import { UserMfa } from '../entities/user-mfa.entity';

@@ -23,8 +23,8 @@ describe('JwtStrategy', () => {
   const now = Math.floor(Date.now() / 1000);
   const claims = {
     sub: 'user-1',
-    jti: 'jti-1',
-    sid: 'session-1',
+    jti: '0e4a7c52-8d3b-4f6a-9a51-2c8e9b1d7f30',
+    sid: '5b1f0c9e-3a7d-4e2b-8c64-9d0f1e2a3b4c',
     typ: TokenType.Access,
     roles: ['user'],
     iat: now,
@@ -48,12 +48,12 @@ describe('JwtStrategy', () => {
       sub: 'user-1',
       claims: {},
       roles: ['user'],
-      tokenId: 'jti-1',
-      sessionId: 'session-1',
+      tokenId: '0e4a7c52-8d3b-4f6a-9a51-2c8e9b1d7f30',
+      sessionId: '5b1f0c9e-3a7d-4e2b-8c64-9d0f1e2a3b4c',
       expiresAt: now + 60,
     });
-    expect(check.assertActive).toHaveBeenCalledWith(expect.objectContaining({ jti: 'jti-1' }));
-    expect(verified.set).toHaveBeenCalledWith(token, expect.objectContaining({ jti: 'jti-1' }));
+    expect(check.assertActive).toHaveBeenCalledWith(expect.objectContaining({ jti: '0e4a7c52-8d3b-4f6a-9a51-2c8e9b1d7f30' }));
+    expect(verified.set).toHaveBeenCalledWith(token, expect.objectContaining({ jti: '0e4a7c52-8d3b-4f6a-9a51-2c8e9b1d7f30' }));
   });
 
   it('answers UNAUTHENTICATED when there is no bearer token', async () => {

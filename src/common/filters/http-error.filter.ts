@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
+import { databaseUnavailable } from '../errors/driver-errors';
 import { DomainError, ErrorCode, ReauthenticationRequired } from '../errors/domain-error';
 import { ErrorBody } from '../errors/error-body';
 import {
@@ -97,8 +98,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       }
       return shape(status, CODE_BY_STATUS[status] ?? ErrorCode.HttpError, httpMessage(exception));
     }
-    if (isDatabaseUnavailable(exception)) {
-      this.logger.warn({ requestId, code: errorCode(exception) ?? 'unknown' }, 'database unavailable');
+    const unavailable = databaseUnavailable(exception);
+    if (unavailable) {
+      this.logger.warn({ requestId, code: unavailable }, 'database unavailable');
       return shape(
         HttpStatus.SERVICE_UNAVAILABLE,
         ErrorCode.ServiceUnavailable,
@@ -148,52 +150,3 @@ function clientErrorStatus(exception: unknown): number | undefined {
   return typeof value === 'number' && value >= 400 && value < 500 ? value : undefined;
 }
 
-/**
- * Failures of the database rather than of the query: the server is gone or did not answer within
- * DATABASE_TIMEOUT (PROTOCOL_SEQUENCE_TIMEOUT is also the pool's acquire timeout), a lock was not
- * had in time, or a transaction lost a deadlock more times than Transactions retries. The request
- * could not be served, and may be retried. mysql2, better-sqlite3 and PostgreSQL (SQLSTATE) codes,
- * possibly wrapped by TypeORM.
- */
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'PROTOCOL_CONNECTION_LOST',
-  'PROTOCOL_SEQUENCE_TIMEOUT',
-  'ER_CON_COUNT_ERROR',
-  'ER_SERVER_SHUTDOWN',
-  'ER_LOCK_WAIT_TIMEOUT',
-  'ER_LOCK_DEADLOCK',
-  '40001',
-  '40P01',
-  '57014',
-  'SQLITE_BUSY',
-  'SQLITE_LOCKED',
-  'SQLITE_CANTOPEN',
-  'SQLITE_IOERR',
-]);
-
-function errorCode(error: unknown, depth = 0): string | undefined {
-  if (typeof error !== 'object' || error === null || depth > 3) return undefined;
-  const { code, driverError, cause } = error as {
-    code?: unknown;
-    driverError?: unknown;
-    cause?: unknown;
-  };
-  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return code;
-  return errorCode(driverError, depth + 1) ?? errorCode(cause, depth + 1);
-}
-
-function isDatabaseUnavailable(error: unknown): boolean {
-  if (errorCode(error)) return true;
-  // mysql2 pool errors after a connection died, without a code.
-  const message = (error as { message?: unknown } | null)?.message;
-  return (
-    typeof message === 'string' && /Pool is closed|connection is in closed state/i.test(message)
-  );
-}

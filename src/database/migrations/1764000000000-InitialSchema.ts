@@ -6,21 +6,21 @@ import { portableColumns } from './portable-columns';
  * Users (when Gatehouse keeps them) and issued tokens, under the plan's names. Token rows point at
  * users by id only, with no foreign key: the accounts may live in the host's table. (Until the example resource got a migration of its own, this one also
  * created its `notes` table; databases made then keep it.) Written with TypeORM's portable schema API so one
- * migration serves SQLite and MySQL/MariaDB; the column builders hide the differences.
+ * migration serves SQLite, MySQL/MariaDB and PostgreSQL; the column builders hide the differences.
  */
 export const initialSchema = ({ tables, ownUsers }: SchemaPlan) =>
   class InitialSchema1764000000000 implements MigrationInterface {
   name = 'InitialSchema1764000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const { id, string, text, time, stamp, flag } = portableColumns(queryRunner);
+    const { id, uuid, string, text, time, stamp, flag } = portableColumns(queryRunner);
     for (const name of [tables.tokens, ...(ownUsers ? [tables.users] : [])]) await assertFree(queryRunner, name);
 
     if (ownUsers) await queryRunner.createTable(
       new Table({
         name: tables.users,
         columns: [
-          id('id', true),
+          uuid('id', true),
           string('email', 254, { exact: true }),
           string('password_hash', 100, { exact: true }),
           text('roles'),
@@ -36,10 +36,10 @@ export const initialSchema = ({ tables, ownUsers }: SchemaPlan) =>
       new Table({
         name: tables.tokens,
         columns: [
-          id('jti', true),
+          uuid('jti', true),
           id('user_id'),
           string('type', 16),
-          id('family_id'),
+          uuid('family_id'),
           time('issued_at'),
           time('expires_at'),
           flag('revoked'),

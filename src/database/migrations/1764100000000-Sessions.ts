@@ -11,13 +11,13 @@ export const sessions = ({ tables }: SchemaPlan) =>
   name = 'Sessions1764100000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const { id, string, time, flag } = portableColumns(queryRunner);
+    const { id, uuid, string, time, flag } = portableColumns(queryRunner);
     await assertFree(queryRunner, tables.sessions);
     await queryRunner.createTable(
       new Table({
         name: tables.sessions,
         columns: [
-          id('id', true),
+          uuid('id', true),
           id('user_id'),
           time('created_at'),
           time('last_used_at'),
@@ -34,9 +34,11 @@ export const sessions = ({ tables }: SchemaPlan) =>
         ],
       }),
     );
+    // PostgreSQL has no MIN of booleans: bool_and is "all of them revoked" there.
+    const allRevoked = queryRunner.connection.driver.options.type === 'postgres' ? 'bool_and(revoked)' : 'MIN(revoked)';
     await queryRunner.query(
       `INSERT INTO ${tables.sessions} (id, user_id, created_at, last_used_at, expires_at, revoked)
-       SELECT family_id, MIN(user_id), MIN(issued_at), MAX(issued_at), MAX(expires_at), MIN(revoked)
+       SELECT family_id, MIN(user_id), MIN(issued_at), MAX(issued_at), MAX(expires_at), ${allRevoked}
        FROM ${tables.tokens} GROUP BY family_id`,
     );
   }

@@ -12,7 +12,7 @@ export const accountLifecycle = ({ tables, ownUsers }: SchemaPlan) =>
   name = 'AccountLifecycle1764300000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const { id, string, time } = portableColumns(queryRunner);
+    const { id, uuid, string, time } = portableColumns(queryRunner);
     if (ownUsers) await queryRunner.addColumn(tables.users, new TableColumn(time('email_verified_at', true)));
     for (const name of [tables.oneTimeTokens, tables.userMfa, tables.recoveryCodes]) await assertFree(queryRunner, name);
 
@@ -20,7 +20,7 @@ export const accountLifecycle = ({ tables, ownUsers }: SchemaPlan) =>
       new Table({
         name: tables.oneTimeTokens,
         columns: [
-          id('id', true),
+          uuid('id', true),
           string('token_hash', 43, { exact: true }),
           string('purpose', 32),
           id('user_id'),
@@ -53,7 +53,7 @@ export const accountLifecycle = ({ tables, ownUsers }: SchemaPlan) =>
       new Table({
         name: tables.recoveryCodes,
         columns: [
-          id('id', true),
+          uuid('id', true),
           id('user_id'),
           string('code_hash', 64, { exact: true }),
           time('created_at'),

@@ -11,12 +11,12 @@ export const revocationOutbox = ({ tables }: SchemaPlan) =>
   name = 'RevocationOutbox1764400000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const { id, time } = portableColumns(queryRunner);
+    const { id, uuid, time } = portableColumns(queryRunner);
     await assertFree(queryRunner, tables.revocationOutbox);
     await queryRunner.createTable(
       new Table({
         name: tables.revocationOutbox,
-        columns: [id('jti', true), id('user_id'), id('family_id'), time('expires_at'), time('created_at')],
+        columns: [uuid('jti', true), id('user_id'), uuid('family_id'), time('expires_at'), time('created_at')],
       }),
     );
   }

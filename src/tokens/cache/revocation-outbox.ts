@@ -46,10 +46,11 @@ export class RevocationOutbox {
 
   /** Every undelivered revocation of a token that has not expired, a batch at a time. */
   async *pending(now = new Date()): AsyncGenerator<TokenState[]> {
-    let after = '';
+    // No lower bound on the first page: '' is no uuid, and PostgreSQL refuses to compare one.
+    let after: string | undefined;
     for (;;) {
       const rows = await this.entries.find({
-        where: { jti: MoreThan(after), expiresAt: MoreThan(now) },
+        where: { ...(after === undefined ? {} : { jti: MoreThan(after) }), expiresAt: MoreThan(now) },
         order: { jti: 'ASC' },
         take: BATCH,
       });

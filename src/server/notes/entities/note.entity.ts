@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type DataSourceOptions,
   BeforeInsert,
   Column,
   CreateDateColumn,
@@ -8,6 +9,7 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryColumn,
+  getMetadataArgsStorage,
 } from 'typeorm';
 import { GatehouseUserEntity as User } from '../../../index';
 
@@ -39,5 +41,25 @@ export class Note {
   protected beforeInsert(): void {
     this.id ??= randomUUID();
     this.createdAt ??= new Date();
+  }
+}
+
+/**
+ * The note's types on the database at hand: on PostgreSQL its ids are `uuid`, as the users' ids
+ * it points at are there, and its instant a `timestamptz`; elsewhere as declared above. (The same
+ * thing gatehouseSchema's `databaseType` does for Gatehouse's entities, before the DataSource
+ * reads them.)
+ */
+export function noteColumnTypes(databaseType: DataSourceOptions['type']): void {
+  const postgres = databaseType === 'postgres';
+  for (const args of getMetadataArgsStorage().columns) {
+    if (args.target !== Note) continue;
+    const options = { ...args.options };
+    if (args.propertyName === 'id' || args.propertyName === 'ownerId') {
+      Object.assign(options, postgres ? { type: 'uuid', length: undefined } : { type: 'varchar', length: 36 });
+    } else if (args.propertyName === 'createdAt') {
+      options.type = postgres ? 'timestamptz' : undefined;
+    }
+    Object.assign(args, { options });
   }
 }
