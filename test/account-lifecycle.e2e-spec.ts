@@ -192,6 +192,24 @@ describe.each(databaseKinds())('account lifecycle on %s', (kind) => {
       expect(notice.text).not.toContain(token);
     });
 
+    it('spends a reset link once when it comes back many times at the same moment', async () => {
+      const { email } = await registered(t);
+      const before = inbox.count();
+      await t.http().post('/auth/password/forgot').send({ email }).expect(202);
+      const token = tokenOf(await inbox.waitFor(email, { after: before, kind: /reset/i }));
+      const tries = Array.from({ length: 8 }, (_, i) => `parallel password number ${i}`);
+      const answers = await Promise.all(
+        tries.map((password) => t.http().post('/auth/password/reset').send({ token, password })),
+      );
+      const won = answers.flatMap((res, i) => (res.status === 204 ? [tries[i]] : []));
+      expect(won).toHaveLength(1);
+      for (const res of answers) expect([204, 400]).toContain(res.status);
+      // The one that won is the password now; none of the others is.
+      await t.login(email, won[0]);
+      const others = tries.filter((password) => password !== won[0]);
+      await t.http().post('/auth/login').send({ email, password: others[0] }).expect(401);
+    });
+
     it('a newer reset link voids the older one, and an expired link is refused', async () => {
       const { id, email } = await registered(t);
       let before = inbox.count();

@@ -47,6 +47,22 @@ describe.each(databaseKinds())('auth flows on %s', (kind) => {
       });
     });
 
+    it('makes exactly one account of many registrations of one address at once, in any spelling', async () => {
+      const email = uniqueEmail();
+      // The canonical rule folds case and full-width letters into one address.
+      const spellings = [email, email.toUpperCase(), `\uff55${email.slice(1)}`];
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          t.http().post('/auth/register').send({ email: spellings[i % spellings.length], password: `parallel-pw-${i}` }),
+        ),
+      );
+      const statuses = answers.map((res) => res.status).sort();
+      expect(statuses).toEqual([201, ...Array<number>(11).fill(409)]);
+      const ids = await t.sql<Array<{ id: string }>>('SELECT id FROM users WHERE email = ?', [email]);
+      expect(ids).toHaveLength(1);
+      expect(answers.find((res) => res.status === 201)?.body.id).toBe(ids[0].id);
+    });
+
     it.each([
       ['an unknown field', { email: 'a@example.com', password: 'password1', roles: ['admin'] }],
       ['a bad email', { email: 'not-an-email', password: 'password1' }],
