@@ -32,7 +32,7 @@ export { ErrorBody } from './common/errors/error-body';
 export { gatehouseSchema } from './database/gatehouse-schema';
 export type { GatehouseSchema, GatehouseSchemaOptions } from './database/gatehouse-schema';
 export type { GatehouseTables } from './database/gatehouse-tables';
-export { boundMysqlWaits } from './database/bounded-waits';
+export { boundMysqlWaits, boundPostgresWaits } from './database/bounded-waits';
 export { applyGatehouseSwagger } from './auth/openapi/gatehouse-swagger';
 export { GatehouseConfig, validateGatehouseSettings } from './config/gatehouse-config';
 export type { GatehouseSettings } from './config/gatehouse-config';

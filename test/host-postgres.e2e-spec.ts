@@ -12,10 +12,18 @@ import {
   DataSource,
   Entity,
   MigrationInterface,
+  ObjectLiteral,
   PrimaryGeneratedColumn,
   QueryRunner,
 } from 'typeorm';
-import { AuthModule, CurrentUser, JwtAuthGuard, gatehouseSchema } from '../src';
+import {
+  AuthModule,
+  CurrentUser,
+  JwtAuthGuard,
+  TypeOrmUserStore,
+  boundPostgresWaits,
+  gatehouseSchema,
+} from '../src';
 import type { AuthUser } from '../src';
 import { TestDatabase, createTestDatabase, databaseKinds } from './support/databases';
 
@@ -93,19 +101,28 @@ onPostgres('a host on PostgreSQL with its own users table (UUID ids)', () => {
     });
     @Module({
       imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: db.url,
-          entities: [Member, ...gatehouse.entities],
-          migrations: [HostMembers1700000000000, ...gatehouse.migrations],
-          migrationsRun: true,
-          // The bounds the README suggests for a host's own PostgreSQL connection.
-          connectTimeoutMS: 5000,
-          extra: {
-            statement_timeout: 5000,
-            lock_timeout: 5000,
-            query_timeout: 6000,
-            keepAlive: true,
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            type: 'postgres',
+            url: db.url,
+            entities: [Member, ...gatehouse.entities],
+            migrations: [HostMembers1700000000000, ...gatehouse.migrations],
+            migrationsRun: true,
+            // The bounds the README suggests for a host's own PostgreSQL connection.
+            connectTimeoutMS: 5000,
+            extra: {
+              statement_timeout: 5000,
+              lock_timeout: 5000,
+              idle_in_transaction_session_timeout: 10_000,
+              keepAlive: true,
+            },
+          }),
+          dataSourceFactory: async (options) => {
+            const dataSource = new DataSource(options!);
+            const waits = boundPostgresWaits(dataSource, 5000);
+            await dataSource.initialize();
+            waits.arm();
+            return dataSource;
           },
         }),
         AuthModule.forRoot({
@@ -234,4 +251,84 @@ onPostgres('a host on PostgreSQL with its own users table (UUID ids)', () => {
       .query<Array<{ suspended: boolean }>>('SELECT suspended FROM users WHERE id = $1', [id]);
     expect(row.suspended).toBe(true);
   });
+});
+
+/** Integer ids of every width, as hosts on PostgreSQL have them (serial, bigserial, smallint). */
+@Entity({ name: 'int_members' })
+class IntMember {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 320 })
+  email!: string;
+
+  @Column({ name: 'password_digest', type: 'varchar', length: 60 })
+  passwordDigest!: string;
+}
+
+@Entity({ name: 'big_members' })
+class BigMember {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 320 })
+  email!: string;
+
+  @Column({ name: 'password_digest', type: 'varchar', length: 60 })
+  passwordDigest!: string;
+}
+
+@Entity({ name: 'small_members' })
+class SmallMember {
+  @PrimaryGeneratedColumn({ type: 'smallint' })
+  id!: number;
+
+  @Column({ type: 'varchar', length: 320 })
+  email!: string;
+
+  @Column({ name: 'password_digest', type: 'varchar', length: 60 })
+  passwordDigest!: string;
+}
+
+onPostgres("a host's integer ids on PostgreSQL", () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+    dataSource = new DataSource({
+      type: 'postgres',
+      url: db.url,
+      entities: [IntMember, BigMember, SmallMember],
+      synchronize: true,
+    });
+    await dataSource.initialize();
+  });
+  afterAll(async () => {
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await db?.drop();
+  });
+
+  const columns = { id: 'id', email: 'email', passwordHash: 'passwordDigest' };
+
+  it.each([
+    ['serial', IntMember, ['2147483648', '3000000000', '99999999999999999999', 'abc', '-1']],
+    ['bigserial', BigMember, ['9223372036854775808', '99999999999999999999', 'abc', '1e3']],
+    ['smallint', SmallMember, ['32768', '70000']],
+  ] as const)(
+    'finds no account, and raises no error, for an id a %s column cannot hold',
+    async (_type, entity, ids) => {
+      const store = new TypeOrmUserStore<ObjectLiteral>(dataSource, { entity, columns });
+      const created = await store.create({
+        email: `${_type}@host.example`,
+        passwordHash: 'x',
+        roles: [],
+        emailVerified: false,
+      });
+      await expect(store.findById(created.id)).resolves.toMatchObject({
+        email: `${_type}@host.example`,
+      });
+      for (const id of ids) await expect(store.findById(id)).resolves.toBeNull();
+    },
+  );
 });

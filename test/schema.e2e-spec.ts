@@ -1,6 +1,6 @@
 import { DataSource, TableForeignKey } from 'typeorm';
 import { BARE_TABLES, schemaPlan } from '../src/database/gatehouse-tables';
-import { MIGRATIONS } from '../src/database/gatehouse-schema';
+import { MIGRATIONS, gatehouseSchema } from '../src/database/gatehouse-schema';
 import { initialSchema } from '../src/database/migrations/1764000000000-InitialSchema';
 import { hostUsers } from '../src/database/migrations/1764600000000-HostUsers';
 import { canonicalEmails } from '../src/database/migrations/1764700000000-CanonicalEmails';
@@ -46,6 +46,32 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
     }));
 
   if (kind === 'postgres') {
+    it('takes a prefix with capitals, beside host tables with the same index names, and matches the entities exactly', async () => {
+      const db = await createTestDatabase(kind);
+      // After bareOptions, whose server schema names the tables too: the last call names them.
+      const options = bareOptions(db.url);
+      const schema = gatehouseSchema({ tablePrefix: 'Gh_', databaseType: 'postgres' });
+      const source = new DataSource({ ...options, entities: schema.entities, migrations: schema.migrations });
+      try {
+        await source.initialize();
+        // The host's own sessions table, its index named as Gatehouse names its own.
+        await source.query('CREATE TABLE sessions (id serial PRIMARY KEY, user_id integer)');
+        await source.query('CREATE INDEX "IDX_sessions_user_id" ON sessions (user_id)');
+        await source.runMigrations();
+        const pending = await source.driver.createSchemaBuilder().log();
+        expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+        const indexes = await source.query<Array<{ indexname: string }>>(
+          "SELECT indexname FROM pg_indexes WHERE tablename = 'Gh_sessions' AND indexname NOT LIKE 'PK_%' ORDER BY indexname",
+        );
+        expect(indexes.map((i) => i.indexname)).toEqual(['Gh_IDX_sessions_expires_at', 'Gh_IDX_sessions_user_id']);
+      } finally {
+        if (source.isInitialized) await source.destroy();
+        await db.drop();
+        // Back to the names the other tests of this file expect.
+        gatehouseSchema({ tablePrefix: '', databaseType: 'postgres' });
+      }
+    });
+
     it("uses PostgreSQL's own types: uuid ids, timestamptz instants, booleans", () =>
       withMigratedDatabase(kind, async (dataSource) => {
         const columns = await dataSource.query<Array<{ table_name: string; column_name: string; data_type: string }>>(

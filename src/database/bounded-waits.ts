@@ -88,3 +88,63 @@ function boundAcquire(pool: MysqlPool, timeoutMs: number, armed: () => boolean):
     });
   };
 }
+
+/** The parts of node-postgres's pool and clients this module touches. */
+interface PostgresClient {
+  query(...args: unknown[]): unknown;
+  connection?: { stream?: { destroy(): void } };
+}
+type PostgresPool = new (options: unknown) => {
+  on(event: 'connect', listener: (client: PostgresClient) => void): unknown;
+};
+
+/**
+ * DATABASE_TIMEOUT on a PostgreSQL pool's side of every query, for a server that stops answering
+ * altogether (a hung host, a dropped link), where the server-side bounds (`statement_timeout`,
+ * `lock_timeout`, set as connection options) never fire: a query with no answer within the bound
+ * plus a second closes its connection, so the query fails (answered 503), the server rolls back
+ * whatever transaction that connection held, and the pool replaces it.
+ *
+ * Not node-postgres's own `query_timeout`: it only stops waiting, and hands the connection back to
+ * the pool with the query still queued on it, inside the failed request's transaction, where the
+ * next request's statements would run. Waiting for a connection of the pool is bounded by
+ * node-postgres itself (`connectionTimeoutMillis`, TypeORM's `connectTimeoutMS`). The limit
+ * applies once `arm()` is called, after the migrations at boot.
+ */
+export function boundPostgresWaits(dataSource: DataSource, timeoutMs: number): { arm(): void } {
+  let armed = false;
+  const driver = dataSource.driver as unknown as { postgres: { Pool: PostgresPool } };
+  const pg = driver.postgres;
+  const Pool = pg.Pool;
+  const readTimeoutMs = timeoutMs + 1000;
+  class BoundedPool extends Pool {
+    constructor(options: unknown) {
+      super(options);
+      this.on('connect', (client) => boundPostgresQueries(client, readTimeoutMs, () => armed));
+    }
+  }
+  driver.postgres = Object.assign(Object.create(pg) as typeof pg, { Pool: BoundedPool });
+  return { arm: () => (armed = true) };
+}
+
+function boundPostgresQueries(client: PostgresClient, timeoutMs: number, armed: () => boolean): void {
+  const query = client.query.bind(client);
+  client.query = (...args: unknown[]) => {
+    // A submittable (a cursor, a stream) runs as long as its reader wants: not bounded here.
+    const submittable = typeof (args[0] as { submit?: unknown } | null)?.submit === 'function';
+    if (!armed() || submittable) return query(...args);
+    const timer = setTimeout(() => client.connection?.stream?.destroy(), timeoutMs);
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      args[args.length - 1] = (...results: unknown[]) => {
+        clearTimeout(timer);
+        (last as (...r: unknown[]) => void)(...results);
+      };
+      return query(...args);
+    }
+    const result = query(...args) as Promise<unknown>;
+    const settle = () => clearTimeout(timer);
+    result.then(settle, settle);
+    return result;
+  };
+}

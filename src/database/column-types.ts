@@ -56,3 +56,23 @@ export function applyColumnTypes(
     Object.assign(args, { options });
   }
 }
+
+/** What each index was named, before any prefix. */
+const declaredIndexNames = new WeakMap<object, string | undefined>();
+
+/**
+ * On PostgreSQL, index names are unique in the whole schema: the entities' take the table prefix
+ * there, as the migrations give it (portableColumns' `index`). Elsewhere as declared.
+ */
+export function applyIndexNames(
+  entities: ReadonlyArray<abstract new () => unknown>,
+  prefix: string,
+  dialect: SchemaDialect,
+): void {
+  for (const args of getMetadataArgsStorage().indices) {
+    if (!entities.includes(args.target as abstract new () => unknown)) continue;
+    if (!declaredIndexNames.has(args)) declaredIndexNames.set(args, args.name);
+    const name = declaredIndexNames.get(args);
+    Object.assign(args, { name: dialect === 'postgres' && name ? `${prefix}${name}` : name });
+  }
+}

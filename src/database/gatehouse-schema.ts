@@ -7,7 +7,7 @@ import { RevocationOutboxEntry } from '../tokens/entities/revocation-outbox.enti
 import { Session } from '../tokens/entities/session.entity';
 import { Token } from '../tokens/entities/token.entity';
 import { User } from '../users/entities/user.entity';
-import { UuidProperties, applyColumnTypes, dialectOf } from './column-types';
+import { UuidProperties, applyColumnTypes, applyIndexNames, dialectOf } from './column-types';
 import { GatehouseTables, schemaPlan } from './gatehouse-tables';
 import { initialSchema } from './migrations/1764000000000-InitialSchema';
 import { sessions } from './migrations/1764100000000-Sessions';
@@ -89,11 +89,10 @@ export function gatehouseEntities(ownUsers: boolean): Array<abstract new () => u
  */
 export function gatehouseSchema(options: GatehouseSchemaOptions = {}): GatehouseSchema {
   const plan = schemaPlan(options.tablePrefix ?? 'gatehouse_', options.users ?? true);
-  applyColumnTypes(
-    ENTITIES.map(([, entity]) => entity),
-    UUID_PROPERTIES,
-    dialectOf(options.databaseType),
-  );
+  const entities = ENTITIES.map(([, entity]) => entity);
+  const dialect = dialectOf(options.databaseType);
+  applyColumnTypes(entities, UUID_PROPERTIES, dialect);
+  applyIndexNames(entities, plan.prefix, dialect);
   const tables = getMetadataArgsStorage().tables;
   for (const [role, entity] of ENTITIES) {
     const args = tables.find((table) => table.target === entity);

@@ -6,4 +6,5 @@ import { buildDataSourceOptions } from './typeorm-options';
 
 // Entry point for the TypeORM CLI (`npm run migration:run`, `migration:generate`).
 loadDotEnv();
-export default new DataSource(buildDataSourceOptions(loadDatabaseConfig()));
+// Unbounded, as a migration may rightly take longer than DATABASE_TIMEOUT.
+export default new DataSource(buildDataSourceOptions(loadDatabaseConfig(), { waits: false }));

@@ -3,7 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions, MigrationExecutor } from 'typeorm';
 import type { MysqlConnectionOptions } from 'typeorm/driver/mysql/MysqlConnectionOptions';
-import { boundMysqlWaits } from '../index';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { boundMysqlWaits, boundPostgresWaits } from '../index';
 import type { AllConfig } from './server-config';
 import { buildDataSourceOptions } from './typeorm-options';
 
@@ -34,28 +35,35 @@ async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
 }
 
 /**
- * PostgreSQL's connections carry DATABASE_TIMEOUT from the start (typeorm-options.ts): the
- * migrations at boot run on a connection of their own with the bounds lifted, since an ALTER
- * TABLE on a large table may rightly take longer, and put back before it returns to the pool.
+ * PostgreSQL's connections carry DATABASE_TIMEOUT's server-side bounds from the start
+ * (typeorm-options.ts); the client-side one (boundPostgresWaits) is armed after the migrations.
+ * The migrations at boot run on a connection of their own with the server-side bounds lifted too,
+ * since an ALTER TABLE on a large table, or a lock held through a rolling deploy, may rightly take
+ * longer; they are put back before the connection returns to the pool.
  */
-async function openPostgres(options: DataSourceOptions): Promise<DataSource> {
+async function openPostgres(options: PostgresConnectionOptions): Promise<DataSource> {
   const dataSource = new DataSource({ ...options, migrationsRun: false });
+  const waits = boundPostgresWaits(dataSource, options.connectTimeoutMS ?? 5000);
   await dataSource.initialize();
-  if (!options.migrationsRun) return dataSource;
-  const runner = dataSource.createQueryRunner();
   try {
-    await runner.query('SET statement_timeout = 0');
-    await runner.query('SET lock_timeout = 0');
-    const executor = new MigrationExecutor(dataSource, runner);
-    executor.transaction = options.migrationsTransactionMode ?? 'all';
-    await executor.executePendingMigrations();
-    await runner.query('RESET statement_timeout');
-    await runner.query('RESET lock_timeout');
-    await runner.release();
-    return dataSource;
+    if (options.migrationsRun) await migrateUnbounded(dataSource, options);
   } catch (error) {
     // The boot stops: every connection closes, that one with its lifted bounds included.
     await dataSource.destroy();
     throw error;
   }
+  waits.arm();
+  return dataSource;
+}
+
+const LIFTED = ['statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout'];
+
+async function migrateUnbounded(dataSource: DataSource, options: PostgresConnectionOptions): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  for (const setting of LIFTED) await runner.query(`SET ${setting} = 0`);
+  const executor = new MigrationExecutor(dataSource, runner);
+  executor.transaction = options.migrationsTransactionMode ?? 'all';
+  await executor.executePendingMigrations();
+  for (const setting of LIFTED) await runner.query(`RESET ${setting}`);
+  await runner.release();
 }

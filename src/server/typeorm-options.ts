@@ -23,7 +23,11 @@ function schemaFor(databaseType: DataSourceOptions['type']) {
  * The one place TypeORM is configured, used by the app and by the migration CLI alike. The schema
  * comes from migrations only: `synchronize` stays off.
  */
-export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
+export function buildDataSourceOptions(
+  db: DatabaseConfig,
+  /** Off for the migration CLI: a migration may rightly outlast DATABASE_TIMEOUT. */
+  { waits = true }: { waits?: boolean } = {},
+): DataSourceOptions {
   const type = db.kind === 'mysql' ? db.flavour : db.kind === 'postgres' ? 'postgres' : 'better-sqlite3';
   const common = {
     ...schemaFor(type),
@@ -55,10 +59,7 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
       // Waiting for a connection, new or pooled, fails after DATABASE_TIMEOUT (node-postgres's
       // connectionTimeoutMillis bounds both), answered 503.
       connectTimeoutMS: db.timeoutMs,
-      // Every instant is a timestamptz: node-postgres writes and reads them as instants, whatever
-      // the session's or the host's time zone. The session's is UTC all the same, so that what
-      // psql shows is what the API says.
-      extra: postgresBounds(db.timeoutMs),
+      extra: waits ? postgresBounds(db.timeoutMs) : UTC,
     };
   }
   if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
@@ -78,19 +79,26 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
 }
 
 /**
- * DATABASE_TIMEOUT on every wait a PostgreSQL connection makes, set when the connection opens:
- * a statement (the server cancels it, 57014), a lock (55P03) and a transaction left idle by a
- * stalled client (the server ends the session). A server that stops answering altogether is
- * given a second more than the server-side bounds before the client gives up the query; TCP
- * keepalive finds a connection whose peer is gone. All of them answer 503.
+ * Every instant is a timestamptz, which node-postgres writes and reads as instants whatever the
+ * session's or the host's time zone; the session's is UTC all the same, so that what psql shows
+ * is what the API says.
  */
-export function postgresBounds(timeoutMs: number) {
+const UTC = { options: '-c TimeZone=UTC' };
+
+/**
+ * DATABASE_TIMEOUT on the server's side of every wait a PostgreSQL connection makes, set when the
+ * connection opens: a statement (the server cancels it, 57014), a lock (55P03), and a transaction
+ * its client left idle (the server ends the session). TCP keepalive, probing after 10 s, finds a
+ * connection whose peer has gone. A server that stops answering altogether is the client's to
+ * bound (boundPostgresWaits, database.module.ts). All of them answer 503.
+ */
+function postgresBounds(timeoutMs: number) {
   return {
+    ...UTC,
     statement_timeout: timeoutMs,
     lock_timeout: timeoutMs,
     idle_in_transaction_session_timeout: timeoutMs * 2,
-    query_timeout: timeoutMs + 1000,
     keepAlive: true,
-    options: '-c TimeZone=UTC',
+    keepAliveInitialDelayMillis: 10_000,
   };
 }

@@ -9,6 +9,8 @@ import { Token } from './entities/token.entity';
 import { OneTimeToken } from '../account/entities/one-time-token.entity';
 import { RevocationOutbox } from './cache/revocation-outbox';
 
+const MAX_IDS_PER_STATEMENT = 30_000;
+
 export interface CleanupResult {
   tokens: number;
   sessions: number;
@@ -61,7 +63,8 @@ export class TokenCleanupService {
     key: 'jti' | 'id',
     cutoff: Date,
   ): Promise<number> {
-    const size = this.config.cleanupBatchSize;
+    // PostgreSQL takes at most 65,535 parameters in a statement: the delete's ids stay well below.
+    const size = Math.min(this.config.cleanupBatchSize, MAX_IDS_PER_STATEMENT);
     let deleted = 0;
     for (;;) {
       const batch = (await repository.find({

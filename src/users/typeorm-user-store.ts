@@ -41,9 +41,25 @@ export interface TypeOrmUsersOptions<T extends ObjectLiteral = ObjectLiteral> {
   claims?: (row: T) => Record<string, unknown>;
 }
 
-// Not bigint: ids past 2^53 would lose digits as numbers; they stay text, as the drivers give them.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const NUMERIC = new Set(['int', 'integer', 'smallint', 'mediumint', 'tinyint', 'number']);
+/**
+ * The largest id each integer column type holds (signed). An id past it is no account's, and is
+ * not asked for: PostgreSQL answers such a comparison with an error (22003), not with no row.
+ */
+const INTEGER_MAX: Record<string, bigint> = {
+  tinyint: 127n,
+  smallint: 32767n,
+  int2: 32767n,
+  mediumint: 8388607n,
+  int: 2147483647n,
+  int4: 2147483647n,
+  integer: 2147483647n,
+  number: 2147483647n,
+  bigint: 9223372036854775807n,
+  int8: 9223372036854775807n,
+};
+// Not bigint: ids past 2^53 would lose digits as numbers; they stay text, as the drivers give them.
+const NUMERIC = new Set(['int', 'int2', 'int4', 'integer', 'smallint', 'mediumint', 'tinyint', 'number']);
 /** What Gatehouse's own tables hold in their user_id columns (varchar(36)). */
 const MAX_ID_LENGTH = 36;
 
@@ -55,6 +71,8 @@ const MAX_ID_LENGTH = 36;
 export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implements UserStore {
   private readonly metadata: EntityMetadata;
   private readonly numericId: boolean;
+  /** The largest id an integer id column holds; undefined for text ids. */
+  private readonly integerMax?: bigint;
   /** A `uuid` column (PostgreSQL, MariaDB): other text is an error there, not a miss. */
   private readonly uuidId: boolean;
 
@@ -78,6 +96,9 @@ export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implement
     const type = typeof id.type === 'function' ? id.type.name.toLowerCase() : String(id.type).toLowerCase();
     this.numericId = NUMERIC.has(type);
     this.uuidId = type === 'uuid';
+    const max = INTEGER_MAX[type];
+    // Unsigned (MySQL) columns hold twice as much again.
+    if (max !== undefined) this.integerMax = id.unsigned ? max * 2n + 1n : max;
     const length = Number(id.length || 0);
     if (!this.numericId && length > MAX_ID_LENGTH) {
       throw new Error(
@@ -107,6 +128,7 @@ export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implement
    */
   async findById(id: string): Promise<GatehouseUser | null> {
     if (this.numericId && !/^(0|[1-9]\d{0,15})$/.test(id)) return null;
+    if (this.integerMax !== undefined && !(/^(0|[1-9]\d{0,19})$/.test(id) && BigInt(id) <= this.integerMax)) return null;
     if (this.uuidId && !UUID.test(id)) return null;
     const user = await this.findOne(this.options.columns.id, this.hostId(id));
     return user && user.id === id ? user : null;

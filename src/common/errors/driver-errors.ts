@@ -40,13 +40,18 @@ const UNAVAILABLE = new Set([
   'ER_CON_COUNT_ERROR',
   'ER_SERVER_SHUTDOWN',
   'ER_LOCK_WAIT_TIMEOUT',
-  // PostgreSQL: connection exceptions (class 08), too many connections, lock_timeout, a statement
-  // cancelled by statement_timeout, the server shutting down or starting.
+  // PostgreSQL: connection exceptions (class 08), insufficient resources (a full disk, memory,
+  // too many connections), a write reaching a standby that a failover left read-only, lock_timeout,
+  // a statement cancelled by statement_timeout, the server shutting down or starting.
   '08000',
   '08001',
   '08003',
   '08004',
   '08006',
+  '25006',
+  '53000',
+  '53100',
+  '53200',
   '53300',
   '55P03',
   '57014',

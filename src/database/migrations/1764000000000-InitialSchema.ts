@@ -8,12 +8,12 @@ import { portableColumns } from './portable-columns';
  * created its `notes` table; databases made then keep it.) Written with TypeORM's portable schema API so one
  * migration serves SQLite, MySQL/MariaDB and PostgreSQL; the column builders hide the differences.
  */
-export const initialSchema = ({ tables, ownUsers }: SchemaPlan) =>
+export const initialSchema = ({ prefix, tables, ownUsers }: SchemaPlan) =>
   class InitialSchema1764000000000 implements MigrationInterface {
   name = 'InitialSchema1764000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const { id, uuid, string, text, time, stamp, flag } = portableColumns(queryRunner);
+    const { index, id, uuid, string, text, time, stamp, flag } = portableColumns(queryRunner, prefix);
     for (const name of [tables.tokens, ...(ownUsers ? [tables.users] : [])]) await assertFree(queryRunner, name);
 
     if (ownUsers) await queryRunner.createTable(
@@ -28,7 +28,7 @@ export const initialSchema = ({ tables, ownUsers }: SchemaPlan) =>
           stamp('created_at'),
           stamp('updated_at', true),
         ],
-        indices: [{ name: 'UQ_users_email', columnNames: ['email'], isUnique: true }],
+        indices: [{ name: index('UQ_users_email'), columnNames: ['email'], isUnique: true }],
       }),
     );
 
@@ -49,9 +49,9 @@ export const initialSchema = ({ tables, ownUsers }: SchemaPlan) =>
           string('ip', 64, { nullable: true }),
         ],
         indices: [
-          { name: 'IDX_tokens_user_id', columnNames: ['user_id'] },
-          { name: 'IDX_tokens_family_id', columnNames: ['family_id'] },
-          { name: 'IDX_tokens_expires_at', columnNames: ['expires_at'] },
+          { name: index('IDX_tokens_user_id'), columnNames: ['user_id'] },
+          { name: index('IDX_tokens_family_id'), columnNames: ['family_id'] },
+          { name: index('IDX_tokens_expires_at'), columnNames: ['expires_at'] },
         ],
       }),
     );

@@ -7,12 +7,12 @@ import { portableColumns } from './portable-columns';
  * TOTP two-factor with its recovery codes. Existing accounts start unverified: nothing proves
  * their addresses yet, and AUTH_REQUIRE_VERIFIED_EMAIL is off by default.
  */
-export const accountLifecycle = ({ tables, ownUsers }: SchemaPlan) =>
+export const accountLifecycle = ({ prefix, tables, ownUsers }: SchemaPlan) =>
   class AccountLifecycle1764300000000 implements MigrationInterface {
   name = 'AccountLifecycle1764300000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const { id, uuid, string, time } = portableColumns(queryRunner);
+    const { index, id, uuid, string, time } = portableColumns(queryRunner, prefix);
     if (ownUsers) await queryRunner.addColumn(tables.users, new TableColumn(time('email_verified_at', true)));
     for (const name of [tables.oneTimeTokens, tables.userMfa, tables.recoveryCodes]) await assertFree(queryRunner, name);
 
@@ -29,9 +29,9 @@ export const accountLifecycle = ({ tables, ownUsers }: SchemaPlan) =>
           time('used_at', true),
         ],
         indices: [
-          { name: 'UQ_one_time_tokens_token_hash', columnNames: ['token_hash'], isUnique: true },
-          { name: 'IDX_one_time_tokens_user_purpose', columnNames: ['user_id', 'purpose'] },
-          { name: 'IDX_one_time_tokens_expires_at', columnNames: ['expires_at'] },
+          { name: index('UQ_one_time_tokens_token_hash'), columnNames: ['token_hash'], isUnique: true },
+          { name: index('IDX_one_time_tokens_user_purpose'), columnNames: ['user_id', 'purpose'] },
+          { name: index('IDX_one_time_tokens_expires_at'), columnNames: ['expires_at'] },
         ],
       }),
     );
@@ -59,7 +59,7 @@ export const accountLifecycle = ({ tables, ownUsers }: SchemaPlan) =>
           time('created_at'),
           time('used_at', true),
         ],
-        indices: [{ name: 'IDX_mfa_recovery_codes_user_id', columnNames: ['user_id'] }],
+        indices: [{ name: index('IDX_mfa_recovery_codes_user_id'), columnNames: ['user_id'] }],
       }),
     );
   }

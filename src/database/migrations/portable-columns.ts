@@ -10,7 +10,7 @@ import { QueryRunner, TableColumnOptions } from 'typeorm';
  * compares exactly by default (deterministic collations), which is what the ids and the
  * canonical emails need.
  */
-export function portableColumns(queryRunner: QueryRunner) {
+export function portableColumns(queryRunner: QueryRunner, prefix = '') {
   const type = queryRunner.connection.driver.options.type;
   const mysql = type === 'mysql' || type === 'mariadb';
   const postgres = type === 'postgres';
@@ -20,6 +20,13 @@ export function portableColumns(queryRunner: QueryRunner) {
   const charset = (exact: boolean): Partial<TableColumnOptions> =>
     mysql ? { charset: 'utf8mb4', collation: exact ? 'utf8mb4_bin' : 'utf8mb4_unicode_ci' } : {};
   return {
+    /**
+     * An index's name: PostgreSQL's are unique in the whole schema (MySQL's per table), so there
+     * they take the table prefix, as the tables do, lest they clash with the host's or with a
+     * second Gatehouse's under another prefix. (SQLite's are schema-wide too, but databases made
+     * before prefixes have them bare; there a clash stops the migration with the index named.)
+     */
+    index: (name: string) => (postgres ? `${prefix}${name}` : name),
     string: (name: string, length: number, opts: { nullable?: boolean; exact?: boolean } = {}) => ({
       name,
       type: 'varchar',

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthModule, gatehouseSchema } from 'nestjs-gatehouse';
+import { AuthModule, boundPostgresWaits, gatehouseSchema } from 'nestjs-gatehouse';
+import { DataSource } from 'typeorm';
 import { PingController } from './ping.controller.js';
 import { ReportsController } from './reports.controller.js';
 import { User } from './users/user.entity.js';
@@ -12,15 +13,24 @@ const gatehouse = gatehouseSchema({ tablePrefix: 'gh_', users: false, databaseTy
 
 @Module({
   imports: [
-    TypeOrmModule.forRoot({
-      type: 'postgres',
-      url: process.env.DATABASE_URL,
-      entities: [User, ...gatehouse.entities],
-      migrations: gatehouse.migrations,
-      migrationsRun: true,
-      // Our own bounds on every wait, as Gatehouse's README suggests.
-      connectTimeoutMS: 5000,
-      extra: { statement_timeout: 5000, lock_timeout: 5000, query_timeout: 6000, keepAlive: true },
+    TypeOrmModule.forRootAsync({
+      useFactory: () => ({
+        type: 'postgres',
+        url: process.env.DATABASE_URL,
+        entities: [User, ...gatehouse.entities],
+        migrations: gatehouse.migrations,
+        migrationsRun: true,
+        // Our own bounds on every wait, as Gatehouse's README suggests.
+        connectTimeoutMS: 5000,
+        extra: { statement_timeout: 5000, lock_timeout: 5000, idle_in_transaction_session_timeout: 10_000, keepAlive: true },
+      }),
+      dataSourceFactory: async (options) => {
+        const dataSource = new DataSource(options!);
+        const waits = boundPostgresWaits(dataSource, 5000);
+        await dataSource.initialize();
+        waits.arm();
+        return dataSource;
+      },
     }),
     TypeOrmModule.forFeature([User]),
     AuthModule.forRoot({
