@@ -89,10 +89,10 @@ function boundAcquire(pool: MysqlPool, timeoutMs: number, armed: () => boolean):
   };
 }
 
-/** The parts of node-postgres's pool and clients this module touches. */
+/** The parts of node-postgres's pool and clients (JavaScript or pg-native) this module touches. */
 interface PostgresClient {
   query(...args: unknown[]): unknown;
-  connection?: { stream?: { destroy(): void } };
+  end(): unknown;
 }
 type PostgresPool = new (options: unknown) => {
   on(event: 'connect', listener: (client: PostgresClient) => void): unknown;
@@ -102,8 +102,9 @@ type PostgresPool = new (options: unknown) => {
  * DATABASE_TIMEOUT on a PostgreSQL pool's side of every query, for a server that stops answering
  * altogether (a hung host, a dropped link), where the server-side bounds (`statement_timeout`,
  * `lock_timeout`, set as connection options) never fire: a query with no answer within the bound
- * plus a second closes its connection, so the query fails (answered 503), the server rolls back
- * whatever transaction that connection held, and the pool replaces it.
+ * plus a second ends its connection (the client's own `end()`, which also serves pg-native), so the
+ * query fails (answered 503), the server rolls back whatever transaction that connection held,
+ * and the pool replaces it.
  *
  * Not node-postgres's own `query_timeout`: it only stops waiting, and hands the connection back to
  * the pool with the query still queued on it, inside the failed request's transaction, where the
@@ -130,21 +131,32 @@ export function boundPostgresWaits(dataSource: DataSource, timeoutMs: number): {
 function boundPostgresQueries(client: PostgresClient, timeoutMs: number, armed: () => boolean): void {
   const query = client.query.bind(client);
   client.query = (...args: unknown[]) => {
+    const config = args[0] as { submit?: unknown; callback?: unknown } | null | undefined;
     // A submittable (a cursor, a stream) runs as long as its reader wants: not bounded here.
-    const submittable = typeof (args[0] as { submit?: unknown } | null)?.submit === 'function';
-    if (!armed() || submittable) return query(...args);
-    const timer = setTimeout(() => client.connection?.stream?.destroy(), timeoutMs);
+    if (!armed() || typeof config?.submit === 'function') return query(...args);
+    // Ending with a query under way closes the socket; the query fails "Connection terminated".
+    const timer = setTimeout(() => void Promise.resolve(client.end()).catch(() => undefined), timeoutMs);
+    const settle = () => clearTimeout(timer);
     const last = args[args.length - 1];
     if (typeof last === 'function') {
       args[args.length - 1] = (...results: unknown[]) => {
-        clearTimeout(timer);
+        settle();
         (last as (...r: unknown[]) => void)(...results);
       };
-      return query(...args);
+    } else if (typeof config?.callback === 'function') {
+      const callback = config.callback as (...r: unknown[]) => void;
+      args[0] = { ...config, callback: (...results: unknown[]) => (settle(), callback(...results)) };
     }
-    const result = query(...args) as Promise<unknown>;
-    const settle = () => clearTimeout(timer);
-    result.then(settle, settle);
+    let result: unknown;
+    try {
+      result = query(...args);
+    } catch (error) {
+      settle();
+      throw error;
+    }
+    if (typeof (result as { then?: unknown } | undefined)?.then === 'function') {
+      (result as Promise<unknown>).then(settle, settle);
+    }
     return result;
   };
 }

@@ -77,6 +77,11 @@ describe('TypeOrmUserStore on a host’s entity', () => {
     await expect(store.findById('1')).resolves.toMatchObject({ id: '1' });
   });
 
+  it('finds an id past 32 bits where the column holds it (SQLite integers are 64-bit)', async () => {
+    await dataSource.getRepository(Member).insert({ id: 3_000_000_000, mail: 'big@host.example', password: HASH, displayName: 'Big' });
+    await expect(store.findById('3000000000')).resolves.toMatchObject({ id: '3000000000', email: 'big@host.example' });
+  });
+
   it('reads a flag the entity hides (select: false): a hidden disabled column still disables', async () => {
     const guarded = new TypeOrmUserStore(dataSource, { ...options, columns: { ...options.columns, disabled: 'banned' } });
     await dataSource.getRepository(Member).update({ id: 1 }, { banned: true });

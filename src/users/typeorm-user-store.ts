@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import type { DataSource, DeepPartial, EntityManager, EntityMetadata, ObjectLiteral, Repository } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
-import { isDuplicateKey } from '../common/errors/driver-errors';
+import { driverErrorCodes, isDuplicateKey } from '../common/errors/driver-errors';
 import { ROLE_USER, User } from './entities/user.entity';
 import type { GatehouseUser, NewGatehouseUser, UserStore } from './user-store';
 
@@ -42,24 +42,13 @@ export interface TypeOrmUsersOptions<T extends ObjectLiteral = ObjectLiteral> {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/**
- * The largest id each integer column type holds (signed). An id past it is no account's, and is
- * not asked for: PostgreSQL answers such a comparison with an error (22003), not with no row.
- */
-const INTEGER_MAX: Record<string, bigint> = {
-  tinyint: 127n,
-  smallint: 32767n,
-  int2: 32767n,
-  mediumint: 8388607n,
-  int: 2147483647n,
-  int4: 2147483647n,
-  integer: 2147483647n,
-  number: 2147483647n,
-  bigint: 9223372036854775807n,
-  int8: 9223372036854775807n,
-};
 // Not bigint: ids past 2^53 would lose digits as numbers; they stay text, as the drivers give them.
 const NUMERIC = new Set(['int', 'int2', 'int4', 'integer', 'smallint', 'mediumint', 'tinyint', 'number']);
+/**
+ * PostgreSQL's answers to an id its column cannot hold (out of range, not a number, not a UUID):
+ * an error where the other databases find no row. Such an id is no account's.
+ */
+const UNFIT_ID = new Set(['22003', '22P02']);
 /** What Gatehouse's own tables hold in their user_id columns (varchar(36)). */
 const MAX_ID_LENGTH = 36;
 
@@ -71,8 +60,6 @@ const MAX_ID_LENGTH = 36;
 export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implements UserStore {
   private readonly metadata: EntityMetadata;
   private readonly numericId: boolean;
-  /** The largest id an integer id column holds; undefined for text ids. */
-  private readonly integerMax?: bigint;
   /** A `uuid` column (PostgreSQL, MariaDB): other text is an error there, not a miss. */
   private readonly uuidId: boolean;
 
@@ -96,9 +83,6 @@ export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implement
     const type = typeof id.type === 'function' ? id.type.name.toLowerCase() : String(id.type).toLowerCase();
     this.numericId = NUMERIC.has(type);
     this.uuidId = type === 'uuid';
-    const max = INTEGER_MAX[type];
-    // Unsigned (MySQL) columns hold twice as much again.
-    if (max !== undefined) this.integerMax = id.unsigned ? max * 2n + 1n : max;
     const length = Number(id.length || 0);
     if (!this.numericId && length > MAX_ID_LENGTH) {
       throw new Error(
@@ -128,10 +112,14 @@ export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implement
    */
   async findById(id: string): Promise<GatehouseUser | null> {
     if (this.numericId && !/^(0|[1-9]\d{0,15})$/.test(id)) return null;
-    if (this.integerMax !== undefined && !(/^(0|[1-9]\d{0,19})$/.test(id) && BigInt(id) <= this.integerMax)) return null;
     if (this.uuidId && !UUID.test(id)) return null;
-    const user = await this.findOne(this.options.columns.id, this.hostId(id));
-    return user && user.id === id ? user : null;
+    try {
+      const user = await this.findOne(this.options.columns.id, this.hostId(id));
+      return user && user.id === id ? user : null;
+    } catch (error) {
+      if (driverErrorCodes(error).some((code) => UNFIT_ID.has(code))) return null;
+      throw error;
+    }
   }
 
   findByEmail(email: string): Promise<GatehouseUser | null> {
