@@ -269,32 +269,15 @@ async function mariadb() {
   url.pathname = `/${db}`;
   const cold = await startApp({ DATABASE_URL: url.toString(), REVOCATION_CACHE_TTL: '0', VERIFIED_TOKEN_CACHE_SIZE: '0' });
   try {
-    const me = await account(cold.base);
-    const guarded = { url: `${cold.base}/users/me`, connections: 20, headers: { authorization: `Bearer ${me.token}` } };
-    const twin = { url: `${cold.base}/bench/users/${me.id}`, connections: 20 };
-    await load({ ...guarded, duration: 2 });
-    const t2 = await sideBySide(guarded, twin, secs(3));
-    target(2, 'guarded vs twin, caches off, MariaDB (report; aim ≥ 0.50)', t2.ratio, '≥ 0.50', null, `median of 6 rounds; ${t2.a.rps.toFixed(0)} vs ${t2.b.rps.toFixed(0)} req/s`);
-
-    // 5: the check at 10k rows, then at 1M. Rows are copies of the user's token with new jtis.
-    const seedTo = (n) => {
-      for (;;) {
-        const have = Number(mysql('SELECT COUNT(*) FROM tokens', db));
-        if (have >= n) return;
-        mysql(`INSERT INTO tokens (jti, user_id, type, family_id, issued_at, expires_at, revoked) SELECT UUID(), user_id, type, family_id, issued_at, expires_at, revoked FROM tokens LIMIT ${Math.min(have, n - have)}`, db);
-      }
-    };
-    // autocannon's percentiles are whole milliseconds; at ~1 ms the mean resolves the difference.
-    const p50At = async () => (await load({ ...guarded, connections: 4, duration: secs(5) })).mean;
-    seedTo(10_000);
-    const small = await p50At();
-    seedTo(1_000_000);
-    mysql('ANALYZE TABLE tokens', db);
-    const large = await p50At();
-    const jti = JSON.parse(Buffer.from(me.token.split('.')[1], 'base64url')).jti;
-    const explain = mysql(`EXPLAIN SELECT jti, type, user_id, family_id, revoked, expires_at FROM tokens WHERE jti = '${jti}'`, db);
-    results.explain = explain;
-    target(5, 'revocation check latency at 1M token rows vs 10k (cache off)', large / Math.max(small, 0.01), '≤ 1.2', large / Math.max(small, 0.01) <= 1.2, `${large.toFixed(2)} vs ${small.toFixed(2)} ms mean; EXPLAIN: ${explain.split('\n')[0].split('\t').slice(3, 7).join(' ')}`);
+    const { me, guarded, jti } = await databaseBound(cold, {
+      tag: '',
+      label: 'MariaDB',
+      sql: (statement) => mysql(statement, db),
+      newJti: 'UUID()',
+      analyze: 'ANALYZE TABLE tokens',
+      summarize: (explain) => explain.split('\n')[0].split('\t').slice(3, 7).join(' '),
+    });
+    results.explain = results.explains.MariaDB;
 
     // 6: purge ~1M expired rows while serving.
     mysql(`UPDATE tokens SET expires_at = '2000-01-01' WHERE jti <> '${jti}' AND family_id = (SELECT family_id FROM (SELECT family_id FROM tokens WHERE jti = '${jti}') x)`, db);
@@ -312,6 +295,42 @@ async function mariadb() {
   }
 }
 
+/**
+ * 2 and 5 on a database server, with every cache off so each request reads the token store:
+ * the guarded route against its twin, then the check's latency at 10k token rows and at 1M
+ * (copies of the user's token with new jtis), with the lookup's EXPLAIN.
+ */
+async function databaseBound(app, { tag, label, sql, newJti, analyze, summarize }) {
+  const me = await account(app.base);
+  const guarded = { url: `${app.base}/users/me`, connections: 20, headers: { authorization: `Bearer ${me.token}` } };
+  const twin = { url: `${app.base}/bench/users/${me.id}`, connections: 20 };
+  await load({ ...guarded, duration: 2 });
+  const t2 = await sideBySide(guarded, twin, secs(3));
+  target(`2${tag}`, `guarded vs twin, caches off, ${label} (report; aim ≥ 0.50)`, t2.ratio, '≥ 0.50', null, `median of 6 rounds; ${t2.a.rps.toFixed(0)} vs ${t2.b.rps.toFixed(0)} req/s`);
+
+  const seedTo = (n) => {
+    for (;;) {
+      const have = Number(sql('SELECT COUNT(*) FROM tokens'));
+      if (have >= n) return;
+      sql(`INSERT INTO tokens (jti, user_id, type, family_id, issued_at, expires_at, revoked) SELECT ${newJti}, user_id, type, family_id, issued_at, expires_at, revoked FROM tokens LIMIT ${Math.min(have, n - have)}`);
+    }
+  };
+  // autocannon's percentiles are whole milliseconds; at ~1 ms the mean resolves the difference.
+  const meanAt = async () => (await load({ ...guarded, connections: 4, duration: secs(5) })).mean;
+  seedTo(10_000);
+  sql(analyze);
+  const small = await meanAt();
+  seedTo(1_000_000);
+  sql(analyze);
+  const large = await meanAt();
+  const jti = JSON.parse(Buffer.from(me.token.split('.')[1], 'base64url')).jti;
+  const explain = sql(`EXPLAIN SELECT jti, type, user_id, family_id, revoked, expires_at FROM tokens WHERE jti = '${jti}'`);
+  results.explains = { ...results.explains, [label]: explain };
+  const ratio = large / Math.max(small, 0.01);
+  target(`5${tag}`, `revocation check latency at 1M token rows vs 10k, ${label}`, ratio, '≤ 1.2', ratio <= 1.2, `${large.toFixed(2)} vs ${small.toFixed(2)} ms mean; EXPLAIN: ${summarize(explain)}`);
+  return { me, guarded, jti };
+}
+
 /** 2p, 5p: targets 2 and 5 on PostgreSQL, the same way as on MariaDB. */
 async function postgres() {
   const db = `gh_bench_${process.pid}`;
@@ -320,32 +339,14 @@ async function postgres() {
   url.pathname = `/${db}`;
   const cold = await startApp({ DATABASE_URL: url.toString(), REVOCATION_CACHE_TTL: '0', VERIFIED_TOKEN_CACHE_SIZE: '0' });
   try {
-    const me = await account(cold.base);
-    const guarded = { url: `${cold.base}/users/me`, connections: 20, headers: { authorization: `Bearer ${me.token}` } };
-    const twin = { url: `${cold.base}/bench/users/${me.id}`, connections: 20 };
-    await load({ ...guarded, duration: 2 });
-    const t2 = await sideBySide(guarded, twin, secs(3));
-    target('2p', 'guarded vs twin, caches off, PostgreSQL (report; aim ≥ 0.50)', t2.ratio, '≥ 0.50', null, `median of 6 rounds; ${t2.a.rps.toFixed(0)} vs ${t2.b.rps.toFixed(0)} req/s`);
-
-    // Copies of the user's token with new jtis, doubling until there are enough.
-    const seedTo = (n) => {
-      for (;;) {
-        const have = Number(psql('SELECT COUNT(*) FROM tokens', db));
-        if (have >= n) return;
-        psql(`INSERT INTO tokens (jti, user_id, type, family_id, issued_at, expires_at, revoked) SELECT gen_random_uuid(), user_id, type, family_id, issued_at, expires_at, revoked FROM tokens LIMIT ${Math.min(have, n - have)}`, db);
-      }
-    };
-    const meanAt = async () => (await load({ ...guarded, connections: 4, duration: secs(5) })).mean;
-    seedTo(10_000);
-    psql('ANALYZE tokens', db);
-    const small = await meanAt();
-    seedTo(1_000_000);
-    psql('ANALYZE tokens', db);
-    const large = await meanAt();
-    const jti = JSON.parse(Buffer.from(me.token.split('.')[1], 'base64url')).jti;
-    const explain = psql(`EXPLAIN SELECT jti, type, user_id, family_id, revoked, expires_at FROM tokens WHERE jti = '${jti}'`, db);
-    results.explainPostgres = explain;
-    target('5p', 'revocation check latency at 1M token rows vs 10k, PostgreSQL', large / Math.max(small, 0.01), '≤ 1.2', large / Math.max(small, 0.01) <= 1.2, `${large.toFixed(2)} vs ${small.toFixed(2)} ms mean; EXPLAIN: ${explain.split('\n')[0].replace(/\s+\(cost.*$/, '')}`);
+    await databaseBound(cold, {
+      tag: 'p',
+      label: 'PostgreSQL',
+      sql: (statement) => psql(statement, db),
+      newJti: 'gen_random_uuid()',
+      analyze: 'ANALYZE tokens',
+      summarize: (explain) => explain.split('\n')[0].replace(/\s+\(cost.*$/, ''),
+    });
   } finally {
     await cold.stop();
     psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
