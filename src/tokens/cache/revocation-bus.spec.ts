@@ -81,6 +81,37 @@ describe('RevocationBus without Redis', () => {
   });
 });
 
+describe('RevocationBus.sync', () => {
+  it('hands a caller a sync that begins after its call, never one already under way, and shares it', async () => {
+    let reads = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const outbox = {
+      // The first read waits, as a slow database would; each read is counted.
+      async *pending() {
+        reads++;
+        if (reads === 1) await gate;
+      },
+    };
+    const cache = { epoch: 0, trustUntil: () => true, invalidate: () => undefined, suspend: () => undefined };
+    const redis = { subscriber: { ping: () => Promise.resolve('PONG') } };
+    const config = { get: () => ({ revocationSyncIntervalMs: 500 }) };
+    const bus = new RevocationBus(redis as never, cache as never, {} as never, outbox as never, config as never);
+    Object.assign(bus, { subscribed: true });
+
+    const first = bus.sync();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).toBe(1);
+    // A revocation is recorded now: the sync under way may have read the outbox before it.
+    const [second, third] = [bus.sync(), bus.sync()];
+    expect(second).toBe(third);
+    release();
+    await first;
+    await second;
+    expect(reads).toBe(2);
+  });
+});
+
 describe('RevocationBus with an unreachable Redis', () => {
   it('never trusts its cache, and keeps what it could not deliver in the outbox', async () => {
     const m = await instance({ REDIS_URL: 'redis://127.0.0.1:1' });

@@ -41,6 +41,8 @@ export class RevocationBus implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private subscribed = false;
   private syncing?: Promise<void>;
+  /** The sync to run once the one under way ends. */
+  private queued?: Promise<void>;
   /** What the last sync concluded, so that only changes are logged. */
   private inSync = false;
 
@@ -98,9 +100,20 @@ export class RevocationBus implements OnModuleInit, OnApplicationShutdown {
     if (states.length > 0) this.cache.invalidate(states.map((s) => s.jti));
   }
 
-  /** One sync (see the class comment); runs on its own every REVOCATION_SYNC_INTERVAL. */
+  /**
+   * A sync (see the class comment) that begins after this call: one already under way may have
+   * read the outbox before the caller's change, so the caller gets the next one, which every
+   * caller meanwhile shares. Runs on its own every REVOCATION_SYNC_INTERVAL.
+   */
   sync(): Promise<void> {
-    this.syncing ??= this.runSync().finally(() => (this.syncing = undefined));
+    if (this.syncing) {
+      this.queued ??= this.syncing.then(() => {
+        this.queued = undefined;
+        return this.sync();
+      });
+      return this.queued;
+    }
+    this.syncing = this.runSync().finally(() => (this.syncing = undefined));
     return this.syncing;
   }
 
@@ -161,8 +174,7 @@ export class RevocationBus implements OnModuleInit, OnApplicationShutdown {
       await this.redis.subscriber.subscribe(this.channel);
       this.subscribed = true;
       // Trusted again only once a sync that began subscribed has caught up with what happened
-      // meanwhile; one already running began too early to count.
-      await this.syncing;
+      // meanwhile; sync() never hands back one that began before.
       await this.sync();
     } catch (error) {
       this.unsubscribed(`subscribe failed: ${(error as Error).message}`);
