@@ -91,6 +91,7 @@ describe('RevocationBus.sync', () => {
       async *pending() {
         reads++;
         if (reads === 1) await gate;
+        yield* [] as TokenState[][];
       },
     };
     const cache = { epoch: 0, trustUntil: () => true, invalidate: () => undefined, suspend: () => undefined };
