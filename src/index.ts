@@ -45,5 +45,8 @@ export { GatehouseHealth } from './redis/gatehouse-health';
 export { TokenCleanupService } from './tokens/token-cleanup.service';
 export type { CleanupResult } from './tokens/token-cleanup.service';
 export { BREACHED_PASSWORD_CHECK } from './auth/breached-passwords';
-export type { BreachedPasswordCheck, GatehouseBreachedPasswordsOption } from './auth/breached-passwords';
+export type {
+  BreachedPasswordCheck,
+  GatehouseBreachedPasswordsOption,
+} from './auth/breached-passwords';
 export { canonicalEmail } from './users/canonical-email';

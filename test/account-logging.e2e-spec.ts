@@ -52,9 +52,7 @@ describe.each(databaseKinds())('account lifecycle logs and outbox on %s', (kind:
       .map((line) => JSON.parse(line) as LogLine);
   const outbox = () => join(app.dataDir, 'outbox');
   const mailFiles = () =>
-    (existsSync(outbox()) ? readdirSync(outbox()) : [])
-      .filter((f) => f.endsWith('.eml'))
-      .sort();
+    (existsSync(outbox()) ? readdirSync(outbox()) : []).filter((f) => f.endsWith('.eml')).sort();
 
   /** The next .eml file the app writes, parsed, with the token of its link. */
   async function nextMail(after: number) {

@@ -191,7 +191,8 @@ describe.each(databaseKinds())('attack resistance on %s', (kind) => {
       const redis = t.app.get(RedisService);
       // Shared states live under the Redis server's run_id (SharedTokenStateStore).
       if (redis.enabled) {
-        for (const key of await redis.client.keys(redis.key('tok', '*', jti))) await redis.client.del(key);
+        for (const key of await redis.client.keys(redis.key('tok', '*', jti)))
+          await redis.client.del(key);
       }
       await refused(tokens.access);
     });
@@ -281,43 +282,64 @@ describe.each(databaseKinds())('attack resistance on %s', (kind) => {
       ['/oauth2/revoke', false],
       ['/auth/password', true],
       ['/notes', true],
-    ] as const)('answers JSON nested 5,000 levels deep at POST %s with 400 BODY_TOO_DEEP, never a 500', async (path, signedIn) => {
-      const deep = `{"email":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)},"password":"long password 1"}`;
-      const deepArray = `${'['.repeat(5000)}${']'.repeat(5000)}`;
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (signedIn) {
-        const user = await t.register();
-        headers.authorization = `Bearer ${(await t.login(user.email, user.password)).access}`;
-      }
-      for (const body of [deep, deepArray]) {
-        const res = await t.http().post(path).set(headers).send(body);
-        // The OAuth2 endpoints answer in RFC 6749's shape, the others in Gatehouse's.
-        const { code, error } = res.body as { code?: string; error?: string };
-        expect({ status: res.status, answer: code ?? error }).toEqual({
-          status: 400,
-          answer: path.startsWith('/auth/token') || path.startsWith('/oauth2') ? 'invalid_request' : 'BODY_TOO_DEEP',
-        });
-      }
-    });
+    ] as const)(
+      'answers JSON nested 5,000 levels deep at POST %s with 400 BODY_TOO_DEEP, never a 500',
+      async (path, signedIn) => {
+        const deep = `{"email":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)},"password":"long password 1"}`;
+        const deepArray = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (signedIn) {
+          const user = await t.register();
+          headers.authorization = `Bearer ${(await t.login(user.email, user.password)).access}`;
+        }
+        for (const body of [deep, deepArray]) {
+          const res = await t.http().post(path).set(headers).send(body);
+          // The OAuth2 endpoints answer in RFC 6749's shape, the others in Gatehouse's.
+          const { code, error } = res.body as { code?: string; error?: string };
+          expect({ status: res.status, answer: code ?? error }).toEqual({
+            status: 400,
+            answer:
+              path.startsWith('/auth/token') || path.startsWith('/oauth2')
+                ? 'invalid_request'
+                : 'BODY_TOO_DEEP',
+          });
+        }
+      },
+    );
 
     it('parses query strings and forms flat: bracket nesting builds no objects, and answers 400, never 500', async () => {
       const admin = await t.register({ admin: true });
       const { access } = await t.login(admin.email, admin.password);
       const deepKey = `x${'[a]'.repeat(2000)}`;
-      const list = await t.http().get(`/admin/users?limit=5&${deepKey}=1`).set('Authorization', `Bearer ${access}`);
-      expect({ status: list.status, code: (list.body as { code?: string }).code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
-      const nested = await t.http().get('/admin/users?limit[a][b]=5').set('Authorization', `Bearer ${access}`);
+      const list = await t
+        .http()
+        .get(`/admin/users?limit=5&${deepKey}=1`)
+        .set('Authorization', `Bearer ${access}`);
+      expect({ status: list.status, code: (list.body as { code?: string }).code }).toEqual({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+      const nested = await t
+        .http()
+        .get('/admin/users?limit[a][b]=5')
+        .set('Authorization', `Bearer ${access}`);
       expect(nested.status).toBe(400);
       const form = await t
         .http()
         .post('/auth/token')
         .type('form')
         .send(`grant_type=password&username${'[a]'.repeat(2000)}=x&password=y`);
-      expect({ status: form.status, error: (form.body as { error?: string }).error }).toEqual({ status: 400, error: 'invalid_request' });
+      expect({ status: form.status, error: (form.body as { error?: string }).error }).toEqual({
+        status: 400,
+        error: 'invalid_request',
+      });
     });
 
     it('leaves oversized headers to the HTTP server: 431 before any code of ours runs', async () => {
-      const res = await t.http().get('/users/me').set('X-Filler', 'x'.repeat(32 * 1024));
+      const res = await t
+        .http()
+        .get('/users/me')
+        .set('X-Filler', 'x'.repeat(32 * 1024));
       expect(res.status).toBe(431);
     });
 

@@ -53,12 +53,17 @@ describe.each(databaseKinds())('auth flows on %s', (kind) => {
       const spellings = [email, email.toUpperCase(), `\uff55${email.slice(1)}`];
       const answers = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          t.http().post('/auth/register').send({ email: spellings[i % spellings.length], password: `parallel-pw-${i}` }),
+          t
+            .http()
+            .post('/auth/register')
+            .send({ email: spellings[i % spellings.length], password: `parallel-pw-${i}` }),
         ),
       );
       const statuses = answers.map((res) => res.status).sort();
       expect(statuses).toEqual([201, ...Array<number>(11).fill(409)]);
-      const ids = await t.sql<Array<{ id: string }>>('SELECT id FROM users WHERE email = ?', [email]);
+      const ids = await t.sql<Array<{ id: string }>>('SELECT id FROM users WHERE email = ?', [
+        email,
+      ]);
       expect(ids).toHaveLength(1);
       expect(answers.find((res) => res.status === 201)?.body.id).toBe(ids[0].id);
     });
@@ -439,7 +444,10 @@ describe.each(databaseKinds())('auth flows on %s', (kind) => {
         expect([204, 401]).toContain(logout.status);
         for (const r of refreshes) expect([200, 401]).toContain(r.status);
         expect(refreshes.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
-        const live = await tokens.countBy({ familyId: decode(refresh).sid as string, revoked: false });
+        const live = await tokens.countBy({
+          familyId: decode(refresh).sid as string,
+          revoked: false,
+        });
         expect(live).toBe(0);
       }
     });

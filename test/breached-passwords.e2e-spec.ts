@@ -29,18 +29,29 @@ describe('a breached-password service plugged in by the host', () => {
   afterAll(() => app.close());
 
   it('refuses a new password it names, at registration and at a change, and asks it nothing else', async () => {
-    const refused = await http().post('/auth/register').send({ email: 'eve@host.example', password: 'leaked one from 2019' }).expect(400);
-    expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED', details: ['password appears in a known data breach: choose another'] });
+    const refused = await http()
+      .post('/auth/register')
+      .send({ email: 'eve@host.example', password: 'leaked one from 2019' })
+      .expect(400);
+    expect(refused.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: ['password appears in a known data breach: choose another'],
+    });
 
     const credentials = { email: 'ada@host.example', password: 'not in any breach here' };
     await http().post('/auth/register').send(credentials).expect(201);
-    const { access_token } = (await http().post('/auth/login').send(credentials).expect(200)).body as { access_token: string };
+    const { access_token } = (await http().post('/auth/login').send(credentials).expect(200))
+      .body as { access_token: string };
     await http()
       .post('/auth/password')
       .set('Authorization', `Bearer ${access_token}`)
       .send({ current_password: credentials.password, new_password: 'leaked two from 2021' })
       .expect(400);
     // Logins are not new passwords: the service is asked about new ones only.
-    expect(KnownBreaches.asked).toEqual(['leaked one from 2019', 'not in any breach here', 'leaked two from 2021']);
+    expect(KnownBreaches.asked).toEqual([
+      'leaked one from 2019',
+      'not in any breach here',
+      'leaked two from 2021',
+    ]);
   });
 });

@@ -75,13 +75,20 @@ describe.each(databaseKinds())('brute-force limits on %s', (kind) => {
 describe.each(databaseKinds())('requests that name no account, on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp(kind, { RATE_LIMIT_IP: '5', RATE_LIMIT_ACCOUNT: '5', RATE_LIMIT_ANONYMOUS: '3' });
+    t = await createTestApp(kind, {
+      RATE_LIMIT_IP: '5',
+      RATE_LIMIT_ACCOUNT: '5',
+      RATE_LIMIT_ANONYMOUS: '3',
+    });
   });
   afterAll(() => t?.close());
 
   it('spend a budget of their own: garbage from one address locks no one there out of signing in', async () => {
     const garbage = () =>
-      t.http().post('/auth/password/reset').send({ token: 'x'.repeat(43), password: 'some new password' });
+      t
+        .http()
+        .post('/auth/password/reset')
+        .send({ token: 'x'.repeat(43), password: 'some new password' });
     for (let i = 0; i < 3; i++) expect((await garbage()).status).toBe(400);
     const limited = await garbage().expect(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
@@ -109,7 +116,12 @@ describe.each(databaseKinds())('parallel guesses on %s', (kind) => {
   it('never get more passwords checked than the threshold: each is counted before it is checked', async () => {
     const { email, password } = await t.register();
     const guesses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => t.http().post('/auth/login').send({ email, password: `guess-${i}-wrong` })),
+      Array.from({ length: 20 }, (_, i) =>
+        t
+          .http()
+          .post('/auth/login')
+          .send({ email, password: `guess-${i}-wrong` }),
+      ),
     );
     const statuses = guesses.map((res) => res.status).sort();
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
@@ -134,4 +146,3 @@ describe.each(databaseKinds())('parallel guesses on %s', (kind) => {
     expect(guesses.every((res) => res.status === 403 || res.status === 429)).toBe(true);
   });
 });
-

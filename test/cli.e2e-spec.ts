@@ -22,17 +22,32 @@ describe.each(databaseKinds())('the command-line tools on %s', (kind) => {
     const user = await t.register();
     const live = await t.login(user.email, user.password);
     const tokens = t.dataSource.getRepository(Token);
-    const liveJti = (JSON.parse(Buffer.from(live.access.split('.')[1], 'base64url').toString()) as { jti: string }).jti;
+    const liveJti = (
+      JSON.parse(Buffer.from(live.access.split('.')[1], 'base64url').toString()) as { jti: string }
+    ).jti;
     const old = await t.login(user.email, user.password);
-    const oldJti = (JSON.parse(Buffer.from(old.access.split('.')[1], 'base64url').toString()) as { jti: string }).jti;
+    const oldJti = (
+      JSON.parse(Buffer.from(old.access.split('.')[1], 'base64url').toString()) as { jti: string }
+    ).jti;
     await tokens.update({ jti: oldJti }, { expiresAt: new Date(Date.now() - 30 * 86_400_000) });
 
-    const { stdout, stderr } = await run(process.execPath, [join(dirname(buildAppOnce()), 'server/cli/tokens-cleanup.js')], {
-      cwd: ROOT,
-      // The server's environment, as cron would hand it: in production that includes the MFA key,
-      // since the CLI boots AuthModule as the server does.
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', JWT_SECRET: TEST_SECRET, MFA_ENCRYPTION_KEY: 'ab'.repeat(32), DATABASE_URL: t.db.url, TOKEN_RETENTION: '7d' },
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [join(dirname(buildAppOnce()), 'server/cli/tokens-cleanup.js')],
+      {
+        cwd: ROOT,
+        // The server's environment, as cron would hand it: in production that includes the MFA key,
+        // since the CLI boots AuthModule as the server does.
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_ENV: 'production',
+          JWT_SECRET: TEST_SECRET,
+          MFA_ENCRYPTION_KEY: 'ab'.repeat(32),
+          DATABASE_URL: t.db.url,
+          TOKEN_RETENTION: '7d',
+        },
+      },
+    );
     expect(`${stdout}${stderr}`).toMatch(/deleted 1 token/);
     expect(await tokens.findOneBy({ jti: oldJti })).toBeNull();
     expect(await tokens.findOneBy({ jti: liveJti })).not.toBeNull();
@@ -42,10 +57,18 @@ describe.each(databaseKinds())('the command-line tools on %s', (kind) => {
     const cli = join(ROOT, 'node_modules/typeorm/cli.js');
     const dataSource = join(dirname(buildAppOnce()), 'server/data-source.js');
     // --check: exit 0 when there is nothing to generate, 1 when the schema and entities differ.
-    const { stdout } = await run(process.execPath, [cli, '-d', dataSource, 'migration:generate', '--check', 'src/database/migrations/Nothing'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: t.db.url, DATABASE_MIGRATIONS_RUN: 'false' },
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [cli, '-d', dataSource, 'migration:generate', '--check', 'src/database/migrations/Nothing'],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: t.db.url,
+          DATABASE_MIGRATIONS_RUN: 'false',
+        },
+      },
+    );
     expect(stdout).toMatch(/No changes in database schema were found/);
   }, 60_000);
 });

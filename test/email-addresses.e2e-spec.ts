@@ -13,7 +13,11 @@ describe.each(databaseKinds())('email addresses on %s', (kind) => {
   const register = (email: string) => t.http().post('/auth/register').send({ email, password });
 
   it.each([
-    ['full-width letters', (local: string) => `${[...local].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('')}@example.com`],
+    [
+      'full-width letters',
+      (local: string) =>
+        `${[...local].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('')}@example.com`,
+    ],
     ['upper case', (local: string) => `${local.toUpperCase()}@EXAMPLE.com`],
     ['a full-width @', (local: string) => `${local}\uff20example.com`],
   ])('refuses a twin spelled with %s, and signs the owner in with it', async (_label, spell) => {
@@ -22,7 +26,11 @@ describe.each(databaseKinds())('email addresses on %s', (kind) => {
     expect(created.body).toMatchObject({ email: `${local}@example.com` });
     const twin = await register(spell(local)).expect(409);
     expect(twin.body).toMatchObject({ code: 'EMAIL_TAKEN' });
-    await t.http().post('/auth/login').send({ email: spell(local), password }).expect(200);
+    await t
+      .http()
+      .post('/auth/login')
+      .send({ email: spell(local), password })
+      .expect(200);
   });
 
   it('stores a decomposed accent composed: the two spellings are one account', async () => {
@@ -38,13 +46,22 @@ describe.each(databaseKinds())('email addresses on %s', (kind) => {
     ['a zero-width space', 'e\u200bve@example.com'],
     ['a right-to-left override', '\u202emoc.elpmaxe@eve'],
     ['a soft hyphen', 'e\u00adve@example.com'],
-  ])('refuses an address with %s, at registration, login and the token endpoint alike', async (_label, email) => {
-    const refused = await register(email).expect(400);
-    expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED' });
-    expect(JSON.stringify(refused.body.details)).toMatch(/control, invisible, format or direction/);
-    await t.http().post('/auth/login').send({ email, password }).expect(400);
-    await t.http().post('/auth/password/forgot').send({ email }).expect(400);
-    const token = await t.http().post('/auth/token').type('form').send({ grant_type: 'password', username: email, password });
-    expect(token.status).toBe(400);
-  });
+  ])(
+    'refuses an address with %s, at registration, login and the token endpoint alike',
+    async (_label, email) => {
+      const refused = await register(email).expect(400);
+      expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(JSON.stringify(refused.body.details)).toMatch(
+        /control, invisible, format or direction/,
+      );
+      await t.http().post('/auth/login').send({ email, password }).expect(400);
+      await t.http().post('/auth/password/forgot').send({ email }).expect(400);
+      const token = await t
+        .http()
+        .post('/auth/token')
+        .type('form')
+        .send({ grant_type: 'password', username: email, password });
+      expect(token.status).toBe(400);
+    },
+  );
 });

@@ -7,8 +7,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { Column, DataSource, Entity, MigrationInterface, PrimaryGeneratedColumn, QueryRunner } from 'typeorm';
-import { AccountErasure, AuthModule, CurrentUser, JwtAuthGuard, USER_STORE, gatehouseSchema } from '../src';
+import {
+  Column,
+  DataSource,
+  Entity,
+  MigrationInterface,
+  PrimaryGeneratedColumn,
+  QueryRunner,
+} from 'typeorm';
+import {
+  AccountErasure,
+  AuthModule,
+  CurrentUser,
+  JwtAuthGuard,
+  USER_STORE,
+  gatehouseSchema,
+} from '../src';
 import type { AuthUser, GatehouseUser, NewGatehouseUser, UserStore } from '../src';
 import { inMemoryHost } from './support/host-module';
 
@@ -79,7 +93,13 @@ const gatehouse = gatehouseSchema({ tablePrefix: 'gh_', users: false });
       routes: { prefix: 'identity' },
       users: {
         entity: Account,
-        columns: { id: 'id', email: 'email', passwordHash: 'password', roles: 'roles', disabled: 'blocked' },
+        columns: {
+          id: 'id',
+          email: 'email',
+          passwordHash: 'password',
+          roles: 'roles',
+          disabled: 'blocked',
+        },
         newUser: (user) => ({ displayName: user.email.split('@')[0] }),
         claims: (account) => ({ name: account.displayName }),
       },
@@ -97,7 +117,9 @@ describe('a host that keeps its own users table (integer ids, its own columns an
   let app: INestApplication<App>;
   const http = () => request(app.getHttpServer());
   const login = async (credentials: { email: string; password: string }) =>
-    (await http().post('/identity/auth/login').send(credentials).expect(200)).body as { access_token: string };
+    (await http().post('/identity/auth/login').send(credentials).expect(200)).body as {
+      access_token: string;
+    };
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({ imports: [HostModule] }).compile();
@@ -108,16 +130,24 @@ describe('a host that keeps its own users table (integer ids, its own columns an
 
   it('lets an existing account log in with its existing password', async () => {
     const { access_token } = await login(EXISTING);
-    const claims = JSON.parse(Buffer.from(access_token.split('.')[1], 'base64url').toString()) as { sub: string };
+    const claims = JSON.parse(Buffer.from(access_token.split('.')[1], 'base64url').toString()) as {
+      sub: string;
+    };
     expect(claims.sub).toBe('1');
   });
 
   it('hands the host its own id type and the claims it asked for, without a query per request', async () => {
     const { access_token } = await login(EXISTING);
-    const mine = await http().get('/reports/mine').set('Authorization', `Bearer ${access_token}`).expect(200);
+    const mine = await http()
+      .get('/reports/mine')
+      .set('Authorization', `Bearer ${access_token}`)
+      .expect(200);
     expect(mine.body).toEqual({ id: 1, type: 'number', name: 'Old Timer' });
     await http().get('/reports/mine').expect(401);
-    const me = await http().get('/identity/users/me').set('Authorization', `Bearer ${access_token}`).expect(200);
+    const me = await http()
+      .get('/identity/users/me')
+      .set('Authorization', `Bearer ${access_token}`)
+      .expect(200);
     expect(me.body).toMatchObject({ id: '1', email: EXISTING.email, roles: ['user', 'admin'] });
   });
 
@@ -126,8 +156,14 @@ describe('a host that keeps its own users table (integer ids, its own columns an
     const registered = await http().post('/identity/auth/register').send(credentials).expect(201);
     expect(registered.body).toMatchObject({ id: '2', email: credentials.email });
     const dataSource = app.get(DataSource);
-    const [row] = await dataSource.query<Array<Record<string, unknown>>>('SELECT * FROM users WHERE id = 2');
-    expect(row).toMatchObject({ email_address: credentials.email, display_name: 'newcomer', roles: 'user' });
+    const [row] = await dataSource.query<Array<Record<string, unknown>>>(
+      'SELECT * FROM users WHERE id = 2',
+    );
+    expect(row).toMatchObject({
+      email_address: credentials.email,
+      display_name: 'newcomer',
+      roles: 'user',
+    });
     const runner = dataSource.createQueryRunner();
     expect(await runner.hasTable('gh_users')).toBe(false);
     expect(await runner.hasTable('gh_tokens')).toBe(true);
@@ -145,7 +181,9 @@ describe('a host that keeps its own users table (integer ids, its own columns an
 
   it('disables a host account through the admin routes: its live token is refused at once', async () => {
     const victim = { email: 'to.block@host.example', password: 'soon to be blocked' };
-    const { id } = (await http().post('/identity/auth/register').send(victim).expect(201)).body as { id: string };
+    const { id } = (await http().post('/identity/auth/register').send(victim).expect(201)).body as {
+      id: string;
+    };
     const token = (await login(victim)).access_token;
     await http().get('/reports/mine').set('Authorization', `Bearer ${token}`).expect(200);
     const admin = (await login(EXISTING)).access_token;
@@ -155,44 +193,64 @@ describe('a host that keeps its own users table (integer ids, its own columns an
       .send({ disabled: true })
       .expect(200);
     await http().get('/reports/mine').set('Authorization', `Bearer ${token}`).expect(401);
-    const [row] = await app.get(DataSource).query<Array<{ blocked: number }>>('SELECT blocked FROM users WHERE id = ?', [Number(id)]);
+    const [row] = await app
+      .get(DataSource)
+      .query<Array<{ blocked: number }>>('SELECT blocked FROM users WHERE id = ?', [Number(id)]);
     expect(row.blocked).toBe(1);
     await http().post('/identity/auth/login').send(victim).expect(403);
   });
 
   it('forgets an account the host deletes: its tokens are refused at once, and a new account with its id inherits nothing', async () => {
     const gone = { email: 'leaving@host.example', password: 'about to delete this' };
-    const { id } = (await http().post('/identity/auth/register').send(gone).expect(201)).body as { id: string };
+    const { id } = (await http().post('/identity/auth/register').send(gone).expect(201)).body as {
+      id: string;
+    };
     const session = (await http().post('/identity/auth/login').send(gone).expect(200)).body as {
       access_token: string;
       refresh_token: string;
     };
-    await http().get('/reports/mine').set('Authorization', `Bearer ${session.access_token}`).expect(200);
+    await http()
+      .get('/reports/mine')
+      .set('Authorization', `Bearer ${session.access_token}`)
+      .expect(200);
     await http().post('/identity/auth/password/forgot').send({ email: gone.email }).expect(202);
     const data = app.get(DataSource);
-    const links = () => data.query<Array<{ n: number }>>('SELECT count(*) AS n FROM gh_one_time_tokens WHERE user_id = ?', [id]);
+    const links = () =>
+      data.query<Array<{ n: number }>>(
+        'SELECT count(*) AS n FROM gh_one_time_tokens WHERE user_id = ?',
+        [id],
+      );
     // The verification link mailed at registration, and the reset link.
     expect((await links())[0].n).toBe(2);
 
     // The host deletes the account in its own table, then tells Gatehouse.
     await data.query('DELETE FROM users WHERE id = ?', [Number(id)]);
-    await expect(app.get(AccountErasure).forget(Number(id))).resolves.toEqual({ revokedTokens: 2, deletedRecords: 2 });
-    await http().get('/reports/mine').set('Authorization', `Bearer ${session.access_token}`).expect(401);
-    await http().post('/identity/auth/refresh').send({ refresh_token: session.refresh_token }).expect(401);
+    await expect(app.get(AccountErasure).forget(Number(id))).resolves.toEqual({
+      revokedTokens: 2,
+      deletedRecords: 2,
+    });
+    await http()
+      .get('/reports/mine')
+      .set('Authorization', `Bearer ${session.access_token}`)
+      .expect(401);
+    await http()
+      .post('/identity/auth/refresh')
+      .send({ refresh_token: session.refresh_token })
+      .expect(401);
 
     // The id comes back, as it can in some hosts (here the host writes the row itself).
     const next = { email: 'arriving@host.example', password: 'a fresh account here' };
-    await data.query('INSERT INTO users (id, email_address, pw, roles, display_name) VALUES (?, ?, ?, ?, ?)', [
-      Number(id),
-      next.email,
-      hashSync(next.password, 4),
-      'user',
-      'Arriving',
-    ]);
+    await data.query(
+      'INSERT INTO users (id, email_address, pw, roles, display_name) VALUES (?, ?, ?, ?, ?)',
+      [Number(id), next.email, hashSync(next.password, 4), 'user', 'Arriving'],
+    );
     expect((await links())[0].n).toBe(0);
     const fresh = (await login(next)).access_token;
     await http().get('/reports/mine').set('Authorization', `Bearer ${fresh}`).expect(200);
-    await http().get('/reports/mine').set('Authorization', `Bearer ${session.access_token}`).expect(401);
+    await http()
+      .get('/reports/mine')
+      .set('Authorization', `Bearer ${session.access_token}`)
+      .expect(401);
   });
 });
 
@@ -218,7 +276,13 @@ describe('a misconfigured host', () => {
           globalGuards: false,
           users: {
             entity: Account,
-            columns: { id: 'id', email: 'email', passwordHash: 'password', roles: 'roles', disabled: 'blocked' },
+            columns: {
+              id: 'id',
+              email: 'email',
+              passwordHash: 'password',
+              roles: 'roles',
+              disabled: 'blocked',
+            },
             ...change.users,
           } as never,
           settings: { TOKEN_CLEANUP_INTERVAL: '0' },
@@ -239,26 +303,40 @@ describe('a misconfigured host', () => {
 
   it('a column property its entity does not have', async () => {
     const error = await bootError({
-      users: { columns: { id: 'id', email: 'mail', passwordHash: 'password', roles: 'roles', disabled: 'blocked' } },
+      users: {
+        columns: {
+          id: 'id',
+          email: 'mail',
+          passwordHash: 'password',
+          roles: 'roles',
+          disabled: 'blocked',
+        },
+      },
     });
     expect(error.message).toMatch(/users\.columns\.email: Account has no column property "mail"/);
   });
 
   it('an entity missing from the DataSource', async () => {
     const error = await bootError({ entities: [Account] });
-    expect(error.message).toMatch(/Gatehouse's entities are not registered .*add gatehouseSchema\(\)\.entities/);
+    expect(error.message).toMatch(
+      /Gatehouse's entities are not registered .*add gatehouseSchema\(\)\.entities/,
+    );
   });
 
   it('migrations that did not run', async () => {
     const error = await bootError({ migrationsRun: false });
-    expect(error.message).toMatch(/the table gh_tokens does not exist: add gatehouseSchema\(\)\.migrations/);
+    expect(error.message).toMatch(
+      /the table gh_tokens does not exist: add gatehouseSchema\(\)\.migrations/,
+    );
   });
 
   it('admin routes with no column to disable an account in', async () => {
     const error = await bootError({
       users: { columns: { id: 'id', email: 'email', passwordHash: 'password', roles: 'roles' } },
     });
-    expect(error.message).toMatch(/set users\.columns\.roles and users\.columns\.disabled, or leave them out with routes\.exclude/);
+    expect(error.message).toMatch(
+      /set users\.columns\.roles and users\.columns\.disabled, or leave them out with routes\.exclude/,
+    );
   });
 });
 
@@ -266,7 +344,18 @@ describe('a misconfigured host', () => {
 @Injectable()
 class MemoryUsers implements UserStore {
   readonly accounts = new Map<string, GatehouseUser>([
-    ['ext-1', { id: 'ext-1', email: 'sso@host.example', passwordHash: hashSync('from elsewhere', 4), roles: ['user'], disabled: false, emailVerifiedAt: new Date(0), claims: { tenant: 'acme' } }],
+    [
+      'ext-1',
+      {
+        id: 'ext-1',
+        email: 'sso@host.example',
+        passwordHash: hashSync('from elsewhere', 4),
+        roles: ['user'],
+        disabled: false,
+        emailVerifiedAt: new Date(0),
+        claims: { tenant: 'acme' },
+      },
+    ],
   ]);
   findById(id: string) {
     return Promise.resolve(this.accounts.get(id) ?? null);
@@ -275,7 +364,14 @@ class MemoryUsers implements UserStore {
     return Promise.resolve([...this.accounts.values()].find((a) => a.email === email) ?? null);
   }
   create(user: NewGatehouseUser) {
-    const account: GatehouseUser = { id: `ext-${this.accounts.size + 1}`, email: user.email, passwordHash: user.passwordHash, roles: user.roles, disabled: false, emailVerifiedAt: null };
+    const account: GatehouseUser = {
+      id: `ext-${this.accounts.size + 1}`,
+      email: user.email,
+      passwordHash: user.passwordHash,
+      roles: user.roles,
+      disabled: false,
+      emailVerifiedAt: null,
+    };
     this.accounts.set(account.id, account);
     return Promise.resolve(account);
   }
@@ -318,7 +414,10 @@ describe('a host that brings a UserStore of its own (users: { useClass })', () =
       .send({ email: 'sso@host.example', password: 'from elsewhere' })
       .expect(200);
     const bearer = `Bearer ${(login.body as { access_token: string }).access_token}`;
-    const me = await request(app.getHttpServer()).get('/users/me').set('Authorization', bearer).expect(200);
+    const me = await request(app.getHttpServer())
+      .get('/users/me')
+      .set('Authorization', bearer)
+      .expect(200);
     expect(me.body).toMatchObject({ id: 'ext-1', email: 'sso@host.example' });
     const store = app.get<MemoryUsers>(USER_STORE);
     expect(store).toBeInstanceOf(MemoryUsers);
@@ -326,6 +425,8 @@ describe('a host that brings a UserStore of its own (users: { useClass })', () =
       .post('/auth/register')
       .send({ email: 'second@host.example', password: 'another long password' })
       .expect(201);
-    expect(store.accounts.get((registered.body as { id: string }).id)).toMatchObject({ email: 'second@host.example' });
+    expect(store.accounts.get((registered.body as { id: string }).id)).toMatchObject({
+      email: 'second@host.example',
+    });
   });
 });

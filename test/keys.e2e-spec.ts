@@ -25,12 +25,17 @@ async function outsideVerifier(jwks: string, tokens: string[]): Promise<Verdict[
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '' },
   });
-  child.child.stdin?.end(JSON.stringify({ jwks, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, tokens }));
+  child.child.stdin?.end(
+    JSON.stringify({ jwks, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, tokens }),
+  );
   return JSON.parse((await child).stdout) as Verdict[];
 }
 
 const header = (token: string) =>
-  JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { alg: string; kid?: string };
+  JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as {
+    alg: string;
+    kid?: string;
+  };
 
 describe.each(['EdDSA', 'ES256', 'RS256'])('signing with %s', (algorithm) => {
   let t: TestApp;
@@ -57,7 +62,8 @@ describe.each(['EdDSA', 'ES256', 'RS256'])('signing with %s', (algorithm) => {
     const keys = (jwks.body as { keys: Record<string, unknown>[] }).keys;
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatchObject({ alg: algorithm, use: 'sig', kid: expect.any(String) });
-    for (const privateMember of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(keys[0]).not.toHaveProperty(privateMember);
+    for (const privateMember of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+      expect(keys[0]).not.toHaveProperty(privateMember);
     expect(jwks.headers['cache-control']).toMatch(/max-age=\d+/);
 
     const user = await t.register();
@@ -74,7 +80,9 @@ describe.each(['EdDSA', 'ES256', 'RS256'])('signing with %s', (algorithm) => {
     const { access } = await t.login(user.email, user.password);
     const [h, p, s] = access.split('.');
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
-    const elevated = Buffer.from(JSON.stringify({ ...claims, roles: ['user', 'admin'] })).toString('base64url');
+    const elevated = Buffer.from(JSON.stringify({ ...claims, roles: ['user', 'admin'] })).toString(
+      'base64url',
+    );
     const tampered = [`${h}.${elevated}.${s}`, `${h}.${p}.${s.slice(0, -4)}AAAA`];
     const verdicts = await outsideVerifier(`${base}/.well-known/jwks.json`, tampered);
     expect(verdicts.every((v) => !v.ok)).toBe(true);
@@ -91,7 +99,11 @@ describe('key rotation with npm run keys:rotate', () => {
 
   beforeAll(async () => {
     keysDir = mkdtempSync(join(tmpdir(), 'gatehouse-keys-'));
-    t = await createTestApp('sqlite', { JWT_ALGORITHM: 'EdDSA', JWT_KEYS_DIR: keysDir, JWT_KEYS_RELOAD_INTERVAL: '1s' });
+    t = await createTestApp('sqlite', {
+      JWT_ALGORITHM: 'EdDSA',
+      JWT_KEYS_DIR: keysDir,
+      JWT_KEYS_RELOAD_INTERVAL: '1s',
+    });
     await t.app.listen(0, '127.0.0.1');
     base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
     // The CLI runs compiled, as `npm run keys:rotate` does.
@@ -105,7 +117,13 @@ describe('key rotation with npm run keys:rotate', () => {
   const rotateCli = (...args: string[]) =>
     run(process.execPath, [join(dirname(buildAppOnce()), 'cli/keys-rotate.js'), ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', JWT_ALGORITHM: 'EdDSA', JWT_KEYS_DIR: keysDir, JWT_REFRESH_TTL: '1d' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        JWT_ALGORITHM: 'EdDSA',
+        JWT_KEYS_DIR: keysDir,
+        JWT_REFRESH_TTL: '1d',
+      },
     });
 
   it('keeps tokens of the old key valid everywhere, and signs with the new key once it activates', async () => {
@@ -116,7 +134,13 @@ describe('key rotation with npm run keys:rotate', () => {
     // Activation in the future: the key is published by the next reload but does not sign yet.
     const pending = await rotateCli('--activate-in', '1h');
     expect(pending.stdout + pending.stderr).not.toMatch(/PRIVATE KEY/);
-    await waitFor(async () => ((await t.http().get('/.well-known/jwks.json')).body as { keys: unknown[] }).keys.length === 2, 5000, 'pending key published');
+    await waitFor(
+      async () =>
+        ((await t.http().get('/.well-known/jwks.json')).body as { keys: unknown[] }).keys.length ===
+        2,
+      5000,
+      'pending key published',
+    );
     const stillOld = await t.login(user.email, user.password);
     expect(header(stillOld.access).kid).toBe(oldKid);
 
@@ -124,14 +148,21 @@ describe('key rotation with npm run keys:rotate', () => {
     await rotateCli('--activate-in', '0s');
     expect(readdirSync(keysDir)).toHaveLength(3);
     let after = stillOld;
-    await waitFor(async () => {
-      after = await t.login(user.email, user.password);
-      return header(after.access).kid !== oldKid;
-    }, 5000, 'new key signing');
+    await waitFor(
+      async () => {
+        after = await t.login(user.email, user.password);
+        return header(after.access).kid !== oldKid;
+      },
+      5000,
+      'new key signing',
+    );
 
     const jwks = (await t.http().get('/.well-known/jwks.json')).body as { keys: { kid: string }[] };
     expect(jwks.keys.map((k) => k.kid)).toContain(oldKid);
-    const verdicts = await outsideVerifier(`${base}/.well-known/jwks.json`, [before.access, after.access]);
+    const verdicts = await outsideVerifier(`${base}/.well-known/jwks.json`, [
+      before.access,
+      after.access,
+    ]);
     expect(verdicts).toEqual([
       expect.objectContaining({ ok: true, kid: oldKid }),
       expect.objectContaining({ ok: true, kid: header(after.access).kid }),

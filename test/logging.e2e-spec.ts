@@ -184,7 +184,14 @@ describe.each(databaseKinds())('logs on %s', (kind: DatabaseKind) => {
     // Request lines name the path, the address and the user agent; no header is copied in.
     const requestLines = lines().filter((l) => l.req);
     expect(requestLines.length).toBeGreaterThan(5);
-    for (const line of requestLines) expect(Object.keys(line.req as object).sort()).toEqual(['id', 'ip', 'method', 'url', 'userAgent']);
+    for (const line of requestLines)
+      expect(Object.keys(line.req as object).sort()).toEqual([
+        'id',
+        'ip',
+        'method',
+        'url',
+        'userAgent',
+      ]);
   });
 
   it('echoes a sane X-Request-Id, and puts it in the error body and on every line of the request', () => {

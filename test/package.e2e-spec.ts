@@ -6,7 +6,13 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { SqlClient, TestDatabase, createTestDatabase, databaseKinds, openSql } from './support/databases';
+import {
+  SqlClient,
+  TestDatabase,
+  createTestDatabase,
+  databaseKinds,
+  openSql,
+} from './support/databases';
 import { ROOT, RunningApp, startApp } from './support/processes';
 import { buildHost, packGatehouse, unpack } from './support/packed-hosts';
 
@@ -52,12 +58,18 @@ describe('the npm package', () => {
     expect(manifest.name).toBe('nestjs-gatehouse');
     expect(manifest.private).toBeUndefined();
     expect(files).toEqual(
-      expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/auth/workers/bcrypt.worker.js']),
+      expect.arrayContaining([
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/auth/workers/bcrypt.worker.js',
+      ]),
     );
   });
 
   it('carries the library only: no tests, and nothing of the standalone server (src/server)', () => {
-    const strays = files.filter((file) => /\.spec\.|\.map$|^dist\/(main\.|server\/)|^(src|test)\//.test(file));
+    const strays = files.filter((file) =>
+      /\.spec\.|\.map$|^dist\/(main\.|server\/)|^(src|test)\//.test(file),
+    );
     expect(strays).toEqual([]);
     expect(files.some((file) => file.startsWith('dist/auth/'))).toBe(true);
   });
@@ -123,7 +135,10 @@ function hostClient(app: RunningApp) {
 }
 
 /** A host built from test/hosts/<name>, started on its own port. */
-async function startHost(name: string, env: Record<string, string>): Promise<RunningApp & { dir: string }> {
+async function startHost(
+  name: string,
+  env: Record<string, string>,
+): Promise<RunningApp & { dir: string }> {
   const host = await buildHost(name, await packGatehouse());
   const app = await startApp(
     join(host, 'dist', 'main.js'),
@@ -156,7 +171,10 @@ describe('a classic CommonJS Nest 11 application on Fastify and SQLite', () => {
     const guarded = await get('/reports/mine', access_token);
     expect(guarded.status).toBe(200);
     expect(await guarded.json()).toEqual({ owner: id, email: credentials.email });
-    expect(await (await get(`/reports/of/${id}`)).json()).toEqual({ owner: id, email: credentials.email });
+    expect(await (await get(`/reports/of/${id}`)).json()).toEqual({
+      owner: id,
+      email: credentials.email,
+    });
 
     expect((await post('/auth/logout', {}, access_token)).status).toBe(204);
     expect((await get('/reports/mine', access_token)).status).toBe(401);
@@ -164,10 +182,14 @@ describe('a classic CommonJS Nest 11 application on Fastify and SQLite', () => {
 
   it('rotates signing keys with the package’s bin, as installed in the host', async () => {
     const keysDir = mkdtempSync(join(tmpdir(), 'gatehouse-host-keys-'));
-    const { stdout, stderr } = await run(join(app.dir, 'node_modules', '.bin', 'gatehouse-keys-rotate'), [], {
-      cwd: app.dir,
-      env: { PATH: process.env.PATH ?? '', JWT_ALGORITHM: 'EdDSA', JWT_KEYS_DIR: keysDir },
-    });
+    const { stdout, stderr } = await run(
+      join(app.dir, 'node_modules', '.bin', 'gatehouse-keys-rotate'),
+      [],
+      {
+        cwd: app.dir,
+        env: { PATH: process.env.PATH ?? '', JWT_ALGORITHM: 'EdDSA', JWT_KEYS_DIR: keysDir },
+      },
+    );
     expect(`${stdout}${stderr}`).toMatch(/key \S+ \(EdDSA\) signs from/);
     expect(readdirSync(keysDir)).toHaveLength(1);
   });
@@ -176,172 +198,213 @@ describe('a classic CommonJS Nest 11 application on Fastify and SQLite', () => {
 // MariaDB is required on CI (REQUIRE_SERVICES=1); elsewhere the suite runs where it is configured.
 const onMysql = databaseKinds().includes('mysql') ? describe : describe.skip;
 
-onMysql('a Nest 12 application as `nest new` makes it (ES modules), on Express and MariaDB, with its own users', () => {
-  let app: RunningApp;
-  let db: TestDatabase;
-  const existing = { email: 'grace@host.example', password: 'her password since 2019' };
-  const query = async <T>(sql: string, values: unknown[] = []): Promise<T> => {
-    const url = new URL(db.url.replace(/^mariadb:/, 'mysql:'));
-    const connection = await createConnection({ uri: url.toString() });
-    try {
-      return (await connection.query(sql, values))[0] as T;
-    } finally {
-      await connection.end();
-    }
-  };
+onMysql(
+  'a Nest 12 application as `nest new` makes it (ES modules), on Express and MariaDB, with its own users',
+  () => {
+    let app: RunningApp;
+    let db: TestDatabase;
+    const existing = { email: 'grace@host.example', password: 'her password since 2019' };
+    const query = async <T>(sql: string, values: unknown[] = []): Promise<T> => {
+      const url = new URL(db.url.replace(/^mariadb:/, 'mysql:'));
+      const connection = await createConnection({ uri: url.toString() });
+      try {
+        return (await connection.query(sql, values))[0] as T;
+      } finally {
+        await connection.end();
+      }
+    };
 
-  beforeAll(async () => {
-    db = await createTestDatabase('mysql');
-    // The application's database as it was before Gatehouse: its users, their bcrypt hashes.
-    await query(`CREATE TABLE users (id int AUTO_INCREMENT PRIMARY KEY, email varchar(255) NOT NULL UNIQUE,
+    beforeAll(async () => {
+      db = await createTestDatabase('mysql');
+      // The application's database as it was before Gatehouse: its users, their bcrypt hashes.
+      await query(`CREATE TABLE users (id int AUTO_INCREMENT PRIMARY KEY, email varchar(255) NOT NULL UNIQUE,
       password varchar(60) NOT NULL, full_name varchar(100) NOT NULL, banned tinyint NOT NULL DEFAULT 0,
       roles varchar(100) NOT NULL DEFAULT 'user') CHARACTER SET utf8mb4`);
-    await query('INSERT INTO users (email, password, full_name) VALUES (?, ?, ?)', [
-      existing.email,
-      hashSync(existing.password, 4),
-      'Grace Hopper',
-    ]);
-    app = await startHost('nest12-esm-express', { DATABASE_URL: db.url });
-  }, 600_000);
-  afterAll(async () => {
-    await app?.stop();
-    await db?.drop();
-  });
-
-  it('logs an existing user in with the old password; the host’s guarded route gets its id and name', async () => {
-    const { post, get } = hostClient(app);
-    const login = await post('/identity/auth/login', existing);
-    expect(login.status).toBe(200);
-    const { access_token } = (await login.json()) as { access_token: string };
-    expect((await get('/reports/mine')).status).toBe(401);
-    const mine = await get('/reports/mine', access_token);
-    expect(mine.status).toBe(200);
-    expect(await mine.json()).toEqual({ owner: 1, type: 'number', name: 'Grace Hopper' });
-    expect((await post('/identity/auth/logout', {}, access_token)).status).toBe(204);
-    expect((await get('/reports/mine', access_token)).status).toBe(401);
-  });
-
-  it('registers a new user into the host’s own table, and no second users table appears', async () => {
-    const { post } = hostClient(app);
-    const credentials = { email: 'ada@host.example', password: 'correct horse battery staple' };
-    const registered = await post('/identity/auth/register', credentials);
-    expect(registered.status).toBe(201);
-    expect(await registered.json()).toMatchObject({ id: '2', email: credentials.email });
-    expect(await query('SELECT id, full_name FROM users ORDER BY id')).toEqual([
-      { id: 1, full_name: 'Grace Hopper' },
-      { id: 2, full_name: 'ada' },
-    ]);
-    const tables = (await query<Array<Record<string, string>>>('SHOW TABLES')).map((row) => Object.values(row)[0]).sort();
-    expect(tables).toEqual(
-      ['gh_mfa_recovery_codes', 'gh_one_time_tokens', 'gh_revocation_outbox', 'gh_sessions', 'gh_tokens', 'gh_user_mfa', 'migrations', 'users'].sort(),
-    );
-    expect((await post('/identity/auth/login', credentials)).status).toBe(200);
-  });
-
-  it('keeps the host’s GET /users/:id; Gatehouse’s routes live under the chosen prefix', async () => {
-    const { post, get } = hostClient(app);
-    const one = await get('/users/1');
-    expect(one.status).toBe(200);
-    expect(await one.json()).toEqual({ id: 1, email: existing.email, name: 'Grace Hopper' });
-    expect((await post('/auth/login', existing)).status).toBe(404);
-    const { access_token } = (await (await post('/identity/auth/login', existing)).json()) as { access_token: string };
-    const me = await get('/identity/users/me', access_token);
-    expect(me.status).toBe(200);
-    expect(await me.json()).toMatchObject({ id: '1', email: existing.email });
-  });
-
-  it('has the security requirements in the host’s own Swagger document', async () => {
-    const document = (await (await hostClient(app).get('/api-json')).json()) as {
-      paths: Record<string, Record<string, { security?: unknown }>>;
-      components: { securitySchemes: Record<string, unknown> };
-    };
-    expect(document.paths['/identity/users/me'].get.security).toEqual([{ bearer: [] }, { oauth2: [] }]);
-    expect(document.paths['/identity/auth/login'].post.security).toEqual([]);
-    expect(document.components.securitySchemes.oauth2).toEqual({
-      type: 'oauth2',
-      flows: { password: { tokenUrl: '/identity/auth/token', scopes: {} } },
+      await query('INSERT INTO users (email, password, full_name) VALUES (?, ?, ?)', [
+        existing.email,
+        hashSync(existing.password, 4),
+        'Grace Hopper',
+      ]);
+      app = await startHost('nest12-esm-express', { DATABASE_URL: db.url });
+    }, 600_000);
+    afterAll(async () => {
+      await app?.stop();
+      await db?.drop();
     });
-    expect(JSON.stringify(document)).not.toContain('x-gatehouse');
-  });
-});
+
+    it('logs an existing user in with the old password; the host’s guarded route gets its id and name', async () => {
+      const { post, get } = hostClient(app);
+      const login = await post('/identity/auth/login', existing);
+      expect(login.status).toBe(200);
+      const { access_token } = (await login.json()) as { access_token: string };
+      expect((await get('/reports/mine')).status).toBe(401);
+      const mine = await get('/reports/mine', access_token);
+      expect(mine.status).toBe(200);
+      expect(await mine.json()).toEqual({ owner: 1, type: 'number', name: 'Grace Hopper' });
+      expect((await post('/identity/auth/logout', {}, access_token)).status).toBe(204);
+      expect((await get('/reports/mine', access_token)).status).toBe(401);
+    });
+
+    it('registers a new user into the host’s own table, and no second users table appears', async () => {
+      const { post } = hostClient(app);
+      const credentials = { email: 'ada@host.example', password: 'correct horse battery staple' };
+      const registered = await post('/identity/auth/register', credentials);
+      expect(registered.status).toBe(201);
+      expect(await registered.json()).toMatchObject({ id: '2', email: credentials.email });
+      expect(await query('SELECT id, full_name FROM users ORDER BY id')).toEqual([
+        { id: 1, full_name: 'Grace Hopper' },
+        { id: 2, full_name: 'ada' },
+      ]);
+      const tables = (await query<Array<Record<string, string>>>('SHOW TABLES'))
+        .map((row) => Object.values(row)[0])
+        .sort();
+      expect(tables).toEqual(
+        [
+          'gh_mfa_recovery_codes',
+          'gh_one_time_tokens',
+          'gh_revocation_outbox',
+          'gh_sessions',
+          'gh_tokens',
+          'gh_user_mfa',
+          'migrations',
+          'users',
+        ].sort(),
+      );
+      expect((await post('/identity/auth/login', credentials)).status).toBe(200);
+    });
+
+    it('keeps the host’s GET /users/:id; Gatehouse’s routes live under the chosen prefix', async () => {
+      const { post, get } = hostClient(app);
+      const one = await get('/users/1');
+      expect(one.status).toBe(200);
+      expect(await one.json()).toEqual({ id: 1, email: existing.email, name: 'Grace Hopper' });
+      expect((await post('/auth/login', existing)).status).toBe(404);
+      const { access_token } = (await (await post('/identity/auth/login', existing)).json()) as {
+        access_token: string;
+      };
+      const me = await get('/identity/users/me', access_token);
+      expect(me.status).toBe(200);
+      expect(await me.json()).toMatchObject({ id: '1', email: existing.email });
+    });
+
+    it('has the security requirements in the host’s own Swagger document', async () => {
+      const document = (await (await hostClient(app).get('/api-json')).json()) as {
+        paths: Record<string, Record<string, { security?: unknown }>>;
+        components: { securitySchemes: Record<string, unknown> };
+      };
+      expect(document.paths['/identity/users/me'].get.security).toEqual([
+        { bearer: [] },
+        { oauth2: [] },
+      ]);
+      expect(document.paths['/identity/auth/login'].post.security).toEqual([]);
+      expect(document.components.securitySchemes.oauth2).toEqual({
+        type: 'oauth2',
+        flows: { password: { tokenUrl: '/identity/auth/token', scopes: {} } },
+      });
+      expect(JSON.stringify(document)).not.toContain('x-gatehouse');
+    });
+  },
+);
 
 // PostgreSQL is required on CI too; elsewhere the suite runs where it is configured.
 const onPostgres = databaseKinds().includes('postgres') ? describe : describe.skip;
 
-onPostgres('the same Nest 12 application on PostgreSQL (TypeORM 1.x), its users keyed by UUIDs', () => {
-  let app: RunningApp;
-  let db: TestDatabase;
-  let sql: SqlClient;
-  const existing = { email: 'grace@host.example', password: 'her password since 2019' };
-  const graceId = '3f2b8c1e-7a4d-4e6f-9b0a-5c1d2e3f4a5b';
+onPostgres(
+  'the same Nest 12 application on PostgreSQL (TypeORM 1.x), its users keyed by UUIDs',
+  () => {
+    let app: RunningApp;
+    let db: TestDatabase;
+    let sql: SqlClient;
+    const existing = { email: 'grace@host.example', password: 'her password since 2019' };
+    const graceId = '3f2b8c1e-7a4d-4e6f-9b0a-5c1d2e3f4a5b';
 
-  beforeAll(async () => {
-    db = await createTestDatabase('postgres');
-    sql = await openSql(db);
-    // The application's database as it was before Gatehouse: its users, their bcrypt hashes.
-    await sql.rows(`CREATE TABLE users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), email varchar(255) NOT NULL UNIQUE,
+    beforeAll(async () => {
+      db = await createTestDatabase('postgres');
+      sql = await openSql(db);
+      // The application's database as it was before Gatehouse: its users, their bcrypt hashes.
+      await sql.rows(`CREATE TABLE users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), email varchar(255) NOT NULL UNIQUE,
       password varchar(60) NOT NULL, full_name varchar(100) NOT NULL, banned boolean NOT NULL DEFAULT false,
       roles text[] NOT NULL DEFAULT '{user}')`);
-    await sql.rows('INSERT INTO users (id, email, password, full_name) VALUES (?, ?, ?, ?)', [
-      graceId,
-      existing.email,
-      hashSync(existing.password, 4),
-      'Grace Hopper',
-    ]);
-    app = await startHost('nest12-esm-postgres', { DATABASE_URL: db.url });
-  }, 600_000);
-  afterAll(async () => {
-    await app?.stop();
-    await sql?.end();
-    await db?.drop();
-  });
+      await sql.rows('INSERT INTO users (id, email, password, full_name) VALUES (?, ?, ?, ?)', [
+        graceId,
+        existing.email,
+        hashSync(existing.password, 4),
+        'Grace Hopper',
+      ]);
+      app = await startHost('nest12-esm-postgres', { DATABASE_URL: db.url });
+    }, 600_000);
+    afterAll(async () => {
+      await app?.stop();
+      await sql?.end();
+      await db?.drop();
+    });
 
-  it('logs an existing user in with the old password; the host’s guarded route gets its UUID and name', async () => {
-    const { post, get } = hostClient(app);
-    const login = await post('/identity/auth/login', existing);
-    expect(login.status).toBe(200);
-    const { access_token } = (await login.json()) as { access_token: string };
-    expect((await get('/reports/mine')).status).toBe(401);
-    const mine = await get('/reports/mine', access_token);
-    expect(await mine.json()).toEqual({ owner: graceId, type: 'string', name: 'Grace Hopper' });
-    expect((await post('/identity/auth/logout', {}, access_token)).status).toBe(204);
-    expect((await get('/reports/mine', access_token)).status).toBe(401);
-  });
+    it('logs an existing user in with the old password; the host’s guarded route gets its UUID and name', async () => {
+      const { post, get } = hostClient(app);
+      const login = await post('/identity/auth/login', existing);
+      expect(login.status).toBe(200);
+      const { access_token } = (await login.json()) as { access_token: string };
+      expect((await get('/reports/mine')).status).toBe(401);
+      const mine = await get('/reports/mine', access_token);
+      expect(await mine.json()).toEqual({ owner: graceId, type: 'string', name: 'Grace Hopper' });
+      expect((await post('/identity/auth/logout', {}, access_token)).status).toBe(204);
+      expect((await get('/reports/mine', access_token)).status).toBe(401);
+    });
 
-  it('registers into the host’s table under an id the database makes, with Gatehouse’s tables of PostgreSQL types beside it', async () => {
-    const { post } = hostClient(app);
-    const credentials = { email: 'ada@host.example', password: 'correct horse battery staple' };
-    const registered = await post('/identity/auth/register', credentials);
-    expect(registered.status).toBe(201);
-    const { id } = (await registered.json()) as { id: string };
-    expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await sql.rows('SELECT full_name, roles FROM users WHERE id = ?', [id])).toEqual([{ full_name: 'ada', roles: ['user'] }]);
-    const types = await sql.rows<{ table_name: string; column_name: string; data_type: string }>(
-      `SELECT table_name, column_name, data_type FROM information_schema.columns
+    it('registers into the host’s table under an id the database makes, with Gatehouse’s tables of PostgreSQL types beside it', async () => {
+      const { post } = hostClient(app);
+      const credentials = { email: 'ada@host.example', password: 'correct horse battery staple' };
+      const registered = await post('/identity/auth/register', credentials);
+      expect(registered.status).toBe(201);
+      const { id } = (await registered.json()) as { id: string };
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await sql.rows('SELECT full_name, roles FROM users WHERE id = ?', [id])).toEqual([
+        { full_name: 'ada', roles: ['user'] },
+      ]);
+      const types = await sql.rows<{ table_name: string; column_name: string; data_type: string }>(
+        `SELECT table_name, column_name, data_type FROM information_schema.columns
        WHERE table_name = 'gh_tokens' AND column_name IN ('jti', 'user_id', 'issued_at', 'revoked') ORDER BY column_name`,
-    );
-    expect(types.map((c) => [c.column_name, c.data_type])).toEqual([
-      ['issued_at', 'timestamp with time zone'],
-      ['jti', 'uuid'],
-      ['revoked', 'boolean'],
-      ['user_id', 'character varying'],
-    ]);
-    const tables = await sql.rows<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
-    expect(tables.map((t) => t.tablename)).toEqual(
-      ['gh_mfa_recovery_codes', 'gh_one_time_tokens', 'gh_revocation_outbox', 'gh_sessions', 'gh_tokens', 'gh_user_mfa', 'migrations', 'users'],
-    );
-    expect((await post('/identity/auth/login', credentials)).status).toBe(200);
-  });
+      );
+      expect(types.map((c) => [c.column_name, c.data_type])).toEqual([
+        ['issued_at', 'timestamp with time zone'],
+        ['jti', 'uuid'],
+        ['revoked', 'boolean'],
+        ['user_id', 'character varying'],
+      ]);
+      const tables = await sql.rows<{ tablename: string }>(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
+      );
+      expect(tables.map((t) => t.tablename)).toEqual([
+        'gh_mfa_recovery_codes',
+        'gh_one_time_tokens',
+        'gh_revocation_outbox',
+        'gh_sessions',
+        'gh_tokens',
+        'gh_user_mfa',
+        'migrations',
+        'users',
+      ]);
+      expect((await post('/identity/auth/login', credentials)).status).toBe(200);
+    });
 
-  it('keeps the host’s GET /users/:id; an id no uuid can be is a 404 from Gatehouse, not a 500', async () => {
-    const { post, get } = hostClient(app);
-    const one = await get(`/users/${graceId}`);
-    expect(await one.json()).toEqual({ id: graceId, email: existing.email, name: 'Grace Hopper' });
-    const { access_token } = (await (await post('/identity/auth/login', existing)).json()) as { access_token: string };
-    const me = await get('/identity/users/me', access_token);
-    expect(await me.json()).toMatchObject({ id: graceId, email: existing.email });
-    // Grace is no admin here: an admin route answers 403 before any lookup; the store's own guard
-    // against non-UUIDs is covered in-process (host-postgres.e2e-spec.ts).
-    expect((await post('/identity/admin/users/42/revoke-sessions', {}, access_token)).status).toBe(403);
-  });
-});
+    it('keeps the host’s GET /users/:id; an id no uuid can be is a 404 from Gatehouse, not a 500', async () => {
+      const { post, get } = hostClient(app);
+      const one = await get(`/users/${graceId}`);
+      expect(await one.json()).toEqual({
+        id: graceId,
+        email: existing.email,
+        name: 'Grace Hopper',
+      });
+      const { access_token } = (await (await post('/identity/auth/login', existing)).json()) as {
+        access_token: string;
+      };
+      const me = await get('/identity/users/me', access_token);
+      expect(await me.json()).toMatchObject({ id: graceId, email: existing.email });
+      // Grace is no admin here: an admin route answers 403 before any lookup; the store's own guard
+      // against non-UUIDs is covered in-process (host-postgres.e2e-spec.ts).
+      expect(
+        (await post('/identity/admin/users/42/revoke-sessions', {}, access_token)).status,
+      ).toBe(403);
+    });
+  },
+);

@@ -31,7 +31,9 @@ describe.each(databaseKinds())('quiet registration on %s', (kind) => {
   const shape = (res: { status: number; body: unknown; headers: Record<string, string> }) => ({
     status: res.status,
     body: res.body,
-    headers: Object.keys(res.headers).filter((name) => !PER_REQUEST.has(name)).sort(),
+    headers: Object.keys(res.headers)
+      .filter((name) => !PER_REQUEST.has(name))
+      .sort(),
   });
 
   it('answers a taken address exactly as a new one, and mails its owner instead', async () => {
@@ -51,7 +53,11 @@ describe.each(databaseKinds())('quiet registration on %s', (kind) => {
     const attempt = await inbox.waitFor(owner, { after: before, kind: /tried to create/i });
     expect(attempt.text).toContain('https://app.example.com/forgot-password');
     // The account is the first one, untouched: its password still signs in.
-    await t.http().post('/auth/login').send({ email: owner, password: 'a perfectly fine password' }).expect(200);
+    await t
+      .http()
+      .post('/auth/login')
+      .send({ email: owner, password: 'a perfectly fine password' })
+      .expect(200);
   });
 
   it('still refuses what is not an address, as any registration does', async () => {

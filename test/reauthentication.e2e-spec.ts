@@ -7,18 +7,34 @@ import { TestApp, createTestApp } from './support/test-app';
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 /** What the mailed reset link carries, without a mailbox. */
 const resetLink = async (t: TestApp, userId: string) =>
-  (await t.app.get(OneTimeTokensService).issue(userId, OneTimeTokenPurpose.PasswordReset, 1800)) as string;
+  (await t.app
+    .get(OneTimeTokensService)
+    .issue(userId, OneTimeTokenPurpose.PasswordReset, 1800)) as string;
 
 /** Sets up and turns on two-factor with the given token; returns the authenticator. */
-async function enrol(t: TestApp, access: string, body: Record<string, string> = {}): Promise<OTPAuth.TOTP> {
+async function enrol(
+  t: TestApp,
+  access: string,
+  body: Record<string, string> = {},
+): Promise<OTPAuth.TOTP> {
   const setup = await t.http().post('/auth/2fa/setup').set(bearer(access)).send(body).expect(201);
-  const totp = OTPAuth.URI.parse((setup.body as { otpauth_uri: string }).otpauth_uri) as OTPAuth.TOTP;
-  await t.http().post('/auth/2fa/enable').set(bearer(access)).send({ code: totp.generate(), ...body }).expect(200);
+  const totp = OTPAuth.URI.parse(
+    (setup.body as { otpauth_uri: string }).otpauth_uri,
+  ) as OTPAuth.TOTP;
+  await t
+    .http()
+    .post('/auth/2fa/enable')
+    .set(bearer(access))
+    .send({ code: totp.generate(), ...body })
+    .expect(200);
   return totp;
 }
 
 const claimsOf = (token: string) =>
-  JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { auth_time?: number; iat: number };
+  JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as {
+    auth_time?: number;
+    iat: number;
+  };
 
 /**
  * What a stolen access token alone can no longer do: change how the account signs in. The proof
@@ -28,7 +44,11 @@ describe.each(databaseKinds())('re-authentication on %s', (kind) => {
   describe('a token whose sign-in is too old (REAUTH_MAX_AGE=0: never recent enough)', () => {
     let t: TestApp;
     beforeAll(async () => {
-      t = await createTestApp(kind, { REAUTH_MAX_AGE: '0', LOCKOUT_THRESHOLD: '3', MFA_RESET_WINDOW: '0' });
+      t = await createTestApp(kind, {
+        REAUTH_MAX_AGE: '0',
+        LOCKOUT_THRESHOLD: '3',
+        MFA_RESET_WINDOW: '0',
+      });
     }, 60_000);
     afterAll(() => t?.close());
 
@@ -42,11 +62,15 @@ describe.each(databaseKinds())('re-authentication on %s', (kind) => {
       ] as const) {
         const refused = await t.http().post(path).set(bearer(access)).send(body).expect(401);
         expect(refused.body).toMatchObject({ code: 'REAUTHENTICATION_REQUIRED' });
-        expect(refused.headers['www-authenticate']).toMatch(/error="insufficient_user_authentication"/);
+        expect(refused.headers['www-authenticate']).toMatch(
+          /error="insufficient_user_authentication"/,
+        );
         expect(refused.headers['www-authenticate']).toMatch(/max_age="0"/);
       }
       // Nothing was set up, and the token still works: it was refused the change, not revoked.
-      expect((await t.http().get('/auth/2fa').set(bearer(access)).expect(200)).body).toMatchObject({ enabled: false });
+      expect((await t.http().get('/auth/2fa').set(bearer(access)).expect(200)).body).toMatchObject({
+        enabled: false,
+      });
     });
 
     it('does all of it with the password in the request', async () => {
@@ -70,7 +94,11 @@ describe.each(databaseKinds())('re-authentication on %s', (kind) => {
       const thief = await t.login(email, password);
       const owner = await t.login(email, password);
       const ownerSession = claimsOf(owner.access) as unknown as { sid: string };
-      const refused = await t.http().delete(`/auth/sessions/${ownerSession.sid}`).set(bearer(thief.access)).expect(401);
+      const refused = await t
+        .http()
+        .delete(`/auth/sessions/${ownerSession.sid}`)
+        .set(bearer(thief.access))
+        .expect(401);
       expect(refused.body).toMatchObject({ code: 'REAUTHENTICATION_REQUIRED' });
       await t.http().get('/users/me').set(bearer(owner.access)).expect(200);
       await t
@@ -92,10 +120,20 @@ describe.each(databaseKinds())('re-authentication on %s', (kind) => {
       await enrol(t, victimAccess, { current_password: victim.password });
 
       for (const body of [{ roles: ['user', 'admin'] }, { disabled: true }]) {
-        const refused = await t.http().patch(`/admin/users/${victim.id}`).set(bearer(access)).send(body).expect(401);
+        const refused = await t
+          .http()
+          .patch(`/admin/users/${victim.id}`)
+          .set(bearer(access))
+          .send(body)
+          .expect(401);
         expect(refused.body).toMatchObject({ code: 'REAUTHENTICATION_REQUIRED' });
       }
-      await t.http().delete(`/admin/users/${victim.id}/2fa`).set(bearer(access)).send({}).expect(401);
+      await t
+        .http()
+        .delete(`/admin/users/${victim.id}/2fa`)
+        .set(bearer(access))
+        .send({})
+        .expect(401);
       await t.http().get('/users/me').set(bearer(victimAccess)).expect(200);
 
       // With the admin's password: done.
@@ -134,8 +172,16 @@ describe.each(databaseKinds())('re-authentication on %s', (kind) => {
         .expect(409);
       expect(kept.body).toMatchObject({ code: 'TWO_FACTOR_NOT_REMOVABLE' });
       // The link was not spent: the reset itself still works, and two-factor stays on.
-      await t.http().post('/auth/password/reset').send({ token, password: 'a brand new password' }).expect(204);
-      const login = await t.http().post('/auth/login').send({ email, password: 'a brand new password' }).expect(200);
+      await t
+        .http()
+        .post('/auth/password/reset')
+        .send({ token, password: 'a brand new password' })
+        .expect(204);
+      const login = await t
+        .http()
+        .post('/auth/login')
+        .send({ email, password: 'a brand new password' })
+        .expect(200);
       expect(login.body).toMatchObject({ mfa_required: true });
     });
 
@@ -158,7 +204,12 @@ describe.each(databaseKinds())('re-authentication on %s', (kind) => {
         .send({ current_password: password, new_password: 'attacker chosen pw' })
         .expect(429);
       expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
-      await t.http().post('/auth/2fa/setup').set(bearer(access)).send({ current_password: password }).expect(429);
+      await t
+        .http()
+        .post('/auth/2fa/setup')
+        .set(bearer(access))
+        .send({ current_password: password })
+        .expect(429);
       await t.http().post('/auth/login').send({ email, password }).expect(429);
     });
   });
@@ -181,7 +232,9 @@ describe.each(databaseKinds())('re-authentication on %s', (kind) => {
       // Stolen right after the owner signed in: within REAUTH_MAX_AGE the token is enough.
       const stolen = (await t.login(email, password)).access;
       await enrol(t, stolen);
-      expect((await t.http().post('/auth/login').send({ email, password }).expect(200)).body).toMatchObject({
+      expect(
+        (await t.http().post('/auth/login').send({ email, password }).expect(200)).body,
+      ).toMatchObject({
         mfa_required: true,
       });
 
@@ -192,17 +245,27 @@ describe.each(databaseKinds())('re-authentication on %s', (kind) => {
         .send({ token, password: 'taken back for good', remove_second_factor: true })
         .expect(204);
       await t.http().get('/users/me').set(bearer(stolen)).expect(401);
-      const login = await t.http().post('/auth/login').send({ email, password: 'taken back for good' }).expect(200);
+      const login = await t
+        .http()
+        .post('/auth/login')
+        .send({ email, password: 'taken back for good' })
+        .expect(200);
       expect(login.body).toHaveProperty('access_token');
       const mine = (login.body as { access_token: string }).access_token;
-      expect((await t.http().get('/auth/2fa').set(bearer(mine)).expect(200)).body).toMatchObject({ enabled: false });
+      expect((await t.http().get('/auth/2fa').set(bearer(mine)).expect(200)).body).toMatchObject({
+        enabled: false,
+      });
     });
 
     it('keeps the sign-in time through refresh: a refreshed token is no fresher a proof', async () => {
       const { email, password } = await t.register();
       const first = await t.login(email, password);
       await new Promise((resolve) => setTimeout(resolve, 1100));
-      const refreshed = await t.http().post('/auth/refresh').send({ refresh_token: first.refresh }).expect(200);
+      const refreshed = await t
+        .http()
+        .post('/auth/refresh')
+        .send({ refresh_token: first.refresh })
+        .expect(200);
       const before = claimsOf(first.access);
       const after = claimsOf((refreshed.body as { access_token: string }).access_token);
       expect(before.auth_time).toBe(before.iat);

@@ -1,7 +1,13 @@
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { postJson, meStatus } from './support/app-client';
-import { SqlClient, TestDatabase, createTestDatabase, openSql, serverKinds } from './support/databases';
+import {
+  SqlClient,
+  TestDatabase,
+  createTestDatabase,
+  openSql,
+  serverKinds,
+} from './support/databases';
 import {
   RunningApp,
   TestRedis,
@@ -74,12 +80,16 @@ describe.each(serverKinds())('revocation under faults (%s, Redis, two processes)
     return `${prefix}tok:${runId}:${claims(jwt).jti}`;
   };
   const claims = (jwt: string) =>
-    JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as { jti: string; sid: string };
+    JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as {
+      jti: string;
+      sid: string;
+    };
   /** Seen live by both instances, twice: cached in both processes and in Redis. */
   const cachedEverywhere = async (token: string) => {
     for (const app of [apps.a, apps.b, apps.a, apps.b]) expect(await me(app, token)).toBe(200);
     await waitFor(
-      async () => (await redisReader.get(await stateKey(token)))?.includes('"revoked":false') ?? false,
+      async () =>
+        (await redisReader.get(await stateKey(token)))?.includes('"revoked":false') ?? false,
       2000,
       'live state shared in Redis',
     );
@@ -106,7 +116,13 @@ describe.each(serverKinds())('revocation under faults (%s, Redis, two processes)
   const rows = <T>(query: string, params: unknown[] = []) => sql.rows<T>(query, params);
   // MySQL answers 1 and a number, PostgreSQL true and a bigint's text.
   const sessionRevoked = async (sid: string) =>
-    Number((await rows<{ revoked: number | boolean }>('SELECT revoked FROM sessions WHERE id = ?', [sid]))[0]?.revoked) === 1;
+    Number(
+      (
+        await rows<{ revoked: number | boolean }>('SELECT revoked FROM sessions WHERE id = ?', [
+          sid,
+        ])
+      )[0]?.revoked,
+    ) === 1;
   const count = async (query: string, params: unknown[] = []) =>
     Number((await rows<{ n: number | string }>(query, params))[0].n);
   const outboxSize = () => count('SELECT COUNT(*) AS n FROM revocation_outbox');
@@ -123,7 +139,10 @@ describe.each(serverKinds())('revocation under faults (%s, Redis, two processes)
       await proxies[name].start();
     }
     const server = new URL(db.url);
-    dbProxyB = new TcpProxy(await freePort(), { host: server.hostname, port: Number(server.port || (kind === 'mysql' ? 3306 : 5432)) });
+    dbProxyB = new TcpProxy(await freePort(), {
+      host: server.hostname,
+      port: Number(server.port || (kind === 'mysql' ? 3306 : 5432)),
+    });
     await dbProxyB.start();
     env = {
       NODE_ENV: 'test',
@@ -213,7 +232,7 @@ describe.each(serverKinds())('revocation under faults (%s, Redis, two processes)
     expect(await me(apps.a, token)).toBe(401);
   });
 
-  it("Redis stalled for one instance (no error, no answer): it refuses within the bound", async () => {
+  it('Redis stalled for one instance (no error, no answer): it refuses within the bound', async () => {
     const token = (await login(apps.a)).access_token;
     await cachedEverywhere(token);
     proxies.a.stall();
@@ -236,7 +255,9 @@ describe.each(serverKinds())('revocation under faults (%s, Redis, two processes)
       // Once its last sync is older than the bound, B serves nothing from its cache.
       await new Promise((resolve) => setTimeout(resolve, BOUND_MS));
       const started = Date.now();
-      const res = await fetch(`${apps.b.base}/users/me`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(`${apps.b.base}/users/me`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('5');
       expect(Date.now() - started).toBeLessThan(2 * DATABASE_TIMEOUT_MS + SLACK_MS);
@@ -277,11 +298,14 @@ describe.each(serverKinds())('revocation under faults (%s, Redis, two processes)
     let stop = false;
     const storm = sessions.map(async (_, i) => {
       while (!stop) {
-        const res = await post(apps.a, '/auth/refresh', { refresh_token: last[i] }).catch(() => undefined);
+        const res = await post(apps.a, '/auth/refresh', { refresh_token: last[i] }).catch(
+          () => undefined,
+        );
         if (!res) return;
         // A refresh either rotates or fails closed: never a 500.
         expect([200, 503]).toContain(res.status);
-        if (res.status === 200) last[i] = ((await res.json()) as { refresh_token: string }).refresh_token;
+        if (res.status === 200)
+          last[i] = ((await res.json()) as { refresh_token: string }).refresh_token;
       }
     });
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -296,10 +320,13 @@ describe.each(serverKinds())('revocation under faults (%s, Redis, two processes)
     );
     expect(doubled).toEqual([]);
     for (const token of last) {
-      const [row] = await rows<{ revoked: number | boolean; revoked_reason: string | null; family_id: string }>(
-        'SELECT revoked, revoked_reason, family_id FROM tokens WHERE jti = ?',
-        [claims(token).jti],
-      );
+      const [row] = await rows<{
+        revoked: number | boolean;
+        revoked_reason: string | null;
+        family_id: string;
+      }>('SELECT revoked, revoked_reason, family_id FROM tokens WHERE jti = ?', [
+        claims(token).jti,
+      ]);
       // Live, or rotated by a request whose answer the crash swallowed: then its successor is.
       if (Number(row.revoked) === 1) {
         expect(row.revoked_reason).toBe('rotated');

@@ -140,8 +140,13 @@ describe('a host route that would take Gatehouse’s requests', () => {
   });
 
   it('names a route declared twice too, and sees through the global prefix', async () => {
-    const module = inMemoryHost({ controllers: [HostLoginController], routes: { exclude: ['admin'] } });
-    await expect(boot(module, 'api')).rejects.toThrow(/POST \/api\/auth\/login is declared by the application too/);
+    const module = inMemoryHost({
+      controllers: [HostLoginController],
+      routes: { exclude: ['admin'] },
+    });
+    await expect(boot(module, 'api')).rejects.toThrow(
+      /POST \/api\/auth\/login is declared by the application too/,
+    );
   });
 
   it('takes the application’s middleware for what it is: it passes requests on, and answers none', async () => {
@@ -183,7 +188,9 @@ describe('a host route that would take Gatehouse’s requests', () => {
 
   it('boots on Fastify, whose router prefers /users/me to /users/:id', async () => {
     const moduleRef = await Test.createTestingModule({ imports: [hostModule({})] }).compile();
-    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: ['error'] });
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+      logger: ['error'],
+    });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     try {

@@ -32,7 +32,9 @@ async function withMigratedDatabase(
 
 /** The standalone server's migrations (Gatehouse's and the example resource's). */
 const serverMigrations = (url: string) =>
-  buildDataSourceOptions(loadDatabaseConfig({ DATABASE_URL: url })).migrations as Array<new () => unknown>;
+  buildDataSourceOptions(loadDatabaseConfig({ DATABASE_URL: url })).migrations as Array<
+    new () => unknown
+  >;
 
 /** Ids of Gatehouse's own generating (UUIDs), in sorting order: uuid columns on PostgreSQL. */
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -51,7 +53,11 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
       // After bareOptions, whose server schema names the tables too: the last call names them.
       const options = bareOptions(db.url);
       const schema = gatehouseSchema({ tablePrefix: 'Gh_', databaseType: 'postgres' });
-      const source = new DataSource({ ...options, entities: schema.entities, migrations: schema.migrations });
+      const source = new DataSource({
+        ...options,
+        entities: schema.entities,
+        migrations: schema.migrations,
+      });
       try {
         await source.initialize();
         // The host's own sessions table, its index named as Gatehouse names its own.
@@ -63,7 +69,10 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
         const indexes = await source.query<Array<{ indexname: string }>>(
           "SELECT indexname FROM pg_indexes WHERE tablename = 'Gh_sessions' AND indexname NOT LIKE 'PK_%' ORDER BY indexname",
         );
-        expect(indexes.map((i) => i.indexname)).toEqual(['Gh_IDX_sessions_expires_at', 'Gh_IDX_sessions_user_id']);
+        expect(indexes.map((i) => i.indexname)).toEqual([
+          'Gh_IDX_sessions_expires_at',
+          'Gh_IDX_sessions_user_id',
+        ]);
       } finally {
         if (source.isInitialized) await source.destroy();
         await db.drop();
@@ -74,21 +83,42 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
 
     it("uses PostgreSQL's own types: uuid ids, timestamptz instants, booleans", () =>
       withMigratedDatabase(kind, async (dataSource) => {
-        const columns = await dataSource.query<Array<{ table_name: string; column_name: string; data_type: string }>>(
+        const columns = await dataSource.query<
+          Array<{ table_name: string; column_name: string; data_type: string }>
+        >(
           "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'migrations'",
         );
         const typeOf = (table: string, column: string) =>
           columns.find((c) => c.table_name === table && c.column_name === column)?.data_type;
-        for (const [table, column] of [['users', 'id'], ['tokens', 'jti'], ['tokens', 'family_id'], ['sessions', 'id'], ['one_time_tokens', 'id'], ['mfa_recovery_codes', 'id'], ['revocation_outbox', 'jti'], ['notes', 'id'], ['notes', 'owner_id']]) {
+        for (const [table, column] of [
+          ['users', 'id'],
+          ['tokens', 'jti'],
+          ['tokens', 'family_id'],
+          ['sessions', 'id'],
+          ['one_time_tokens', 'id'],
+          ['mfa_recovery_codes', 'id'],
+          ['revocation_outbox', 'jti'],
+          ['notes', 'id'],
+          ['notes', 'owner_id'],
+        ]) {
           expect([table, column, typeOf(table, column)]).toEqual([table, column, 'uuid']);
         }
         // A host's ids may be integers or keys: user_id columns stay text.
         expect(typeOf('tokens', 'user_id')).toBe('character varying');
         const instants = columns.filter((c) => /_at$/.test(c.column_name));
         expect(instants.length).toBeGreaterThan(15);
-        for (const c of instants) expect([c.table_name, c.column_name, c.data_type]).toEqual([c.table_name, c.column_name, 'timestamp with time zone']);
+        for (const c of instants)
+          expect([c.table_name, c.column_name, c.data_type]).toEqual([
+            c.table_name,
+            c.column_name,
+            'timestamp with time zone',
+          ]);
         expect(columns.filter((c) => c.data_type.startsWith('timestamp without'))).toEqual([]);
-        for (const [table, column] of [['users', 'disabled'], ['tokens', 'revoked'], ['sessions', 'revoked']]) {
+        for (const [table, column] of [
+          ['users', 'disabled'],
+          ['tokens', 'revoked'],
+          ['sessions', 'revoked'],
+        ]) {
           expect(typeOf(table, column)).toBe('boolean');
         }
       }));
@@ -99,7 +129,16 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
       const count = (dataSource.options.migrations as unknown[]).length;
       for (let i = 0; i < count; i++) await dataSource.undoLastMigration();
       const queryRunner = dataSource.createQueryRunner();
-      for (const table of ['users', 'tokens', 'sessions', 'notes', 'one_time_tokens', 'user_mfa', 'mfa_recovery_codes', 'revocation_outbox']) {
+      for (const table of [
+        'users',
+        'tokens',
+        'sessions',
+        'notes',
+        'one_time_tokens',
+        'user_mfa',
+        'mfa_recovery_codes',
+        'revocation_outbox',
+      ]) {
         expect(await queryRunner.hasTable(table)).toBe(false);
       }
       await queryRunner.release();
@@ -180,20 +219,30 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
 
   /** A bare database: the driver options of the app's own DataSource, without its schema. */
   const bareOptions = (url: string) => {
-    const { entities: _entities, migrations: _migrations, ...options } = buildDataSourceOptions(
-      loadDatabaseConfig({ DATABASE_URL: url }),
-    );
+    const {
+      entities: _entities,
+      migrations: _migrations,
+      ...options
+    } = buildDataSourceOptions(loadDatabaseConfig({ DATABASE_URL: url }));
     return { ...options, migrationsRun: false };
   };
   const before = schemaPlan('', true);
   // What 0.1 ran: every migration before HostUsers.
-  const earlierMigrations = MIGRATIONS.filter((m) => m !== hostUsers && m !== canonicalEmails).map((m) => m(before));
+  const earlierMigrations = MIGRATIONS.filter((m) => m !== hostUsers && m !== canonicalEmails).map(
+    (m) => m(before),
+  );
 
   it('stores the addresses of existing accounts in their canonical form; a twin keeps its own', async () => {
     const db = await createTestDatabase(kind);
     const plan = schemaPlan('', true);
-    const old = new DataSource({ ...bareOptions(db.url), migrations: MIGRATIONS.filter((m) => m !== canonicalEmails).map((m) => m(plan)) });
-    const upgraded = new DataSource({ ...bareOptions(db.url), migrations: MIGRATIONS.map((m) => m(plan)) });
+    const old = new DataSource({
+      ...bareOptions(db.url),
+      migrations: MIGRATIONS.filter((m) => m !== canonicalEmails).map((m) => m(plan)),
+    });
+    const upgraded = new DataSource({
+      ...bareOptions(db.url),
+      migrations: MIGRATIONS.map((m) => m(plan)),
+    });
     try {
       await old.initialize();
       await old.runMigrations();
@@ -208,14 +257,24 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
           .createQueryBuilder()
           .insert()
           .into('users')
-          .values({ id, email, password_hash: 'h', roles: 'user', disabled: false, created_at: at, updated_at: at })
+          .values({
+            id,
+            email,
+            password_hash: 'h',
+            roles: 'user',
+            disabled: false,
+            created_at: at,
+            updated_at: at,
+          })
           .execute();
       }
       await old.destroy();
 
       await upgraded.initialize();
       await upgraded.runMigrations();
-      const rows = await upgraded.query<Array<{ id: string; email: string }>>('SELECT id, email FROM users ORDER BY id');
+      const rows = await upgraded.query<Array<{ id: string; email: string }>>(
+        'SELECT id, email FROM users ORDER BY id',
+      );
       expect(rows).toEqual([
         { id: uuid(1), email: 'ada@example.com' },
         // Folds into the first one's address, which the older account took: kept as stored.
@@ -231,55 +290,64 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
 
   // PostgreSQL came with 0.3: no database of 0.1's shape exists there (and its keys from varchar
   // user_id columns to uuid ids could not).
-  if (kind !== 'postgres') it('upgrades a database of 0.1 (bare names, keys to users) to a prefix, its rows kept', async () => {
-    const db = await createTestDatabase(kind);
-    const old = new DataSource({ ...bareOptions(db.url), migrations: earlierMigrations });
-    const after = schemaPlan('gatehouse_', true);
-    const upgraded = new DataSource({
-      ...bareOptions(db.url),
-      migrations: MIGRATIONS.map((m) => m(after)),
-    });
-    try {
-      await old.initialize();
-      await old.runMigrations();
-      // What 0.1's migrations also made: every table pointing at users, cascading.
-      for (const table of ['tokens', 'sessions', 'one_time_tokens', 'user_mfa', 'mfa_recovery_codes']) {
-        await old.createQueryRunner().createForeignKey(
-          table,
-          new TableForeignKey({
-            name: `FK_${table}_user_id`,
-            columnNames: ['user_id'],
-            referencedTableName: 'users',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          }),
+  if (kind !== 'postgres')
+    it('upgrades a database of 0.1 (bare names, keys to users) to a prefix, its rows kept', async () => {
+      const db = await createTestDatabase(kind);
+      const old = new DataSource({ ...bareOptions(db.url), migrations: earlierMigrations });
+      const after = schemaPlan('gatehouse_', true);
+      const upgraded = new DataSource({
+        ...bareOptions(db.url),
+        migrations: MIGRATIONS.map((m) => m(after)),
+      });
+      try {
+        await old.initialize();
+        await old.runMigrations();
+        // What 0.1's migrations also made: every table pointing at users, cascading.
+        for (const table of [
+          'tokens',
+          'sessions',
+          'one_time_tokens',
+          'user_mfa',
+          'mfa_recovery_codes',
+        ]) {
+          await old.createQueryRunner().createForeignKey(
+            table,
+            new TableForeignKey({
+              name: `FK_${table}_user_id`,
+              columnNames: ['user_id'],
+              referencedTableName: 'users',
+              referencedColumnNames: ['id'],
+              onDelete: 'CASCADE',
+            }),
+          );
+        }
+        await old.query(
+          "INSERT INTO users (id, email, password_hash, roles, disabled, created_at, updated_at) VALUES ('u1', 'b@x.io', 'h', 'user', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
         );
-      }
-      await old.query(
-        "INSERT INTO users (id, email, password_hash, roles, disabled, created_at, updated_at) VALUES ('u1', 'b@x.io', 'h', 'user', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
-      );
-      await old.query(
-        "INSERT INTO tokens (jti, user_id, type, family_id, issued_at, expires_at, revoked) VALUES ('t1', 'u1', 'access', 'f1', '2026-01-01 10:00:00.000', '2026-02-01 10:00:00.000', 0)",
-      );
-      await old.destroy();
+        await old.query(
+          "INSERT INTO tokens (jti, user_id, type, family_id, issued_at, expires_at, revoked) VALUES ('t1', 'u1', 'access', 'f1', '2026-01-01 10:00:00.000', '2026-02-01 10:00:00.000', 0)",
+        );
+        await old.destroy();
 
-      await upgraded.initialize();
-      await upgraded.runMigrations();
-      const runner = upgraded.createQueryRunner();
-      for (const [role, bare] of Object.entries(BARE_TABLES)) {
-        expect(await runner.hasTable(bare)).toBe(false);
-        const table = await runner.getTable(after.tables[role as keyof typeof BARE_TABLES]);
-        expect(table).toBeDefined();
-        expect(table?.foreignKeys).toEqual([]);
+        await upgraded.initialize();
+        await upgraded.runMigrations();
+        const runner = upgraded.createQueryRunner();
+        for (const [role, bare] of Object.entries(BARE_TABLES)) {
+          expect(await runner.hasTable(bare)).toBe(false);
+          const table = await runner.getTable(after.tables[role as keyof typeof BARE_TABLES]);
+          expect(table).toBeDefined();
+          expect(table?.foreignKeys).toEqual([]);
+        }
+        await runner.release();
+        expect(await upgraded.query('SELECT jti, user_id FROM gatehouse_tokens')).toEqual([
+          { jti: 't1', user_id: 'u1' },
+        ]);
+        expect(await upgraded.query('SELECT id FROM gatehouse_users')).toEqual([{ id: 'u1' }]);
+      } finally {
+        for (const source of [old, upgraded]) if (source.isInitialized) await source.destroy();
+        await db.drop();
       }
-      await runner.release();
-      expect(await upgraded.query('SELECT jti, user_id FROM gatehouse_tokens')).toEqual([{ jti: 't1', user_id: 'u1' }]);
-      expect(await upgraded.query('SELECT id FROM gatehouse_users')).toEqual([{ id: 'u1' }]);
-    } finally {
-      for (const source of [old, upgraded]) if (source.isInitialized) await source.destroy();
-      await db.drop();
-    }
-  });
+    });
 
   it('leaves a host’s own users table alone when the accounts are the host’s', async () => {
     const db = await createTestDatabase(kind);

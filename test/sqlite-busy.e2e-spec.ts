@@ -17,9 +17,13 @@ describe('SQLite locked by another process', () => {
     const account = { email, password };
     const { access } = await t.login(account.email, account.password);
     // Another process's connection to the same file, holding the write lock.
-    const other = new DataSource({ type: 'better-sqlite3', database: t.db.url.replace(/^sqlite:/, '') });
+    const other = new DataSource({
+      type: 'better-sqlite3',
+      database: t.db.url.replace(/^sqlite:/, ''),
+    });
     await other.initialize();
-    const sessions = async () => (await other.query<[{ n: number }]>('SELECT COUNT(*) AS n FROM sessions'))[0].n;
+    const sessions = async () =>
+      (await other.query<[{ n: number }]>('SELECT COUNT(*) AS n FROM sessions'))[0].n;
     const sessionsBefore = await sessions();
     await other.query('BEGIN IMMEDIATE');
     try {

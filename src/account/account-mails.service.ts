@@ -49,7 +49,11 @@ export class AccountMails {
   /** Someone tried to register this address again; the link leads to the forgotten-password page. */
   registrationAttempt(to: string): void {
     this.mailer.send(
-      registrationAttemptMail({ to, appName: this.account.appName, link: `${this.account.appUrl}/forgot-password` }),
+      registrationAttemptMail({
+        to,
+        appName: this.account.appName,
+        link: `${this.account.appUrl}/forgot-password`,
+      }),
     );
   }
 

@@ -99,7 +99,8 @@ export class AccountController {
   })
   @ApiNoContentResponse({ description: 'The password is changed; log in with it' })
   @ApiConflictResponse({
-    description: 'remove_second_factor: two-factor was turned on too long ago to be removed by a reset (the link stays usable)',
+    description:
+      'remove_second_factor: two-factor was turned on too long ago to be removed by a reset (the link stays usable)',
     type: ErrorBody,
   })
   @RateLimited()

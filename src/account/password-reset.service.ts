@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { PasswordHasher } from '../auth/password-hasher.service';
 import { BreachedPasswords } from '../auth/breached-passwords';
-import { LoginLockoutService, TwoFactorLockoutService } from '../auth/throttling/login-lockout.service';
+import {
+  LoginLockoutService,
+  TwoFactorLockoutService,
+} from '../auth/throttling/login-lockout.service';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { BackgroundTasks } from '../common/background-tasks.service';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
@@ -68,7 +71,12 @@ export class PasswordResetService {
    * out; the mail announcing it points here. A factor older than that is the owner's own, and a
    * mailbox alone must not undo it: 409, and the link stays usable.
    */
-  async reset(token: string, password: string, client: ClientInfo, removeSecondFactor = false): Promise<void> {
+  async reset(
+    token: string,
+    password: string,
+    client: ClientInfo,
+    removeSecondFactor = false,
+  ): Promise<void> {
     // Checked before the (slow) hash, spent after it: a refused hash leaves the link usable.
     const pending = await this.oneTime.peek(token, OneTimeTokenPurpose.PasswordReset);
     if (!pending) throw new DomainError(ErrorCode.InvalidOneTimeToken, INVALID_LINK);

@@ -31,9 +31,12 @@ describe('AccountErasure', () => {
 
   /** An account with two sessions, a second factor, recovery codes and a reset link out. */
   async function account(id: string): Promise<void> {
-    for (let i = 0; i < 2; i += 1) await moduleRef.get(TokensService).startSession({ id, roles: ['user'] }, client);
+    for (let i = 0; i < 2; i += 1)
+      await moduleRef.get(TokensService).startSession({ id, roles: ['user'] }, client);
     const now = new Date();
-    await data.getRepository(UserMfa).insert({ userId: id, secret: 'sealed', enabledAt: now, createdAt: now });
+    await data
+      .getRepository(UserMfa)
+      .insert({ userId: id, secret: 'sealed', enabledAt: now, createdAt: now });
     await data.getRepository(RecoveryCode).insert([
       { id: `${id}-code-1`, userId: id, codeHash: 'a'.repeat(64), createdAt: now, usedAt: null },
       { id: `${id}-code-2`, userId: id, codeHash: 'b'.repeat(64), createdAt: now, usedAt: null },
@@ -55,7 +58,11 @@ describe('AccountErasure', () => {
     await expect(erasure.forget(42)).resolves.toEqual({ revokedTokens: 4, deletedRecords: 4 });
 
     expect(await data.getRepository(Token).countBy({ userId: '42', revoked: false })).toBe(0);
-    expect(await data.getRepository(Token).countBy({ userId: '42', revokedReason: 'account_deleted' as never })).toBe(4);
+    expect(
+      await data
+        .getRepository(Token)
+        .countBy({ userId: '42', revokedReason: 'account_deleted' as never }),
+    ).toBe(4);
     expect(await data.getRepository(Session).countBy({ userId: '42', revoked: false })).toBe(0);
     for (const entity of [UserMfa, RecoveryCode, OneTimeToken]) {
       expect(await data.getRepository(entity).countBy({ userId: '42' })).toBe(0);
@@ -68,20 +75,23 @@ describe('AccountErasure', () => {
     await account('7');
     await erasure.forget('7');
     await expect(erasure.forget('7')).resolves.toEqual({ revokedTokens: 0, deletedRecords: 0 });
-    await expect(erasure.forget(9_007_199_254_740_993n)).resolves.toEqual({ revokedTokens: 0, deletedRecords: 0 });
+    await expect(erasure.forget(9_007_199_254_740_993n)).resolves.toEqual({
+      revokedTokens: 0,
+      deletedRecords: 0,
+    });
   });
 
   it('deletes nothing when the revocation fails: one transaction', async () => {
     await account('5');
-    jest.spyOn(moduleRef.get(TokenRevocationService), 'revokeAllForUser').mockImplementationOnce(
-      async (_id, _reason, _except, alongside) => {
+    jest
+      .spyOn(moduleRef.get(TokenRevocationService), 'revokeAllForUser')
+      .mockImplementationOnce(async (_id, _reason, _except, alongside) => {
         await data.transaction(async (manager) => {
           await alongside?.(manager);
           throw new Error('COMMIT failed');
         });
         return 0;
-      },
-    );
+      });
     await expect(erasure.forget('5')).rejects.toThrow('COMMIT failed');
     expect(await data.getRepository(UserMfa).countBy({ userId: '5' })).toBe(1);
     expect(await data.getRepository(OneTimeToken).countBy({ userId: '5' })).toBe(1);

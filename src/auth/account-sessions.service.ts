@@ -25,8 +25,14 @@ export class AccountSessionsService {
    * Ends one of the caller's sessions. Another than its own takes the proof of who is asking, as
    * ending the others in bulk does: one by one, a thief could otherwise do the same.
    */
-  async revoke(caller: Caller, sessionId: string, password: string | undefined, client?: ClientInfo): Promise<void> {
-    if (sessionId !== caller.sessionId) await this.reauthentication.confirm(caller, password, client);
+  async revoke(
+    caller: Caller,
+    sessionId: string,
+    password: string | undefined,
+    client?: ClientInfo,
+  ): Promise<void> {
+    if (sessionId !== caller.sessionId)
+      await this.reauthentication.confirm(caller, password, client);
     await this.sessions.revoke(caller.sub, sessionId, RevocationReason.Logout);
     this.audit.record('session.revoked', {
       ...client,
@@ -41,7 +47,12 @@ export class AccountSessionsService {
    * others is what a thief would do to the owner, so that takes the proof of who is asking; ending
    * all of them, its own included, does not (it is how an owner who fears a theft gets out).
    */
-  async logoutAll(caller: Caller, exceptCurrent: boolean, password: string | undefined, client?: ClientInfo): Promise<RevokedCount> {
+  async logoutAll(
+    caller: Caller,
+    exceptCurrent: boolean,
+    password: string | undefined,
+    client?: ClientInfo,
+  ): Promise<RevokedCount> {
     if (exceptCurrent) await this.reauthentication.confirm(caller, password, client);
     const keep = exceptCurrent ? caller.sessionId : undefined;
     const revokedTokens = await this.sessions.revokeAll(

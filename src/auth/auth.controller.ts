@@ -94,7 +94,10 @@ export class AuthController {
       'its owner instead when it has.',
   })
   @ApiCreatedResponse({ type: UserResponse })
-  @ApiAcceptedResponse({ description: 'AUTH_REGISTRATION_QUIET: whatever the address', type: AcceptedResponse })
+  @ApiAcceptedResponse({
+    description: 'AUTH_REGISTRATION_QUIET: whatever the address',
+    type: AcceptedResponse,
+  })
   @ApiConflictResponse({ description: 'The email is already registered', type: ErrorBody })
   @RateLimited()
   async register(
@@ -228,7 +231,10 @@ export class AuthController {
     description: 'In cookie mode the refresh cookie identifies the session too, and is cleared.',
   })
   @ApiNoContentResponse({ description: 'Logged out' })
-  @ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token', type: ErrorBody })
+  @ApiUnauthorizedResponse({
+    description: 'Missing, invalid, expired or revoked access token',
+    type: ErrorBody,
+  })
   @UseGuards(LogoutAuthGuard)
   @CookieEndpoint()
   async logout(

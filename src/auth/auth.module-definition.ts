@@ -49,7 +49,9 @@ export const {
         ...(definition.imports ?? []),
         UserStoreModule.forRoot(extras.users),
         // Nest's own mechanism: the prefix applies to this module's controllers only.
-        ...(mounted.prefix ? [RouterModule.register([{ path: mounted.prefix, module: definition.module }])] : []),
+        ...(mounted.prefix
+          ? [RouterModule.register([{ path: mounted.prefix, module: definition.module }])]
+          : []),
       ],
       providers: [
         ...(definition.providers ?? []),

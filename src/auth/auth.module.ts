@@ -35,14 +35,12 @@ import { LocalStrategy } from './strategies/local.strategy';
 
 /** Stands in for a global guard the application chose not to have. */
 const admitAll: CanActivate = { canActivate: () => true };
-const globalGuard =
-  <T extends CanActivate>(guard: new (...args: never[]) => T) =>
-  ({
-    provide: APP_GUARD,
-    inject: [AUTH_MODULE_OPTIONS, guard],
-    useFactory: (options: GatehouseAuthOptions, instance: T): CanActivate =>
-      options.globalGuards === false ? admitAll : instance,
-  });
+const globalGuard = <T extends CanActivate>(guard: new (...args: never[]) => T) => ({
+  provide: APP_GUARD,
+  inject: [AUTH_MODULE_OPTIONS, guard],
+  useFactory: (options: GatehouseAuthOptions, instance: T): CanActivate =>
+    options.globalGuards === false ? admitAll : instance,
+});
 
 /**
  * Gatehouse, as one module an application imports once:

@@ -30,8 +30,9 @@ const INVALID_CREDENTIALS = 'Invalid email or password';
 /** What the password step gives: the pair, or (two-factor on) the challenge for the code. */
 export type LoginResult = TokenPairResponse | (MfaChallenge & { mfa_required: true });
 
-export const isMfaChallenge = (result: LoginResult): result is MfaChallenge & { mfa_required: true } =>
-  'mfa_token' in result;
+export const isMfaChallenge = (
+  result: LoginResult,
+): result is MfaChallenge & { mfa_required: true } => 'mfa_token' in result;
 
 /** Registration, credential checks, login, refresh and logout: the flows behind /auth. */
 @Injectable()
@@ -91,7 +92,11 @@ export class AuthService {
    * The user whose password this is. An unknown email and a wrong password fail alike, in about
    * the same time; a disabled account is named only once its password has been proven.
    */
-  async validateCredentials(email: string, password: string, client?: ClientInfo): Promise<GatehouseUser> {
+  async validateCredentials(
+    email: string,
+    password: string,
+    client?: ClientInfo,
+  ): Promise<GatehouseUser> {
     // A failed login is audited without the email, not even hashed: a hash of an address is
     // reversible by guessing, and with it the log would say which addresses someone tried, and
     // (next to the successes) which have accounts. The ip and the request id are what an
@@ -127,7 +132,11 @@ export class AuthService {
       throw new DomainError(ErrorCode.AccountDisabled, 'This account is disabled');
     }
     if (this.account.requireVerifiedEmail && !user.emailVerifiedAt) {
-      this.audit.record('login.failure', { ...failed, userId: user.id, reason: 'email_not_verified' });
+      this.audit.record('login.failure', {
+        ...failed,
+        userId: user.id,
+        reason: 'email_not_verified',
+      });
       throw new DomainError(
         ErrorCode.EmailNotVerified,
         'Verify your email address first: follow the link we mailed (POST /auth/email/resend sends a new one)',
@@ -148,7 +157,11 @@ export class AuthService {
   }
 
   /** The second step of a two-factor login: the pair, for a valid mfa_token and code. */
-  async completeMfaLogin(mfaToken: string, factor: SecondFactor, client: ClientInfo): Promise<TokenPairResponse> {
+  async completeMfaLogin(
+    mfaToken: string,
+    factor: SecondFactor,
+    client: ClientInfo,
+  ): Promise<TokenPairResponse> {
     const userId = await this.mfaChallenge.redeem(mfaToken, factor, client);
     const user = await this.users.findById(userId);
     if (!user || user.disabled) {
@@ -188,7 +201,12 @@ export class AuthService {
    * Changes the caller's password after checking the current one, then ends every other session:
    * whoever else held a token under the old password is out.
    */
-  async changePassword(caller: Caller, current: string, next: string, client?: ClientInfo): Promise<void> {
+  async changePassword(
+    caller: Caller,
+    current: string,
+    next: string,
+    client?: ClientInfo,
+  ): Promise<void> {
     // Always the current password, however recent the sign-in; a wrong one counts as a failed login.
     const user = await this.reauthentication.confirm(caller, current, client);
     await this.breached.assertNotBreached(next);
@@ -200,7 +218,10 @@ export class AuthService {
     );
     // A reset link mailed before would otherwise still set a password of its sender's choice,
     // and a half-done two-factor login rests on the old password.
-    await this.oneTime.voidUnspent(user.id, [OneTimeTokenPurpose.PasswordReset, OneTimeTokenPurpose.MfaLogin]);
+    await this.oneTime.voidUnspent(user.id, [
+      OneTimeTokenPurpose.PasswordReset,
+      OneTimeTokenPurpose.MfaLogin,
+    ]);
     this.mails.passwordChanged(user.email, client?.ip);
     this.audit.record('password.changed', {
       ...client,
@@ -218,7 +239,12 @@ export class AuthService {
     const claims = this.tokens.identifyRefreshToken(refreshToken);
     if (!claims) return;
     const revokedTokens = await this.revocation.revokeFamily(claims.sid, RevocationReason.Logout);
-    this.audit.record('logout', { ...client, userId: claims.sub, sessionId: claims.sid, revokedTokens });
+    this.audit.record('logout', {
+      ...client,
+      userId: claims.sub,
+      sessionId: claims.sid,
+      revokedTokens,
+    });
   }
 
   /** Ends the caller's session: its access token and the refresh token of the same family. */
@@ -227,11 +253,18 @@ export class AuthService {
       caller.sessionId,
       RevocationReason.Logout,
     );
-    this.audit.record('logout', { ...client, userId: caller.sub, sessionId: caller.sessionId, revokedTokens });
+    this.audit.record('logout', {
+      ...client,
+      userId: caller.sub,
+      sessionId: caller.sessionId,
+      revokedTokens,
+    });
   }
 
   private async activeSubject(id: string): Promise<TokenSubject | undefined> {
     const user = await this.users.findById(id);
-    return user && !user.disabled ? { id: user.id, roles: user.roles, claims: user.claims } : undefined;
+    return user && !user.disabled
+      ? { id: user.id, roles: user.roles, claims: user.claims }
+      : undefined;
   }
 }

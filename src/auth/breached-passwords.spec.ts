@@ -3,12 +3,15 @@ import { ErrorCode } from '../common/errors/domain-error';
 import { BREACH_CHECK_TIMEOUT_MS, BreachedPasswords } from './breached-passwords';
 
 describe('BreachedPasswords', () => {
-  const service = (isBreached: (password: string) => Promise<boolean>) => new BreachedPasswords({ isBreached });
+  const service = (isBreached: (password: string) => Promise<boolean>) =>
+    new BreachedPasswords({ isBreached });
   beforeEach(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
   afterEach(() => jest.useRealTimers());
 
   it('does nothing without a service', async () => {
-    await expect(new BreachedPasswords(null).assertNotBreached('anything at all')).resolves.toBeUndefined();
+    await expect(
+      new BreachedPasswords(null).assertNotBreached('anything at all'),
+    ).resolves.toBeUndefined();
   });
 
   it('refuses a password the service names, with a validation error', async () => {

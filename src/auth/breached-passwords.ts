@@ -32,7 +32,11 @@ export class BreachedPasswords {
   private readonly logger = new Logger(BreachedPasswords.name);
   private down = false;
 
-  constructor(@Optional() @Inject(BREACHED_PASSWORD_CHECK) private readonly check?: BreachedPasswordCheck | null) {}
+  constructor(
+    @Optional()
+    @Inject(BREACHED_PASSWORD_CHECK)
+    private readonly check?: BreachedPasswordCheck | null,
+  ) {}
 
   async assertNotBreached(password: string): Promise<void> {
     if (!this.check) return;
@@ -54,7 +58,9 @@ export class BreachedPasswords {
       return;
     }
     if (!this.down) {
-      this.logger.warn(`breached-password check unavailable (${answer === 'timeout' ? 'no answer' : answer.message}); passwords are not checked against it meanwhile`);
+      this.logger.warn(
+        `breached-password check unavailable (${answer === 'timeout' ? 'no answer' : answer.message}); passwords are not checked against it meanwhile`,
+      );
     }
     this.down = true;
   }

@@ -6,10 +6,23 @@ import { dictionary } from '@zxcvbn-ts/language-common';
  * variants). Shipped inside the package: no network. Loaded on first use (~30 ms).
  */
 let common: Set<string> | undefined;
-const list = () => (common ??= new Set(dictionary['passwords-common'].map((p) => p.normalize('NFC').toLowerCase())));
+const list = () =>
+  (common ??= new Set(dictionary['passwords-common'].map((p) => p.normalize('NFC').toLowerCase())));
 
 /** The substitutions people make to a word they think makes it stronger. */
-const LEET: Record<string, string> = { '@': 'a', '4': 'a', '8': 'b', '3': 'e', '1': 'i', '!': 'i', '0': 'o', $: 's', '5': 's', '7': 't', '2': 'z' };
+const LEET: Record<string, string> = {
+  '@': 'a',
+  '4': 'a',
+  '8': 'b',
+  '3': 'e',
+  '1': 'i',
+  '!': 'i',
+  '0': 'o',
+  $: 's',
+  '5': 's',
+  '7': 't',
+  '2': 'z',
+};
 
 /**
  * Whether the password is one of the common ones, or a trivial variant of one: in any case, with

@@ -47,7 +47,9 @@ describe('PasswordHasher', () => {
 
   it('costs what most real hashes cost when there is no account (a host’s hashes need not be at bcryptCost)', async () => {
     const following = new PasswordHasher({ get: () => testAuthConfig({ bcryptCost: 4 }) } as never);
-    const pool = (following as unknown as { pool: { run: (task: { hash?: string }) => Promise<unknown> } }).pool;
+    const pool = (
+      following as unknown as { pool: { run: (task: { hash?: string }) => Promise<unknown> } }
+    ).pool;
     const run = jest.spyOn(pool, 'run');
     const dummyCost = async () => {
       run.mockClear();

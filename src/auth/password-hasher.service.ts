@@ -60,7 +60,8 @@ export class PasswordHasher implements OnApplicationShutdown {
    * matches, in the same time as a real check.
    */
   async verify(password: string, hash: string | null): Promise<boolean> {
-    if (hash === null || !BCRYPT_HASH.test(hash)) return this.verifyAgainstNothing(password.slice(0, MAX_PASSWORD_BYTES));
+    if (hash === null || !BCRYPT_HASH.test(hash))
+      return this.verifyAgainstNothing(password.slice(0, MAX_PASSWORD_BYTES));
     const cost = Number(hash.slice(4, 6));
     this.costsSeen.set(cost, (this.costsSeen.get(cost) ?? 0) + 1);
     const normalized = password.normalize('NFC');
@@ -81,7 +82,11 @@ export class PasswordHasher implements OnApplicationShutdown {
     const cost = this.commonestCost();
     let dummy = this.dummyHashes.get(cost);
     if (!dummy) {
-      dummy = this.pool.run({ op: 'hash', password: 'gatehouse-dummy-password', cost }) as Promise<string>;
+      dummy = this.pool.run({
+        op: 'hash',
+        password: 'gatehouse-dummy-password',
+        cost,
+      }) as Promise<string>;
       this.dummyHashes.set(cost, dummy);
     }
     await this.pool.run({ op: 'compare', password: password.normalize('NFC'), hash: await dummy });

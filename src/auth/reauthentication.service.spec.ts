@@ -53,7 +53,9 @@ describe('Reauthentication', () => {
   });
 
   it('takes a sign-in within the window as proof', async () => {
-    await expect(reauth.confirm(caller(secondsAgo(59)), undefined)).resolves.toMatchObject({ id: user.id });
+    await expect(reauth.confirm(caller(secondsAgo(59)), undefined)).resolves.toMatchObject({
+      id: user.id,
+    });
   });
 
   it('asks again once the sign-in is older, or unknown (a token from before auth_time)', async () => {
@@ -65,18 +67,29 @@ describe('Reauthentication', () => {
   });
 
   it('checks a password when one is given, however recent the sign-in', async () => {
-    await expect(reauth.confirm(caller(secondsAgo(1)), PASSWORD)).resolves.toMatchObject({ id: user.id });
-    const wrong = await reauth.confirm(caller(secondsAgo(1)), 'not the password').catch((e: unknown) => e);
+    await expect(reauth.confirm(caller(secondsAgo(1)), PASSWORD)).resolves.toMatchObject({
+      id: user.id,
+    });
+    const wrong = await reauth
+      .confirm(caller(secondsAgo(1)), 'not the password')
+      .catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(DomainError);
     expect(wrong).toMatchObject({ code: ErrorCode.WrongCurrentPassword });
-    expect(warned).toHaveBeenCalledWith('reauth.failure', expect.objectContaining({ userId: user.id, reason: 'invalid_credentials' }));
+    expect(warned).toHaveBeenCalledWith(
+      'reauth.failure',
+      expect.objectContaining({ userId: user.id, reason: 'invalid_credentials' }),
+    );
   });
 
   it('locks the account after as many wrong passwords as a login would, and names no email in the audit', async () => {
     for (let i = 0; i < 5; i++) {
-      await expect(reauth.confirm(caller(), `guess ${i}`)).rejects.toMatchObject({ code: ErrorCode.WrongCurrentPassword });
+      await expect(reauth.confirm(caller(), `guess ${i}`)).rejects.toMatchObject({
+        code: ErrorCode.WrongCurrentPassword,
+      });
     }
-    await expect(reauth.confirm(caller(), PASSWORD)).rejects.toMatchObject({ code: ErrorCode.TooManyRequests });
+    await expect(reauth.confirm(caller(), PASSWORD)).rejects.toMatchObject({
+      code: ErrorCode.TooManyRequests,
+    });
     // The same lockout as login's: the password form is locked too.
     await expect(moduleRef.get(LoginLockoutService).begin(user.email)).rejects.toMatchObject({
       code: ErrorCode.TooManyRequests,

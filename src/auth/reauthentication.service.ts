@@ -37,7 +37,11 @@ export class Reauthentication {
    * The caller's account, once the caller has proved it is them: by `password` when one is given
    * (then only by it), else by a recent enough sign-in.
    */
-  async confirm(caller: Caller, password: string | undefined, client?: ClientInfo): Promise<GatehouseUser> {
+  async confirm(
+    caller: Caller,
+    password: string | undefined,
+    client?: ClientInfo,
+  ): Promise<GatehouseUser> {
     const user = await this.users.getById(caller.sub);
     if (password !== undefined) {
       await this.checkPassword(user, password, caller, client);
@@ -52,7 +56,12 @@ export class Reauthentication {
     return now / 1000 - caller.authTime <= this.maxAgeSeconds;
   }
 
-  private async checkPassword(user: GatehouseUser, password: string, caller: Caller, client?: ClientInfo): Promise<void> {
+  private async checkPassword(
+    user: GatehouseUser,
+    password: string,
+    caller: Caller,
+    client?: ClientInfo,
+  ): Promise<void> {
     const failed = { ...client, userId: user.id, sessionId: caller.sessionId };
     try {
       await this.lockout.begin(user.email);
@@ -60,7 +69,9 @@ export class Reauthentication {
       this.audit.warn('reauth.failure', { ...failed, reason: 'locked' });
       throw error;
     }
-    const ok = await this.lockout.check(user.email, () => this.passwords.verify(password, user.passwordHash));
+    const ok = await this.lockout.check(user.email, () =>
+      this.passwords.verify(password, user.passwordHash),
+    );
     if (!ok) {
       await this.lockout.fail(user.email);
       this.audit.warn('reauth.failure', { ...failed, reason: 'invalid_credentials' });

@@ -1,5 +1,17 @@
-import { Inject, Injectable, OnApplicationBootstrap, Optional, RequestMethod, Type } from '@nestjs/common';
-import { HOST_METADATA, METHOD_METADATA, MODULE_PATH, PATH_METADATA } from '@nestjs/common/constants';
+import {
+  Inject,
+  Injectable,
+  OnApplicationBootstrap,
+  Optional,
+  RequestMethod,
+  Type,
+} from '@nestjs/common';
+import {
+  HOST_METADATA,
+  METHOD_METADATA,
+  MODULE_PATH,
+  PATH_METADATA,
+} from '@nestjs/common/constants';
 import { ApplicationConfig, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { controllersFor } from './route-controllers';
 import { MOUNTED_ROUTES } from './routes';
@@ -45,14 +57,20 @@ export class RouteShadowCheck implements OnApplicationBootstrap {
     const adapter = this.adapterHost?.httpAdapter;
     if (adapter?.getType() !== 'express' || this.application?.getVersioning()) return;
     // Express 4 keeps its router in _router (its `router` getter throws); Express 5 in router.
-    const app = adapter.getInstance<{ _router?: { stack?: RouterLayer[] }; router?: { stack?: RouterLayer[] } }>();
+    const app = adapter.getInstance<{
+      _router?: { stack?: RouterLayer[] };
+      router?: { stack?: RouterLayer[] };
+    }>();
     const stack = (app._router ?? app.router)?.stack ?? [];
     const routes = this.controllerRoutes();
     if (!routes) return;
     const entries = stack.filter((layer) => layer.route).slice(-routes.length);
     const aligned =
       entries.length === routes.length &&
-      entries.every((layer, index) => layer.route?.path === routes[index].path && handles(layer, routes[index].method));
+      entries.every(
+        (layer, index) =>
+          layer.route?.path === routes[index].path && handles(layer, routes[index].method),
+      );
     if (!aligned) return;
 
     const clashes: string[] = [];
@@ -81,7 +99,10 @@ export class RouteShadowCheck implements OnApplicationBootstrap {
     const globalPrefix = this.application?.getGlobalPrefix() ?? '';
     const routes: ControllerRoute[] = [];
     for (const module of this.modules.values()) {
-      const modulePath = (Reflect.getMetadata(`${MODULE_PATH}${this.modules.applicationId}`, module.metatype) ??
+      const modulePath = (Reflect.getMetadata(
+        `${MODULE_PATH}${this.modules.applicationId}`,
+        module.metatype,
+      ) ??
         Reflect.getMetadata(MODULE_PATH, module.metatype) ??
         '') as string;
       for (const wrapper of module.controllers.values()) {
@@ -90,9 +111,16 @@ export class RouteShadowCheck implements OnApplicationBootstrap {
         if (Reflect.getMetadata(HOST_METADATA, controller) !== undefined) return undefined;
         for (const base of paths(controller)) {
           for (const handler of handlersOf(controller)) {
-            const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod].toLowerCase();
+            const method =
+              RequestMethod[
+                Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod
+              ].toLowerCase();
             for (const own of paths(handler)) {
-              routes.push({ method, path: joinPath(globalPrefix, modulePath, base, own), gatehouse: ours.has(controller) });
+              routes.push({
+                method,
+                path: joinPath(globalPrefix, modulePath, base, own),
+                gatehouse: ours.has(controller),
+              });
             }
           }
         }
@@ -106,12 +134,17 @@ export class RouteShadowCheck implements OnApplicationBootstrap {
 function handlersOf(controller: Type): object[] {
   const handlers: object[] = [];
   const seen = new Set<string>();
-  for (let prototype = controller.prototype as object | null; prototype && prototype !== Object.prototype; prototype = Object.getPrototypeOf(prototype) as object | null) {
+  for (
+    let prototype = controller.prototype as object | null;
+    prototype && prototype !== Object.prototype;
+    prototype = Object.getPrototypeOf(prototype) as object | null
+  ) {
     for (const name of Object.getOwnPropertyNames(prototype)) {
       if (name === 'constructor' || seen.has(name)) continue;
       seen.add(name);
       const value = Object.getOwnPropertyDescriptor(prototype, name)?.value as unknown;
-      if (typeof value === 'function' && Reflect.hasMetadata(METHOD_METADATA, value)) handlers.push(value);
+      if (typeof value === 'function' && Reflect.hasMetadata(METHOD_METADATA, value))
+        handlers.push(value);
     }
   }
   return handlers;
@@ -123,7 +156,10 @@ function paths(target: object): string[] {
 }
 
 function joinPath(...segments: string[]): string {
-  return `/${segments.map((segment) => segment.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
+  return `/${segments
+    .map((segment) => segment.replace(/^\/+|\/+$/g, ''))
+    .filter(Boolean)
+    .join('/')}`;
 }
 
 function handles(layer: RouterLayer, method: string): boolean {

@@ -11,7 +11,13 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { RateLimited } from './throttling/rate-limited.decorator';
 import { ErrorBody } from '../common/errors/error-body';
 import type { Caller } from './auth-user';
@@ -47,7 +53,10 @@ export class SessionsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'End one of the caller’s sessions: its tokens stop working everywhere' })
   @ApiNotFoundResponse({ type: ErrorBody })
-  @ApiUnauthorizedResponse({ description: 'Reauthentication required (another session than this one): send current_password', type: ErrorBody })
+  @ApiUnauthorizedResponse({
+    description: 'Reauthentication required (another session than this one): send current_password',
+    type: ErrorBody,
+  })
   @ConfirmBody(ConfirmDto, {})
   @RateLimited()
   revoke(
@@ -63,7 +72,10 @@ export class SessionsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'End every session of the caller, or every other one' })
   @ApiOkResponse({ type: RevokedCount })
-  @ApiUnauthorizedResponse({ description: 'Reauthentication required (except_current): send current_password', type: ErrorBody })
+  @ApiUnauthorizedResponse({
+    description: 'Reauthentication required (except_current): send current_password',
+    type: ErrorBody,
+  })
   @ConfirmBody(LogoutAllDto, { except_current: false })
   @RateLimited()
   logoutAll(
@@ -71,6 +83,11 @@ export class SessionsController {
     @Body() dto: LogoutAllDto,
     @Client() client: ClientInfo,
   ): Promise<RevokedCount> {
-    return this.sessions.logoutAll(caller, dto.except_current ?? false, dto.current_password, client);
+    return this.sessions.logoutAll(
+      caller,
+      dto.except_current ?? false,
+      dto.current_password,
+      client,
+    );
   }
 }

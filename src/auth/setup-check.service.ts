@@ -67,7 +67,10 @@ export class SetupCheck implements OnModuleInit {
         "AuthModule: the admin routes change roles and disable accounts: set users.columns.roles and users.columns.disabled, or leave them out with routes.exclude: ['admin']",
       );
     }
-    if (this.config.get('account', { infer: true }).requireVerifiedEmail && !has.emailVerification) {
+    if (
+      this.config.get('account', { infer: true }).requireVerifiedEmail &&
+      !has.emailVerification
+    ) {
       throw new Error(
         'AuthModule: AUTH_REQUIRE_VERIFIED_EMAIL needs users.columns.emailVerifiedAt, where the proof is recorded',
       );

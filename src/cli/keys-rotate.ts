@@ -34,13 +34,19 @@ function main(): void {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const auth = loadAuthConfig();
   if (auth.algorithm === 'HS256') {
-    throw new Error('JWT_ALGORITHM is HS256: there is no key pair to rotate (set JWT_ALGORITHM to EdDSA, ES256 or RS256)');
+    throw new Error(
+      'JWT_ALGORITHM is HS256: there is no key pair to rotate (set JWT_ALGORITHM to EdDSA, ES256 or RS256)',
+    );
   }
   const fromVariable = auth.keys.variable !== undefined;
-  if (fromVariable && !values.print) throw new Error('the keys come from JWT_KEYS: add --print and store the printed value');
-  const current = fromVariable ? parseKeysVariable(auth.keys.variable ?? '') : readKeyDir(auth.keys.dir);
+  if (fromVariable && !values.print)
+    throw new Error('the keys come from JWT_KEYS: add --print and store the printed value');
+  const current = fromVariable
+    ? parseKeysVariable(auth.keys.variable ?? '')
+    : readKeyDir(auth.keys.dir);
   const activateInMs = durationToSeconds(values['activate-in']) * 1000;
-  const retentionMs = (Math.max(auth.accessTtlSeconds, auth.refreshTtlSeconds) + auth.clockToleranceSeconds) * 1000;
+  const retentionMs =
+    (Math.max(auth.accessTtlSeconds, auth.refreshTtlSeconds) + auth.clockToleranceSeconds) * 1000;
   // With no key at all there is nothing to overlap with: the first key signs at once.
   const result = rotate(current, {
     alg: auth.algorithm,
@@ -56,8 +62,11 @@ function main(): void {
     for (const key of result.pruned) removeKeyFile(auth.keys.dir, key.kid);
     logger.log(`wrote ${file}`);
   }
-  logger.log(`key ${result.added.kid} (${result.added.alg}) signs from ${new Date(result.added.activatesAt).toISOString()}`);
-  for (const key of result.pruned) logger.log(`pruned key ${key.kid}: every token it signed has expired`);
+  logger.log(
+    `key ${result.added.kid} (${result.added.alg}) signs from ${new Date(result.added.activatesAt).toISOString()}`,
+  );
+  for (const key of result.pruned)
+    logger.log(`pruned key ${key.kid}: every token it signed has expired`);
 }
 
 try {

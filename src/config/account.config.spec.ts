@@ -136,13 +136,21 @@ describe('account configuration', () => {
     });
 
     it('names the cookie with the strongest prefix its attributes allow: __Secure- when Secure', () => {
-      expect(loadAccountConfig({ DATA_DIR: dataDir }).cookie.name).toBe('__Secure-gatehouse_refresh');
-      const plainHttp = { DATA_DIR: dataDir, AUTH_COOKIE_MODE: 'true', AUTH_COOKIE_SECURE: 'false' };
-      expect(loadAccountConfig(plainHttp).cookie.name).toBe('gatehouse_refresh');
-      expect(thrownBy(() => loadAccountConfig({ ...plainHttp, AUTH_COOKIE_NAME: '__Secure-rt' }))).toEqual(
-        validationErrorNaming('AUTH_COOKIE_NAME'),
+      expect(loadAccountConfig({ DATA_DIR: dataDir }).cookie.name).toBe(
+        '__Secure-gatehouse_refresh',
       );
-      expect(loadAccountConfig({ DATA_DIR: dataDir, AUTH_COOKIE_NAME: 'app_rt' }).cookie.name).toBe('app_rt');
+      const plainHttp = {
+        DATA_DIR: dataDir,
+        AUTH_COOKIE_MODE: 'true',
+        AUTH_COOKIE_SECURE: 'false',
+      };
+      expect(loadAccountConfig(plainHttp).cookie.name).toBe('gatehouse_refresh');
+      expect(
+        thrownBy(() => loadAccountConfig({ ...plainHttp, AUTH_COOKIE_NAME: '__Secure-rt' })),
+      ).toEqual(validationErrorNaming('AUTH_COOKIE_NAME'));
+      expect(loadAccountConfig({ DATA_DIR: dataDir, AUTH_COOKIE_NAME: 'app_rt' }).cookie.name).toBe(
+        'app_rt',
+      );
     });
 
     it.each(['EMAIL_VERIFICATION_TTL', 'PASSWORD_RESET_TTL', 'MFA_TOKEN_TTL'])(

@@ -101,7 +101,8 @@ export function loadAccountConfig(raw: NodeJS.ProcessEnv = process.env): Account
   // Browsers drop a __Host- cookie whose Path is not /, and a __Secure- one sent without Secure:
   // cookie mode would silently fail. __Host- is out (the cookie is scoped to the auth routes, not
   // /), so the default carries the strongest prefix its attributes allow: __Secure-.
-  const cookieName = env.AUTH_COOKIE_NAME ?? (secure ? '__Secure-gatehouse_refresh' : 'gatehouse_refresh');
+  const cookieName =
+    env.AUTH_COOKIE_NAME ?? (secure ? '__Secure-gatehouse_refresh' : 'gatehouse_refresh');
   if (cookieName.startsWith('__Host-')) {
     throw new ConfigValidationError([
       'AUTH_COOKIE_NAME cannot use the __Host- prefix: the cookie is scoped to Path=/auth',

@@ -54,4 +54,3 @@ export function loadAuthConfig(raw: NodeJS.ProcessEnv = process.env): AuthConfig
     reauthMaxAgeSeconds: durationToSeconds(env.REAUTH_MAX_AGE ?? '5m'),
   };
 }
-

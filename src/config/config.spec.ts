@@ -83,28 +83,51 @@ describe('configuration', () => {
     it('validateGatehouseSettings refuses production without a secret or MFA key, before anything boots', () => {
       const production = { NODE_ENV: 'production', DATA_DIR: dataDir };
       expect(() => validateGatehouseSettings({ settings: production })).toThrow(/JWT_SECRET/);
-      expect(() => validateGatehouseSettings({ settings: { ...production, JWT_SECRET: strong } })).toThrow(
-        /MFA_ENCRYPTION_KEY/,
-      );
+      expect(() =>
+        validateGatehouseSettings({ settings: { ...production, JWT_SECRET: strong } }),
+      ).toThrow(/MFA_ENCRYPTION_KEY/);
       const key = 'ab'.repeat(32);
       expect(() =>
-        validateGatehouseSettings({ settings: { ...production, JWT_SECRET: strong, MFA_ENCRYPTION_KEY: key } }),
+        validateGatehouseSettings({
+          settings: { ...production, JWT_SECRET: strong, MFA_ENCRYPTION_KEY: key },
+        }),
       ).not.toThrow();
       expect(() =>
         validateGatehouseSettings({
-          settings: { ...production, JWT_SECRET: strong, MFA_ENCRYPTION_KEY: key, AUTH_COOKIE_MODE: 'true', CORS_ORIGINS: 'x:1' },
+          settings: {
+            ...production,
+            JWT_SECRET: strong,
+            MFA_ENCRYPTION_KEY: key,
+            AUTH_COOKIE_MODE: 'true',
+            CORS_ORIGINS: 'x:1',
+          },
         }),
       ).toThrow(/CORS_ORIGINS/);
-      expect(() => validateGatehouseSettings({ settings: { NODE_ENV: 'development', DATA_DIR: dataDir } })).not.toThrow();
+      expect(() =>
+        validateGatehouseSettings({ settings: { NODE_ENV: 'development', DATA_DIR: dataDir } }),
+      ).not.toThrow();
     });
   });
 
   describe('switches for benchmarks and tests', () => {
     it('THROTTLE_DISABLED stops a production boot, naming it', () => {
-      const settings = { NODE_ENV: 'production', DATA_DIR: dataDir, JWT_SECRET: strong, MFA_ENCRYPTION_KEY: 'ab'.repeat(32) };
-      expect(() => validateGatehouseSettings({ settings: { ...settings, THROTTLE_DISABLED: '1' } })).toThrow(/THROTTLE_DISABLED/);
-      expect(() => validateGatehouseSettings({ settings: { ...settings, THROTTLE_DISABLED: 'false' } })).not.toThrow();
-      expect(() => validateGatehouseSettings({ settings: { NODE_ENV: 'test', DATA_DIR: dataDir, THROTTLE_DISABLED: '1' } })).not.toThrow();
+      const settings = {
+        NODE_ENV: 'production',
+        DATA_DIR: dataDir,
+        JWT_SECRET: strong,
+        MFA_ENCRYPTION_KEY: 'ab'.repeat(32),
+      };
+      expect(() =>
+        validateGatehouseSettings({ settings: { ...settings, THROTTLE_DISABLED: '1' } }),
+      ).toThrow(/THROTTLE_DISABLED/);
+      expect(() =>
+        validateGatehouseSettings({ settings: { ...settings, THROTTLE_DISABLED: 'false' } }),
+      ).not.toThrow();
+      expect(() =>
+        validateGatehouseSettings({
+          settings: { NODE_ENV: 'test', DATA_DIR: dataDir, THROTTLE_DISABLED: '1' },
+        }),
+      ).not.toThrow();
     });
   });
 

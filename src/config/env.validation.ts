@@ -49,7 +49,9 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() JWT_KEYS_DIR?: string;
   @IsOptional() @IsString() JWT_KEYS?: string;
   @IsOptional()
-  @Matches(DURATION, { message: 'JWT_KEYS_RELOAD_INTERVAL must be a duration such as 60s (0 turns it off)' })
+  @Matches(DURATION, {
+    message: 'JWT_KEYS_RELOAD_INTERVAL must be a duration such as 60s (0 turns it off)',
+  })
   JWT_KEYS_RELOAD_INTERVAL?: string;
   @IsOptional() @IsString() JWT_ISSUER?: string;
   @IsOptional() @IsString() JWT_AUDIENCE?: string;
@@ -64,7 +66,9 @@ export class EnvironmentVariables {
   JWT_CLOCK_TOLERANCE?: string;
   @IsOptional() @Min(4) @Max(15) @IsInt() BCRYPT_COST?: number;
   @IsOptional()
-  @Matches(DURATION, { message: 'REAUTH_MAX_AGE must be a duration such as 5m (0: always ask for the password)' })
+  @Matches(DURATION, {
+    message: 'REAUTH_MAX_AGE must be a duration such as 5m (0: always ask for the password)',
+  })
   REAUTH_MAX_AGE?: string;
 
   @IsOptional()
@@ -120,7 +124,9 @@ export class EnvironmentVariables {
   LOCKOUT_MAX_DELAY?: string;
 
   @IsOptional()
-  @Matches(/^https?:\/\/[^\s]+$/, { message: 'APP_URL must be an http(s) URL such as https://app.example.com' })
+  @Matches(/^https?:\/\/[^\s]+$/, {
+    message: 'APP_URL must be an http(s) URL such as https://app.example.com',
+  })
   APP_URL?: string;
   @IsOptional() @IsString() @MaxLength(64) APP_NAME?: string;
 
@@ -131,7 +137,9 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() MAIL_OUTBOX_DIR?: string;
   @IsOptional() @Min(1) @Max(20) @IsInt() MAIL_MAX_ATTEMPTS?: number;
   @IsOptional()
-  @Matches(/^\d+\s*(ms|s)?$/, { message: 'MAIL_RETRY_DELAY must be a duration such as 2s or 500ms' })
+  @Matches(/^\d+\s*(ms|s)?$/, {
+    message: 'MAIL_RETRY_DELAY must be a duration such as 2s or 500ms',
+  })
   MAIL_RETRY_DELAY?: string;
 
   @IsOptional() @IsBooleanString() AUTH_REQUIRE_VERIFIED_EMAIL?: string;
@@ -143,7 +151,9 @@ export class EnvironmentVariables {
   @Matches(DURATION, { message: 'PASSWORD_RESET_TTL must be a duration such as 30m' })
   PASSWORD_RESET_TTL?: string;
   @IsOptional()
-  @Matches(DURATION, { message: 'MAIL_RESEND_INTERVAL must be a duration such as 60s; 0 allows every request' })
+  @Matches(DURATION, {
+    message: 'MAIL_RESEND_INTERVAL must be a duration such as 60s; 0 allows every request',
+  })
   MAIL_RESEND_INTERVAL?: string;
 
   @IsOptional() @IsString() MFA_ENCRYPTION_KEY?: string;
@@ -151,13 +161,18 @@ export class EnvironmentVariables {
   @Matches(DURATION, { message: 'MFA_TOKEN_TTL must be a duration such as 5m' })
   MFA_TOKEN_TTL?: string;
   @IsOptional()
-  @Matches(DURATION, { message: 'MFA_RESET_WINDOW must be a duration such as 7d (0: a reset never turns two-factor off)' })
+  @Matches(DURATION, {
+    message:
+      'MFA_RESET_WINDOW must be a duration such as 7d (0: a reset never turns two-factor off)',
+  })
   MFA_RESET_WINDOW?: string;
 
   @IsOptional() @IsBooleanString() AUTH_COOKIE_MODE?: string;
   @IsOptional() @IsBooleanString() AUTH_COOKIE_SECURE?: string;
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'AUTH_COOKIE_NAME must be 1-64 letters, digits, _ or -' })
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, {
+    message: 'AUTH_COOKIE_NAME must be 1-64 letters, digits, _ or -',
+  })
   AUTH_COOKIE_NAME?: string;
   @IsOptional() @IsString() AUTH_COOKIE_ORIGINS?: string;
 }

@@ -143,7 +143,12 @@ export class GatehouseConfigModule {
     return {
       module: GatehouseConfigModule,
       global: true,
-      providers: [{ provide: GatehouseConfig, useFactory: () => GatehouseConfig.from({ settings: process.env }) }],
+      providers: [
+        {
+          provide: GatehouseConfig,
+          useFactory: () => GatehouseConfig.from({ settings: process.env }),
+        },
+      ],
       exports: [GatehouseConfig],
     };
   }

@@ -1,4 +1,10 @@
-import { ConfigValidationError, NodeEnv, durationToSeconds, envFlag, parseEnv } from './env.validation';
+import {
+  ConfigValidationError,
+  NodeEnv,
+  durationToSeconds,
+  envFlag,
+  parseEnv,
+} from './env.validation';
 
 export interface ThrottleConfig {
   /** THROTTLE_DISABLED=1 turns rate limits and lockouts off (benchmarks only). */
@@ -39,4 +45,3 @@ export function loadThrottleConfig(raw: NodeJS.ProcessEnv = process.env): Thrott
     lockoutMaxSeconds: durationToSeconds(env.LOCKOUT_MAX_DELAY ?? '15m'),
   };
 }
-

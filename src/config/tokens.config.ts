@@ -53,4 +53,3 @@ export function loadTokensConfig(raw: NodeJS.ProcessEnv = process.env): TokensCo
     introspectionClients: new Map(clients),
   };
 }
-

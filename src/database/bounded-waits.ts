@@ -8,7 +8,9 @@ interface MysqlConnection {
 }
 interface MysqlPool {
   on(event: 'connection', listener: (connection: MysqlConnection) => void): void;
-  getConnection(callback: (error: Error | null, connection?: MysqlConnection & { release(): void }) => void): void;
+  getConnection(
+    callback: (error: Error | null, connection?: MysqlConnection & { release(): void }) => void,
+  ): void;
 }
 type Callback = (error: (Error & { code?: string }) | null, ...results: unknown[]) => void;
 
@@ -32,7 +34,9 @@ const QUERY_TIMEOUT = 'PROTOCOL_SEQUENCE_TIMEOUT';
  */
 export function boundMysqlWaits(dataSource: DataSource, timeoutMs: number): { arm(): void } {
   let armed = false;
-  const driver = dataSource.driver as unknown as { mysql: { createPool(options: unknown): MysqlPool } };
+  const driver = dataSource.driver as unknown as {
+    mysql: { createPool(options: unknown): MysqlPool };
+  };
   const mysql = driver.mysql;
   const lockWait = Math.max(1, Math.ceil(timeoutMs / 1000));
   driver.mysql = Object.assign(Object.create(mysql) as typeof mysql, {
@@ -128,14 +132,21 @@ export function boundPostgresWaits(dataSource: DataSource, timeoutMs: number): {
   return { arm: () => (armed = true) };
 }
 
-function boundPostgresQueries(client: PostgresClient, timeoutMs: number, armed: () => boolean): void {
+function boundPostgresQueries(
+  client: PostgresClient,
+  timeoutMs: number,
+  armed: () => boolean,
+): void {
   const query = client.query.bind(client);
   client.query = (...args: unknown[]) => {
     const config = args[0] as { submit?: unknown; callback?: unknown } | null | undefined;
     // A submittable (a cursor, a stream) runs as long as its reader wants: not bounded here.
     if (!armed() || typeof config?.submit === 'function') return query(...args);
     // Ending with a query under way closes the socket; the query fails "Connection terminated".
-    const timer = setTimeout(() => void Promise.resolve(client.end()).catch(() => undefined), timeoutMs);
+    const timer = setTimeout(
+      () => void Promise.resolve(client.end()).catch(() => undefined),
+      timeoutMs,
+    );
     const settle = () => clearTimeout(timer);
     const last = args[args.length - 1];
     if (typeof last === 'function') {
@@ -145,7 +156,10 @@ function boundPostgresQueries(client: PostgresClient, timeoutMs: number, armed: 
       };
     } else if (typeof config?.callback === 'function') {
       const callback = config.callback as (...r: unknown[]) => void;
-      args[0] = { ...config, callback: (...results: unknown[]) => (settle(), callback(...results)) };
+      args[0] = {
+        ...config,
+        callback: (...results: unknown[]) => (settle(), callback(...results)),
+      };
     }
     let result: unknown;
     try {

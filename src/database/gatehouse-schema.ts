@@ -67,7 +67,14 @@ const UUID_PROPERTIES: UuidProperties = [
 ];
 
 /** Gatehouse's migrations, in order; each one builds the tables of a SchemaPlan. */
-export const MIGRATIONS = [initialSchema, sessions, accountLifecycle, revocationOutbox, hostUsers, canonicalEmails];
+export const MIGRATIONS = [
+  initialSchema,
+  sessions,
+  accountLifecycle,
+  revocationOutbox,
+  hostUsers,
+  canonicalEmails,
+];
 
 /** The entities a DataSource registers: all, or all but the users when the host keeps them. */
 export function gatehouseEntities(ownUsers: boolean): Array<abstract new () => unknown> {

@@ -78,7 +78,7 @@ describe('Transactions (SQLite)', () => {
     expect(await emails()).toHaveLength(6);
   });
 
-  it("waits for a transaction the shared connection opened itself (a save) instead of nesting in it", async () => {
+  it('waits for a transaction the shared connection opened itself (a save) instead of nesting in it', async () => {
     await open();
     const repo = dataSource.getRepository(User);
     await Promise.all(
@@ -107,8 +107,9 @@ describe('Transactions (SQLite)', () => {
     ).rejects.toThrow('the real problem');
     rollback.mockRestore();
     await transactions.run((manager) => manager.insert(User, user('kept@example.com')));
-    const connection = (dataSource.driver as unknown as { databaseConnection: { inTransaction: boolean } })
-      .databaseConnection;
+    const connection = (
+      dataSource.driver as unknown as { databaseConnection: { inTransaction: boolean } }
+    ).databaseConnection;
     expect(connection.inTransaction).toBe(false);
     expect(await emails()).toEqual(['kept@example.com']);
   });
@@ -121,7 +122,9 @@ describe('Transactions (SQLite)', () => {
     const open_ = new Promise<void>((resolve) => (opened = resolve));
     const slow = transactions.run(() => (opened(), held));
     await open_;
-    await expect(dataSource.getRepository(User).count()).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    await expect(dataSource.getRepository(User).count()).rejects.toMatchObject({
+      code: 'SQLITE_BUSY',
+    });
     release();
     await slow;
     await expect(dataSource.getRepository(User).count()).resolves.toBe(0);

@@ -41,9 +41,7 @@ export class Transactions implements OnModuleInit {
   async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return this.sqlite
-          ? await this.sqlite.run(work)
-          : await this.dataSource.transaction(work);
+        return this.sqlite ? await this.sqlite.run(work) : await this.dataSource.transaction(work);
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(error)) throw error;
         this.logger.debug(`transaction conflict, attempt ${attempt} of ${MAX_ATTEMPTS}`);

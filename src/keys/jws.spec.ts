@@ -11,7 +11,13 @@ const signingKey = (alg: JwsAlgorithm) =>
   alg === 'HS256' ? { alg, key: secret } : { alg, key: pairs[alg].privateKey, kid: `kid-${alg}` };
 const verifyingKey = (alg: JwsAlgorithm) => (alg === 'HS256' ? secret : pairs[alg].publicKey);
 const keyFor = (alg: JwsAlgorithm) => (kid: string | undefined) =>
-  alg === 'HS256' ? (kid === undefined ? secret : undefined) : kid === `kid-${alg}` ? verifyingKey(alg) : undefined;
+  alg === 'HS256'
+    ? kid === undefined
+      ? secret
+      : undefined
+    : kid === `kid-${alg}`
+      ? verifyingKey(alg)
+      : undefined;
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const payload = { sub: 'u1', n: 1 };
 
@@ -39,12 +45,22 @@ describe.each(JWS_ALGORITHMS)('JWS %s', (alg) => {
 
   it('refuses a changed payload, a changed signature and a truncated token', () => {
     const [h, , s] = token.split('.');
-    expect(verifyCompact(`${h}.${b64({ ...payload, sub: 'admin' })}.${s}`, alg, keyFor(alg))).toBeUndefined();
+    expect(
+      verifyCompact(`${h}.${b64({ ...payload, sub: 'admin' })}.${s}`, alg, keyFor(alg)),
+    ).toBeUndefined();
     const flipped = Buffer.from(s, 'base64url');
     flipped[3] ^= 1;
-    expect(verifyCompact(`${token.slice(0, token.lastIndexOf('.'))}.${flipped.toString('base64url')}`, alg, keyFor(alg))).toBeUndefined();
+    expect(
+      verifyCompact(
+        `${token.slice(0, token.lastIndexOf('.'))}.${flipped.toString('base64url')}`,
+        alg,
+        keyFor(alg),
+      ),
+    ).toBeUndefined();
     expect(verifyCompact(token.slice(0, token.lastIndexOf('.')), alg, keyFor(alg))).toBeUndefined();
-    expect(verifyCompact(`${token.slice(0, token.lastIndexOf('.'))}.`, alg, keyFor(alg))).toBeUndefined();
+    expect(
+      verifyCompact(`${token.slice(0, token.lastIndexOf('.'))}.`, alg, keyFor(alg)),
+    ).toBeUndefined();
   });
 
   it('refuses a token whose header names another algorithm, even with a valid signature for it', () => {
@@ -58,8 +74,16 @@ describe.each(JWS_ALGORITHMS)('JWS %s', (alg) => {
     const base = alg === 'HS256' ? { alg } : { alg, kid: `kid-${alg}` };
     // The control: a hand-signed token with the plain header verifies.
     expect(verifyCompact(signedWithHeader(alg, base), alg, keyFor(alg))).toEqual(payload);
-    for (const extra of [{ jku: 'http://127.0.0.1/jwks' }, { jwk: { kty: 'oct' } }, { x5u: 'http://x' }, { crit: ['exp'] }, { typ: 'at+jwt' }]) {
-      expect(verifyCompact(signedWithHeader(alg, { ...base, ...extra }), alg, keyFor(alg))).toBeUndefined();
+    for (const extra of [
+      { jku: 'http://127.0.0.1/jwks' },
+      { jwk: { kty: 'oct' } },
+      { x5u: 'http://x' },
+      { crit: ['exp'] },
+      { typ: 'at+jwt' },
+    ]) {
+      expect(
+        verifyCompact(signedWithHeader(alg, { ...base, ...extra }), alg, keyFor(alg)),
+      ).toBeUndefined();
     }
   });
 
@@ -73,7 +97,16 @@ describe.each(JWS_ALGORITHMS)('JWS %s', (alg) => {
   });
 
   it('never throws on garbage', () => {
-    for (const junk of ['', '.', '..', 'a.b.c', `${b64({ alg })}.e30.`, `${b64([alg])}.e30.AAAA`, 'é.é.é', `${b64({ alg })}.bm90IGpzb24.AAAA`]) {
+    for (const junk of [
+      '',
+      '.',
+      '..',
+      'a.b.c',
+      `${b64({ alg })}.e30.`,
+      `${b64([alg])}.e30.AAAA`,
+      'é.é.é',
+      `${b64({ alg })}.bm90IGpzb24.AAAA`,
+    ]) {
       expect(() => verifyCompact(junk, alg, keyFor(alg))).not.toThrow();
       expect(verifyCompact(junk, alg, keyFor(alg))).toBeUndefined();
     }
@@ -89,7 +122,11 @@ describe('JWS key selection', () => {
   });
 
   it('refuses a token whose kid names no published key', () => {
-    const token = signCompact(payload, { alg: 'EdDSA', key: pairs.EdDSA.privateKey, kid: 'retired' });
+    const token = signCompact(payload, {
+      alg: 'EdDSA',
+      key: pairs.EdDSA.privateKey,
+      kid: 'retired',
+    });
     expect(verifyCompact(token, 'EdDSA', () => undefined)).toBeUndefined();
   });
 

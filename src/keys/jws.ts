@@ -94,7 +94,12 @@ function signatureOf(alg: JwsAlgorithm, input: string, key: KeyObject): Buffer {
   }
 }
 
-function signatureHolds(alg: JwsAlgorithm, input: string, signature: Buffer, key: KeyObject): boolean {
+function signatureHolds(
+  alg: JwsAlgorithm,
+  input: string,
+  signature: Buffer,
+  key: KeyObject,
+): boolean {
   const data = Buffer.from(input, 'utf8');
   try {
     switch (alg) {
@@ -105,7 +110,10 @@ function signatureHolds(alg: JwsAlgorithm, input: string, signature: Buffer, key
       case 'RS256':
         return cryptoVerify('sha256', data, key, signature);
       case 'ES256':
-        return signature.length === 64 && cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+        return (
+          signature.length === 64 &&
+          cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
+        );
       case 'EdDSA':
         return signature.length === 64 && cryptoVerify(null, data, key, signature);
     }

@@ -16,7 +16,13 @@ export interface Rotation {
  */
 export function rotate(
   current: readonly SigningKey[],
-  opts: { alg: AsymmetricAlgorithm; activateInMs: number; retentionMs: number; prune: boolean; now?: number },
+  opts: {
+    alg: AsymmetricAlgorithm;
+    activateInMs: number;
+    retentionMs: number;
+    prune: boolean;
+    now?: number;
+  },
 ): Rotation {
   const now = opts.now ?? Date.now();
   const added = generateSigningKey(opts.alg, now + opts.activateInMs, now);

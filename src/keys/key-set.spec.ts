@@ -28,18 +28,28 @@ describe('KeySet', () => {
 
   it('publishes public members only', () => {
     const { keys } = set.jwks(t0);
-    expect(keys[0]).toEqual({ kty: 'OKP', crv: 'Ed25519', x: expect.any(String), kid: first.kid, alg: 'EdDSA', use: 'sig' });
+    expect(keys[0]).toEqual({
+      kty: 'OKP',
+      crv: 'Ed25519',
+      x: expect.any(String),
+      kid: first.kid,
+      alg: 'EdDSA',
+      use: 'sig',
+    });
     expect(JSON.stringify(keys)).not.toMatch(/"d"/);
   });
 });
 
 describe('stored keys', () => {
-  it.each(['EdDSA', 'ES256', 'RS256'] as const)('%s survives storage, and its kid is its RFC 7638 thumbprint', (alg) => {
-    const key = generateSigningKey(alg, t0, t0);
-    const back = fromStoredKey(JSON.parse(JSON.stringify(toStoredKey(key))), 'test');
-    expect(back).toMatchObject({ kid: key.kid, alg, activatesAt: t0 });
-    expect(thumbprint(back.publicKey)).toBe(key.kid);
-  });
+  it.each(['EdDSA', 'ES256', 'RS256'] as const)(
+    '%s survives storage, and its kid is its RFC 7638 thumbprint',
+    (alg) => {
+      const key = generateSigningKey(alg, t0, t0);
+      const back = fromStoredKey(JSON.parse(JSON.stringify(toStoredKey(key))), 'test');
+      expect(back).toMatchObject({ kid: key.kid, alg, activatesAt: t0 });
+      expect(thumbprint(back.publicKey)).toBe(key.kid);
+    },
+  );
 
   it('matches the RFC 7638 §3.1 example thumbprint', () => {
     const n =
@@ -50,8 +60,12 @@ describe('stored keys', () => {
 
   it('refuses a kid that is not the key, a key of the wrong type, and unreadable PEM, without quoting the key', () => {
     const stored = toStoredKey(generateSigningKey('EdDSA', t0, t0));
-    expect(() => fromStoredKey({ ...stored, kid: 'someone-else' }, 'k.json')).toThrow(/k.json: kid does not match/);
-    expect(() => fromStoredKey({ ...stored, alg: 'ES256' }, 'k.json')).toThrow(/ed25519 key, not ec/);
+    expect(() => fromStoredKey({ ...stored, kid: 'someone-else' }, 'k.json')).toThrow(
+      /k.json: kid does not match/,
+    );
+    expect(() => fromStoredKey({ ...stored, alg: 'ES256' }, 'k.json')).toThrow(
+      /ed25519 key, not ec/,
+    );
     const broken = { ...stored, privateKey: stored.privateKey.replace(/[A-Za-z]{8}/, 'AAAAAAAA') };
     expect(() => fromStoredKey(broken, 'k.json')).toThrow(/k.json: privateKey/);
     try {
@@ -67,7 +81,13 @@ describe('rotate', () => {
     const old = generateSigningKey('ES256', t0, t0);
     const current = generateSigningKey('ES256', t0 + 48 * HOUR, t0);
     const now = t0 + 100 * HOUR;
-    const result = rotate([old, current], { alg: 'ES256', activateInMs: HOUR, retentionMs: 24 * HOUR, prune: true, now });
+    const result = rotate([old, current], {
+      alg: 'ES256',
+      activateInMs: HOUR,
+      retentionMs: 24 * HOUR,
+      prune: true,
+      now,
+    });
     expect(result.added.activatesAt).toBe(now + HOUR);
     expect(result.pruned.map((k) => k.kid)).toEqual([old.kid]);
     expect(result.keys.map((k) => k.kid)).toEqual([current.kid, result.added.kid]);

@@ -16,7 +16,9 @@ export class KeySet {
     keys: readonly SigningKey[],
     private readonly retentionMs: number,
   ) {
-    this.keys = [...keys].sort((a, b) => a.activatesAt - b.activatesAt || a.kid.localeCompare(b.kid));
+    this.keys = [...keys].sort(
+      (a, b) => a.activatesAt - b.activatesAt || a.kid.localeCompare(b.kid),
+    );
   }
 
   get size(): number {
@@ -57,7 +59,9 @@ export class KeySet {
 
   /** When a later key took over from this one, if one has by `now`. */
   private retiredAt(key: SigningKey, now: number): number | undefined {
-    const successor = this.keys.find((other) => other.activatesAt > key.activatesAt && other.activatesAt <= now);
+    const successor = this.keys.find(
+      (other) => other.activatesAt > key.activatesAt && other.activatesAt <= now,
+    );
     return successor?.activatesAt;
   }
 }

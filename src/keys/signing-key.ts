@@ -1,4 +1,10 @@
-import { KeyObject, createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import {
+  KeyObject,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+} from 'node:crypto';
 import { JwsAlgorithm } from './jws';
 
 export type AsymmetricAlgorithm = Exclude<JwsAlgorithm, 'HS256'>;
@@ -24,7 +30,11 @@ export interface StoredKey {
   privateKey: string;
 }
 
-export function generateSigningKey(alg: AsymmetricAlgorithm, activatesAt: number, now = Date.now()): SigningKey {
+export function generateSigningKey(
+  alg: AsymmetricAlgorithm,
+  activatesAt: number,
+  now = Date.now(),
+): SigningKey {
   const { privateKey, publicKey } =
     alg === 'EdDSA'
       ? generateKeyPairSync('ed25519')
@@ -54,7 +64,8 @@ export function fromStoredKey(value: unknown, source: string): SigningKey {
   const fail = (why: string) => new Error(`${source}: ${why}`);
   if (typeof stored !== 'object' || stored === null) throw fail('not a key object');
   const { alg, kid, privateKey: pem } = stored;
-  if (alg !== 'EdDSA' && alg !== 'ES256' && alg !== 'RS256') throw fail('alg must be EdDSA, ES256 or RS256');
+  if (alg !== 'EdDSA' && alg !== 'ES256' && alg !== 'RS256')
+    throw fail('alg must be EdDSA, ES256 or RS256');
   if (typeof pem !== 'string') throw fail('privateKey must be a PKCS#8 PEM string');
   const activatesAt = Date.parse(stored.activatesAt ?? '');
   const createdAt = Date.parse(stored.createdAt ?? stored.activatesAt ?? '');
@@ -66,7 +77,9 @@ export function fromStoredKey(value: unknown, source: string): SigningKey {
     throw fail('privateKey is not a readable private key');
   }
   if (privateKey.asymmetricKeyType !== KEY_TYPES[alg]) {
-    throw fail(`privateKey is a ${privateKey.asymmetricKeyType ?? 'unknown'} key, not ${KEY_TYPES[alg]} for ${alg}`);
+    throw fail(
+      `privateKey is a ${privateKey.asymmetricKeyType ?? 'unknown'} key, not ${KEY_TYPES[alg]} for ${alg}`,
+    );
   }
   if (alg === 'ES256' && privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw fail('ES256 needs a P-256 key');
@@ -77,10 +90,21 @@ export function fromStoredKey(value: unknown, source: string): SigningKey {
   const publicKey = createPublicKey(privateKey);
   const actualKid = thumbprint(publicKey);
   if (kid !== undefined && kid !== actualKid) throw fail('kid does not match the key');
-  return { kid: actualKid, alg, activatesAt, createdAt: Number.isNaN(createdAt) ? activatesAt : createdAt, privateKey, publicKey };
+  return {
+    kid: actualKid,
+    alg,
+    activatesAt,
+    createdAt: Number.isNaN(createdAt) ? activatesAt : createdAt,
+    privateKey,
+    publicKey,
+  };
 }
 
-const KEY_TYPES: Record<AsymmetricAlgorithm, string> = { EdDSA: 'ed25519', ES256: 'ec', RS256: 'rsa' };
+const KEY_TYPES: Record<AsymmetricAlgorithm, string> = {
+  EdDSA: 'ed25519',
+  ES256: 'ec',
+  RS256: 'rsa',
+};
 
 /** A public key as the JWKS publishes it (RFC 7517 §4): public members only. */
 export interface PublishedJwk {
@@ -103,7 +127,13 @@ export function publicJwk(key: SigningKey): PublishedJwk {
 /** RFC 7638: SHA-256 over the required members in lexicographic order. */
 export function thumbprint(publicKey: KeyObject): string {
   const members = requiredMembers(publicKey);
-  const canonical = JSON.stringify(Object.fromEntries(Object.keys(members).sort().map((k) => [k, members[k]])));
+  const canonical = JSON.stringify(
+    Object.fromEntries(
+      Object.keys(members)
+        .sort()
+        .map((k) => [k, members[k]]),
+    ),
+  );
   return createHash('sha256').update(canonical).digest('base64url');
 }
 

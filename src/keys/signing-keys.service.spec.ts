@@ -16,7 +16,12 @@ describe('SigningKeys', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const keysFor = (overrides: Partial<AuthConfig>) => {
-    const auth = testAuthConfig({ algorithm: 'EdDSA', key: undefined, keys: { dir, reloadIntervalMs: 0 }, ...overrides });
+    const auth = testAuthConfig({
+      algorithm: 'EdDSA',
+      key: undefined,
+      keys: { dir, reloadIntervalMs: 0 },
+      ...overrides,
+    });
     return new SigningKeys({ get: () => auth } as unknown as ConfigService as never);
   };
 
@@ -44,7 +49,10 @@ describe('SigningKeys', () => {
 
   it('takes keys from JWT_KEYS and writes no file', () => {
     const key = generateSigningKey('EdDSA', Date.now() - 1000);
-    const keys = keysFor({ isProduction: true, keys: { dir, variable: JSON.stringify([toStoredKey(key)]), reloadIntervalMs: 0 } });
+    const keys = keysFor({
+      isProduction: true,
+      keys: { dir, variable: JSON.stringify([toStoredKey(key)]), reloadIntervalMs: 0 },
+    });
     expect(keys.signing().kid).toBe(key.kid);
     expect(readdirSync(dir)).toHaveLength(0);
   });
@@ -59,7 +67,12 @@ describe('SigningKeys', () => {
     expect(keys.signing(activatesAt - 1).kid).toBe(old.kid);
     expect(keys.signing(activatesAt).kid).toBe(next.kid);
     expect(keys.verificationKey(old.kid, activatesAt)).toBeDefined();
-    expect(keys.jwks().keys.map((k) => k.kid).sort()).toEqual([old.kid, next.kid].sort());
+    expect(
+      keys
+        .jwks()
+        .keys.map((k) => k.kid)
+        .sort(),
+    ).toEqual([old.kid, next.kid].sort());
   });
 
   it('keeps the loaded keys when the directory turns unreadable', () => {
@@ -71,7 +84,9 @@ describe('SigningKeys', () => {
   });
 
   it('under HS256 publishes nothing and accepts no kid', () => {
-    const keys = new SigningKeys({ get: () => testAuthConfig() } as unknown as ConfigService as never);
+    const keys = new SigningKeys({
+      get: () => testAuthConfig(),
+    } as unknown as ConfigService as never);
     expect(keys.jwks()).toEqual({ keys: [] });
     expect(keys.verificationKey('anything')).toBeUndefined();
     expect(keys.verificationKey(undefined)).toBeDefined();

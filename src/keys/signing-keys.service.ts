@@ -67,11 +67,16 @@ export class SigningKeys implements OnModuleInit, OnApplicationShutdown {
       if (!next.signingKey()) throw new Error('no key in it is active');
       const before = new Set(this.set.published().map((key) => key.kid));
       for (const key of next.published()) {
-        if (!before.has(key.kid)) this.logger.log(`signing key ${key.kid} loaded; it signs from ${new Date(key.activatesAt).toISOString()}`);
+        if (!before.has(key.kid))
+          this.logger.log(
+            `signing key ${key.kid} loaded; it signs from ${new Date(key.activatesAt).toISOString()}`,
+          );
       }
       this.set = next;
     } catch (error) {
-      this.logger.error(`keys in ${dir} not reloaded, the previous ones stay: ${(error as Error).message}`);
+      this.logger.error(
+        `keys in ${dir} not reloaded, the previous ones stay: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -91,29 +96,41 @@ export class SigningKeys implements OnModuleInit, OnApplicationShutdown {
     const source = variable !== undefined ? 'JWT_KEYS' : `JWT_KEYS_DIR (${dir})`;
     let keys;
     try {
-      keys = this.ofAlgorithm(variable !== undefined ? parseKeysVariable(variable) : readKeyDir(dir), source);
+      keys = this.ofAlgorithm(
+        variable !== undefined ? parseKeysVariable(variable) : readKeyDir(dir),
+        source,
+      );
     } catch (error) {
       throw new ConfigValidationError([(error as Error).message]);
     }
     if (keys.length === 0 && variable === undefined && !this.auth.isProduction) {
       const key = generateSigningKey(alg, Date.now());
       const file = writeKeyFile(dir, key);
-      this.logger.warn(`no ${alg} signing key: generated a development key in ${file}. Production refuses to start without one.`);
+      this.logger.warn(
+        `no ${alg} signing key: generated a development key in ${file}. Production refuses to start without one.`,
+      );
       keys = [key];
     }
     if (keys.length === 0) {
-      throw new ConfigValidationError([`JWT_ALGORITHM=${alg} needs a signing key in ${source}; create one with npm run keys:rotate`]);
+      throw new ConfigValidationError([
+        `JWT_ALGORITHM=${alg} needs a signing key in ${source}; create one with npm run keys:rotate`,
+      ]);
     }
     const set = new KeySet(keys, this.retentionMs);
     if (!set.signingKey()) {
-      throw new ConfigValidationError([`no key in ${source} is active yet; the earliest activates at ${new Date(Math.min(...keys.map((k) => k.activatesAt))).toISOString()}`]);
+      throw new ConfigValidationError([
+        `no key in ${source} is active yet; the earliest activates at ${new Date(Math.min(...keys.map((k) => k.activatesAt))).toISOString()}`,
+      ]);
     }
     return set;
   }
 
   private ofAlgorithm<T extends { alg: string; kid: string }>(keys: T[], source: string): T[] {
     const other = keys.find((key) => key.alg !== this.algorithm);
-    if (other) throw new Error(`${source}: key ${other.kid} is ${other.alg}, but JWT_ALGORITHM is ${this.algorithm}`);
+    if (other)
+      throw new Error(
+        `${source}: key ${other.kid} is ${other.alg}, but JWT_ALGORITHM is ${this.algorithm}`,
+      );
     return keys;
   }
 }

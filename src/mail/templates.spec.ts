@@ -82,10 +82,22 @@ describe('mail templates', () => {
   });
 
   it('tells the owner of a factor turned on how a password reset can turn it off, and for how long', () => {
-    const on = twoFactorChangedMail({ to: 'a@example.com', appName: 'Acme', enabled: true, when: WHEN, resetWindowSeconds: 7 * 86_400 });
+    const on = twoFactorChangedMail({
+      to: 'a@example.com',
+      appName: 'Acme',
+      enabled: true,
+      when: WHEN,
+      resetWindowSeconds: 7 * 86_400,
+    });
     expect(on.text).toContain('choose to turn two-factor off with it');
     expect(on.text).toContain('7 days');
-    const off = twoFactorChangedMail({ to: 'a@example.com', appName: 'Acme', enabled: false, when: WHEN, resetWindowSeconds: 7 * 86_400 });
+    const off = twoFactorChangedMail({
+      to: 'a@example.com',
+      appName: 'Acme',
+      enabled: false,
+      when: WHEN,
+      resetWindowSeconds: 7 * 86_400,
+    });
     expect(off.text).not.toContain('turn two-factor off with it');
   });
 

@@ -96,7 +96,15 @@ export function twoFactorChangedMail({
 }
 
 /** To the owner of an address someone tried to register again (AUTH_REGISTRATION_QUIET). */
-export function registrationAttemptMail({ to, appName, link }: { to: string; appName: string; link: string }): MailMessage {
+export function registrationAttemptMail({
+  to,
+  appName,
+  link,
+}: {
+  to: string;
+  appName: string;
+  link: string;
+}): MailMessage {
   return compose(to, 'registration_attempt', {
     subject: `Someone tried to create a ${appName} account with your address`,
     appName,
@@ -104,7 +112,10 @@ export function registrationAttemptMail({ to, appName, link }: { to: string; app
       `Someone tried to create a ${appName} account with this address, which already has one. No new account was made.`,
     ],
     action: { label: 'Forgot your password? Choose a new one', link },
-    after: ['If it was you, sign in with your existing account instead.', 'If it was not, you can ignore this mail.'],
+    after: [
+      'If it was you, sign in with your existing account instead.',
+      'If it was not, you can ignore this mail.',
+    ],
   });
 }
 

@@ -98,6 +98,8 @@ function loadIoredis(): typeof Redis {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
     return (require('ioredis') as { default: typeof Redis }).default;
   } catch {
-    throw new Error('AuthModule: redisUrl (REDIS_URL) is set but ioredis is not installed: npm install ioredis');
+    throw new Error(
+      'AuthModule: redisUrl (REDIS_URL) is set but ioredis is not installed: npm install ioredis',
+    );
   }
 }

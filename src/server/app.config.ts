@@ -40,7 +40,11 @@ function loadHttpTimeouts(env: ServerEnvironment): AppConfig['httpTimeouts'] {
     keepAliveMs: durationMs(env.HTTP_KEEP_ALIVE_TIMEOUT ?? '5s', 's'),
   };
   // Node refuses a headers timeout longer than the request's, and a zero would mean "none".
-  if (timeouts.requestMs === 0 || timeouts.headersMs === 0 || timeouts.headersMs > timeouts.requestMs) {
+  if (
+    timeouts.requestMs === 0 ||
+    timeouts.headersMs === 0 ||
+    timeouts.headersMs > timeouts.requestMs
+  ) {
     throw new ConfigValidationError([
       'HTTP_REQUEST_TIMEOUT and HTTP_HEADERS_TIMEOUT must be above 0, the headers one no longer',
     ]);
@@ -68,10 +72,12 @@ export function loadAppConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
         : undefined,
     httpAdapter: env.HTTP_ADAPTER ?? 'express',
     bodyLimit: env.BODY_LIMIT ?? '64kb',
-    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL ?? 'info',
     httpTimeouts: loadHttpTimeouts(env),
   };
 }
-

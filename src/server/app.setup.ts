@@ -20,7 +20,6 @@ import {
 import type { RequestWithId } from '../index';
 import type { AllConfig, AppConfig } from './server-config';
 
-
 /**
  * helmet's default CSP, plus what Swagger UI at /docs needs: its inline styles and the data:
  * images of its icons. Scripts stay same-origin only.
@@ -145,7 +144,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('0.2.0')
     .build();
   // What any host does: its document, then Gatehouse's security and schemes on it.
-  return applyGatehouseSwagger(app, SwaggerModule.createDocument(app, config, { extraModels: [ErrorBody] }));
+  return applyGatehouseSwagger(
+    app,
+    SwaggerModule.createDocument(app, config, { extraModels: [ErrorBody] }),
+  );
 }
 
 function setupSwagger(app: INestApplication): void {

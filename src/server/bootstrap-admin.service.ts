@@ -1,6 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { DomainError, ErrorCode, PasswordHasher, ROLE_ADMIN, ROLE_USER, UsersService } from '../index';
+import {
+  DomainError,
+  ErrorCode,
+  PasswordHasher,
+  ROLE_ADMIN,
+  ROLE_USER,
+  UsersService,
+} from '../index';
 import type { AllConfig } from './server-config';
 
 /**

@@ -67,4 +67,3 @@ export function loadDatabaseConfig(raw: NodeJS.ProcessEnv = process.env): Databa
         : join(dataDir, 'gatehouse.sqlite');
   return { kind: 'sqlite', path, ...common };
 }
-

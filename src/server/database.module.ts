@@ -58,7 +58,10 @@ async function openPostgres(options: PostgresConnectionOptions): Promise<DataSou
 
 const LIFTED = ['statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout'];
 
-async function migrateUnbounded(dataSource: DataSource, options: PostgresConnectionOptions): Promise<void> {
+async function migrateUnbounded(
+  dataSource: DataSource,
+  options: PostgresConnectionOptions,
+): Promise<void> {
   const runner = dataSource.createQueryRunner();
   for (const setting of LIFTED) await runner.query(`SET ${setting} = 0`);
   const executor = new MigrationExecutor(dataSource, runner);

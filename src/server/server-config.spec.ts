@@ -28,8 +28,13 @@ describe("the server's configuration", () => {
     it("checks Gatehouse's settings too, production secrets included", () => {
       const production = { NODE_ENV: 'production', DATA_DIR: dataDir };
       expect(() => validateServerEnvironment(production)).toThrow(/JWT_SECRET/);
-      expect(() => validateServerEnvironment({ ...production, BCRYPT_COST: '99' })).toThrow(/BCRYPT_COST/);
-      const secrets = { JWT_SECRET: 'k'.repeat(20) + 'Zq8#'.repeat(5), MFA_ENCRYPTION_KEY: 'ab'.repeat(32) };
+      expect(() => validateServerEnvironment({ ...production, BCRYPT_COST: '99' })).toThrow(
+        /BCRYPT_COST/,
+      );
+      const secrets = {
+        JWT_SECRET: 'k'.repeat(20) + 'Zq8#'.repeat(5),
+        MFA_ENCRYPTION_KEY: 'ab'.repeat(32),
+      };
       expect(() => validateServerEnvironment({ ...production, ...secrets })).not.toThrow();
     });
   });
@@ -41,8 +46,12 @@ describe("the server's configuration", () => {
       JWT_SECRET: 'k'.repeat(20) + 'Zq8#'.repeat(5),
       MFA_ENCRYPTION_KEY: 'ab'.repeat(32),
     };
-    expect(() => validateServerEnvironment({ ...production, BENCHMARK_ROUTES: '1' })).toThrow(/BENCHMARK_ROUTES/);
-    expect(() => validateServerEnvironment({ ...production, BENCHMARK_ROUTES: 'true', NODE_ENV: 'test' })).not.toThrow();
+    expect(() => validateServerEnvironment({ ...production, BENCHMARK_ROUTES: '1' })).toThrow(
+      /BENCHMARK_ROUTES/,
+    );
+    expect(() =>
+      validateServerEnvironment({ ...production, BENCHMARK_ROUTES: 'true', NODE_ENV: 'test' }),
+    ).not.toThrow();
   });
 
   describe('HTTP server timeouts', () => {
@@ -53,16 +62,19 @@ describe("the server's configuration", () => {
         keepAliveMs: 5_000,
       });
       expect(
-        loadAppConfig({ HTTP_REQUEST_TIMEOUT: '1m', HTTP_HEADERS_TIMEOUT: '20s', HTTP_KEEP_ALIVE_TIMEOUT: '65s' })
-          .httpTimeouts,
+        loadAppConfig({
+          HTTP_REQUEST_TIMEOUT: '1m',
+          HTTP_HEADERS_TIMEOUT: '20s',
+          HTTP_KEEP_ALIVE_TIMEOUT: '65s',
+        }).httpTimeouts,
       ).toEqual({ requestMs: 60_000, headersMs: 20_000, keepAliveMs: 65_000 });
     });
 
     it('refuses none at all, or headers allowed longer than the whole request', () => {
       expect(() => loadAppConfig({ HTTP_REQUEST_TIMEOUT: '0' })).toThrow(/HTTP_REQUEST_TIMEOUT/);
-      expect(() => loadAppConfig({ HTTP_REQUEST_TIMEOUT: '5s', HTTP_HEADERS_TIMEOUT: '10s' })).toThrow(
-        /HTTP_HEADERS_TIMEOUT/,
-      );
+      expect(() =>
+        loadAppConfig({ HTTP_REQUEST_TIMEOUT: '5s', HTTP_HEADERS_TIMEOUT: '10s' }),
+      ).toThrow(/HTTP_HEADERS_TIMEOUT/);
     });
   });
 

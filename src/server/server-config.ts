@@ -20,7 +20,10 @@ export interface AllConfig {
 export const configModuleOptions: ConfigModuleOptions = {
   isGlobal: true,
   cache: true,
-  load: [registerAs('app', () => loadAppConfig()), registerAs('database', () => loadDatabaseConfig())],
+  load: [
+    registerAs('app', () => loadAppConfig()),
+    registerAs('database', () => loadDatabaseConfig()),
+  ],
   // Entry points load .env themselves (loadDotEnv) before validating; tests set env explicitly.
   ignoreEnvFile: true,
   validate: (raw) => {

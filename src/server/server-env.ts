@@ -1,7 +1,17 @@
 // The validators read each property's design type (implicit conversion of numbers).
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
-import { IsBooleanString, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import {
+  IsBooleanString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
 import { ConfigValidationError } from '../index';
 
 const DURATION = /^\d+\s*(s|m|h|d)?$/;
@@ -17,7 +27,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * DATABASE_TIMEOUT) are read by both, each for its own purpose.
  */
 export class ServerEnvironment {
-  @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: 'development' | 'production' | 'test';
+  @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?:
+    'development' | 'production' | 'test';
   @IsOptional() @Min(0) @Max(65535) @IsInt() PORT?: number;
   @IsOptional() @IsString() HOST?: string;
   @IsOptional() @IsString() DATA_DIR?: string;
@@ -27,14 +38,17 @@ export class ServerEnvironment {
 
   @IsOptional()
   @Matches(/^(sqlite:|mysql:\/\/|mariadb:\/\/|postgres:\/\/|postgresql:\/\/)/, {
-    message: 'DATABASE_URL must start with sqlite:, mysql://, mariadb://, postgres:// or postgresql://',
+    message:
+      'DATABASE_URL must start with sqlite:, mysql://, mariadb://, postgres:// or postgresql://',
   })
   DATABASE_URL?: string;
   @IsOptional() @IsBooleanString() DATABASE_MIGRATIONS_RUN?: string;
   @IsOptional() @IsBooleanString() DATABASE_LOGGING?: string;
   @IsOptional() @Min(1) @Max(1000) @IsInt() DATABASE_POOL_SIZE?: number;
   @IsOptional()
-  @Matches(/^[1-9]\d*\s*(ms|s)?$/, { message: 'DATABASE_TIMEOUT must be a duration such as 5s or 1500ms' })
+  @Matches(/^[1-9]\d*\s*(ms|s)?$/, {
+    message: 'DATABASE_TIMEOUT must be a duration such as 5s or 1500ms',
+  })
   DATABASE_TIMEOUT?: string;
 
   @IsOptional()
@@ -63,7 +77,9 @@ export function parseServerEnv(raw: Record<string, unknown>): ServerEnvironment 
   // Empty strings mean "unset": docker-compose and .env files often carry `FOO=`.
   const set = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ''));
   const env = plainToInstance(ServerEnvironment, set, { enableImplicitConversion: true });
-  const problems = validateSync(env, { stopAtFirstError: true }).flatMap((e) => Object.values(e.constraints ?? {}));
+  const problems = validateSync(env, { stopAtFirstError: true }).flatMap((e) =>
+    Object.values(e.constraints ?? {}),
+  );
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
 }
@@ -72,7 +88,8 @@ export function parseServerEnv(raw: Record<string, unknown>): ServerEnvironment 
 export function durationMs(value: string, bareUnit: 's' | 'ms'): number {
   const match = /^(\d+)\s*(ms|s|m|h|d)?$/.exec(value.trim());
   if (!match) throw new ConfigValidationError([`not a duration: ${value}`]);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? bareUnit] ?? 1;
+  const unit =
+    { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? bareUnit] ?? 1;
   return Number(match[1]) * unit;
 }
 

@@ -28,7 +28,8 @@ export function buildDataSourceOptions(
   /** Off for the migration CLI: a migration may rightly outlast DATABASE_TIMEOUT. */
   { waits = true }: { waits?: boolean } = {},
 ): DataSourceOptions {
-  const type = db.kind === 'mysql' ? db.flavour : db.kind === 'postgres' ? 'postgres' : 'better-sqlite3';
+  const type =
+    db.kind === 'mysql' ? db.flavour : db.kind === 'postgres' ? 'postgres' : 'better-sqlite3';
   const common = {
     ...schemaFor(type),
     migrationsRun: db.migrationsRun,

@@ -76,7 +76,8 @@ describe('RevocationCheckService and TokenRevocationService', () => {
   });
 
   /** Every statement the database is sent (better-sqlite3 has one shared query runner). */
-  const statements = () => jest.spyOn(moduleRef.get(DataSource).driver.createQueryRunner('master'), 'query');
+  const statements = () =>
+    jest.spyOn(moduleRef.get(DataSource).driver.createQueryRunner('master'), 'query');
 
   it('reads a token state in two statements: the row by its key, its owner through the user store', async () => {
     const sent = statements();
@@ -103,7 +104,10 @@ describe('RevocationCheckService and TokenRevocationService', () => {
   });
 
   it('reads a refresh token from the database at every check: nothing caches refresh tokens', async () => {
-    const refreshRow = await tokens.findOneByOrFail({ familyId: access.sid, type: TokenType.Refresh });
+    const refreshRow = await tokens.findOneByOrFail({
+      familyId: access.sid,
+      type: TokenType.Refresh,
+    });
     const refresh = { ...access, jti: refreshRow.jti, typ: TokenType.Refresh };
     const find = jest.spyOn(tokens, 'findOne');
     await expect(check.refusal(refresh)).resolves.toBeUndefined();

@@ -116,7 +116,14 @@ export class RevocationCheckService {
    */
   private async read(jti: string): Promise<TokenState | undefined> {
     const row = await this.tokens.findOne({
-      select: { jti: true, type: true, userId: true, familyId: true, revoked: true, expiresAt: true },
+      select: {
+        jti: true,
+        type: true,
+        userId: true,
+        familyId: true,
+        revoked: true,
+        expiresAt: true,
+      },
       where: { jti },
     });
     if (!row) return undefined;

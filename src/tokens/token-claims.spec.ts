@@ -19,8 +19,13 @@ describe('parseClaims', () => {
   });
 
   it('keeps the sign-in time (auth_time), which cannot be later than the token itself', () => {
-    expect(parseClaims({ ...valid, auth_time: 900 }, TokenType.Access)).toEqual({ ...valid, auth_time: 900 });
-    expect(parseClaims({ ...valid, auth_time: 1000 }, TokenType.Access)).toMatchObject({ auth_time: 1000 });
+    expect(parseClaims({ ...valid, auth_time: 900 }, TokenType.Access)).toEqual({
+      ...valid,
+      auth_time: 900,
+    });
+    expect(parseClaims({ ...valid, auth_time: 1000 }, TokenType.Access)).toMatchObject({
+      auth_time: 1000,
+    });
     for (const authTime of [1001, '900', null, Number.NaN]) {
       expect(parseClaims({ ...valid, auth_time: authTime }, TokenType.Access)).toBeUndefined();
     }

@@ -41,7 +41,11 @@ export function checkRegisteredClaims(
 ): boolean {
   const now = expect.now / 1000;
   if (!isTime(payload.exp) || payload.exp + expect.leewaySeconds <= now) return false;
-  if (payload.nbf !== undefined && (!isTime(payload.nbf) || payload.nbf - expect.leewaySeconds > now)) return false;
+  if (
+    payload.nbf !== undefined &&
+    (!isTime(payload.nbf) || payload.nbf - expect.leewaySeconds > now)
+  )
+    return false;
   return payload.iss === expect.issuer && payload.aud === expect.audience;
 }
 
@@ -64,7 +68,8 @@ export function parseClaims(
   if (!isTime(p.iat) || !isTime(p.exp) || !isString(p.iss) || !isString(p.aud)) return undefined;
   if (!Array.isArray(p.roles) || !p.roles.every(isString)) return undefined;
   const ctx = p.ctx;
-  if (ctx !== undefined && (typeof ctx !== 'object' || ctx === null || Array.isArray(ctx))) return undefined;
+  if (ctx !== undefined && (typeof ctx !== 'object' || ctx === null || Array.isArray(ctx)))
+    return undefined;
   // A token minted in the future is forged, or comes from a server whose clock is broken.
   if (p.iat > clock.now / 1000 + clock.leewaySeconds) return undefined;
   if (p.auth_time !== undefined && (!isTime(p.auth_time) || p.auth_time > p.iat)) return undefined;

@@ -95,6 +95,9 @@ describe('TokenCleanupService', () => {
     ]);
     const result = await moduleRef.get(TokenCleanupService).purgeExpired(now);
     expect(result.oneTimeTokens).toBe(7);
-    expect((await oneTime.find()).map((r) => r.id).sort()).toEqual(['live-spent', 'within-retention']);
+    expect((await oneTime.find()).map((r) => r.id).sort()).toEqual([
+      'live-spent',
+      'within-retention',
+    ]);
   });
 });

@@ -30,7 +30,9 @@ export class TokenIntrospectionService {
 
   /** The verified claims of one of our tokens, access or refresh; undefined for anything else. */
   identify(token: string): TokenClaims | undefined {
-    return this.signer.verify(token, TokenType.Access) ?? this.signer.verify(token, TokenType.Refresh);
+    return (
+      this.signer.verify(token, TokenType.Access) ?? this.signer.verify(token, TokenType.Refresh)
+    );
   }
 
   async introspect(token: string): Promise<IntrospectionResult> {

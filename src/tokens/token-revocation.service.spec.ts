@@ -31,12 +31,16 @@ describe('TokenRevocationService', () => {
     sessions = moduleRef.get(DataSource).getRepository(Session);
     published = jest.spyOn(moduleRef.get(RevocationBus), 'publish');
     const users = moduleRef.get(DataSource).getRepository(User);
-    userId = (await users.save(users.create({ email: 'a@example.com', passwordHash: 'x', roles: ['user'] }))).id;
+    userId = (
+      await users.save(users.create({ email: 'a@example.com', passwordHash: 'x', roles: ['user'] }))
+    ).id;
   });
   afterEach(() => moduleRef.close());
 
   const login = async () => {
-    const pair = await moduleRef.get(TokensService).startSession({ id: userId, roles: ['user'] }, client);
+    const pair = await moduleRef
+      .get(TokensService)
+      .startSession({ id: userId, roles: ['user'] }, client);
     const claims = moduleRef.get(TokenSigner).verify(pair.access_token, TokenType.Access);
     if (!claims) throw new Error('no claims');
     return claims;
@@ -48,7 +52,10 @@ describe('TokenRevocationService', () => {
     const { sid, jti } = await login();
     await expect(revocation.revokeFamily(sid, RevocationReason.Logout)).resolves.toBe(2);
     expect(await tokens.countBy({ familyId: sid, revoked: false })).toBe(0);
-    expect(await sessions.findOneBy({ id: sid })).toMatchObject({ revoked: true, revokedReason: 'logout' });
+    expect(await sessions.findOneBy({ id: sid })).toMatchObject({
+      revoked: true,
+      revokedReason: 'logout',
+    });
     // Only access tokens are cached anywhere, so only they are announced.
     expect(announcedJtis(0)).toEqual([jti]);
   });
@@ -64,7 +71,9 @@ describe('TokenRevocationService', () => {
   it('keeps the excepted session when ending all the others', async () => {
     const kept = await login();
     const ended = await login();
-    await expect(revocation.revokeAllForUser(userId, RevocationReason.LogoutAll, kept.sid)).resolves.toBe(2);
+    await expect(
+      revocation.revokeAllForUser(userId, RevocationReason.LogoutAll, kept.sid),
+    ).resolves.toBe(2);
     expect(await tokens.countBy({ familyId: kept.sid, revoked: false })).toBe(2);
     expect(await sessions.findOneBy({ id: kept.sid })).toMatchObject({ revoked: false });
     expect(await sessions.findOneBy({ id: ended.sid })).toMatchObject({ revoked: true });
@@ -73,27 +82,40 @@ describe('TokenRevocationService', () => {
 
   it('commits what runs alongside with the revocation, or neither', async () => {
     const { sid } = await login();
-    const disable = (manager: EntityManager) => manager.update(User, { id: userId }, { disabled: true });
+    const disable = (manager: EntityManager) =>
+      manager.update(User, { id: userId }, { disabled: true });
     await expect(
-      revocation.revokeAllForUser(userId, RevocationReason.UserDisabled, undefined, async (manager) => {
-        await disable(manager);
-        throw new Error('changed its mind');
-      }),
+      revocation.revokeAllForUser(
+        userId,
+        RevocationReason.UserDisabled,
+        undefined,
+        async (manager) => {
+          await disable(manager);
+          throw new Error('changed its mind');
+        },
+      ),
     ).rejects.toThrow('changed its mind');
     const users = moduleRef.get(DataSource).getRepository(User);
     expect(await users.findOneByOrFail({ id: userId })).toMatchObject({ disabled: false });
     expect(await tokens.countBy({ familyId: sid, revoked: false })).toBe(2);
 
-    await revocation.revokeAllForUser(userId, RevocationReason.UserDisabled, undefined, async (manager) => {
-      await disable(manager);
-    });
+    await revocation.revokeAllForUser(
+      userId,
+      RevocationReason.UserDisabled,
+      undefined,
+      async (manager) => {
+        await disable(manager);
+      },
+    );
     expect(await users.findOneByOrFail({ id: userId })).toMatchObject({ disabled: true });
     expect(await tokens.countBy({ familyId: sid, revoked: false })).toBe(0);
   });
 
   it('revokes nothing, and announces nothing, when the transaction fails', async () => {
     const { sid } = await login();
-    const failing = jest.spyOn(EntityManager.prototype, 'find').mockRejectedValueOnce(new Error('gone'));
+    const failing = jest
+      .spyOn(EntityManager.prototype, 'find')
+      .mockRejectedValueOnce(new Error('gone'));
     await expect(revocation.revokeFamily(sid, RevocationReason.Logout)).rejects.toThrow('gone');
     failing.mockRestore();
     expect(await tokens.countBy({ familyId: sid, revoked: false })).toBe(2);

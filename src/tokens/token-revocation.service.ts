@@ -103,7 +103,14 @@ export class TokenRevocationService {
         const flipped = await manager.update(Token, { ...tokens, revoked: false }, stamp);
         const revoked = await manager.find(Token, {
           where: { ...tokens, type: TokenType.Access, revoked: true, expiresAt: MoreThan(now) },
-          select: { jti: true, type: true, userId: true, familyId: true, expiresAt: true, revoked: true },
+          select: {
+            jti: true,
+            type: true,
+            userId: true,
+            familyId: true,
+            expiresAt: true,
+            revoked: true,
+          },
         });
         read = revoked.map((row) => toTokenState(row));
         await this.outbox.record(manager, read, now);

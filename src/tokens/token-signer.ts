@@ -19,7 +19,11 @@ export class TokenSigner {
     config: GatehouseConfig,
   ) {
     const auth = config.get('auth', { infer: true });
-    this.clock = { issuer: auth.issuer, audience: auth.audience, leewaySeconds: auth.clockToleranceSeconds };
+    this.clock = {
+      issuer: auth.issuer,
+      audience: auth.audience,
+      leewaySeconds: auth.clockToleranceSeconds,
+    };
   }
 
   sign(claims: TokenClaims): string {
@@ -30,7 +34,9 @@ export class TokenSigner {
   verify(token: string, expected: TokenType): TokenClaims | undefined {
     const now = Date.now();
     const payload = this.verifyPayload(token, now);
-    return payload && parseClaims(payload, expected, { now, leewaySeconds: this.clock.leewaySeconds });
+    return (
+      payload && parseClaims(payload, expected, { now, leewaySeconds: this.clock.leewaySeconds })
+    );
   }
 
   /**
@@ -45,7 +51,13 @@ export class TokenSigner {
     now = Date.now(),
   ): string {
     const iat = Math.floor(now / 1000);
-    const payload = { ...claims, iat, exp: iat + ttlSeconds, iss: this.clock.issuer, aud: audience };
+    const payload = {
+      ...claims,
+      iat,
+      exp: iat + ttlSeconds,
+      iss: this.clock.issuer,
+      aud: audience,
+    };
     return signCompact(payload, this.keys.signing());
   }
 
@@ -54,10 +66,18 @@ export class TokenSigner {
    * and lifetime are valid, of any `typ`: callers check the type they expect. Never throws on
    * bad input.
    */
-  verifyPayload(token: string, now = Date.now(), audience = this.clock.audience): Record<string, unknown> | undefined {
-    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
-    const payload = verifyCompact(token, this.keys.algorithm, (kid) => this.keys.verificationKey(kid, now));
-    if (!payload || !checkRegisteredClaims(payload, { ...this.clock, audience, now })) return undefined;
+  verifyPayload(
+    token: string,
+    now = Date.now(),
+    audience = this.clock.audience,
+  ): Record<string, unknown> | undefined {
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH)
+      return undefined;
+    const payload = verifyCompact(token, this.keys.algorithm, (kid) =>
+      this.keys.verificationKey(kid, now),
+    );
+    if (!payload || !checkRegisteredClaims(payload, { ...this.clock, audience, now }))
+      return undefined;
     return payload;
   }
 }

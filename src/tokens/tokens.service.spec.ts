@@ -78,15 +78,19 @@ describe('TokensService', () => {
 
     it('stores the session and its tokens together or not at all', async () => {
       const insert = EntityManager.prototype.insert;
-      const failing = jest
-        .spyOn(EntityManager.prototype, 'insert')
-        .mockImplementation(function (this: EntityManager, target, values) {
-          if (target === Token) return Promise.reject(new Error('disk full'));
-          return insert.call(this, target, values);
-        });
+      const failing = jest.spyOn(EntityManager.prototype, 'insert').mockImplementation(function (
+        this: EntityManager,
+        target,
+        values,
+      ) {
+        if (target === Token) return Promise.reject(new Error('disk full'));
+        return insert.call(this, target, values);
+      });
       await expect(service.startSession(subject, client, 'family-x')).rejects.toThrow('disk full');
       failing.mockRestore();
-      expect(await moduleRef.get(DataSource).getRepository(Session).countBy({ id: 'family-x' })).toBe(0);
+      expect(
+        await moduleRef.get(DataSource).getRepository(Session).countBy({ id: 'family-x' }),
+      ).toBe(0);
       expect(await tokens.countBy({ familyId: 'family-x' })).toBe(0);
     });
   });
@@ -195,14 +199,18 @@ describe('TokensService', () => {
       const failing = jest
         .spyOn(EntityManager.prototype, 'insert')
         .mockRejectedValueOnce(new Error('disk full'));
-      await expect(service.rotate(pair.refresh_token, resolve, client)).rejects.toThrow('disk full');
+      await expect(service.rotate(pair.refresh_token, resolve, client)).rejects.toThrow(
+        'disk full',
+      );
       failing.mockRestore();
       expect(await tokens.findOneBy({ jti: old.jti })).toMatchObject({ revoked: false });
       expect(await tokens.countBy({ familyId: old.sid })).toBe(2);
       // And the session was not touched either: the same token rotates normally afterwards.
       const next = await service.rotate(pair.refresh_token, resolve, client);
       expect(claimsOf(next.refresh_token, TokenType.Refresh).sid).toBe(old.sid);
-      expect(await tokens.countBy({ familyId: old.sid, type: TokenType.Refresh, revoked: false })).toBe(1);
+      expect(
+        await tokens.countBy({ familyId: old.sid, type: TokenType.Refresh, revoked: false }),
+      ).toBe(1);
     });
 
     it('refuses garbage without touching the store', async () => {

@@ -74,7 +74,12 @@ export class TokensService {
   }
 
   /** Signs a pair in the given family, and the two rows that make it valid once stored. */
-  private issuePair(subject: TokenSubject, client: ClientInfo, familyId: string, authTime: number | undefined) {
+  private issuePair(
+    subject: TokenSubject,
+    client: ClientInfo,
+    familyId: string,
+    authTime: number | undefined,
+  ) {
     const now = Date.now();
     const iat = Math.floor(now / 1000);
     const claims = (typ: TokenType, ttl: number): TokenClaims => ({

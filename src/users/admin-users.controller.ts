@@ -10,7 +10,13 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { ConfirmBody } from '../auth/dto/current-password';
 import { Reauthentication } from '../auth/reauthentication.service';
 import { RateLimited } from '../auth/throttling/rate-limited.decorator';
@@ -31,8 +37,6 @@ import { GatehouseValidationPipe } from '../common/pipes/gatehouse-validation.pi
 import { Client } from '../auth/decorators/client-info.decorator';
 import type { ClientInfo } from '../tokens/client-info';
 import { GatehouseRoute } from '../common/http/gatehouse-route.decorator';
-
-
 
 @ApiTags('admin')
 @Roles(ROLE_ADMIN)
@@ -59,7 +63,10 @@ export class AdminUsersController {
   @ApiOperation({ summary: 'Disable or enable an account, or change its roles' })
   @ApiOkResponse({ type: UserResponse })
   @ApiNotFoundResponse({ type: ErrorBody })
-  @ApiUnauthorizedResponse({ description: 'Reauthentication required: send current_password', type: ErrorBody })
+  @ApiUnauthorizedResponse({
+    description: 'Reauthentication required: send current_password',
+    type: ErrorBody,
+  })
   @ConfirmBody(UpdateUserDto, { disabled: false })
   @RateLimited()
   async update(

@@ -3,7 +3,11 @@ import { canonicalEmail, emailKey, hasHiddenCharacters } from './canonical-email
 describe('canonicalEmail', () => {
   it.each([
     ['  Ada@Example.COM ', 'ada@example.com', 'case and surrounding spaces'],
-    ['\uff41\uff44\uff41@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.\uff43\uff4f\uff4d', 'ada@example.com', 'full-width letters'],
+    [
+      '\uff41\uff44\uff41@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.\uff43\uff4f\uff4d',
+      'ada@example.com',
+      'full-width letters',
+    ],
     ['ada\uff20example.com', 'ada@example.com', 'a full-width @'],
     ['jose\u0301@x.io', 'jos\u00e9@x.io', 'a decomposed accent'],
     ['\ufb01nn@x.io', 'finn@x.io', 'a ligature'],
@@ -40,12 +44,22 @@ describe('canonicalEmail', () => {
   });
 
   it('accepts letters of any script', () => {
-    expect(canonicalEmail('\u05d0\u05d1@\u05d0\u05d1.\u05d9\u05e9\u05e8\u05d0\u05dc')).toBeDefined();
-    expect(canonicalEmail('\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a')).toBe('\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a');
+    expect(
+      canonicalEmail('\u05d0\u05d1@\u05d0\u05d1.\u05d9\u05e9\u05e8\u05d0\u05dc'),
+    ).toBeDefined();
+    expect(canonicalEmail('\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a')).toBe(
+      '\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a',
+    );
   });
 
   it('gives the same form when applied to its own result', () => {
-    for (const input of ['\u00a8ada@x.io', ' \uff21da@X.io ', 'jose\u0301@B\u00dcCHER.de', '\u2460@x.io', 'i\u0307x@x.io']) {
+    for (const input of [
+      '\u00a8ada@x.io',
+      ' \uff21da@X.io ',
+      'jose\u0301@B\u00dcCHER.de',
+      '\u2460@x.io',
+      'i\u0307x@x.io',
+    ]) {
       const once = canonicalEmail(input) as string;
       expect(canonicalEmail(once)).toBe(once);
     }

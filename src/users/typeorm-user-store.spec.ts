@@ -41,9 +41,20 @@ describe('TypeOrmUserStore on a host’s entity', () => {
   };
 
   beforeEach(async () => {
-    dataSource = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [Member], synchronize: true });
+    dataSource = new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: [Member],
+      synchronize: true,
+    });
     await dataSource.initialize();
-    await dataSource.getRepository(Member).insert({ mail: 'old@host.example', password: HASH, role: 'admin', displayName: 'Old', tenant: 't1' });
+    await dataSource.getRepository(Member).insert({
+      mail: 'old@host.example',
+      password: HASH,
+      role: 'admin',
+      displayName: 'Old',
+      tenant: 't1',
+    });
     store = new TypeOrmUserStore(dataSource, options);
   });
   afterEach(() => dataSource.destroy());
@@ -78,47 +89,79 @@ describe('TypeOrmUserStore on a host’s entity', () => {
   });
 
   it('finds an id past 32 bits where the column holds it (SQLite integers are 64-bit)', async () => {
-    await dataSource.getRepository(Member).insert({ id: 3_000_000_000, mail: 'big@host.example', password: HASH, displayName: 'Big' });
-    await expect(store.findById('3000000000')).resolves.toMatchObject({ id: '3000000000', email: 'big@host.example' });
+    await dataSource
+      .getRepository(Member)
+      .insert({ id: 3_000_000_000, mail: 'big@host.example', password: HASH, displayName: 'Big' });
+    await expect(store.findById('3000000000')).resolves.toMatchObject({
+      id: '3000000000',
+      email: 'big@host.example',
+    });
   });
 
   it('reads a flag the entity hides (select: false): a hidden disabled column still disables', async () => {
-    const guarded = new TypeOrmUserStore(dataSource, { ...options, columns: { ...options.columns, disabled: 'banned' } });
+    const guarded = new TypeOrmUserStore(dataSource, {
+      ...options,
+      columns: { ...options.columns, disabled: 'banned' },
+    });
     await dataSource.getRepository(Member).update({ id: 1 }, { banned: true });
-    await expect(guarded.findByEmail('old@host.example')).resolves.toMatchObject({ disabled: true });
+    await expect(guarded.findByEmail('old@host.example')).resolves.toMatchObject({
+      disabled: true,
+    });
     await expect(guarded.findById('1')).resolves.toMatchObject({ disabled: true });
   });
 
   it('creates an account with the host’s own columns filled in, and refuses a taken address', async () => {
-    const created = await store.create({ email: 'new@host.example', passwordHash: HASH, roles: ['user'], emailVerified: false });
-    expect(created).toMatchObject({ id: '2', roles: ['user'], claims: { name: 'new', tenant: null } });
+    const created = await store.create({
+      email: 'new@host.example',
+      passwordHash: HASH,
+      roles: ['user'],
+      emailVerified: false,
+    });
+    expect(created).toMatchObject({
+      id: '2',
+      roles: ['user'],
+      claims: { name: 'new', tenant: null },
+    });
     await expect(
-      store.create({ email: 'new@host.example', passwordHash: HASH, roles: ['user'], emailVerified: false }),
+      store.create({
+        email: 'new@host.example',
+        passwordHash: HASH,
+        roles: ['user'],
+        emailVerified: false,
+      }),
     ).rejects.toMatchObject({ code: ErrorCode.EmailTaken });
   });
 
   it('changes the password hash and the role in the host’s columns', async () => {
     await store.setPasswordHash('1', 'changed');
     await store.setRoles('1', ['user', 'auditor']);
-    const row = await dataSource.getRepository(Member).findOne({ where: { id: 1 }, select: { password: true, role: true } });
+    const row = await dataSource
+      .getRepository(Member)
+      .findOne({ where: { id: 1 }, select: { password: true, role: true } });
     expect(row).toMatchObject({ password: 'changed', role: 'user,auditor' });
   });
 
   it('knows what it cannot do without a column, for the boot check', () => {
     expect(store.has).toEqual({ roles: true, disabled: false, emailVerification: false });
-    return expect(store.setDisabled('1', true)).rejects.toThrow(/users\.columns\.disabled is not set/);
+    return expect(store.setDisabled('1', true)).rejects.toThrow(
+      /users\.columns\.disabled is not set/,
+    );
   });
 
   it('stops the boot naming the option: an entity the DataSource does not have', () => {
     class Stranger {}
-    expect(() => new TypeOrmUserStore(dataSource, { ...options, entity: Stranger } as never)).toThrow(
-      /users\.entity Stranger is not an entity of the TypeORM DataSource/,
-    );
+    expect(
+      () => new TypeOrmUserStore(dataSource, { ...options, entity: Stranger } as never),
+    ).toThrow(/users\.entity Stranger is not an entity of the TypeORM DataSource/);
   });
 
   it('stops the boot naming the option: a property the entity does not have', () => {
     expect(
-      () => new TypeOrmUserStore(dataSource, { ...options, columns: { ...options.columns, email: 'email' as never } }),
+      () =>
+        new TypeOrmUserStore(dataSource, {
+          ...options,
+          columns: { ...options.columns, email: 'email' as never },
+        }),
     ).toThrow(/users\.columns\.email: Member has no column property "email"/);
   });
 });

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { IsNull } from 'typeorm';
-import type { DataSource, DeepPartial, EntityManager, EntityMetadata, ObjectLiteral, Repository } from 'typeorm';
+import type {
+  DataSource,
+  DeepPartial,
+  EntityManager,
+  EntityMetadata,
+  ObjectLiteral,
+  Repository,
+} from 'typeorm';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { driverErrorCodes, isDuplicateKey } from '../common/errors/driver-errors';
 import { ROLE_USER, User } from './entities/user.entity';
@@ -43,7 +50,16 @@ export interface TypeOrmUsersOptions<T extends ObjectLiteral = ObjectLiteral> {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // Not bigint: ids past 2^53 would lose digits as numbers; they stay text, as the drivers give them.
-const NUMERIC = new Set(['int', 'int2', 'int4', 'integer', 'smallint', 'mediumint', 'tinyint', 'number']);
+const NUMERIC = new Set([
+  'int',
+  'int2',
+  'int4',
+  'integer',
+  'smallint',
+  'mediumint',
+  'tinyint',
+  'number',
+]);
 /**
  * PostgreSQL's answers to an id its column cannot hold (out of range, not a number, not a UUID):
  * an error where the other databases find no row. Such an id is no account's.
@@ -76,11 +92,14 @@ export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implement
     this.metadata = dataSource.getMetadata(options.entity);
     for (const [option, property] of Object.entries(options.columns)) {
       if (property !== undefined && !this.metadata.findColumnWithPropertyName(property)) {
-        throw new Error(`AuthModule: users.columns.${option}: ${name} has no column property "${property}"`);
+        throw new Error(
+          `AuthModule: users.columns.${option}: ${name} has no column property "${property}"`,
+        );
       }
     }
     const id = this.metadata.findColumnWithPropertyName(options.columns.id)!;
-    const type = typeof id.type === 'function' ? id.type.name.toLowerCase() : String(id.type).toLowerCase();
+    const type =
+      typeof id.type === 'function' ? id.type.name.toLowerCase() : String(id.type).toLowerCase();
     this.numericId = NUMERIC.has(type);
     this.uuidId = type === 'uuid';
     const length = Number(id.length || 0);
@@ -139,12 +158,15 @@ export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implement
     if (columns.disabled) values[columns.disabled] = false;
     if (columns.emailVerifiedAt) values[columns.emailVerifiedAt] = user.emailVerified ? now : null;
     const id = this.metadata.findColumnWithPropertyName(columns.id)!;
-    if (!id.isGenerated && values[columns.id] === undefined && !this.numericId) values[columns.id] = randomUUID();
+    if (!id.isGenerated && values[columns.id] === undefined && !this.numericId)
+      values[columns.id] = randomUUID();
     const repository = this.repository();
     try {
       // One INSERT, not wrapped in a transaction of its own: on SQLite that would open on the
       // connection every request shares (see Transactions).
-      const saved = await repository.save(repository.create(values as DeepPartial<T>), { transaction: false });
+      const saved = await repository.save(repository.create(values as DeepPartial<T>), {
+        transaction: false,
+      });
       return this.toUser(saved);
     } catch (error) {
       // Two registrations raced past the check above; the unique index decided.
@@ -173,7 +195,11 @@ export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implement
     const order: Record<string, 'ASC'> = {};
     if (columns.createdAt) order[`u.${columns.createdAt}`] = 'ASC';
     order[`u.${columns.id}`] = 'ASC';
-    const [rows, total] = await this.select().orderBy(order).take(limit).skip(offset).getManyAndCount();
+    const [rows, total] = await this.select()
+      .orderBy(order)
+      .take(limit)
+      .skip(offset)
+      .getManyAndCount();
     return { items: rows.map((row) => this.toUser(row)), total };
   }
 
@@ -185,7 +211,8 @@ export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implement
 
   async setDisabled(id: string, disabled: boolean, manager?: EntityManager): Promise<void> {
     const column = this.options.columns.disabled;
-    if (!column) throw new Error('AuthModule: users.columns.disabled is not set; accounts cannot be disabled');
+    if (!column)
+      throw new Error('AuthModule: users.columns.disabled is not set; accounts cannot be disabled');
     await this.update(id, { [column]: disabled }, manager);
   }
 
@@ -209,7 +236,11 @@ export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implement
     return row ? this.toUser(row) : null;
   }
 
-  private async update(id: string, values: Record<string, unknown>, manager?: EntityManager): Promise<void> {
+  private async update(
+    id: string,
+    values: Record<string, unknown>,
+    manager?: EntityManager,
+  ): Promise<void> {
     await this.repository(manager).update(
       { [this.options.columns.id]: this.hostId(id) } as never,
       this.stamped(values) as never,
@@ -223,13 +254,18 @@ export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implement
 
   private rolesValue(roles: string[]): unknown {
     const column = this.metadata.findColumnWithPropertyName(this.options.columns.roles!)!;
-    const arrayLike = column.type === 'simple-array' || column.type === 'json' || column.type === 'simple-json' || column.isArray;
+    const arrayLike =
+      column.type === 'simple-array' ||
+      column.type === 'json' ||
+      column.type === 'simple-json' ||
+      column.isArray;
     return arrayLike ? roles : roles.join(',');
   }
 
   private toUser(row: T): GatehouseUser {
     const { columns } = this.options;
-    const get = (property?: string): unknown => (property ? (row as Record<string, unknown>)[property] : undefined);
+    const get = (property?: string): unknown =>
+      property ? (row as Record<string, unknown>)[property] : undefined;
     const roles = get(columns.roles);
     return {
       id: String(get(columns.id)),
@@ -238,7 +274,10 @@ export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implement
       roles: Array.isArray(roles)
         ? roles.map(String)
         : typeof roles === 'string'
-          ? roles.split(',').map((role) => role.trim()).filter(Boolean)
+          ? roles
+              .split(',')
+              .map((role) => role.trim())
+              .filter(Boolean)
           : (this.options.defaultRoles ?? [ROLE_USER]),
       disabled: Boolean(get(columns.disabled) ?? false),
       // Without a column every account counts as verified: there is nothing to prove it against.

@@ -29,7 +29,12 @@ describe('UserAdminService', () => {
   const transaction = { name: 'revoking transaction' };
   const revocation = {
     revokeAllForUser: jest.fn(
-      async (_id: string, _reason: string, _except?: string, alongside?: (m: unknown) => Promise<void>) => {
+      async (
+        _id: string,
+        _reason: string,
+        _except?: string,
+        alongside?: (m: unknown) => Promise<void>,
+      ) => {
         await alongside?.(transaction);
         return 3;
       },

@@ -23,12 +23,18 @@ export class UserAdminService {
   }
 
   /** `actorId`: the admin making the change, and `client` the request, for the audit trail. */
-  async update(id: string, change: UpdateUserDto, actorId?: string, client?: ClientInfo): Promise<UserResponse> {
+  async update(
+    id: string,
+    change: UpdateUserDto,
+    actorId?: string,
+    client?: ClientInfo,
+  ): Promise<UserResponse> {
     const user = await this.users.getById(id);
     const roles = change.roles ? [...new Set(change.roles)] : undefined;
     const disable = change.disabled !== undefined && change.disabled !== user.disabled;
     let endSessions: RevocationReason | undefined;
-    if (roles && user.roles.some((role) => !roles.includes(role))) endSessions = RevocationReason.Admin;
+    if (roles && user.roles.some((role) => !roles.includes(role)))
+      endSessions = RevocationReason.Admin;
     if (disable && change.disabled) endSessions = RevocationReason.UserDisabled;
     const apply = async (manager?: EntityManager) => {
       if (roles) await this.users.setRoles(id, roles, manager);

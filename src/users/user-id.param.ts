@@ -9,7 +9,8 @@ const USER_ID = /^[A-Za-z0-9._~:@-]{1,36}$/;
 
 class UserIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!USER_ID.test(value)) throw new BadRequestException('Validation failed (a user id is expected)');
+    if (!USER_ID.test(value))
+      throw new BadRequestException('Validation failed (a user id is expected)');
     return value;
   }
 }

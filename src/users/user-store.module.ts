@@ -22,7 +22,8 @@ export class UserStoreModule {
         : {
             provide: USER_STORE,
             inject: [getDataSourceToken()],
-            useFactory: (dataSource: DataSource) => new TypeOrmUserStore(dataSource, users ?? GATEHOUSE_USERS),
+            useFactory: (dataSource: DataSource) =>
+              new TypeOrmUserStore(dataSource, users ?? GATEHOUSE_USERS),
           };
     return { module: UserStoreModule, global: true, providers: [provider], exports: [USER_STORE] };
   }

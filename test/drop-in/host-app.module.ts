@@ -55,7 +55,9 @@ export class OpenController {
     ConfigModule.forRoot({
       isGlobal: true,
       ignoreEnvFile: true,
-      load: [() => ({ security: { jwtSecret: HOST_SECRET, issuer: 'host-app', audience: 'host-api' } })],
+      load: [
+        () => ({ security: { jwtSecret: HOST_SECRET, issuer: 'host-app', audience: 'host-api' } }),
+      ],
     }),
     TypeOrmModule.forRoot({
       type: 'better-sqlite3',

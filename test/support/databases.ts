@@ -34,7 +34,9 @@ export function databaseKinds(): DatabaseKind[] {
 
 /** The kinds reached over the network (a server of their own): all but SQLite. */
 export function serverKinds(): Array<Exclude<DatabaseKind, 'sqlite'>> {
-  return databaseKinds().filter((kind): kind is Exclude<DatabaseKind, 'sqlite'> => kind !== 'sqlite');
+  return databaseKinds().filter(
+    (kind): kind is Exclude<DatabaseKind, 'sqlite'> => kind !== 'sqlite',
+  );
 }
 
 /**
@@ -129,7 +131,10 @@ export async function openSql(db: TestDatabase): Promise<SqlClient> {
     return {
       rows: async <T>(query: string, params: unknown[] = []) => {
         let n = 0;
-        const result = await client.query(query.replace(/\?/g, () => `$${++n}`), params);
+        const result = await client.query(
+          query.replace(/\?/g, () => `$${++n}`),
+          params,
+        );
         return result.rows as T[];
       },
       end: () => client.end(),
@@ -138,7 +143,8 @@ export async function openSql(db: TestDatabase): Promise<SqlClient> {
   if (db.name !== 'mysql') throw new Error(`openSql: ${db.name} is not reached over the network`);
   const connection = await createConnection({ uri: db.url.replace(/^mariadb:/, 'mysql:') });
   return {
-    rows: async <T>(query: string, params: unknown[] = []) => (await connection.query(query, params))[0] as T[],
+    rows: async <T>(query: string, params: unknown[] = []) =>
+      (await connection.query(query, params))[0] as T[],
     end: () => connection.end(),
   };
 }

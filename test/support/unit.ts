@@ -43,7 +43,9 @@ export async function testConfigModule(
   auth: AuthConfig = testAuthConfig(),
   tokens: TokensConfig = loadTokensConfig({}),
   account: AccountConfig = testAccountConfig(),
-  mail: MailConfig = loadMailConfig({ MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-unit-outbox-')) }),
+  mail: MailConfig = loadMailConfig({
+    MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-unit-outbox-')),
+  }),
 ): Promise<DynamicModule[]> {
   const throttle = loadThrottleConfig({});
   return [

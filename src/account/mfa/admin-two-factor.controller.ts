@@ -56,7 +56,10 @@ export class AdminTwoFactorController {
   @ApiNoContentResponse({ description: 'Two-factor is off' })
   @ApiNotFoundResponse({ type: ErrorBody })
   @ApiConflictResponse({ description: 'Two-factor was not on', type: ErrorBody })
-  @ApiUnauthorizedResponse({ description: 'Reauthentication required: send current_password', type: ErrorBody })
+  @ApiUnauthorizedResponse({
+    description: 'Reauthentication required: send current_password',
+    type: ErrorBody,
+  })
   @ConfirmBody(ConfirmDto, {})
   @RateLimited()
   async reset(

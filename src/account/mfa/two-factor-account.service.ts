@@ -25,7 +25,8 @@ export function assertOneFactor(factor: SecondFactor): void {
   }
 }
 
-const isWrongCode = (error: unknown) => error instanceof DomainError && error.code === ErrorCode.WrongTwoFactorCode;
+const isWrongCode = (error: unknown) =>
+  error instanceof DomainError && error.code === ErrorCode.WrongTwoFactorCode;
 
 /**
  * Two-factor as the signed-in user manages it: each change audited and mailed to the account,
@@ -49,14 +50,23 @@ export class TwoFactorAccountService {
     return this.twoFactor.status(userId);
   }
 
-  async setup(caller: Caller, password: string | undefined, client: ClientInfo): Promise<TwoFactorSetup> {
+  async setup(
+    caller: Caller,
+    password: string | undefined,
+    client: ClientInfo,
+  ): Promise<TwoFactorSetup> {
     const user = await this.reauthentication.confirm(caller, password, client);
     const setup = await this.twoFactor.setup(user.id, user.email);
     this.audit.record('mfa.setup', { ...client, userId: user.id });
     return setup;
   }
 
-  async enable(caller: Caller, code: string, password: string | undefined, client: ClientInfo): Promise<string[]> {
+  async enable(
+    caller: Caller,
+    code: string,
+    password: string | undefined,
+    client: ClientInfo,
+  ): Promise<string[]> {
     const userId = caller.sub;
     const { user, codes } = await this.codeAttempt(userId, async () => {
       const user = await this.reauthentication.confirm(caller, password, client);
@@ -67,7 +77,12 @@ export class TwoFactorAccountService {
     return codes;
   }
 
-  async disable(caller: Caller, password: string, factor: SecondFactor, client: ClientInfo): Promise<void> {
+  async disable(
+    caller: Caller,
+    password: string,
+    factor: SecondFactor,
+    client: ClientInfo,
+  ): Promise<void> {
     assertOneFactor(factor);
     const userId = caller.sub;
     const user = await this.codeAttempt(userId, async () => {

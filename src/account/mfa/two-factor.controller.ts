@@ -80,7 +80,10 @@ export class TwoFactorController {
   })
   @ApiCreatedResponse({ type: TwoFactorSetupResponse })
   @ApiConflictResponse({ description: 'Two-factor is already on', type: ErrorBody })
-  @ApiUnauthorizedResponse({ description: 'Reauthentication required: send current_password', type: ErrorBody })
+  @ApiUnauthorizedResponse({
+    description: 'Reauthentication required: send current_password',
+    type: ErrorBody,
+  })
   @ConfirmBody(ConfirmDto, {})
   @RateLimited()
   async setup(
@@ -88,7 +91,11 @@ export class TwoFactorController {
     @Body() dto: ConfirmDto,
     @Client() client: ClientInfo,
   ): Promise<TwoFactorSetupResponse> {
-    const { secret, otpauthUri, qrCode } = await this.account.setup(caller, dto.current_password, client);
+    const { secret, otpauthUri, qrCode } = await this.account.setup(
+      caller,
+      dto.current_password,
+      client,
+    );
     return { secret, otpauth_uri: otpauthUri, qr_code: qrCode };
   }
 
@@ -104,7 +111,10 @@ export class TwoFactorController {
     description: 'No setup pending, or two-factor is already on',
     type: ErrorBody,
   })
-  @ApiUnauthorizedResponse({ description: 'Reauthentication required: send current_password', type: ErrorBody })
+  @ApiUnauthorizedResponse({
+    description: 'Reauthentication required: send current_password',
+    type: ErrorBody,
+  })
   @ConfirmBody(EnableTwoFactorDto, { code: '123456' })
   @RateLimited()
   async enable(
@@ -112,7 +122,9 @@ export class TwoFactorController {
     @Body() dto: EnableTwoFactorDto,
     @Client() client: ClientInfo,
   ): Promise<RecoveryCodesResponse> {
-    return { recovery_codes: await this.account.enable(caller, dto.code, dto.current_password, client) };
+    return {
+      recovery_codes: await this.account.enable(caller, dto.code, dto.current_password, client),
+    };
   }
 
   @Post('disable')

@@ -56,11 +56,18 @@ describe('TwoFactorService', () => {
 
   describe('setup', () => {
     it('survives concurrent setups: one pending row, whose secret is one of the answers', async () => {
-      const setups = await Promise.all([1, 2, 3, 4].map(() => service.setup(ada, 'ada@example.com')));
+      const setups = await Promise.all(
+        [1, 2, 3, 4].map(() => service.setup(ada, 'ada@example.com')),
+      );
       expect(await dataSource.getRepository(UserMfa).countBy({ userId: ada })).toBe(1);
       const enabledWith = [];
       for (const { secret } of setups) {
-        enabledWith.push(await service.enable(ada, codeAt(secret)).then(() => secret, () => undefined));
+        enabledWith.push(
+          await service.enable(ada, codeAt(secret)).then(
+            () => secret,
+            () => undefined,
+          ),
+        );
         if (enabledWith.at(-1)) break;
       }
       expect(enabledWith.filter(Boolean)).toHaveLength(1);

@@ -80,7 +80,9 @@ describe('CookieOriginGuard', () => {
 
     it('admits a request with neither Origin nor our cookie: a client that is not a browser', () => {
       expect(guard.canActivate(context({}))).toBe(true);
-      expect(guard.canActivate(context({ cookie: 'other=1; x__Secure-gatehouse_refresh=2' }))).toBe(true);
+      expect(guard.canActivate(context({ cookie: 'other=1; x__Secure-gatehouse_refresh=2' }))).toBe(
+        true,
+      );
     });
 
     it('refuses with a 403 naming the origin in the logged reason only, not in the message sent', () => {

@@ -125,7 +125,9 @@ describe('RefreshCookie', () => {
     it('ignores a cookie whose name merely ends or starts with ours', () => {
       expect(cookie.read(request('x__Secure-gatehouse_refresh=1'))).toBeUndefined();
       expect(cookie.read(request('__Secure-gatehouse_refresh_old=1'))).toBeUndefined();
-      expect(cookie.read(request('x__Secure-gatehouse_refresh=1; __Secure-gatehouse_refresh=mine'))).toBe('mine');
+      expect(
+        cookie.read(request('x__Secure-gatehouse_refresh=1; __Secure-gatehouse_refresh=mine')),
+      ).toBe('mine');
     });
 
     it('keeps an equals sign inside the value', () => {
@@ -142,23 +144,25 @@ describe('RefreshCookie', () => {
 
     it('honours AUTH_COOKIE_NAME', () => {
       const custom = refreshCookie({ AUTH_COOKIE_MODE: 'true', AUTH_COOKIE_NAME: 'app_rt' });
-      expect(custom.read(request('__Secure-gatehouse_refresh=default; app_rt=custom'))).toBe('custom');
+      expect(custom.read(request('__Secure-gatehouse_refresh=default; app_rt=custom'))).toBe(
+        'custom',
+      );
       expect(custom.read(request('__Secure-gatehouse_refresh=default'))).toBeUndefined();
     });
   });
 
   describe('tokenOf', () => {
     it("prefers the body's refresh token to the cookie's", () => {
-      expect(cookieMode().tokenOf(request('__Secure-gatehouse_refresh=from-cookie'), 'from-body')).toBe(
-        'from-body',
-      );
+      expect(
+        cookieMode().tokenOf(request('__Secure-gatehouse_refresh=from-cookie'), 'from-body'),
+      ).toBe('from-body');
       expect(bearerMode().tokenOf(request(), 'from-body')).toBe('from-body');
     });
 
     it('in cookie mode falls back on the cookie', () => {
-      expect(cookieMode().tokenOf(request('__Secure-gatehouse_refresh=from-cookie'), undefined)).toBe(
-        'from-cookie',
-      );
+      expect(
+        cookieMode().tokenOf(request('__Secure-gatehouse_refresh=from-cookie'), undefined),
+      ).toBe('from-cookie');
     });
 
     it('in cookie mode answers a missing token as a missing session (INVALID_REFRESH_TOKEN)', () => {

@@ -32,7 +32,8 @@ export class LoginDto {
 
 export class RefreshDto {
   @ApiPropertyOptional({
-    description: 'The refresh token from the last login or refresh. Cookie mode: omit it, the cookie carries it.',
+    description:
+      'The refresh token from the last login or refresh. Cookie mode: omit it, the cookie carries it.',
   })
   // Required in bearer mode: RefreshCookie.tokenOf refuses its absence there.
   @IsOptional()

@@ -38,7 +38,8 @@ export class SessionResponse {
 export class LogoutAllDto {
   @ApiPropertyOptional({
     default: false,
-    description: 'Keep the session making this request; then the proof of who is asking is needed (current_password, or a recent sign-in).',
+    description:
+      'Keep the session making this request; then the proof of who is asking is needed (current_password, or a recent sign-in).',
   })
   @IsOptional()
   @IsBoolean()

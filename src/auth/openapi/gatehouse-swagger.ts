@@ -28,14 +28,24 @@ const UNAUTHORIZED = {
  *     const document = applyGatehouseSwagger(app, SwaggerModule.createDocument(app, config));
  *     SwaggerModule.setup('api', app, document);
  */
-export function applyGatehouseSwagger(app: INestApplicationContext, document: OpenAPIObject): OpenAPIObject {
+export function applyGatehouseSwagger(
+  app: INestApplicationContext,
+  document: OpenAPIObject,
+): OpenAPIObject {
   const options = app.get<GatehouseAuthOptions>(AUTH_MODULE_OPTIONS, { strict: false });
   const guardsHostRoutes = options.globalGuards !== false;
   const operations = Object.entries(document.paths).flatMap(([path, item]) =>
-    METHODS.flatMap((method) => (item[method] ? [{ path, operation: item[method] as Operation }] : [])),
+    METHODS.flatMap((method) =>
+      item[method] ? [{ path, operation: item[method] as Operation }] : [],
+    ),
   );
-  const tokenUrl = operations.find(({ operation }) => operation[TOKEN_ENDPOINT_EXTENSION] === true)?.path;
-  const security: Array<Record<string, string[]>> = [{ bearer: [] }, ...(tokenUrl ? [{ oauth2: [] }] : [])];
+  const tokenUrl = operations.find(
+    ({ operation }) => operation[TOKEN_ENDPOINT_EXTENSION] === true,
+  )?.path;
+  const security: Array<Record<string, string[]>> = [
+    { bearer: [] },
+    ...(tokenUrl ? [{ oauth2: [] }] : []),
+  ];
   let introspection = false;
 
   for (const { operation } of operations) {

@@ -52,8 +52,13 @@ describe('JwtStrategy', () => {
       sessionId: '5b1f0c9e-3a7d-4e2b-8c64-9d0f1e2a3b4c',
       expiresAt: now + 60,
     });
-    expect(check.assertActive).toHaveBeenCalledWith(expect.objectContaining({ jti: '0e4a7c52-8d3b-4f6a-9a51-2c8e9b1d7f30' }));
-    expect(verified.set).toHaveBeenCalledWith(token, expect.objectContaining({ jti: '0e4a7c52-8d3b-4f6a-9a51-2c8e9b1d7f30' }));
+    expect(check.assertActive).toHaveBeenCalledWith(
+      expect.objectContaining({ jti: '0e4a7c52-8d3b-4f6a-9a51-2c8e9b1d7f30' }),
+    );
+    expect(verified.set).toHaveBeenCalledWith(
+      token,
+      expect.objectContaining({ jti: '0e4a7c52-8d3b-4f6a-9a51-2c8e9b1d7f30' }),
+    );
   });
 
   it('answers UNAUTHENTICATED when there is no bearer token', async () => {

@@ -31,10 +31,16 @@ export class JwtStrategy extends PassportStrategy(BearerPassportStrategy, 'jwt')
 
   async validate(request: BearerRequest): Promise<AuthUser<string | number>> {
     const token = extractBearerToken(request);
-    if (!token) throw new DomainError(ErrorCode.Unauthenticated, 'A bearer access token is required');
+    if (!token)
+      throw new DomainError(ErrorCode.Unauthenticated, 'A bearer access token is required');
     const claims = this.signer.verify(token, TokenType.Access);
     if (!claims) {
-      throw new DomainError(ErrorCode.InvalidToken, INVALID_ACCESS_TOKEN, undefined, 'signature, header or claims refused');
+      throw new DomainError(
+        ErrorCode.InvalidToken,
+        INVALID_ACCESS_TOKEN,
+        undefined,
+        'signature, header or claims refused',
+      );
     }
     this.verified.set(token, claims);
     await this.revocationCheck.assertActive(claims);

@@ -40,7 +40,9 @@ function accountOf(req: RequestLike, signer: TokenSigner): string | null {
 function namedAccount(req: RequestLike, signer: TokenSigner): string | null {
   const body = req.body ?? {};
   // As the route will read it: the first address given, in its stored (canonical) form.
-  const given = [body.email, body.username].find((value): value is string => typeof value === 'string' && value.length > 0);
+  const given = [body.email, body.username].find(
+    (value): value is string => typeof value === 'string' && value.length > 0,
+  );
   const email = given === undefined ? undefined : normalizeEmail(given);
   if (email !== undefined && EMAIL_LIKE.test(email)) return `email:${email}`;
   const refresh = body.refresh_token;
@@ -51,7 +53,8 @@ function namedAccount(req: RequestLike, signer: TokenSigner): string | null {
   const mfa = body.mfa_token;
   if (typeof mfa === 'string') {
     const payload = signer.verifyPayload(mfa, Date.now(), MFA_TOKEN_AUDIENCE);
-    if (payload?.typ === MFA_TOKEN_TYPE && typeof payload.sub === 'string') return `user:${payload.sub}`;
+    if (payload?.typ === MFA_TOKEN_TYPE && typeof payload.sub === 'string')
+      return `user:${payload.sub}`;
   }
   if (typeof req.user?.sub === 'string') return `user:${req.user.sub}`;
   return null;
@@ -68,11 +71,7 @@ function namedAccount(req: RequestLike, signer: TokenSigner): string | null {
     ThrottlerModule.forRootAsync({
       imports: [TokensModule],
       inject: [GatehouseConfig, RedisService, TokenSigner],
-      useFactory: (
-        config: GatehouseConfig,
-        redis: RedisService,
-        signer: TokenSigner,
-      ) => {
+      useFactory: (config: GatehouseConfig, redis: RedisService, signer: TokenSigner) => {
         const throttle = config.get('throttle', { infer: true });
         const window = throttle.windowSeconds * 1000;
         // A throttler's own skipIf replaces the common one: each says "disabled" itself.
@@ -81,7 +80,12 @@ function namedAccount(req: RequestLike, signer: TokenSigner): string | null {
         return {
           throttlers: [
             // Requests that name an account: per address, and per account.
-            { name: 'ip', limit: throttle.perIp, ttl: window, skipIf: (c) => !throttle.enabled || !names(c) },
+            {
+              name: 'ip',
+              limit: throttle.perIp,
+              ttl: window,
+              skipIf: (c) => !throttle.enabled || !names(c),
+            },
             {
               name: 'account',
               limit: throttle.perAccount,
@@ -90,7 +94,12 @@ function namedAccount(req: RequestLike, signer: TokenSigner): string | null {
               skipIf: (c) => !throttle.enabled || !names(c),
             },
             // Requests that name none: their own budget per address.
-            { name: 'anonymous', limit: throttle.perAnonymous, ttl: window, skipIf: (c) => !throttle.enabled || names(c) },
+            {
+              name: 'anonymous',
+              limit: throttle.perAnonymous,
+              ttl: window,
+              skipIf: (c) => !throttle.enabled || names(c),
+            },
           ],
           storage: redis.enabled ? new RedisThrottlerStorage(redis) : undefined,
           skipIf: () => !throttle.enabled,

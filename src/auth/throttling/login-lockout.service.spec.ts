@@ -9,20 +9,32 @@ import { LoginLockoutService } from './login-lockout.service';
 
 // The same rules in memory and in Redis (its script mirrors the in-memory step line for line).
 // Redis is there whenever MySQL is (databaseKinds: REQUIRE_SERVICES=1 asks for both).
-const stores = databaseKinds().includes('mysql') && process.env.TEST_REDIS_URL ? ['memory', 'redis'] : ['memory'];
+const stores =
+  databaseKinds().includes('mysql') && process.env.TEST_REDIS_URL
+    ? ['memory', 'redis']
+    : ['memory'];
 
 describe.each(stores)('LoginLockoutService (%s)', (store) => {
   const config = GatehouseConfig.of({
-    throttle: loadThrottleConfig({ LOCKOUT_THRESHOLD: '3', LOCKOUT_BASE_DELAY: '30s', LOCKOUT_MAX_DELAY: '2m' }),
+    throttle: loadThrottleConfig({
+      LOCKOUT_THRESHOLD: '3',
+      LOCKOUT_BASE_DELAY: '30s',
+      LOCKOUT_MAX_DELAY: '2m',
+    }),
   } as never);
   let client: Redis | undefined;
   const prefix = `spec-lockout-${randomBytes(4).toString('hex')}:`;
   const redis = () =>
     store === 'redis'
-      ? ({ enabled: true, client, key: (...parts: string[]) => prefix + parts.join(':') } as unknown as RedisService)
+      ? ({
+          enabled: true,
+          client,
+          key: (...parts: string[]) => prefix + parts.join(':'),
+        } as unknown as RedisService)
       : ({ enabled: false } as RedisService);
   beforeAll(() => {
-    if (store === 'redis') client = new Redis(process.env.TEST_REDIS_URL as string, { maxRetriesPerRequest: 1 });
+    if (store === 'redis')
+      client = new Redis(process.env.TEST_REDIS_URL as string, { maxRetriesPerRequest: 1 });
   });
   afterAll(async () => {
     if (!client) return;
@@ -38,7 +50,10 @@ describe.each(stores)('LoginLockoutService (%s)', (store) => {
   };
   const subject = (name: string) => `${name}-${run}@example.com`;
   const now = 1_000_000_000_000;
-  const refused = (retryAfterSeconds: number) => ({ code: ErrorCode.TooManyRequests, retryAfterSeconds });
+  const refused = (retryAfterSeconds: number) => ({
+    code: ErrorCode.TooManyRequests,
+    retryAfterSeconds,
+  });
   const failed = async (service: LoginLockoutService, at: number) => {
     await service.begin(subject('ada'), at);
     await service.fail(subject('ada'), at);
@@ -50,11 +65,15 @@ describe.each(stores)('LoginLockoutService (%s)', (store) => {
     await expect(service.begin(subject('ada'), now + 29_000)).rejects.toMatchObject(refused(1));
     await expect(service.begin(subject('ada'), now + 10_000)).rejects.toMatchObject(refused(20));
     await failed(service, now + 30_000);
-    await expect(service.begin(subject('ada'), now + 30_000 + 59_000)).rejects.toMatchObject(refused(1));
+    await expect(service.begin(subject('ada'), now + 30_000 + 59_000)).rejects.toMatchObject(
+      refused(1),
+    );
     await failed(service, now + 90_000);
     await failed(service, now + 90_000 + 120_000);
     // Capped at the maximum.
-    await expect(service.begin(subject('ada'), now + 210_000 + 119_000)).rejects.toMatchObject(refused(1));
+    await expect(service.begin(subject('ada'), now + 210_000 + 119_000)).rejects.toMatchObject(
+      refused(1),
+    );
     await service.begin(subject('ada'), now + 210_000 + 120_000);
   });
 
@@ -80,15 +99,25 @@ describe.each(stores)('LoginLockoutService (%s)', (store) => {
     const wrong = new Error('wrong code');
     for (let i = 0; i < 3; i++) {
       await service.begin(subject('ada'), at);
-      await expect(service.check(subject('ada'), () => Promise.reject(new Error('database down')))).rejects.toThrow('database down');
+      await expect(
+        service.check(subject('ada'), () => Promise.reject(new Error('database down'))),
+      ).rejects.toThrow('database down');
     }
     // All three taken back: nothing counted.
     for (let i = 0; i < 3; i++) {
       await service.begin(subject('ada'), at);
-      await expect(service.check(subject('ada'), () => Promise.reject(wrong), (e) => e === wrong)).rejects.toBe(wrong);
+      await expect(
+        service.check(
+          subject('ada'),
+          () => Promise.reject(wrong),
+          (e) => e === wrong,
+        ),
+      ).rejects.toBe(wrong);
     }
     // Three failures: locked for the base delay, not merely busy.
-    const locked = await service.begin(subject('ada'), at).catch((error: { retryAfterSeconds?: number }) => error);
+    const locked = await service
+      .begin(subject('ada'), at)
+      .catch((error: { retryAfterSeconds?: number }) => error);
     expect(locked).toMatchObject({ code: ErrorCode.TooManyRequests });
     expect((locked as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThanOrEqual(30);
     await expect(service.check(subject('grace'), () => Promise.resolve(42))).resolves.toBe(42);

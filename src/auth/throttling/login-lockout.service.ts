@@ -141,7 +141,9 @@ abstract class AttemptLockout {
     if (!this.config.enabled) return;
     const { state } = await this.step(subject, 'fail', now);
     if (state.failures >= this.config.lockoutThreshold) {
-      this.logger.warn(`locked for ${Math.ceil((state.lockedUntil - now) / 1000)}s after ${state.failures} failures`);
+      this.logger.warn(
+        `locked for ${Math.ceil((state.lockedUntil - now) / 1000)}s after ${state.failures} failures`,
+      );
     }
   }
 
@@ -151,7 +153,11 @@ abstract class AttemptLockout {
    * when `isWrongSecret` says the error is the secret's being wrong. Its result is the caller's to
    * settle: {@link fail} or {@link recordSuccess}.
    */
-  async check<T>(subject: string, run: () => Promise<T>, isWrongSecret: (error: unknown) => boolean = () => false): Promise<T> {
+  async check<T>(
+    subject: string,
+    run: () => Promise<T>,
+    isWrongSecret: (error: unknown) => boolean = () => false,
+  ): Promise<T> {
     try {
       return await run();
     } catch (error) {
@@ -173,10 +179,18 @@ abstract class AttemptLockout {
     if (this.redis.enabled) await this.redis.client.del(this.redis.key(key)).catch(() => undefined);
   }
 
-  private async step(subject: string, step: Step, now: number): Promise<{ state: Attempts; refused: boolean }> {
+  private async step(
+    subject: string,
+    step: Step,
+    now: number,
+  ): Promise<{ state: Attempts; refused: boolean }> {
     const key = this.key(subject);
     const { lockoutThreshold: threshold, lockoutBaseSeconds, lockoutMaxSeconds } = this.config;
-    const limits = { threshold, baseMs: lockoutBaseSeconds * 1000, maxMs: lockoutMaxSeconds * 1000 };
+    const limits = {
+      threshold,
+      baseMs: lockoutBaseSeconds * 1000,
+      maxMs: lockoutMaxSeconds * 1000,
+    };
     if (this.redis.enabled) {
       try {
         const [refused, failures, inFlight, lastBegin, lockedUntil] = (await this.redis.client.eval(
@@ -197,7 +211,8 @@ abstract class AttemptLockout {
         return { state, refused: refused === 1 };
       } catch (error) {
         // Redis down: this instance's own memory is the best left.
-        if (!this.redisDown) this.logger.warn(`lockouts counted in memory: ${(error as Error).message}`);
+        if (!this.redisDown)
+          this.logger.warn(`lockouts counted in memory: ${(error as Error).message}`);
         this.redisDown = true;
       }
     }

@@ -33,10 +33,7 @@ export type AuditEvent =
  * itself: whoever reads the log learns no more about which addresses have an account.
  */
 export type LoginFailureReason =
-  | 'invalid_credentials'
-  | 'account_disabled'
-  | 'email_not_verified'
-  | 'locked';
+  'invalid_credentials' | 'account_disabled' | 'email_not_verified' | 'locked';
 
 /**
  * What an audit line may carry. Identifiers only: user and session ids, never an email, a

@@ -155,8 +155,14 @@ describe('HttpErrorFilter', () => {
   it('keeps 4xx bodies identical whatever their fresh ids: two answers that must match do', () => {
     const a = harness();
     const b = harness();
-    a.filter.catch(new DomainError(ErrorCode.InvalidCredentials, 'Invalid email or password'), a.host);
-    b.filter.catch(new DomainError(ErrorCode.InvalidCredentials, 'Invalid email or password'), b.host);
+    a.filter.catch(
+      new DomainError(ErrorCode.InvalidCredentials, 'Invalid email or password'),
+      a.host,
+    );
+    b.filter.catch(
+      new DomainError(ErrorCode.InvalidCredentials, 'Invalid email or password'),
+      b.host,
+    );
     expect(a.headers['X-Request-Id']).not.toBe(b.headers['X-Request-Id']);
     expect(a.replies[0].body).toEqual(b.replies[0].body);
   });

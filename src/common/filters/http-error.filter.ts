@@ -149,4 +149,3 @@ function clientErrorStatus(exception: unknown): number | undefined {
   const value = typeof status === 'number' ? status : statusCode;
   return typeof value === 'number' && value >= 400 && value < 500 ? value : undefined;
 }
-

@@ -6,9 +6,15 @@ describe('ContentTypeGuard', () => {
     class Target {
       handler() {}
     }
-    ApiConsumes('text/plain')(Target.prototype, 'handler', Object.getOwnPropertyDescriptor(Target.prototype, 'handler')!);
+    ApiConsumes('text/plain')(
+      Target.prototype,
+      'handler',
+      Object.getOwnPropertyDescriptor(Target.prototype, 'handler')!,
+    );
     expect(DECORATORS.API_CONSUMES).toBe('swagger/apiConsumes');
-    expect(Reflect.getMetadata('swagger/apiConsumes', Target.prototype.handler)).toEqual(['text/plain']);
+    expect(Reflect.getMetadata('swagger/apiConsumes', Target.prototype.handler)).toEqual([
+      'text/plain',
+    ]);
   });
 });
 

@@ -2,7 +2,13 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { BARE_TABLES, GatehouseTables, SchemaPlan } from '../gatehouse-tables';
 
 /** The tables that pointed at the users table, before accounts could be the host's. */
-const REFERRING: Array<keyof GatehouseTables> = ['tokens', 'sessions', 'oneTimeTokens', 'userMfa', 'recoveryCodes'];
+const REFERRING: Array<keyof GatehouseTables> = [
+  'tokens',
+  'sessions',
+  'oneTimeTokens',
+  'userMfa',
+  'recoveryCodes',
+];
 
 /**
  * Brings a database made by an earlier Gatehouse to the current shape; on a new database the

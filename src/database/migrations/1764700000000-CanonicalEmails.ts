@@ -27,7 +27,9 @@ export const canonicalEmails = ({ tables, ownUsers }: SchemaPlan) =>
         .addOrderBy('u.id', 'ASC')
         .getRawMany<{ id: string; email: string }>();
       const canonical = rows.map((row) => ({ ...row, form: canonicalEmail(row.email) }));
-      const taken = new Set(canonical.filter((row) => row.form === row.email).map((row) => row.email));
+      const taken = new Set(
+        canonical.filter((row) => row.form === row.email).map((row) => row.email),
+      );
       const twins: string[] = [];
       for (const row of canonical) {
         if (row.form === undefined || row.form === row.email) continue;

@@ -60,14 +60,14 @@ export function portableColumns(queryRunner: QueryRunner, prefix = '') {
       postgres
         ? { name, type: 'timestamptz', default: 'now()' }
         : mysql
-        ? {
-            name,
-            type: 'datetime',
-            precision: 6,
-            default: 'CURRENT_TIMESTAMP(6)',
-            onUpdate: onUpdate ? 'CURRENT_TIMESTAMP(6)' : undefined,
-          }
-        : { name, type: 'datetime', default: "datetime('now')" },
+          ? {
+              name,
+              type: 'datetime',
+              precision: 6,
+              default: 'CURRENT_TIMESTAMP(6)',
+              onUpdate: onUpdate ? 'CURRENT_TIMESTAMP(6)' : undefined,
+            }
+          : { name, type: 'datetime', default: "datetime('now')" },
     flag: (name: string): TableColumnOptions => ({
       name,
       type: 'boolean',

@@ -15,7 +15,11 @@ class CleanupCliModule {}
 function cleanupCliModule(): DynamicModule {
   return {
     module: CleanupCliModule,
-    imports: [ConfigModule.forRoot(configModuleOptions), DatabaseModule, AuthModule.forRoot({ settings: process.env })],
+    imports: [
+      ConfigModule.forRoot(configModuleOptions),
+      DatabaseModule,
+      AuthModule.forRoot({ settings: process.env }),
+    ],
   };
 }
 

@@ -61,11 +61,15 @@ export class AppLogger implements LoggerService {
     const rest = params.filter((param) => param !== undefined);
     const fields: Record<string, unknown> = {};
     if (rest.length > 0 && typeof rest[rest.length - 1] === 'string') fields.context = rest.pop();
-    if (level === 'error' && typeof rest[0] === 'string' && /\n\s+at /.test(rest[0])) fields.stack = rest.shift();
+    if (level === 'error' && typeof rest[0] === 'string' && /\n\s+at /.test(rest[0]))
+      fields.stack = rest.shift();
     if (message instanceof Error) {
       this.pino[level]({ ...fields, err: message }, message.message);
     } else if (typeof message === 'object' && message !== null) {
-      this.pino[level]({ ...fields, ...message }, typeof rest[0] === 'string' ? rest[0] : undefined);
+      this.pino[level](
+        { ...fields, ...message },
+        typeof rest[0] === 'string' ? rest[0] : undefined,
+      );
     } else {
       this.pino[level](fields, String(message));
     }

@@ -64,13 +64,18 @@ describe('logging', () => {
     requestLogger(root)(req, res, () => undefined);
     res.emit('close');
     res.emit('close');
-    expect(lines).toEqual([expect.objectContaining({ level: 'warn', msg: 'GET /users/me aborted' })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'warn', msg: 'GET /users/me aborted' }),
+    ]);
   });
 
   it('censors secret fields a log call might carry', () => {
     const { lines, root } = sink();
     root.info({ password: 'hunter2', body: { refresh_token: 'r.t.v' } }, 'oops');
-    expect(lines[0]).toMatchObject({ password: '[redacted]', body: { refresh_token: '[redacted]' } });
+    expect(lines[0]).toMatchObject({
+      password: '[redacted]',
+      body: { refresh_token: '[redacted]' },
+    });
     expect(JSON.stringify(lines)).not.toMatch(/hunter2|r\.t\.v/);
   });
 
@@ -87,10 +92,26 @@ describe('logging', () => {
       Logger.overrideLogger(false);
     }
     expect(lines).toEqual([
-      expect.objectContaining({ level: 'info', context: 'Audit', audit: 'logout', userId: 'u1', msg: 'audit logout' }),
+      expect.objectContaining({
+        level: 'info',
+        context: 'Audit',
+        audit: 'logout',
+        userId: 'u1',
+        msg: 'audit logout',
+      }),
       expect.objectContaining({ level: 'warn', context: 'Boot', msg: 'plain message' }),
-      expect.objectContaining({ level: 'error', context: 'Http', msg: 'boom', stack: expect.stringContaining('at somewhere') }),
-      expect.objectContaining({ level: 'debug', context: 'Guard', requestId: 'r1', msg: 'bearer token refused' }),
+      expect.objectContaining({
+        level: 'error',
+        context: 'Http',
+        msg: 'boom',
+        stack: expect.stringContaining('at somewhere'),
+      }),
+      expect.objectContaining({
+        level: 'debug',
+        context: 'Guard',
+        requestId: 'r1',
+        msg: 'bearer token refused',
+      }),
     ]);
   });
 });

@@ -1,4 +1,3 @@
-
 /** Body fields that carry a secret, wherever they might end up in a log object. */
 const SECRET_FIELDS = [
   'password',

@@ -22,13 +22,20 @@ export function requestLogger(log: Pino) {
       res.off('finish', onFinish);
       res.off('close', onClose);
       const status = finished ? res.statusCode : undefined;
-      const level = status === undefined ? 'warn' : status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      const level =
+        status === undefined ? 'warn' : status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       if (!log.isLevelEnabled(level)) return;
       const url = pathOnly(req.originalUrl ?? req.url);
       log[level](
         {
           requestId,
-          req: { id: requestId, method: req.method, url, ip: req.ip ?? req.socket?.remoteAddress, userAgent: req.headers['user-agent'] },
+          req: {
+            id: requestId,
+            method: req.method,
+            url,
+            ip: req.ip ?? req.socket?.remoteAddress,
+            userAgent: req.headers['user-agent'],
+          },
           res: { statusCode: status ?? null },
           responseTime: Math.round(performance.now() - started),
         },

@@ -57,12 +57,19 @@ async function instance(
 
 /** Until the store knows which Redis server it talks to, it reads and writes nothing. */
 const identified = (m: TestingModule) =>
-  waitFor(() => Promise.resolve(m.get(SharedTokenStateStore)['server'] !== undefined), 5000, 'server identified');
+  waitFor(
+    () => Promise.resolve(m.get(SharedTokenStateStore)['server'] !== undefined),
+    5000,
+    'server identified',
+  );
 
 /** What a revoking transaction does first: the outbox rows, committed. */
 const recordInOutbox = (m: TestingModule, states: TokenState[]) =>
-  m.get(DataSource).transaction((manager) => m.get(RevocationOutbox).record(manager, states, new Date()));
-const outboxSize = (m: TestingModule) => m.get(DataSource).getRepository(RevocationOutboxEntry).count();
+  m
+    .get(DataSource)
+    .transaction((manager) => m.get(RevocationOutbox).record(manager, states, new Date()));
+const outboxSize = (m: TestingModule) =>
+  m.get(DataSource).getRepository(RevocationOutboxEntry).count();
 
 const cached = (m: TestingModule, jti: string) => m.get(TokenStateCache).get(jti) !== undefined;
 const fill = (m: TestingModule, s: TokenState) => {
@@ -94,10 +101,21 @@ describe('RevocationBus.sync', () => {
         yield* [] as TokenState[][];
       },
     };
-    const cache = { epoch: 0, trustUntil: () => true, invalidate: () => undefined, suspend: () => undefined };
+    const cache = {
+      epoch: 0,
+      trustUntil: () => true,
+      invalidate: () => undefined,
+      suspend: () => undefined,
+    };
     const redis = { subscriber: { ping: () => Promise.resolve('PONG') } };
     const config = { get: () => ({ revocationSyncIntervalMs: 500 }) };
-    const bus = new RevocationBus(redis as never, cache as never, {} as never, outbox as never, config as never);
+    const bus = new RevocationBus(
+      redis as never,
+      cache as never,
+      {} as never,
+      outbox as never,
+      config as never,
+    );
     Object.assign(bus, { subscribed: true });
 
     const first = bus.sync();
@@ -173,7 +191,11 @@ if (redisUrl) {
         const t = state('t4');
         fill(y, t);
         y.get(SharedTokenStateStore).fill(t);
-        await waitFor(async () => (await y.get(SharedTokenStateStore).get('t4')) !== undefined, 1000, 'live in Redis');
+        await waitFor(
+          async () => (await y.get(SharedTokenStateStore).get('t4')) !== undefined,
+          1000,
+          'live in Redis',
+        );
 
         await recordInOutbox(x, [{ ...t, revoked: true }]);
         await x.get(RevocationBus).publish([{ ...t, revoked: true }]);
@@ -232,7 +254,11 @@ if (redisUrl) {
         await server.stop();
         await server.start();
         // As if the new server had restored the old one's data: the "live", not its marker.
-        await waitFor(async () => (await reader.set(keys[0], live).catch(() => null)) === 'OK', 5000, 'restored');
+        await waitFor(
+          async () => (await reader.set(keys[0], live).catch(() => null)) === 'OK',
+          5000,
+          'restored',
+        );
         await identified(m);
         expect(await store.get('t6')).toBeUndefined();
       } finally {

@@ -1,9 +1,4 @@
-import {
-  Injectable,
-  Logger,
-  OnApplicationShutdown,
-  OnModuleInit,
-} from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { GatehouseConfig } from '../../config/gatehouse-config';
 import { RedisService } from '../../redis/redis.service';
 import { TokenState } from '../token-state';

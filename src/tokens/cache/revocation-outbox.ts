@@ -50,7 +50,10 @@ export class RevocationOutbox {
     let after: string | undefined;
     for (;;) {
       const rows = await this.entries.find({
-        where: { ...(after === undefined ? {} : { jti: MoreThan(after) }), expiresAt: MoreThan(now) },
+        where: {
+          ...(after === undefined ? {} : { jti: MoreThan(after) }),
+          expiresAt: MoreThan(now),
+        },
         order: { jti: 'ASC' },
         take: BATCH,
       });

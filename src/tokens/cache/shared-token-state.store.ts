@@ -94,12 +94,7 @@ export class SharedTokenStateStore implements OnModuleInit {
       const ttl = state.expiresAt - now;
       const key = this.key(state.jti);
       if (ttl > 0 && key) {
-        pipeline.set(
-          key,
-          JSON.stringify({ ...state, revoked: true }),
-          'PX',
-          ttl,
-        );
+        pipeline.set(key, JSON.stringify({ ...state, revoked: true }), 'PX', ttl);
       }
     }
     try {

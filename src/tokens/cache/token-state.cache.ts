@@ -71,7 +71,9 @@ export class TokenStateCache {
 
   /** Whether cached states (here, or shared in Redis) may be served at this instant. */
   isTrusted(): boolean {
-    return this.trustedUntil === Number.POSITIVE_INFINITY || TokenStateCache.clock() < this.trustedUntil;
+    return (
+      this.trustedUntil === Number.POSITIVE_INFINITY || TokenStateCache.clock() < this.trustedUntil
+    );
   }
 
   /** Changes at every {@link suspend} and {@link distrust}: read it before a sync, hand it to {@link trustUntil}. */

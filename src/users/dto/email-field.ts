@@ -1,7 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, MaxLength, MinLength, ValidateBy, ValidationOptions } from 'class-validator';
+import {
+  IsEmail,
+  IsString,
+  MaxLength,
+  MinLength,
+  ValidateBy,
+  ValidationOptions,
+} from 'class-validator';
 import { hasHiddenCharacters } from '../canonical-email';
 import { normalizeEmail } from '../users.service';
 
@@ -10,7 +17,9 @@ export const NoHiddenCharacters = (options?: ValidationOptions) =>
   ValidateBy(
     {
       name: 'noHiddenCharacters',
-      validator: { validate: (value: unknown) => typeof value !== 'string' || !hasHiddenCharacters(value) },
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || !hasHiddenCharacters(value),
+      },
     },
     {
       message: '$property contains a control, invisible, format or direction character',
@@ -27,7 +36,9 @@ export const NoHiddenCharacters = (options?: ValidationOptions) =>
 export const EmailField = ({ address }: { address: boolean }) =>
   applyDecorators(
     ApiProperty({ example: 'ada@example.com', maxLength: 254 }),
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value)),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? normalizeEmail(value) : value,
+    ),
     IsString(),
     NoHiddenCharacters(),
     address ? IsEmail({}, { message: 'email must be an email address' }) : MinLength(1),

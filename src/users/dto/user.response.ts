@@ -3,7 +3,9 @@ import type { GatehouseUser } from '../user-store';
 
 /** What the API shows of an account: never the password hash. */
 export class UserResponse {
-  @ApiProperty({ description: 'A UUID for Gatehouse\'s own accounts; the host\'s id, as text, for its own.' })
+  @ApiProperty({
+    description: "A UUID for Gatehouse's own accounts; the host's id, as text, for its own.",
+  })
   id!: string;
 
   @ApiProperty({ example: 'ada@example.com' })
@@ -15,7 +17,9 @@ export class UserResponse {
   @ApiProperty()
   disabled!: boolean;
 
-  @ApiProperty({ description: 'Whether the owner has proven the address (verification or reset link).' })
+  @ApiProperty({
+    description: 'Whether the owner has proven the address (verification or reset link).',
+  })
   emailVerified!: boolean;
 
   @ApiPropertyOptional({ description: 'Absent when the accounts live in a host table without it.' })
@@ -26,7 +30,15 @@ export class UserResponse {
 
   static from(user: GatehouseUser): UserResponse {
     const { id, email, roles, disabled, createdAt, updatedAt } = user;
-    return { id, email, roles, disabled, emailVerified: Boolean(user.emailVerifiedAt), createdAt, updatedAt };
+    return {
+      id,
+      email,
+      roles,
+      disabled,
+      emailVerified: Boolean(user.emailVerifiedAt),
+      createdAt,
+      updatedAt,
+    };
   }
 }
 

@@ -56,7 +56,10 @@ export function noteColumnTypes(databaseType: DataSourceOptions['type']): void {
     if (args.target !== Note) continue;
     const options = { ...args.options };
     if (args.propertyName === 'id' || args.propertyName === 'ownerId') {
-      Object.assign(options, postgres ? { type: 'uuid', length: undefined } : { type: 'varchar', length: 36 });
+      Object.assign(
+        options,
+        postgres ? { type: 'uuid', length: undefined } : { type: 'varchar', length: 36 },
+      );
     } else if (args.propertyName === 'createdAt') {
       options.type = postgres ? 'timestamptz' : undefined;
     }

@@ -44,11 +44,19 @@ function noteColumns(queryRunner: QueryRunner): TableColumnOptions[] {
   const postgres = type === 'postgres';
   const text = (collation: string) => (mysql ? { charset: 'utf8mb4', collation } : {});
   const id = (name: string): TableColumnOptions =>
-    postgres ? { name, type: 'uuid' } : { name, type: 'varchar', length: '36', ...text('utf8mb4_bin') };
+    postgres
+      ? { name, type: 'uuid' }
+      : { name, type: 'varchar', length: '36', ...text('utf8mb4_bin') };
   return [
     { ...id('id'), isPrimary: true },
     id('owner_id'),
-    { name: 'title', type: 'varchar', length: '200', isNullable: false, ...text('utf8mb4_unicode_ci') },
+    {
+      name: 'title',
+      type: 'varchar',
+      length: '200',
+      isNullable: false,
+      ...text('utf8mb4_unicode_ci'),
+    },
     { name: 'body', type: 'text', ...text('utf8mb4_unicode_ci') },
     postgres
       ? { name: 'created_at', type: 'timestamptz', default: 'now()' }

@@ -1,6 +1,13 @@
 import { Controller, Get, Module, Param, UseGuards } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthModule, AuthUser, CurrentUser, JwtAuthGuard, UsersService, gatehouseSchema } from 'nestjs-gatehouse';
+import {
+  AuthModule,
+  AuthUser,
+  CurrentUser,
+  JwtAuthGuard,
+  UsersService,
+  gatehouseSchema,
+} from 'nestjs-gatehouse';
 
 // Gatehouse's own users table here: tables gatehouse_users, gatehouse_tokens…
 const gatehouse = gatehouseSchema();

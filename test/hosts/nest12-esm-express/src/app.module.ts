@@ -26,7 +26,13 @@ const gatehouse = gatehouseSchema({ tablePrefix: 'gh_', users: false });
       routes: { prefix: 'identity' },
       users: {
         entity: User,
-        columns: { id: 'id', email: 'email', passwordHash: 'password', roles: 'roles', disabled: 'banned' },
+        columns: {
+          id: 'id',
+          email: 'email',
+          passwordHash: 'password',
+          roles: 'roles',
+          disabled: 'banned',
+        },
         newUser: (user) => ({ fullName: user.email.split('@')[0] }),
         claims: (user) => ({ name: user.fullName }),
       },

@@ -22,7 +22,12 @@ const gatehouse = gatehouseSchema({ tablePrefix: 'gh_', users: false, databaseTy
         migrationsRun: true,
         // Our own bounds on every wait, as Gatehouse's README suggests.
         connectTimeoutMS: 5000,
-        extra: { statement_timeout: 5000, lock_timeout: 5000, idle_in_transaction_session_timeout: 10_000, keepAlive: true },
+        extra: {
+          statement_timeout: 5000,
+          lock_timeout: 5000,
+          idle_in_transaction_session_timeout: 10_000,
+          keepAlive: true,
+        },
       }),
       dataSourceFactory: async (options) => {
         const dataSource = new DataSource(options!);
@@ -40,7 +45,13 @@ const gatehouse = gatehouseSchema({ tablePrefix: 'gh_', users: false, databaseTy
       routes: { prefix: 'identity' },
       users: {
         entity: User,
-        columns: { id: 'id', email: 'email', passwordHash: 'password', roles: 'roles', disabled: 'banned' },
+        columns: {
+          id: 'id',
+          email: 'email',
+          passwordHash: 'password',
+          roles: 'roles',
+          disabled: 'banned',
+        },
         newUser: (user) => ({ fullName: user.email.split('@')[0] }),
         claims: (user) => ({ name: user.fullName }),
       },
