@@ -28,7 +28,7 @@ RUN npm run build
 FROM build AS prod-deps
 RUN node -e " \
       const fs = require('fs'), path = require('path'); \
-      const used = new Set(['mysql2', 'better-sqlite3', '@fastify/static', '@nestjs/platform-express', 'rxjs', 'reflect-metadata']); \
+      const used = new Set(['mysql2', 'pg', 'better-sqlite3', '@fastify/static', '@nestjs/platform-express', 'rxjs', 'reflect-metadata']); \
       const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => { \
         const p = path.join(d, e.name); \
         if (e.isDirectory()) return walk(p); \
