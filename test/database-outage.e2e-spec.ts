@@ -22,23 +22,14 @@ describe.each(serverKinds())('database outage (%s)', (kind) => {
   let pair: { access: string; refresh: string };
 
   beforeAll(async () => {
-    const server = new URL(
-      (kind === 'mysql' ? process.env.TEST_MYSQL_URL : process.env.TEST_POSTGRES_URL) as string,
-    );
-    proxy = new TcpProxy(await freePort(), {
-      host: server.hostname,
-      port: Number(server.port || (kind === 'mysql' ? 3306 : 5432)),
-    });
-    await proxy.start();
+    const server = (
+      kind === 'mysql' ? process.env.TEST_MYSQL_URL : process.env.TEST_POSTGRES_URL
+    ) as string;
+    proxy = await TcpProxy.before(server, await freePort());
     t = await createTestApp(
       kind,
       { REVOCATION_CACHE_TTL: '0', DATABASE_TIMEOUT: `${TIMEOUT_MS}ms` },
-      (url) => {
-        const proxied = new URL(url);
-        proxied.hostname = '127.0.0.1';
-        proxied.port = String(proxy.port);
-        return proxied.toString();
-      },
+      (url) => proxy.via(url),
     );
     account = await t.register();
     pair = await t.login(account.email, account.password);

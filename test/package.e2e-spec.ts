@@ -1,5 +1,4 @@
 import { hashSync } from 'bcryptjs';
-import { createConnection } from 'mysql2/promise';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -195,6 +194,27 @@ describe('a classic CommonJS Nest 11 application on Fastify and SQLite', () => {
   });
 });
 
+/**
+ * A host's existing user logs in with its old password; the host's guarded route refuses no
+ * token, answers `mine` to its token, and refuses it again after logout.
+ */
+async function existingUserSignsIn(
+  app: RunningApp,
+  existing: { email: string; password: string },
+  mine: Record<string, unknown>,
+): Promise<void> {
+  const { post, get } = hostClient(app);
+  const login = await post('/identity/auth/login', existing);
+  expect(login.status).toBe(200);
+  const { access_token } = (await login.json()) as { access_token: string };
+  expect((await get('/reports/mine')).status).toBe(401);
+  const answer = await get('/reports/mine', access_token);
+  expect(answer.status).toBe(200);
+  expect(await answer.json()).toEqual(mine);
+  expect((await post('/identity/auth/logout', {}, access_token)).status).toBe(204);
+  expect((await get('/reports/mine', access_token)).status).toBe(401);
+}
+
 // MariaDB is required on CI (REQUIRE_SERVICES=1); elsewhere the suite runs where it is configured.
 const onMysql = databaseKinds().includes('mysql') ? describe : describe.skip;
 
@@ -204,23 +224,16 @@ onMysql(
     let app: RunningApp;
     let db: TestDatabase;
     const existing = { email: 'grace@host.example', password: 'her password since 2019' };
-    const query = async <T>(sql: string, values: unknown[] = []): Promise<T> => {
-      const url = new URL(db.url.replace(/^mariadb:/, 'mysql:'));
-      const connection = await createConnection({ uri: url.toString() });
-      try {
-        return (await connection.query(sql, values))[0] as T;
-      } finally {
-        await connection.end();
-      }
-    };
+    let sql: SqlClient;
 
     beforeAll(async () => {
       db = await createTestDatabase('mysql');
+      sql = await openSql(db);
       // The application's database as it was before Gatehouse: its users, their bcrypt hashes.
-      await query(`CREATE TABLE users (id int AUTO_INCREMENT PRIMARY KEY, email varchar(255) NOT NULL UNIQUE,
+      await sql.rows(`CREATE TABLE users (id int AUTO_INCREMENT PRIMARY KEY, email varchar(255) NOT NULL UNIQUE,
       password varchar(60) NOT NULL, full_name varchar(100) NOT NULL, banned tinyint NOT NULL DEFAULT 0,
       roles varchar(100) NOT NULL DEFAULT 'user') CHARACTER SET utf8mb4`);
-      await query('INSERT INTO users (email, password, full_name) VALUES (?, ?, ?)', [
+      await sql.rows('INSERT INTO users (email, password, full_name) VALUES (?, ?, ?)', [
         existing.email,
         hashSync(existing.password, 4),
         'Grace Hopper',
@@ -229,21 +242,12 @@ onMysql(
     }, 600_000);
     afterAll(async () => {
       await app?.stop();
+      await sql?.end();
       await db?.drop();
     });
 
-    it('logs an existing user in with the old password; the host’s guarded route gets its id and name', async () => {
-      const { post, get } = hostClient(app);
-      const login = await post('/identity/auth/login', existing);
-      expect(login.status).toBe(200);
-      const { access_token } = (await login.json()) as { access_token: string };
-      expect((await get('/reports/mine')).status).toBe(401);
-      const mine = await get('/reports/mine', access_token);
-      expect(mine.status).toBe(200);
-      expect(await mine.json()).toEqual({ owner: 1, type: 'number', name: 'Grace Hopper' });
-      expect((await post('/identity/auth/logout', {}, access_token)).status).toBe(204);
-      expect((await get('/reports/mine', access_token)).status).toBe(401);
-    });
+    it('logs an existing user in with the old password; the host’s guarded route gets its id and name', () =>
+      existingUserSignsIn(app, existing, { owner: 1, type: 'number', name: 'Grace Hopper' }));
 
     it('registers a new user into the host’s own table, and no second users table appears', async () => {
       const { post } = hostClient(app);
@@ -251,11 +255,11 @@ onMysql(
       const registered = await post('/identity/auth/register', credentials);
       expect(registered.status).toBe(201);
       expect(await registered.json()).toMatchObject({ id: '2', email: credentials.email });
-      expect(await query('SELECT id, full_name FROM users ORDER BY id')).toEqual([
+      expect(await sql.rows('SELECT id, full_name FROM users ORDER BY id')).toEqual([
         { id: 1, full_name: 'Grace Hopper' },
         { id: 2, full_name: 'ada' },
       ]);
-      const tables = (await query<Array<Record<string, string>>>('SHOW TABLES'))
+      const tables = (await sql.rows<Record<string, string>>('SHOW TABLES'))
         .map((row) => Object.values(row)[0])
         .sort();
       expect(tables).toEqual(
@@ -339,17 +343,8 @@ onPostgres(
       await db?.drop();
     });
 
-    it('logs an existing user in with the old password; the host’s guarded route gets its UUID and name', async () => {
-      const { post, get } = hostClient(app);
-      const login = await post('/identity/auth/login', existing);
-      expect(login.status).toBe(200);
-      const { access_token } = (await login.json()) as { access_token: string };
-      expect((await get('/reports/mine')).status).toBe(401);
-      const mine = await get('/reports/mine', access_token);
-      expect(await mine.json()).toEqual({ owner: graceId, type: 'string', name: 'Grace Hopper' });
-      expect((await post('/identity/auth/logout', {}, access_token)).status).toBe(204);
-      expect((await get('/reports/mine', access_token)).status).toBe(401);
-    });
+    it('logs an existing user in with the old password; the host’s guarded route gets its UUID and name', () =>
+      existingUserSignsIn(app, existing, { owner: graceId, type: 'string', name: 'Grace Hopper' }));
 
     it('registers into the host’s table under an id the database makes, with Gatehouse’s tables of PostgreSQL types beside it', async () => {
       const { post } = hostClient(app);

@@ -23,20 +23,12 @@ onPostgres('bounded waits on PostgreSQL', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('postgres');
-    const server = new URL(db.url);
-    proxy = new TcpProxy(await freePort(), {
-      host: server.hostname,
-      port: Number(server.port || 5432),
-    });
-    await proxy.start();
-    const proxied = new URL(db.url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
+    proxy = await TcpProxy.before(db.url, await freePort());
     // One connection: whatever the pool hands out next is the one the failed request had, or
     // its replacement.
     dataSource = new DataSource({
       type: 'postgres',
-      url: proxied.toString(),
+      url: proxy.via(db.url),
       poolSize: 1,
       connectTimeoutMS: TIMEOUT_MS,
     });

@@ -49,14 +49,9 @@ describe.each(serverKinds())('revocation under faults (%s, Redis, two processes)
   };
 
   const start = async (name: 'a' | 'b') => {
-    const database = new URL(db.url);
-    if (name === 'b') {
-      database.hostname = '127.0.0.1';
-      database.port = String(dbProxyB.port);
-    }
     apps[name] = await startApp(main, {
       ...env,
-      DATABASE_URL: database.toString(),
+      DATABASE_URL: name === 'b' ? dbProxyB.via(db.url) : db.url,
       REDIS_URL: `redis://127.0.0.1:${proxies[name].port}`,
     });
   };
@@ -138,12 +133,7 @@ describe.each(serverKinds())('revocation under faults (%s, Redis, two processes)
       proxies[name] = new TcpProxy(await freePort(), { host: '127.0.0.1', port: redis.port });
       await proxies[name].start();
     }
-    const server = new URL(db.url);
-    dbProxyB = new TcpProxy(await freePort(), {
-      host: server.hostname,
-      port: Number(server.port || (kind === 'mysql' ? 3306 : 5432)),
-    });
-    await dbProxyB.start();
+    dbProxyB = await TcpProxy.before(db.url, await freePort());
     env = {
       NODE_ENV: 'test',
       DATABASE_URL: db.url,

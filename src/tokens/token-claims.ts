@@ -1,4 +1,5 @@
 import { TokenType } from './entities/token.entity';
+import { isGeneratedUuid } from '../common/uuid';
 
 /**
  * The claims Gatehouse puts in its JWTs (RFC 7519 §4.1): `sub` the user id, `jti` the row in the
@@ -64,7 +65,7 @@ export function parseClaims(
   if (p.typ !== expected) return undefined;
   // jti and sid are rows of the token store, always randomUUID(): nothing else is looked up (a
   // uuid column on PostgreSQL refuses other text with an error, not with no row).
-  if (!isString(p.sub) || !isUuid(p.jti) || !isUuid(p.sid)) return undefined;
+  if (!isString(p.sub) || !isGeneratedUuid(p.jti) || !isGeneratedUuid(p.sid)) return undefined;
   if (!isTime(p.iat) || !isTime(p.exp) || !isString(p.iss) || !isString(p.aud)) return undefined;
   if (!Array.isArray(p.roles) || !p.roles.every(isString)) return undefined;
   const ctx = p.ctx;
@@ -86,10 +87,4 @@ export function parseClaims(
     ...(ctx ? { ctx: ctx as Record<string, unknown> } : {}),
     ...(p.auth_time !== undefined ? { auth_time: p.auth_time } : {}),
   };
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
 }

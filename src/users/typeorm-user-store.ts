@@ -9,7 +9,8 @@ import type {
   Repository,
 } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
-import { driverErrorCodes, isDuplicateKey } from '../common/errors/driver-errors';
+import { isDuplicateKey, isUnfitValue } from '../common/errors/driver-errors';
+import { isGeneratedUuid } from '../common/uuid';
 import { ROLE_USER, User } from './entities/user.entity';
 import type { GatehouseUser, NewGatehouseUser, UserStore } from './user-store';
 
@@ -48,7 +49,6 @@ export interface TypeOrmUsersOptions<T extends ObjectLiteral = ObjectLiteral> {
   claims?: (row: T) => Record<string, unknown>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // Not bigint: ids past 2^53 would lose digits as numbers; they stay text, as the drivers give them.
 const NUMERIC = new Set([
   'int',
@@ -60,11 +60,6 @@ const NUMERIC = new Set([
   'tinyint',
   'number',
 ]);
-/**
- * PostgreSQL's answers to an id its column cannot hold (out of range, not a number, not a UUID):
- * an error where the other databases find no row. Such an id is no account's.
- */
-const UNFIT_ID = new Set(['22003', '22P02']);
 /** What Gatehouse's own tables hold in their user_id columns (varchar(36)). */
 const MAX_ID_LENGTH = 36;
 
@@ -131,12 +126,13 @@ export class TypeOrmUserStore<T extends ObjectLiteral = ObjectLiteral> implement
    */
   async findById(id: string): Promise<GatehouseUser | null> {
     if (this.numericId && !/^(0|[1-9]\d{0,15})$/.test(id)) return null;
-    if (this.uuidId && !UUID.test(id)) return null;
+    if (this.uuidId && !isGeneratedUuid(id)) return null;
     try {
       const user = await this.findOne(this.options.columns.id, this.hostId(id));
       return user && user.id === id ? user : null;
     } catch (error) {
-      if (driverErrorCodes(error).some((code) => UNFIT_ID.has(code))) return null;
+      // PostgreSQL errs where the other databases find no row: such an id is no account's.
+      if (isUnfitValue(error)) return null;
       throw error;
     }
   }

@@ -124,19 +124,19 @@ export interface SqlClient {
   end(): Promise<void>;
 }
 
+/** `?` placeholders as PostgreSQL numbers them: `$1`, `$2`… */
+export function numberedPlaceholders(query: string): string {
+  let n = 0;
+  return query.replace(/\?/g, () => `$${++n}`);
+}
+
 export async function openSql(db: TestDatabase): Promise<SqlClient> {
   if (db.name === 'postgres') {
     const client = new Client({ connectionString: db.url });
     await client.connect();
     return {
-      rows: async <T>(query: string, params: unknown[] = []) => {
-        let n = 0;
-        const result = await client.query(
-          query.replace(/\?/g, () => `$${++n}`),
-          params,
-        );
-        return result.rows as T[];
-      },
+      rows: async <T>(query: string, params: unknown[] = []) =>
+        (await client.query(numberedPlaceholders(query), params)).rows as T[],
       end: () => client.end(),
     };
   }

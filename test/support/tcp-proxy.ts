@@ -1,5 +1,12 @@
 import { Server, Socket, connect, createServer } from 'node:net';
 
+const DEFAULT_PORTS: Record<string, number> = {
+  mysql: 3306,
+  mariadb: 3306,
+  postgres: 5432,
+  postgresql: 5432,
+};
+
 /**
  * A TCP proxy a test can cut, stall and restore, to take a server away from the app (as a dead
  * server would), or leave it reachable but silent (as a hung one would), and give it back.
@@ -15,6 +22,25 @@ export class TcpProxy {
     readonly port: number,
     private readonly target: { host: string; port: number },
   ) {}
+
+  /** A started proxy in front of the server a database URL names (its scheme's port by default). */
+  static async before(url: string, port: number): Promise<TcpProxy> {
+    const server = new URL(url);
+    const proxy = new TcpProxy(port, {
+      host: server.hostname,
+      port: Number(server.port || DEFAULT_PORTS[server.protocol.replace(/:$/, '')]),
+    });
+    await proxy.start();
+    return proxy;
+  }
+
+  /** The same URL, through this proxy. */
+  via(url: string): string {
+    const proxied = new URL(url);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(this.port);
+    return proxied.toString();
+  }
 
   start(): Promise<void> {
     if (this.server?.listening) return Promise.resolve();

@@ -12,7 +12,13 @@ import { configureApp, httpAdapterFor } from '../../src/server/app.setup';
 import { loadAppConfig } from '../../src/server/app.config';
 import { ROLE_ADMIN, ROLE_USER } from '../../src/users/entities/user.entity';
 import { UsersService } from '../../src/users/users.service';
-import { DatabaseKind, TestDatabase, createTestDatabase, redisEnvFor } from './databases';
+import {
+  DatabaseKind,
+  TestDatabase,
+  createTestDatabase,
+  numberedPlaceholders,
+  redisEnvFor,
+} from './databases';
 
 export const TEST_SECRET = randomBytes(48).toString('hex');
 export const TEST_ISSUER = 'gatehouse-test';
@@ -110,11 +116,8 @@ export async function createTestApp(
     http,
     db,
     dataSource: app.get(DataSource),
-    sql: (query, params) => {
-      let n = 0;
-      const text = kind === 'postgres' ? query.replace(/\?/g, () => `$${++n}`) : query;
-      return app.get(DataSource).query(text, params);
-    },
+    sql: (query, params) =>
+      app.get(DataSource).query(kind === 'postgres' ? numberedPlaceholders(query) : query, params),
     close: async () => {
       await app.close();
       await db.drop();

@@ -4,6 +4,7 @@ import {
   driverErrorCodes,
   isDuplicateKey,
   isRetryableConflict,
+  isUnfitValue,
 } from './driver-errors';
 
 /** TypeORM's wrapping of a driver's error, as the repositories throw it. */
@@ -71,5 +72,11 @@ describe('driver errors', () => {
   it("a query's own error is not", () => {
     expect(databaseUnavailable(wrapped({ code: '42P01' }))).toBeUndefined();
     expect(databaseUnavailable(new Error('relation "tokens" does not exist'))).toBeUndefined();
+  });
+
+  it('knows the values a PostgreSQL column cannot compare (no number, no UUID, out of range)', () => {
+    expect(isUnfitValue(wrapped({ code: '22P02' }))).toBe(true);
+    expect(isUnfitValue(wrapped({ code: '22003' }))).toBe(true);
+    expect(isUnfitValue(wrapped({ code: '23505' }))).toBe(false);
   });
 });

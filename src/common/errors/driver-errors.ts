@@ -14,6 +14,12 @@ const DUPLICATE_KEY = new Set([
 ]);
 
 /**
+ * A value its column cannot hold in a comparison: out of range (22003), or text that is no number
+ * or UUID (22P02). PostgreSQL raises these where MySQL and SQLite find no row.
+ */
+const UNFIT_VALUE = new Set(['22003', '22P02']);
+
+/**
  * Rolled back through no fault of the transaction, cured by running it again: deadlocks
  * (ER_LOCK_DEADLOCK, 40P01) and PostgreSQL's serialization failures (40001). A lock wait
  * timeout is not among them: it has already spent the whole DATABASE_TIMEOUT.
@@ -95,6 +101,10 @@ function codesOf(error: unknown, depth: number): string[] {
 
 export function isDuplicateKey(error: unknown): boolean {
   return driverErrorCodes(error).some((code) => DUPLICATE_KEY.has(code));
+}
+
+export function isUnfitValue(error: unknown): boolean {
+  return driverErrorCodes(error).some((code) => UNFIT_VALUE.has(code));
 }
 
 export function isRetryableConflict(error: unknown): boolean {
