@@ -37,6 +37,8 @@ export { applyGatehouseSwagger } from './auth/openapi/gatehouse-swagger';
 export { GatehouseConfig, validateGatehouseSettings } from './config/gatehouse-config';
 export type { GatehouseSettings } from './config/gatehouse-config';
 export { ConfigValidationError } from './config/env.validation';
+export { parseDuration } from './config/duration';
+export type { DurationRule } from './config/duration';
 export { GatehouseValidationPipe } from './common/pipes/gatehouse-validation.pipe';
 export { ContentTypeGuard } from './common/guards/content-type.guard';
 export { REQUEST_ID_HEADER, acceptRequestId, ensureRequestId } from './common/http/request-id';

@@ -1,17 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { loadAppConfig } from './server/app.config';
 import { configureApp, httpAdapterFor } from './server/app.setup';
 import { AppLogger } from './server/logging/app-logger';
 import { AllConfig, loadDotEnv, validateServerEnvironment } from './server/server-config';
 
 async function bootstrap(): Promise<void> {
   loadDotEnv();
-  validateServerEnvironment();
+  const config = validateServerEnvironment();
   // Imported only now: building the module graph reads the configuration validated above.
   const { AppModule } = await import('./server/app.module.js');
-  const { adapter, options } = httpAdapterFor(loadAppConfig());
+  const { adapter, options } = httpAdapterFor(config.app);
   const createOptions = { abortOnError: false, bufferLogs: true };
   const app = adapter
     ? await NestFactory.create(AppModule, adapter, { ...options, ...createOptions })

@@ -2,25 +2,34 @@
 import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadAuthConfig } from '../config/auth.config';
-import { durationToSeconds } from '../config/env.validation';
+import { AuthConfig, loadAuthConfig } from '../config/auth.config';
+import { parseDuration } from '../config/duration';
+import { processEnvironment } from '../config/env.validation';
 import { parseKeysVariable, readKeyDir, removeKeyFile, writeKeyFile } from '../keys/key-files';
-import { rotate } from '../keys/key-rotation';
-import { toStoredKey } from '../keys/signing-key';
+import { prune, rotate } from '../keys/key-rotation';
+import { SigningKey, toStoredKey } from '../keys/signing-key';
 
-const USAGE = `gatehouse-keys-rotate [--activate-in 1h] [--prune] [--print]
+const USAGE = `gatehouse-keys-rotate [--activate-in 1h] [--print]
+gatehouse-keys-rotate --prune [--print]
 (in the Gatehouse repository: npm run keys:rotate -- ...)
 
-Creates the next signing key for JWT_ALGORITHM (EdDSA, ES256 or RS256) in JWT_KEYS_DIR. It is
-published in the JWKS at once and signs from --activate-in later (default 1h; 0 = now), so
-verifiers caching the JWKS see it first. Old keys stay until every token they signed has expired;
---prune deletes those whose time has passed. With keys in JWT_KEYS instead of files, --print
-writes the new value of JWT_KEYS to standard output (it holds private keys: store it as a secret).`;
+Without --prune: creates the next signing key for JWT_ALGORITHM (ES256 or RS256) in
+JWT_KEYS_DIR. It is published in the JWKS at once and signs from --activate-in later (default 1h;
+0 = now; a bare number is seconds), so verifiers caching the JWKS see it first. Old keys stay
+until every token they signed has expired.
+
+With --prune: creates no key; deletes the retired keys whose tokens have all expired (the key
+that signs and keys not yet active always stay).
+
+With keys in JWT_KEYS instead of files, --print writes the new value of JWT_KEYS to standard
+output (it holds private keys: store it as a secret).`;
+
+const logger = new Logger('keys:rotate');
 
 function main(): void {
   const { values } = parseArgs({
     options: {
-      'activate-in': { type: 'string', default: '1h' },
+      'activate-in': { type: 'string' },
       prune: { type: 'boolean', default: false },
       print: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -30,12 +39,18 @@ function main(): void {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  // Refused rather than ignored: pruning adds no key, so there is nothing to activate.
+  if (values.prune && values['activate-in'] !== undefined) {
+    throw new Error(
+      '--prune deletes expired keys and adds none, so --activate-in has nothing to apply to: run keys:rotate without --prune to add a key',
+    );
+  }
   // Variables already set win over `.env`, as in the application that reads the same keys.
   if (existsSync('.env')) process.loadEnvFile('.env');
-  const auth = loadAuthConfig();
+  const auth = loadAuthConfig(processEnvironment());
   if (auth.algorithm === 'HS256') {
     throw new Error(
-      'JWT_ALGORITHM is HS256: there is no key pair to rotate (set JWT_ALGORITHM to EdDSA, ES256 or RS256)',
+      'JWT_ALGORITHM is HS256: there is no key pair to rotate (set JWT_ALGORITHM to ES256 or RS256)',
     );
   }
   const fromVariable = auth.keys.variable !== undefined;
@@ -44,34 +59,51 @@ function main(): void {
   const current = fromVariable
     ? parseKeysVariable(auth.keys.variable ?? '')
     : readKeyDir(auth.keys.dir);
-  const activateInMs = durationToSeconds(values['activate-in']) * 1000;
+  // As the application keeps a retired key: the longest token lifetime plus the clock leeway.
   const retentionMs =
     (Math.max(auth.accessTtlSeconds, auth.refreshTtlSeconds) + auth.clockToleranceSeconds) * 1000;
+
+  if (values.prune) {
+    const { pruned, keys } = prune(current, { retentionMs });
+    save(auth, values.print, keys, { added: undefined, pruned });
+    if (pruned.length === 0) logger.log('nothing to prune: tokens of every key may still be alive');
+    logger.log('no key added (--prune only deletes; run keys:rotate without it to add one)');
+    return;
+  }
+  const activateInMs = parseDuration(values['activate-in'] ?? '1h', '--activate-in');
   // With no key at all there is nothing to overlap with: the first key signs at once.
-  const result = rotate(current, {
+  const { added, keys } = rotate(current, {
     alg: auth.algorithm,
     activateInMs: current.length === 0 ? 0 : activateInMs,
     retentionMs,
-    prune: values.prune,
+    prune: false,
   });
-  const logger = new Logger('keys:rotate');
-  if (values.print) {
-    process.stdout.write(`${JSON.stringify(result.keys.map(toStoredKey))}\n`);
-  } else {
-    const file = writeKeyFile(auth.keys.dir, result.added);
-    for (const key of result.pruned) removeKeyFile(auth.keys.dir, key.kid);
-    logger.log(`wrote ${file}`);
-  }
+  save(auth, values.print, keys, { added, pruned: [] });
   logger.log(
-    `key ${result.added.kid} (${result.added.alg}) signs from ${new Date(result.added.activatesAt).toISOString()}`,
+    `key ${added.kid} (${added.alg}) signs from ${new Date(added.activatesAt).toISOString()}`,
   );
-  for (const key of result.pruned)
+}
+
+/** Writes the change: the key set on standard output (--print), or the files it touches. */
+function save(
+  auth: AuthConfig,
+  print: boolean,
+  keys: SigningKey[],
+  change: { added: SigningKey | undefined; pruned: SigningKey[] },
+): void {
+  if (print) {
+    process.stdout.write(`${JSON.stringify(keys.map(toStoredKey))}\n`);
+  } else {
+    if (change.added) logger.log(`wrote ${writeKeyFile(auth.keys.dir, change.added)}`);
+    for (const key of change.pruned) removeKeyFile(auth.keys.dir, key.kid);
+  }
+  for (const key of change.pruned)
     logger.log(`pruned key ${key.kid}: every token it signed has expired`);
 }
 
 try {
   main();
 } catch (error) {
-  new Logger('keys:rotate').error(error instanceof Error ? error.message : String(error));
+  logger.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 }

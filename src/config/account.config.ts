@@ -2,11 +2,12 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadRuntimeConfig } from './runtime.config';
+import { RuntimeConfig, runtimeConfigFrom } from './runtime.config';
 import {
   ConfigValidationError,
-  durationToMs,
-  durationToSeconds,
+  EnvironmentVariables,
+  durationMs,
+  durationSeconds,
   envFlag,
   parseEnv,
   splitList,
@@ -65,23 +66,31 @@ export interface AccountConfig {
   cookie: CookieConfig;
 }
 
-export function loadMailConfig(raw: NodeJS.ProcessEnv = process.env): MailConfig {
+/** For a tool that needs this namespace alone (tests): parses `raw` first. */
+export function loadMailConfig(raw: Record<string, unknown>): MailConfig {
   const env = parseEnv(raw);
-  const app = loadRuntimeConfig(raw);
+  return mailConfigFrom(env, runtimeConfigFrom(env));
+}
+
+export function mailConfigFrom(env: EnvironmentVariables, app: RuntimeConfig): MailConfig {
   return {
     smtpUrl: env.SMTP_URL,
     from: env.MAIL_FROM ?? `${env.APP_NAME ?? 'Gatehouse'} <no-reply@localhost>`,
     outboxDir: env.MAIL_OUTBOX_DIR ? resolve(env.MAIL_OUTBOX_DIR) : join(app.dataDir, 'outbox'),
     maxAttempts: env.MAIL_MAX_ATTEMPTS ?? 5,
-    retryBaseMs: durationToMs(env.MAIL_RETRY_DELAY ?? '2s'),
+    retryBaseMs: durationMs(env, 'MAIL_RETRY_DELAY', '2s'),
   };
 }
 
-export function loadAccountConfig(raw: NodeJS.ProcessEnv = process.env): AccountConfig {
+/** For a tool that needs this namespace alone (tests): parses `raw` first. */
+export function loadAccountConfig(raw: Record<string, unknown>): AccountConfig {
   const env = parseEnv(raw);
+  return accountConfigFrom(env, runtimeConfigFrom(env));
+}
+
+export function accountConfigFrom(env: EnvironmentVariables, app: RuntimeConfig): AccountConfig {
   // A malformed key is reported at boot by every entry point, the CLIs included.
   if (env.MFA_ENCRYPTION_KEY !== undefined) parseMfaKey(env.MFA_ENCRYPTION_KEY);
-  const app = loadRuntimeConfig(raw);
   const appUrl = (env.APP_URL ?? `http://localhost:${app.port}`).replace(/\/+$/, '');
   const cookieMode = envFlag(env.AUTH_COOKIE_MODE, false);
   // Parsed only in cookie mode: CORS_ORIGINS may hold what CORS accepts but an allow-list of
@@ -113,23 +122,18 @@ export function loadAccountConfig(raw: NodeJS.ProcessEnv = process.env): Account
       'AUTH_COOKIE_NAME with the __Secure- prefix needs AUTH_COOKIE_SECURE=true: browsers drop it otherwise',
     ]);
   }
-  const ttl = (name: string, value: string | undefined, fallback: string): number => {
-    const seconds = durationToSeconds(value ?? fallback);
-    if (seconds <= 0) throw new ConfigValidationError([`${name} must be longer than 0`]);
-    return seconds;
-  };
   return {
     appUrl,
     appName: env.APP_NAME ?? 'Gatehouse',
     requireVerifiedEmail: envFlag(env.AUTH_REQUIRE_VERIFIED_EMAIL, false),
     quietRegistration: envFlag(env.AUTH_REGISTRATION_QUIET, false),
-    verificationTtlSeconds: ttl('EMAIL_VERIFICATION_TTL', env.EMAIL_VERIFICATION_TTL, '24h'),
-    resetTtlSeconds: ttl('PASSWORD_RESET_TTL', env.PASSWORD_RESET_TTL, '30m'),
-    resendIntervalSeconds: durationToSeconds(env.MAIL_RESEND_INTERVAL ?? '60s'),
+    verificationTtlSeconds: durationSeconds(env, 'EMAIL_VERIFICATION_TTL', '24h'),
+    resetTtlSeconds: durationSeconds(env, 'PASSWORD_RESET_TTL', '30m'),
+    resendIntervalSeconds: durationSeconds(env, 'MAIL_RESEND_INTERVAL', '60s'),
     mfa: {
       encryptionKey: once(() => resolveMfaKey(env.MFA_ENCRYPTION_KEY, app)),
-      tokenTtlSeconds: ttl('MFA_TOKEN_TTL', env.MFA_TOKEN_TTL, '5m'),
-      resetWindowSeconds: durationToSeconds(env.MFA_RESET_WINDOW ?? '7d'),
+      tokenTtlSeconds: durationSeconds(env, 'MFA_TOKEN_TTL', '5m'),
+      resetWindowSeconds: durationSeconds(env, 'MFA_RESET_WINDOW', '7d'),
     },
     cookie: {
       enabled: cookieMode,
@@ -181,11 +185,27 @@ export function parseMfaKey(value: string): Buffer {
   return key;
 }
 
+/** Why production cannot start with this MFA key, or undefined when it can (it has no fallback). */
+export function productionMfaKeyProblem(value: string | undefined): string | undefined {
+  if (value === undefined) return 'MFA_ENCRYPTION_KEY is required when NODE_ENV=production';
+  return mfaKeyProblem(value);
+}
+
+/** Why this is not a usable MFA key, or undefined when it is. */
+export function mfaKeyProblem(value: string): string | undefined {
+  try {
+    parseMfaKey(value);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems.join('; ');
+    throw error;
+  }
+}
+
 /** Production has no fallback for the key: the server checks this before Nest starts. */
 export function assertProductionMfaKey(value: string | undefined): asserts value is string {
-  if (value === undefined) {
-    throw new ConfigValidationError(['MFA_ENCRYPTION_KEY is required when NODE_ENV=production']);
-  }
+  const problem = productionMfaKeyProblem(value);
+  if (problem) throw new ConfigValidationError([problem]);
 }
 
 /**

@@ -1,13 +1,13 @@
 import { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import type { JwsAlgorithm } from '../keys/jws';
-import { loadRuntimeConfig } from './runtime.config';
-import { durationToSeconds, parseEnv } from './env.validation';
+import type { JwtAlgorithm } from '../keys/jwt-algorithm';
+import { RuntimeConfig, runtimeConfigFrom } from './runtime.config';
+import { EnvironmentVariables, durationMs, durationSeconds, parseEnv } from './env.validation';
 import { resolveJwtKey } from './jwt-secret';
 
 export interface AuthConfig {
   /** Pinned on sign and verify; never taken from a token's header (RFC 8725 §3.1). */
-  algorithm: JwsAlgorithm;
+  algorithm: JwtAlgorithm;
   /** The HS256 secret; the asymmetric algorithms use `keys` instead. */
   key?: KeyObject;
   keys: {
@@ -32,25 +32,38 @@ export interface AuthConfig {
   reauthMaxAgeSeconds: number;
 }
 
-export function loadAuthConfig(raw: NodeJS.ProcessEnv = process.env): AuthConfig {
+/** For a tool that needs this namespace alone (the keys CLI, tests): parses `raw` first. */
+export function loadAuthConfig(raw: Record<string, unknown>): AuthConfig {
   const env = parseEnv(raw);
-  const app = loadRuntimeConfig(raw);
+  return authConfigFrom(env, runtimeConfigFrom(env));
+}
+
+/**
+ * From the parsed environment. With HS256 this resolves the secret: in development a missing one
+ * is generated into the data directory (and said so); production has no fallback.
+ */
+export function authConfigFrom(env: EnvironmentVariables, runtime: RuntimeConfig): AuthConfig {
   const algorithm = env.JWT_ALGORITHM ?? 'HS256';
   return {
     algorithm,
-    key: algorithm === 'HS256' ? resolveJwtKey(env.JWT_SECRET, app) : undefined,
+    key: algorithm === 'HS256' ? resolveJwtKey(env.JWT_SECRET, runtime) : undefined,
     keys: {
-      dir: env.JWT_KEYS_DIR ?? join(app.dataDir, 'keys'),
+      dir: jwtKeysDir(env, runtime),
       variable: env.JWT_KEYS,
-      reloadIntervalMs: durationToSeconds(env.JWT_KEYS_RELOAD_INTERVAL ?? '60s') * 1000,
+      reloadIntervalMs: durationMs(env, 'JWT_KEYS_RELOAD_INTERVAL', '60s'),
     },
-    isProduction: app.isProduction,
+    isProduction: runtime.isProduction,
     issuer: env.JWT_ISSUER ?? 'gatehouse',
     audience: env.JWT_AUDIENCE ?? 'gatehouse-api',
-    accessTtlSeconds: durationToSeconds(env.JWT_ACCESS_TTL ?? '15m'),
-    refreshTtlSeconds: durationToSeconds(env.JWT_REFRESH_TTL ?? '14d'),
-    clockToleranceSeconds: durationToSeconds(env.JWT_CLOCK_TOLERANCE ?? '5s'),
+    accessTtlSeconds: durationSeconds(env, 'JWT_ACCESS_TTL', '15m'),
+    refreshTtlSeconds: durationSeconds(env, 'JWT_REFRESH_TTL', '14d'),
+    clockToleranceSeconds: durationSeconds(env, 'JWT_CLOCK_TOLERANCE', '5s'),
     bcryptCost: env.BCRYPT_COST ?? 12,
-    reauthMaxAgeSeconds: durationToSeconds(env.REAUTH_MAX_AGE ?? '5m'),
+    reauthMaxAgeSeconds: durationSeconds(env, 'REAUTH_MAX_AGE', '5m'),
   };
+}
+
+/** JWT_KEYS_DIR, by default `<DATA_DIR>/keys`. */
+export function jwtKeysDir(env: EnvironmentVariables, runtime: RuntimeConfig): string {
+  return env.JWT_KEYS_DIR ?? join(runtime.dataDir, 'keys');
 }

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAuthConfig } from './auth.config';
-import { validateGatehouseSettings } from './gatehouse-config';
-import { ConfigValidationError, durationToSeconds, parseEnv } from './env.validation';
+import { GatehouseConfig, validateGatehouseSettings } from './gatehouse-config';
+import { ConfigValidationError, parseEnv } from './env.validation';
 import { resolveJwtKey, secretWeakness } from './jwt-secret';
 
 const quiet = { warn: jest.fn() } as never;
@@ -31,13 +31,6 @@ describe('configuration', () => {
 
     it('treats empty strings as unset', () => {
       expect(parseEnv({ PORT: '', JWT_SECRET: '' })).toMatchObject({ PORT: undefined });
-    });
-
-    it('parses durations', () => {
-      expect(durationToSeconds('900')).toBe(900);
-      expect(durationToSeconds('15m')).toBe(900);
-      expect(durationToSeconds('2h')).toBe(7200);
-      expect(durationToSeconds('14d')).toBe(1209600);
     });
   });
 
@@ -106,6 +99,82 @@ describe('configuration', () => {
       expect(() =>
         validateGatehouseSettings({ settings: { NODE_ENV: 'development', DATA_DIR: dataDir } }),
       ).not.toThrow();
+    });
+  });
+
+  describe('production secrets', () => {
+    /** The ConfigValidationError `fn` throws (the test fails if it throws nothing else). */
+    const problemsOf = (fn: () => unknown): string[] => {
+      try {
+        fn();
+      } catch (error) {
+        if (error instanceof ConfigValidationError) return error.problems;
+        throw error;
+      }
+      throw new Error('expected a ConfigValidationError');
+    };
+
+    it('names every missing secret in one error, not one boot at a time', () => {
+      const production = { NODE_ENV: 'production', DATA_DIR: dataDir };
+      const expected = [
+        'JWT_SECRET is required when NODE_ENV=production',
+        'MFA_ENCRYPTION_KEY is required when NODE_ENV=production',
+      ];
+      expect(problemsOf(() => validateGatehouseSettings({ settings: production }))).toEqual(
+        expected,
+      );
+      // AuthModule's own resolution, as the application boots, reports them alike.
+      expect(problemsOf(() => GatehouseConfig.from({ settings: production }))).toEqual(expected);
+    });
+
+    it('names a weak secret, a malformed MFA key and any other bad variable together', () => {
+      const problems = problemsOf(() =>
+        validateGatehouseSettings({
+          settings: {
+            NODE_ENV: 'production',
+            DATA_DIR: dataDir,
+            JWT_SECRET: 'short',
+            MFA_ENCRYPTION_KEY: 'not-32-bytes',
+            BCRYPT_COST: '99',
+          },
+        }),
+      );
+      expect(problems).toEqual([
+        expect.stringMatching(/^BCRYPT_COST/),
+        'JWT_SECRET must be at least 32 bytes',
+        expect.stringMatching(/^MFA_ENCRYPTION_KEY must be 32 bytes/),
+      ]);
+    });
+
+    it('asks ES256 and RS256 for a signing key instead of a secret, with the MFA key', () => {
+      const problems = problemsOf(() =>
+        validateGatehouseSettings({
+          settings: { NODE_ENV: 'production', DATA_DIR: dataDir, JWT_ALGORITHM: 'ES256' },
+        }),
+      );
+      expect(problems).toEqual([
+        `JWT_ALGORITHM=ES256 needs a signing key in JWT_KEYS_DIR (${join(dataDir, 'keys')}) when NODE_ENV=production; create one with npm run keys:rotate`,
+        'MFA_ENCRYPTION_KEY is required when NODE_ENV=production',
+      ]);
+      expect(
+        problemsOf(() =>
+          validateGatehouseSettings({
+            settings: {
+              NODE_ENV: 'production',
+              DATA_DIR: dataDir,
+              JWT_ALGORITHM: 'RS256',
+              JWT_KEYS: '{}',
+              MFA_ENCRYPTION_KEY: 'ab'.repeat(32),
+            },
+          }),
+        ),
+      ).toEqual([expect.stringMatching(/^JWT_KEYS must be a JSON array/)]);
+    });
+
+    it('generates nothing while only checking, in development', () => {
+      validateGatehouseSettings({ settings: { NODE_ENV: 'development', DATA_DIR: dataDir } });
+      expect(() => statSync(join(dataDir, 'jwt-secret'))).toThrow();
+      expect(() => statSync(join(dataDir, 'mfa-key'))).toThrow();
     });
   });
 

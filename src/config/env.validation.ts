@@ -15,6 +15,12 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
+import { JWT_ALGORITHMS } from '../keys/jwt-algorithm';
+import type { JwtAlgorithm } from '../keys/jwt-algorithm';
+import { ConfigValidationError } from './config-validation.error';
+import { DurationRule, IsDuration, parseDuration } from './duration';
+
+export { ConfigValidationError } from './config-validation.error';
 
 export enum NodeEnv {
   Development = 'development',
@@ -22,9 +28,35 @@ export enum NodeEnv {
   Test = 'test',
 }
 
-const DURATION = /^\d+\s*(s|m|h|d)?$/;
-/** What {@link durationToMs} reads: milliseconds, or seconds with `s`. */
-const MS_DURATION = /^[1-9]\d*\s*(ms|s)?$/;
+/**
+ * Every duration variable and how it reads one. A bare number is seconds for all of them (see
+ * {@link parseDuration}); the four that took a bare number as milliseconds before refuse one.
+ */
+const DURATION_RULES = {
+  DATABASE_TIMEOUT: { positive: true, unitRequired: true },
+  JWT_KEYS_RELOAD_INTERVAL: {},
+  JWT_ACCESS_TTL: { wholeSeconds: true },
+  JWT_REFRESH_TTL: { wholeSeconds: true },
+  JWT_CLOCK_TOLERANCE: { wholeSeconds: true },
+  REAUTH_MAX_AGE: { wholeSeconds: true },
+  REVOCATION_CACHE_TTL: { wholeSeconds: true },
+  REVOCATION_SYNC_INTERVAL: { positive: true, unitRequired: true },
+  TOKEN_CLEANUP_INTERVAL: { wholeSeconds: true },
+  TOKEN_RETENTION: { wholeSeconds: true },
+  TOKEN_CLEANUP_PAUSE: { unitRequired: true },
+  RATE_LIMIT_WINDOW: { wholeSeconds: true },
+  LOCKOUT_BASE_DELAY: { wholeSeconds: true },
+  LOCKOUT_MAX_DELAY: { wholeSeconds: true },
+  MAIL_RETRY_DELAY: { unitRequired: true },
+  EMAIL_VERIFICATION_TTL: { positive: true, wholeSeconds: true },
+  PASSWORD_RESET_TTL: { positive: true, wholeSeconds: true },
+  MAIL_RESEND_INTERVAL: { wholeSeconds: true },
+  MFA_TOKEN_TTL: { positive: true, wholeSeconds: true },
+  MFA_RESET_WINDOW: { wholeSeconds: true },
+} satisfies Record<string, DurationRule>;
+
+export type DurationVariable = keyof typeof DURATION_RULES;
+export const DURATIONS: Readonly<Record<DurationVariable, DurationRule>> = DURATION_RULES;
 
 /**
  * Every setting Gatehouse reads, by environment variable name (`.env.example` documents each
@@ -36,68 +68,38 @@ export class EnvironmentVariables {
   @IsOptional() @Min(0) @Max(65535) @IsInt() PORT?: number;
   @IsOptional() @IsString() DATA_DIR?: string;
 
-  @IsOptional()
-  @Matches(MS_DURATION, { message: 'DATABASE_TIMEOUT must be a duration such as 5s or 1500ms' })
-  DATABASE_TIMEOUT?: string;
+  @IsOptional() @IsDuration(DURATIONS.DATABASE_TIMEOUT) DATABASE_TIMEOUT?: string;
 
   @IsOptional() @IsString() JWT_SECRET?: string;
   @IsOptional()
-  @IsIn(['HS256', 'EdDSA', 'ES256', 'RS256'], {
-    message: 'JWT_ALGORITHM must be one of HS256, EdDSA, ES256, RS256',
+  @IsIn(JWT_ALGORITHMS, {
+    message: `JWT_ALGORITHM must be one of ${JWT_ALGORITHMS.join(', ')} (EdDSA is not offered: jsonwebtoken, under @nestjs/jwt and passport-jwt, has no EdDSA)`,
   })
-  JWT_ALGORITHM?: 'HS256' | 'EdDSA' | 'ES256' | 'RS256';
+  JWT_ALGORITHM?: JwtAlgorithm;
   @IsOptional() @IsString() JWT_KEYS_DIR?: string;
   @IsOptional() @IsString() JWT_KEYS?: string;
-  @IsOptional()
-  @Matches(DURATION, {
-    message: 'JWT_KEYS_RELOAD_INTERVAL must be a duration such as 60s (0 turns it off)',
-  })
-  JWT_KEYS_RELOAD_INTERVAL?: string;
+  @IsOptional() @IsDuration(DURATIONS.JWT_KEYS_RELOAD_INTERVAL) JWT_KEYS_RELOAD_INTERVAL?: string;
   @IsOptional() @IsString() JWT_ISSUER?: string;
   @IsOptional() @IsString() JWT_AUDIENCE?: string;
-  @IsOptional()
-  @Matches(DURATION, { message: 'JWT_ACCESS_TTL must be a duration such as 900, 15m or 1h' })
-  JWT_ACCESS_TTL?: string;
-  @IsOptional()
-  @Matches(DURATION, { message: 'JWT_REFRESH_TTL must be a duration such as 14d or 336h' })
-  JWT_REFRESH_TTL?: string;
-  @IsOptional()
-  @Matches(DURATION, { message: 'JWT_CLOCK_TOLERANCE must be a duration such as 5s' })
-  JWT_CLOCK_TOLERANCE?: string;
+  @IsOptional() @IsDuration(DURATIONS.JWT_ACCESS_TTL) JWT_ACCESS_TTL?: string;
+  @IsOptional() @IsDuration(DURATIONS.JWT_REFRESH_TTL) JWT_REFRESH_TTL?: string;
+  @IsOptional() @IsDuration(DURATIONS.JWT_CLOCK_TOLERANCE) JWT_CLOCK_TOLERANCE?: string;
   @IsOptional() @Min(4) @Max(15) @IsInt() BCRYPT_COST?: number;
-  @IsOptional()
-  @Matches(DURATION, {
-    message: 'REAUTH_MAX_AGE must be a duration such as 5m (0: always ask for the password)',
-  })
-  REAUTH_MAX_AGE?: string;
+  @IsOptional() @IsDuration(DURATIONS.REAUTH_MAX_AGE) REAUTH_MAX_AGE?: string;
 
   @IsOptional()
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
   REDIS_URL?: string;
   @IsOptional() @IsString() REDIS_KEY_PREFIX?: string;
-  @IsOptional()
-  @Matches(DURATION, { message: 'REVOCATION_CACHE_TTL must be a duration such as 60s; 0 disables' })
-  REVOCATION_CACHE_TTL?: string;
+  @IsOptional() @IsDuration(DURATIONS.REVOCATION_CACHE_TTL) REVOCATION_CACHE_TTL?: string;
   @IsOptional() @Min(0) @Max(10_000_000) @IsInt() REVOCATION_CACHE_SIZE?: number;
-  @IsOptional()
-  @Matches(MS_DURATION, {
-    message: 'REVOCATION_SYNC_INTERVAL must be a duration such as 500ms or 1s',
-  })
-  REVOCATION_SYNC_INTERVAL?: string;
+  @IsOptional() @IsDuration(DURATIONS.REVOCATION_SYNC_INTERVAL) REVOCATION_SYNC_INTERVAL?: string;
   @IsOptional() @Min(0) @Max(10_000_000) @IsInt() VERIFIED_TOKEN_CACHE_SIZE?: number;
 
-  @IsOptional()
-  @Matches(DURATION, {
-    message: 'TOKEN_CLEANUP_INTERVAL must be a duration such as 1h; 0 disables',
-  })
-  TOKEN_CLEANUP_INTERVAL?: string;
-  @IsOptional()
-  @Matches(DURATION, { message: 'TOKEN_RETENTION must be a duration such as 7d' })
-  TOKEN_RETENTION?: string;
+  @IsOptional() @IsDuration(DURATIONS.TOKEN_CLEANUP_INTERVAL) TOKEN_CLEANUP_INTERVAL?: string;
+  @IsOptional() @IsDuration(DURATIONS.TOKEN_RETENTION) TOKEN_RETENTION?: string;
   @IsOptional() @Min(1) @Max(100_000) @IsInt() TOKEN_CLEANUP_BATCH_SIZE?: number;
-  @IsOptional()
-  @Matches(/^\d+\s*(ms|s)?$/, { message: 'TOKEN_CLEANUP_PAUSE must be a duration such as 50ms' })
-  TOKEN_CLEANUP_PAUSE?: string;
+  @IsOptional() @IsDuration(DURATIONS.TOKEN_CLEANUP_PAUSE) TOKEN_CLEANUP_PAUSE?: string;
 
   @IsOptional()
   @Matches(/^([^:,\s]+:[^,\s]{16,})(,[^:,\s]+:[^,\s]{16,})*$/, {
@@ -112,16 +114,10 @@ export class EnvironmentVariables {
   @IsOptional() @Min(1) @Max(100_000) @IsInt() RATE_LIMIT_IP?: number;
   @IsOptional() @Min(1) @Max(100_000) @IsInt() RATE_LIMIT_ACCOUNT?: number;
   @IsOptional() @Min(1) @Max(100_000) @IsInt() RATE_LIMIT_ANONYMOUS?: number;
-  @IsOptional()
-  @Matches(DURATION, { message: 'RATE_LIMIT_WINDOW must be a duration such as 1m' })
-  RATE_LIMIT_WINDOW?: string;
+  @IsOptional() @IsDuration(DURATIONS.RATE_LIMIT_WINDOW) RATE_LIMIT_WINDOW?: string;
   @IsOptional() @Min(1) @Max(1000) @IsInt() LOCKOUT_THRESHOLD?: number;
-  @IsOptional()
-  @Matches(DURATION, { message: 'LOCKOUT_BASE_DELAY must be a duration such as 30s' })
-  LOCKOUT_BASE_DELAY?: string;
-  @IsOptional()
-  @Matches(DURATION, { message: 'LOCKOUT_MAX_DELAY must be a duration such as 15m' })
-  LOCKOUT_MAX_DELAY?: string;
+  @IsOptional() @IsDuration(DURATIONS.LOCKOUT_BASE_DELAY) LOCKOUT_BASE_DELAY?: string;
+  @IsOptional() @IsDuration(DURATIONS.LOCKOUT_MAX_DELAY) LOCKOUT_MAX_DELAY?: string;
 
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+$/, {
@@ -136,36 +132,17 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() MAIL_FROM?: string;
   @IsOptional() @IsString() MAIL_OUTBOX_DIR?: string;
   @IsOptional() @Min(1) @Max(20) @IsInt() MAIL_MAX_ATTEMPTS?: number;
-  @IsOptional()
-  @Matches(/^\d+\s*(ms|s)?$/, {
-    message: 'MAIL_RETRY_DELAY must be a duration such as 2s or 500ms',
-  })
-  MAIL_RETRY_DELAY?: string;
+  @IsOptional() @IsDuration(DURATIONS.MAIL_RETRY_DELAY) MAIL_RETRY_DELAY?: string;
 
   @IsOptional() @IsBooleanString() AUTH_REQUIRE_VERIFIED_EMAIL?: string;
   @IsOptional() @IsBooleanString() AUTH_REGISTRATION_QUIET?: string;
-  @IsOptional()
-  @Matches(DURATION, { message: 'EMAIL_VERIFICATION_TTL must be a duration such as 24h' })
-  EMAIL_VERIFICATION_TTL?: string;
-  @IsOptional()
-  @Matches(DURATION, { message: 'PASSWORD_RESET_TTL must be a duration such as 30m' })
-  PASSWORD_RESET_TTL?: string;
-  @IsOptional()
-  @Matches(DURATION, {
-    message: 'MAIL_RESEND_INTERVAL must be a duration such as 60s; 0 allows every request',
-  })
-  MAIL_RESEND_INTERVAL?: string;
+  @IsOptional() @IsDuration(DURATIONS.EMAIL_VERIFICATION_TTL) EMAIL_VERIFICATION_TTL?: string;
+  @IsOptional() @IsDuration(DURATIONS.PASSWORD_RESET_TTL) PASSWORD_RESET_TTL?: string;
+  @IsOptional() @IsDuration(DURATIONS.MAIL_RESEND_INTERVAL) MAIL_RESEND_INTERVAL?: string;
 
   @IsOptional() @IsString() MFA_ENCRYPTION_KEY?: string;
-  @IsOptional()
-  @Matches(DURATION, { message: 'MFA_TOKEN_TTL must be a duration such as 5m' })
-  MFA_TOKEN_TTL?: string;
-  @IsOptional()
-  @Matches(DURATION, {
-    message:
-      'MFA_RESET_WINDOW must be a duration such as 7d (0: a reset never turns two-factor off)',
-  })
-  MFA_RESET_WINDOW?: string;
+  @IsOptional() @IsDuration(DURATIONS.MFA_TOKEN_TTL) MFA_TOKEN_TTL?: string;
+  @IsOptional() @IsDuration(DURATIONS.MFA_RESET_WINDOW) MFA_RESET_WINDOW?: string;
 
   @IsOptional() @IsBooleanString() AUTH_COOKIE_MODE?: string;
   @IsOptional() @IsBooleanString() AUTH_COOKIE_SECURE?: string;
@@ -177,43 +154,49 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() AUTH_COOKIE_ORIGINS?: string;
 }
 
-/** Thrown at boot; names every bad variable so the operator can fix them all in one go. */
-export class ConfigValidationError extends Error {
-  constructor(public readonly problems: string[]) {
-    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigValidationError';
-  }
-}
-
-/** Parses and validates the raw environment; throws {@link ConfigValidationError} when it is wrong. */
-export function parseEnv(raw: Record<string, unknown>): EnvironmentVariables {
+/**
+ * Validates the raw environment: the typed values, and every problem found (none when it is
+ * valid). The values are only to be trusted when there is no problem.
+ */
+export function checkEnv(raw: Record<string, unknown>): {
+  env: EnvironmentVariables;
+  problems: string[];
+} {
   // Empty strings mean "unset": docker-compose and .env files often carry `FOO=`.
   const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ''));
   const env = plainToInstance(EnvironmentVariables, cleaned, { enableImplicitConversion: true });
-  const errors = validateSync(env, { stopAtFirstError: true });
-  if (errors.length > 0) {
-    throw new ConfigValidationError(
-      errors.flatMap((e) =>
-        Object.values(e.constraints ?? { invalid: `${e.property} is invalid` }),
-      ),
-    );
-  }
+  const problems = validateSync(env, { stopAtFirstError: true }).flatMap((e) =>
+    Object.values(e.constraints ?? { invalid: `${e.property} is invalid` }),
+  );
+  return { env, problems };
+}
+
+/**
+ * Parses and validates the raw environment: the one place Gatehouse's variables are checked.
+ * Throws {@link ConfigValidationError} naming every bad one.
+ */
+export function parseEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  const { env, problems } = checkEnv(raw);
+  if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
 }
 
-/** `900`, `15m`, `2h`, `14d` → seconds. */
-export function durationToSeconds(value: string): number {
-  const match = /^(\d+)\s*(s|m|h|d)?$/.exec(value.trim());
-  if (!match) throw new ConfigValidationError([`not a duration: ${value}`]);
-  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[match[2] ?? 's'] ?? 1;
-  return Number(match[1]) * unit;
+/** A duration variable of a parsed environment, or its default, in milliseconds. */
+export function durationMs(
+  env: EnvironmentVariables,
+  name: DurationVariable,
+  fallback: string,
+): number {
+  return parseDuration(env[name] ?? fallback, name, DURATIONS[name]);
 }
 
-/** `50ms`, `2s`, `100` (milliseconds) → milliseconds. */
-export function durationToMs(value: string): number {
-  const match = /^(\d+)\s*(ms|s)?$/.exec(value.trim());
-  if (!match) throw new ConfigValidationError([`not a duration: ${value}`]);
-  return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+/** A duration variable of a parsed environment, or its default, in (whole) seconds. */
+export function durationSeconds(
+  env: EnvironmentVariables,
+  name: DurationVariable,
+  fallback: string,
+): number {
+  return durationMs(env, name, fallback) / 1000;
 }
 
 /** `a, b,,c` → `['a', 'b', 'c']`: comma-separated lists as the variables write them. */
@@ -226,4 +209,13 @@ export function splitList(value: string | undefined): string[] {
 
 export function envFlag(value: string | undefined, fallback: boolean): boolean {
   return value === undefined ? fallback : value === 'true' || value === '1';
+}
+
+/**
+ * The process's environment. Gatehouse reads it here and nowhere else (entry points that load
+ * the environment: the keys CLI, GatehouseConfigModule.fromEnvironment, whether this is
+ * production); the rest reads the settings it was given, parsed once.
+ */
+export function processEnvironment(): NodeJS.ProcessEnv {
+  return process.env;
 }

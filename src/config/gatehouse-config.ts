@@ -1,10 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AccountConfig, MailConfig, loadAccountConfig, loadMailConfig } from './account.config';
-import { AuthConfig, loadAuthConfig } from './auth.config';
-import { ThrottleConfig, loadThrottleConfig } from './throttle.config';
-import { TokensConfig, loadTokensConfig } from './tokens.config';
-import { loadRuntimeConfig } from './runtime.config';
-import type { JwsAlgorithm } from '../keys/jws';
+import { AccountConfig, MailConfig, accountConfigFrom, mailConfigFrom } from './account.config';
+import { AuthConfig, authConfigFrom } from './auth.config';
+import { ConfigValidationError, checkAll } from './config-validation.error';
+import { EnvironmentVariables, checkEnv, processEnvironment } from './env.validation';
+import { RuntimeConfig, runtimeConfigFrom } from './runtime.config';
+import { secretProblems } from './secret-checks';
+import { ThrottleConfig, throttleConfigFrom } from './throttle.config';
+import { TokensConfig, tokensConfigFrom } from './tokens.config';
+import type { JwtAlgorithm } from '../keys/jwt-algorithm';
 
 /**
  * How an application configures Gatehouse's AuthModule (`AuthModule.forRoot` or
@@ -14,14 +17,14 @@ import type { JwsAlgorithm } from '../keys/jws';
  */
 export interface GatehouseAuthOptions {
   jwt?: {
-    algorithm?: JwsAlgorithm;
+    algorithm?: JwtAlgorithm;
     /** HS256 secret, at least 32 bytes. */
     secret?: string;
-    /** Key pairs for EdDSA, ES256, RS256 (see `npm run keys:rotate`). */
+    /** Key pairs for ES256, RS256 (see `npm run keys:rotate`). */
     keysDir?: string;
     issuer?: string;
     audience?: string;
-    /** Durations such as `900`, `15m`, `14d`. */
+    /** Durations such as `900` (a bare number is seconds), `15m`, `14d`. */
     accessTtl?: string;
     refreshTtl?: string;
   };
@@ -64,15 +67,13 @@ export class GatehouseConfig {
     return new GatehouseConfig(settings);
   }
 
+  /**
+   * Parses the options once, checks them all (every problem named in one ConfigValidationError),
+   * then resolves the secrets: in development a missing one is generated, and said so.
+   */
   static from(options: GatehouseAuthOptions = {}): GatehouseConfig {
-    const env = toEnvironment(options);
-    return new GatehouseConfig({
-      auth: loadAuthConfig(env),
-      tokens: loadTokensConfig(env),
-      throttle: loadThrottleConfig(env),
-      account: loadAccountConfig(env),
-      mail: loadMailConfig(env),
-    });
+    const { env, runtime, settings } = checkSettings(options);
+    return new GatehouseConfig({ ...settings, auth: authConfigFrom(env, runtime) });
   }
 
   /** Same call shape as `ConfigService.get(namespace, { infer: true })`. */
@@ -81,11 +82,11 @@ export class GatehouseConfig {
   }
 }
 
-function toEnvironment(options: GatehouseAuthOptions): NodeJS.ProcessEnv {
+function toEnvironment(options: GatehouseAuthOptions): Record<string, string | undefined> {
   const { jwt = {}, mail = {} } = options;
   const typed: Record<string, string | undefined> = {
     // Whether this is production is the process's, not the options': its secrets get no fallback.
-    NODE_ENV: options.settings?.NODE_ENV ?? process.env.NODE_ENV,
+    NODE_ENV: options.settings?.NODE_ENV ?? processEnvironment().NODE_ENV,
     MFA_ENCRYPTION_KEY: options.mfaEncryptionKey,
     SMTP_URL: mail.smtpUrl,
     MAIL_FROM: mail.from,
@@ -105,22 +106,37 @@ function toEnvironment(options: GatehouseAuthOptions): NodeJS.ProcessEnv {
 }
 
 /**
+ * The one pass over Gatehouse's settings: parsed once, then every namespace built from the typed
+ * result. Problems are reported together: the variables and the secrets first (production's
+ * missing ones all named at once), then, once those are sound, the rules between settings.
+ * Everything but `auth`, whose secret development would generate.
+ */
+function checkSettings(options: GatehouseAuthOptions): {
+  env: EnvironmentVariables;
+  runtime: RuntimeConfig;
+  settings: Omit<GatehouseSettings, 'auth'>;
+} {
+  const { env, problems } = checkEnv(toEnvironment(options));
+  const runtime = runtimeConfigFrom(env);
+  problems.push(...secretProblems(env, runtime));
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  const settings = checkAll({
+    tokens: () => tokensConfigFrom(env),
+    throttle: () => throttleConfigFrom(env),
+    account: () => accountConfigFrom(env, runtime),
+    mail: () => mailConfigFrom(env, runtime),
+  });
+  return { env, runtime, settings };
+}
+
+/**
  * Checks Gatehouse's settings as AuthModule will at boot, for an entry point that wants a bad
  * one to stop it before Nest starts. Throws ConfigValidationError naming every bad setting; in
- * production a missing JWT secret or MFA key is one (development generates both and says so).
+ * production every missing or weak secret is one (development generates them, at boot, in the
+ * application's log, and says so: this only checks).
  */
 export function validateGatehouseSettings(options: GatehouseAuthOptions = {}): void {
-  const env = toEnvironment(options);
-  loadTokensConfig(env);
-  loadThrottleConfig(env);
-  loadMailConfig(env);
-  const account = loadAccountConfig(env);
-  // In development these would generate the missing secrets, and say so; that is AuthModule's
-  // to do, at boot, in the application's log. In production they only check.
-  if (loadRuntimeConfig(env).isProduction) {
-    loadAuthConfig(env);
-    account.mfa.encryptionKey();
-  }
+  checkSettings(options);
 }
 
 /**
@@ -146,7 +162,7 @@ export class GatehouseConfigModule {
       providers: [
         {
           provide: GatehouseConfig,
-          useFactory: () => GatehouseConfig.from({ settings: process.env }),
+          useFactory: () => GatehouseConfig.from({ settings: processEnvironment() }),
         },
       ],
       exports: [GatehouseConfig],

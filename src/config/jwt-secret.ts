@@ -19,13 +19,17 @@ export function secretWeakness(secret: string): string | undefined {
   return undefined;
 }
 
+/** Why production cannot start with this secret, or undefined when it can (it has no fallback). */
+export function productionSecretProblem(secret: string | undefined): string | undefined {
+  return secret === undefined
+    ? 'JWT_SECRET is required when NODE_ENV=production'
+    : secretWeakness(secret);
+}
+
 /** Production has no fallback: a missing, short or placeholder secret is a configuration error. */
 export function assertProductionSecret(secret: string | undefined): asserts secret is string {
-  if (secret === undefined) {
-    throw new ConfigValidationError(['JWT_SECRET is required when NODE_ENV=production']);
-  }
-  const weakness = secretWeakness(secret);
-  if (weakness) throw new ConfigValidationError([weakness]);
+  const problem = productionSecretProblem(secret);
+  if (problem) throw new ConfigValidationError([problem]);
 }
 
 /**

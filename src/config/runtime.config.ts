@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { NodeEnv, parseEnv, splitList } from './env.validation';
+import { EnvironmentVariables, NodeEnv, splitList } from './env.validation';
 
 /**
  * The few settings of the process around Gatehouse that its own defaults follow: whether this is
@@ -14,8 +14,7 @@ export interface RuntimeConfig {
   corsOrigins: string[];
 }
 
-export function loadRuntimeConfig(raw: NodeJS.ProcessEnv = process.env): RuntimeConfig {
-  const env = parseEnv(raw);
+export function runtimeConfigFrom(env: EnvironmentVariables): RuntimeConfig {
   return {
     isProduction: (env.NODE_ENV ?? NodeEnv.Development) === NodeEnv.Production,
     dataDir: resolve(env.DATA_DIR ?? 'data'),

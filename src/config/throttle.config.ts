@@ -1,7 +1,8 @@
 import {
   ConfigValidationError,
+  EnvironmentVariables,
   NodeEnv,
-  durationToSeconds,
+  durationSeconds,
   envFlag,
   parseEnv,
 } from './env.validation';
@@ -26,8 +27,12 @@ export interface ThrottleConfig {
   lockoutMaxSeconds: number;
 }
 
-export function loadThrottleConfig(raw: NodeJS.ProcessEnv = process.env): ThrottleConfig {
-  const env = parseEnv(raw);
+/** For a tool that needs this namespace alone (tests): parses `raw` first. */
+export function loadThrottleConfig(raw: Record<string, unknown>): ThrottleConfig {
+  return throttleConfigFrom(parseEnv(raw));
+}
+
+export function throttleConfigFrom(env: EnvironmentVariables): ThrottleConfig {
   const disabled = envFlag(env.THROTTLE_DISABLED, false);
   if (disabled && env.NODE_ENV === NodeEnv.Production) {
     throw new ConfigValidationError([
@@ -39,9 +44,9 @@ export function loadThrottleConfig(raw: NodeJS.ProcessEnv = process.env): Thrott
     perIp: env.RATE_LIMIT_IP ?? 60,
     perAccount: env.RATE_LIMIT_ACCOUNT ?? 20,
     perAnonymous: env.RATE_LIMIT_ANONYMOUS ?? 30,
-    windowSeconds: durationToSeconds(env.RATE_LIMIT_WINDOW ?? '1m'),
+    windowSeconds: durationSeconds(env, 'RATE_LIMIT_WINDOW', '1m'),
     lockoutThreshold: env.LOCKOUT_THRESHOLD ?? 5,
-    lockoutBaseSeconds: durationToSeconds(env.LOCKOUT_BASE_DELAY ?? '30s'),
-    lockoutMaxSeconds: durationToSeconds(env.LOCKOUT_MAX_DELAY ?? '15m'),
+    lockoutBaseSeconds: durationSeconds(env, 'LOCKOUT_BASE_DELAY', '30s'),
+    lockoutMaxSeconds: durationSeconds(env, 'LOCKOUT_MAX_DELAY', '15m'),
   };
 }

@@ -1,4 +1,4 @@
-import { durationToMs, durationToSeconds, parseEnv } from './env.validation';
+import { EnvironmentVariables, durationMs, durationSeconds, parseEnv } from './env.validation';
 
 export interface TokensConfig {
   /** When set, revocations are shared through Redis (cache + pub/sub) across instances. */
@@ -29,8 +29,12 @@ export interface TokensConfig {
   introspectionClients: Map<string, string>;
 }
 
-export function loadTokensConfig(raw: NodeJS.ProcessEnv = process.env): TokensConfig {
-  const env = parseEnv(raw);
+/** For a tool that needs this namespace alone (tests): parses `raw` first. */
+export function loadTokensConfig(raw: Record<string, unknown>): TokensConfig {
+  return tokensConfigFrom(parseEnv(raw));
+}
+
+export function tokensConfigFrom(env: EnvironmentVariables): TokensConfig {
   const clients = (env.INTROSPECTION_CLIENTS ?? '')
     .split(',')
     .filter(Boolean)
@@ -41,15 +45,15 @@ export function loadTokensConfig(raw: NodeJS.ProcessEnv = process.env): TokensCo
   return {
     redisUrl: env.REDIS_URL,
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'gatehouse:',
-    cacheTtlSeconds: durationToSeconds(env.REVOCATION_CACHE_TTL ?? '60s'),
+    cacheTtlSeconds: durationSeconds(env, 'REVOCATION_CACHE_TTL', '60s'),
     cacheMaxEntries: env.REVOCATION_CACHE_SIZE ?? 100_000,
-    revocationSyncIntervalMs: durationToMs(env.REVOCATION_SYNC_INTERVAL ?? '500ms'),
-    databaseTimeoutMs: durationToMs(env.DATABASE_TIMEOUT ?? '5s'),
+    revocationSyncIntervalMs: durationMs(env, 'REVOCATION_SYNC_INTERVAL', '500ms'),
+    databaseTimeoutMs: durationMs(env, 'DATABASE_TIMEOUT', '5s'),
     verifiedCacheMaxEntries: env.VERIFIED_TOKEN_CACHE_SIZE ?? 50_000,
-    cleanupIntervalSeconds: durationToSeconds(env.TOKEN_CLEANUP_INTERVAL ?? '1h'),
-    retentionSeconds: durationToSeconds(env.TOKEN_RETENTION ?? '7d'),
+    cleanupIntervalSeconds: durationSeconds(env, 'TOKEN_CLEANUP_INTERVAL', '1h'),
+    retentionSeconds: durationSeconds(env, 'TOKEN_RETENTION', '7d'),
     cleanupBatchSize: env.TOKEN_CLEANUP_BATCH_SIZE ?? 500,
-    cleanupPauseMs: durationToMs(env.TOKEN_CLEANUP_PAUSE ?? '100ms'),
+    cleanupPauseMs: durationMs(env, 'TOKEN_CLEANUP_PAUSE', '100ms'),
     introspectionClients: new Map(clients),
   };
 }

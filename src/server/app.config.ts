@@ -1,6 +1,13 @@
 import { resolve } from 'node:path';
 import { ConfigValidationError } from '../index';
-import { LogLevel, ServerEnvironment, durationMs, flag, parseServerEnv } from './server-env';
+import {
+  LogLevel,
+  ServerEnvironment,
+  durationMs,
+  flag,
+  parseServerEnv,
+  serverEnvironment,
+} from './server-env';
 
 export interface AppConfig {
   nodeEnv: NonNullable<ServerEnvironment['NODE_ENV']>;
@@ -35,9 +42,9 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
 
 function loadHttpTimeouts(env: ServerEnvironment): AppConfig['httpTimeouts'] {
   const timeouts = {
-    requestMs: durationMs(env.HTTP_REQUEST_TIMEOUT ?? '30s', 's'),
-    headersMs: durationMs(env.HTTP_HEADERS_TIMEOUT ?? '10s', 's'),
-    keepAliveMs: durationMs(env.HTTP_KEEP_ALIVE_TIMEOUT ?? '5s', 's'),
+    requestMs: durationMs(env, 'HTTP_REQUEST_TIMEOUT', '30s'),
+    headersMs: durationMs(env, 'HTTP_HEADERS_TIMEOUT', '10s'),
+    keepAliveMs: durationMs(env, 'HTTP_KEEP_ALIVE_TIMEOUT', '5s'),
   };
   // Node refuses a headers timeout longer than the request's, and a zero would mean "none".
   if (
@@ -52,8 +59,17 @@ function loadHttpTimeouts(env: ServerEnvironment): AppConfig['httpTimeouts'] {
   return timeouts;
 }
 
-export function loadAppConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
-  const env = parseServerEnv(raw);
+/** Where the embedded database and the generated development secret live (DATA_DIR). */
+export function dataDirOf(env: ServerEnvironment): string {
+  return resolve(env.DATA_DIR ?? 'data');
+}
+
+/** For a caller that needs this namespace alone (tests): parses `raw` first. */
+export function loadAppConfig(raw: Record<string, unknown> = serverEnvironment()): AppConfig {
+  return appConfigFrom(parseServerEnv(raw));
+}
+
+export function appConfigFrom(env: ServerEnvironment): AppConfig {
   const nodeEnv = env.NODE_ENV ?? 'development';
   if (nodeEnv === 'production' && flag(env.BENCHMARK_ROUTES, false)) {
     throw new ConfigValidationError([
@@ -65,7 +81,7 @@ export function loadAppConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
     isProduction: nodeEnv === 'production',
     port: env.PORT ?? 3000,
     host: env.HOST ?? '0.0.0.0',
-    dataDir: resolve(env.DATA_DIR ?? 'data'),
+    dataDir: dataDirOf(env),
     bootstrapAdmin:
       env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD
         ? { email: env.BOOTSTRAP_ADMIN_EMAIL, password: env.BOOTSTRAP_ADMIN_PASSWORD }

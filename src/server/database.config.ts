@@ -1,6 +1,12 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { loadAppConfig } from './app.config';
-import { durationMs, flag, parseServerEnv } from './server-env';
+import { dataDirOf } from './app.config';
+import {
+  ServerEnvironment,
+  durationMs,
+  flag,
+  parseServerEnv,
+  serverEnvironment,
+} from './server-env';
 
 export type DatabaseConfig =
   | {
@@ -31,15 +37,21 @@ export type DatabaseConfig =
       timeoutMs: number;
     };
 
-export function loadDatabaseConfig(raw: NodeJS.ProcessEnv = process.env): DatabaseConfig {
-  const env = parseServerEnv(raw);
+/** For a caller that needs this namespace alone (the TypeORM CLI, tests): parses `raw` first. */
+export function loadDatabaseConfig(
+  raw: Record<string, unknown> = serverEnvironment(),
+): DatabaseConfig {
+  return databaseConfigFrom(parseServerEnv(raw));
+}
+
+export function databaseConfigFrom(env: ServerEnvironment): DatabaseConfig {
   const common = {
     migrationsRun: flag(env.DATABASE_MIGRATIONS_RUN, true),
     logging: flag(env.DATABASE_LOGGING, false),
     // The longest any one wait on the database may take: a query's answer, a pooled connection,
     // a lock (SQLite's busy timeout, InnoDB's lock wait). Past it the request answers 503.
     // Gatehouse reads the same variable for its own transactions.
-    timeoutMs: durationMs(env.DATABASE_TIMEOUT ?? '5s', 'ms'),
+    timeoutMs: durationMs(env, 'DATABASE_TIMEOUT', '5s'),
   };
   const url = env.DATABASE_URL;
   if (url && /^(mysql|mariadb):\/\//.test(url)) {
@@ -55,7 +67,6 @@ export function loadDatabaseConfig(raw: NodeJS.ProcessEnv = process.env): Databa
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     return { kind: 'postgres', url, poolSize: env.DATABASE_POOL_SIZE ?? 10, ...common };
   }
-  const { dataDir } = loadAppConfig(raw);
   const file = url ? url.replace(/^sqlite:(\/\/)?/, '') : '';
   const path =
     file === ':memory:'
@@ -64,6 +75,6 @@ export function loadDatabaseConfig(raw: NodeJS.ProcessEnv = process.env): Databa
         ? isAbsolute(file)
           ? file
           : resolve(file)
-        : join(dataDir, 'gatehouse.sqlite');
+        : join(dataDirOf(env), 'gatehouse.sqlite');
   return { kind: 'sqlite', path, ...common };
 }

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { ConfigValidationError } from '../index';
 import { loadAppConfig } from './app.config';
 import { loadDatabaseConfig } from './database.config';
-import { validateServerEnvironment } from './server-config';
+import { loadServerConfig, validateServerEnvironment } from './server-config';
 
 describe("the server's configuration", () => {
   let dataDir: string;
@@ -37,6 +38,35 @@ describe("the server's configuration", () => {
       };
       expect(() => validateServerEnvironment({ ...production, ...secrets })).not.toThrow();
     });
+
+    it("names the server's bad variables and every missing production secret in one error", () => {
+      let problems: string[] = [];
+      try {
+        validateServerEnvironment({ NODE_ENV: 'production', DATA_DIR: dataDir, PORT: 'abc' });
+      } catch (error) {
+        problems = (error as ConfigValidationError).problems;
+      }
+      // PORT is read by both the server and Gatehouse, by the same rule: it is named once.
+      expect(problems.filter((problem) => problem.startsWith('PORT'))).toHaveLength(1);
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          'JWT_SECRET is required when NODE_ENV=production',
+          'MFA_ENCRYPTION_KEY is required when NODE_ENV=production',
+        ]),
+      );
+    });
+
+    it('accepts .env.example as it stands: its values follow the rules it documents', () => {
+      const example = parseEnv(readFileSync(join(__dirname, '../../.env.example'), 'utf8'));
+      expect(() => validateServerEnvironment({ ...example, DATA_DIR: dataDir })).not.toThrow();
+    });
+
+    it('returns the configuration it parsed, for main.ts to use', () => {
+      expect(validateServerEnvironment({ DATA_DIR: dataDir, PORT: '8081' })).toEqual(
+        loadServerConfig({ DATA_DIR: dataDir, PORT: '8081' }),
+      );
+      expect(loadServerConfig({ DATA_DIR: dataDir, PORT: '8081' }).app.port).toBe(8081);
+    });
   });
 
   it('refuses BENCHMARK_ROUTES in production, naming it', () => {
@@ -68,6 +98,19 @@ describe("the server's configuration", () => {
           HTTP_KEEP_ALIVE_TIMEOUT: '65s',
         }).httpTimeouts,
       ).toEqual({ requestMs: 60_000, headersMs: 20_000, keepAliveMs: 65_000 });
+    });
+
+    it('read a bare number as seconds, like every duration, and take milliseconds too', () => {
+      expect(
+        loadAppConfig({
+          HTTP_REQUEST_TIMEOUT: '45',
+          HTTP_HEADERS_TIMEOUT: '1500ms',
+          HTTP_KEEP_ALIVE_TIMEOUT: '65',
+        }).httpTimeouts,
+      ).toEqual({ requestMs: 45_000, headersMs: 1_500, keepAliveMs: 65_000 });
+      expect(() => loadAppConfig({ HTTP_KEEP_ALIVE_TIMEOUT: '5 minutes' })).toThrow(
+        /HTTP_KEEP_ALIVE_TIMEOUT must be a duration/,
+      );
     });
 
     it('refuses none at all, or headers allowed longer than the whole request', () => {
@@ -122,6 +165,12 @@ describe("the server's configuration", () => {
       expect(loadDatabaseConfig({ DATABASE_TIMEOUT: '1500ms' }).timeoutMs).toBe(1500);
       expect(loadDatabaseConfig({ DATABASE_TIMEOUT: '2s' }).timeoutMs).toBe(2000);
       expect(() => loadDatabaseConfig({ DATABASE_TIMEOUT: '0' })).toThrow(/DATABASE_TIMEOUT/);
+    });
+
+    it('refuses a bare DATABASE_TIMEOUT, which meant milliseconds, rather than read it as seconds', () => {
+      expect(() => loadDatabaseConfig({ DATABASE_TIMEOUT: '5000' })).toThrow(
+        /DATABASE_TIMEOUT=5000 needs a unit, such as 5000ms or 5000s/,
+      );
     });
   });
 });

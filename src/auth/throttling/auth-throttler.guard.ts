@@ -4,10 +4,10 @@ import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
   ThrottlerGuard,
+  type ThrottlerLimitDetail,
   type ThrottlerModuleOptions,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
-import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
 import { AuditLog } from '../../common/audit/audit-log.service';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { ClientRequest, clientInfoOf } from '../decorators/client-info.decorator';

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { RedisService } from '../../redis/redis.service';
 
 /**
@@ -21,6 +20,12 @@ if hits > tonumber(ARGV[2]) then
 end
 return { hits, ttl, 0, 0 }
 `;
+
+/**
+ * What `increment` answers. @nestjs/throttler exports the interface that returns it but not the
+ * record's own name (only its dist/ internals do), so it is taken from the public interface.
+ */
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 const seconds = (ms: number) => Math.max(0, Math.ceil(ms / 1000));
 

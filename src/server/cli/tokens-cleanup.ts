@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { AuthModule, TokenCleanupService } from '../../index';
 import { DatabaseModule } from '../database.module';
 import { configModuleOptions, loadDotEnv, validateServerEnvironment } from '../server-config';
+import { serverEnvironment } from '../server-env';
 
 @Module({})
 class CleanupCliModule {}
@@ -18,7 +19,7 @@ function cleanupCliModule(): DynamicModule {
     imports: [
       ConfigModule.forRoot(configModuleOptions),
       DatabaseModule,
-      AuthModule.forRoot({ settings: process.env }),
+      AuthModule.forRoot({ settings: serverEnvironment() }),
     ],
   };
 }
