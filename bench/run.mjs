@@ -3,7 +3,7 @@
 // in its own process; the load generator (autocannon) runs in another, so on two cores the server
 // has one and the generator the other. Prints a table and writes bench/results/latest.json.
 import { execSync, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,8 +17,8 @@ const COST = Number(process.env.BENCH_BCRYPT_COST ?? 10);
 const MYSQL = process.env.BENCH_MYSQL_URL ?? process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 const POSTGRES = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const quick = process.env.BENCH_QUICK === '1';
-// BENCH_GROUPS=embedded, =mysql, =postgres, =package or =registration (target 9, also part of
-// embedded) runs that part only (the default runs the first four).
+// BENCH_GROUPS=embedded, =mysql, =postgres, =package, =registration (target 9) or =jwt (target 10;
+// both also part of embedded) runs that part only (the default runs the first four).
 const groups = (process.env.BENCH_GROUPS ?? 'embedded,mysql,postgres,package').split(',');
 const secs = (n) => (quick ? Math.max(1, Math.round(n / 3)) : n);
 
@@ -158,13 +158,53 @@ async function main() {
     if (groups.includes('embedded')) await embedded(adapter);
   }
   if (groups.includes('embedded') || groups.includes('registration')) await quietRegistration();
+  if (groups.includes('embedded') || groups.includes('jwt')) jwtVerify();
   if (groups.includes('mysql')) await mariadb();
   if (groups.includes('postgres')) await postgres();
   if (groups.includes('package')) await packedHost();
-  results.note = 'Targets 1, 3, 4, 7 on both HTTP adapters; 2, 5, 6 (database-bound) and 9 on Express (9 also on MariaDB; 2 and 5 also on PostgreSQL, as 2p and 5p); 8 in a host built from the packed package.';
+  results.note = 'Targets 1, 3, 4, 7 on both HTTP adapters; 2, 5, 6 (database-bound) and 9 on Express (9 also on MariaDB; 2 and 5 also on PostgreSQL, as 2p and 5p); 8 in a host built from the packed package; 10 in this process.';
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify(results, null, 2));
   log(`\n${results.note}\nwritten: bench/results/latest.json`);
+}
+
+/**
+ * 10: how many tokens a second the built TokenSigner verifies (JwtService with the KeyObject the
+ * token's kid names, as passport-jwt is given too) against jsonwebtoken handed the same secret as
+ * a string, which makes it try createPublicKey on every call. Same token, same answers, in this
+ * process, in alternating one-second slices; the median of the slices' ratios.
+ */
+function jwtVerify() {
+  const require = createRequire(join(root, 'dist/index.js'));
+  const { JwtService } = require('@nestjs/jwt');
+  const { SigningKeys } = require(join(root, 'dist/keys/signing-keys.service.js'));
+  const { TokenSigner } = require(join(root, 'dist/tokens/token-signer.js'));
+  const secret = randomBytes(48).toString('base64url');
+  const auth = { algorithm: 'HS256', key: createSecretKey(Buffer.from(secret)), issuer: 'bench', audience: 'bench-api', accessTtlSeconds: 900, refreshTtlSeconds: 3600, clockToleranceSeconds: 5, keys: { dir: '/nonexistent', reloadIntervalMs: 0 }, isProduction: false };
+  const config = { get: () => auth };
+  const keys = new SigningKeys(config);
+  const signer = new TokenSigner(keys, new JwtService(keys.jwtOptions()), config);
+  const iat = Math.floor(Date.now() / 1000);
+  const token = signer.sign({ sub: 'u', jti: randomUUID(), sid: randomUUID(), typ: 'access', roles: ['user'], iat, exp: iat + 3600, iss: 'bench', aud: 'bench-api' });
+  const plain = new JwtService();
+  const ours = () => signer.verifyPayload(token);
+  const theirs = () => plain.verify(token, { secret, algorithms: ['HS256'], issuer: 'bench', audience: 'bench-api' });
+  if (!ours() || theirs().jti !== ours().jti) throw new Error('the two verifiers disagree');
+  const rate = (fn, ms) => {
+    let n = 0;
+    const end = performance.now() + ms;
+    while (performance.now() < end) for (let i = 0; i < 100; i++, n++) fn();
+    return n / (ms / 1000);
+  };
+  rate(ours, 500);
+  rate(theirs, 500);
+  const slices = { a: [], b: [] };
+  for (let i = 0; i < (quick ? 4 : 8); i++) {
+    for (const side of i % 2 === 0 ? ['a', 'b'] : ['b', 'a']) slices[side].push(rate(side === 'a' ? ours : theirs, 1000));
+  }
+  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  const ratio = median(slices.a.map((x, i) => x / slices.b[i]));
+  target(10, 'JWT verify: TokenSigner (KeyObject) vs string secret (report)', ratio, '—', null, `median of ${slices.a.length} slices; ${median(slices.a).toFixed(0)} vs ${median(slices.b).toFixed(0)} verifies/s on one core`);
 }
 
 /** 1, 3, 4, 7: the default deployment (embedded SQLite, caches on), on one HTTP adapter. */

@@ -34,8 +34,13 @@ export class KeySet {
 
   /** The public key for a token's `kid`, while that key is published. */
   verificationKey(kid: string | undefined, now = Date.now()): KeyObject | undefined {
+    return this.find(kid, now)?.publicKey;
+  }
+
+  /** The key pair named by `kid`, while it is published. */
+  find(kid: string | undefined, now = Date.now()): SigningKey | undefined {
     if (kid === undefined) return undefined;
-    return this.published(now).find((key) => key.kid === kid)?.publicKey;
+    return this.published(now).find((key) => key.kid === kid);
   }
 
   /** Keys still published at `now`: pending, signing, and retired within their retention. */

@@ -5,9 +5,7 @@ import {
   createPublicKey,
   generateKeyPairSync,
 } from 'node:crypto';
-import { JwsAlgorithm } from './jws';
-
-export type AsymmetricAlgorithm = Exclude<JwsAlgorithm, 'HS256'>;
+import type { AsymmetricAlgorithm } from './jwt-algorithm';
 
 /** One key pair of the signing key set. */
 export interface SigningKey {
@@ -36,11 +34,9 @@ export function generateSigningKey(
   now = Date.now(),
 ): SigningKey {
   const { privateKey, publicKey } =
-    alg === 'EdDSA'
-      ? generateKeyPairSync('ed25519')
-      : alg === 'ES256'
-        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-        : generateKeyPairSync('rsa', { modulusLength: 2048 });
+    alg === 'ES256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { kid: thumbprint(publicKey), alg, activatesAt, createdAt: now, privateKey, publicKey };
 }
 
@@ -64,8 +60,8 @@ export function fromStoredKey(value: unknown, source: string): SigningKey {
   const fail = (why: string) => new Error(`${source}: ${why}`);
   if (typeof stored !== 'object' || stored === null) throw fail('not a key object');
   const { alg, kid, privateKey: pem } = stored;
-  if (alg !== 'EdDSA' && alg !== 'ES256' && alg !== 'RS256')
-    throw fail('alg must be EdDSA, ES256 or RS256');
+  // EdDSA keys of earlier versions are refused here too: jsonwebtoken cannot verify them.
+  if (alg !== 'ES256' && alg !== 'RS256') throw fail('alg must be ES256 or RS256');
   if (typeof pem !== 'string') throw fail('privateKey must be a PKCS#8 PEM string');
   const activatesAt = Date.parse(stored.activatesAt ?? '');
   const createdAt = Date.parse(stored.createdAt ?? stored.activatesAt ?? '');
@@ -101,7 +97,6 @@ export function fromStoredKey(value: unknown, source: string): SigningKey {
 }
 
 const KEY_TYPES: Record<AsymmetricAlgorithm, string> = {
-  EdDSA: 'ed25519',
   ES256: 'ec',
   RS256: 'rsa',
 };
@@ -140,8 +135,6 @@ export function thumbprint(publicKey: KeyObject): string {
 function requiredMembers(publicKey: KeyObject): Record<string, string> {
   const jwk = publicKey.export({ format: 'jwk' });
   switch (jwk.kty) {
-    case 'OKP':
-      return { crv: String(jwk.crv), kty: 'OKP', x: String(jwk.x) };
     case 'EC':
       return { crv: String(jwk.crv), kty: 'EC', x: String(jwk.x), y: String(jwk.y) };
     case 'RSA':

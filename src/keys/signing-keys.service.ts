@@ -3,10 +3,13 @@ import { GatehouseConfig } from '../config/gatehouse-config';
 import { KeyObject } from 'node:crypto';
 import type { AuthConfig } from '../config/auth.config';
 import { ConfigValidationError } from '../config/env.validation';
-import { JwsAlgorithm, JwsSigningKey } from './jws';
+import type { JwtModuleOptions, JwtSignOptions, JwtVerifyOptions } from '@nestjs/jwt';
+import { JwtSecretRequestType } from '@nestjs/jwt';
+import type { AsymmetricAlgorithm, JwtAlgorithm } from './jwt-algorithm';
+import { readGatehouseHeader } from './jwt-header';
 import { parseKeysVariable, readKeyDir, writeKeyFile } from './key-files';
 import { KeySet } from './key-set';
-import { AsymmetricAlgorithm, PublishedJwk, generateSigningKey } from './signing-key';
+import { PublishedJwk, generateSigningKey } from './signing-key';
 
 /**
  * The keys tokens are signed and verified with. HS256 has one shared secret and publishes
@@ -17,7 +20,7 @@ import { AsymmetricAlgorithm, PublishedJwk, generateSigningKey } from './signing
 @Injectable()
 export class SigningKeys implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(SigningKeys.name);
-  readonly algorithm: JwsAlgorithm;
+  readonly algorithm: JwtAlgorithm;
   private readonly auth: AuthConfig;
   private set: KeySet;
   private timer?: NodeJS.Timeout;
@@ -40,19 +43,51 @@ export class SigningKeys implements OnModuleInit, OnApplicationShutdown {
     clearInterval(this.timer);
   }
 
-  /** The key a token issued now is signed with. */
-  signing(now = Date.now()): JwsSigningKey {
-    if (this.algorithm === 'HS256') return { alg: 'HS256', key: this.secret() };
+  /** The `kid` of the key a token issued now is signed with; none under HS256. */
+  signingKid(now = Date.now()): string | undefined {
+    if (this.algorithm === 'HS256') return undefined;
     const key = this.set.signingKey(now);
     // loadInitial guarantees an active key, and time only moves forward.
     if (!key) throw new Error('no signing key is active');
-    return { alg: key.alg, key: key.privateKey, kid: key.kid };
+    return key.kid;
   }
 
   /** The key that verifies a token with this `kid` header, or undefined: refuse the token. */
   verificationKey(kid: string | undefined, now = Date.now()): KeyObject | undefined {
     if (this.algorithm === 'HS256') return kid === undefined ? this.secret() : undefined;
     return this.set.verificationKey(kid, now);
+  }
+
+  /**
+   * The key that verifies this token: its header must be one Gatehouse writes (see
+   * {@link readGatehouseHeader}) and its `kid` name a published key. Undefined: refuse the token.
+   */
+  keyForToken(token: string, now = Date.now()): KeyObject | undefined {
+    const header = readGatehouseHeader(token, this.algorithm);
+    return header && this.verificationKey(header.kid, now);
+  }
+
+  /**
+   * Options for @nestjs/jwt's JwtService. Every key is a KeyObject: handed a string, jsonwebtoken
+   * tries createPublicKey on each verify, about 50 times the cost. The signing key is the one
+   * the sign call names by `keyid`, so a key activating between choosing it and signing cannot
+   * pair one key's kid with another's signature.
+   */
+  jwtOptions(): JwtModuleOptions {
+    return {
+      secretOrKeyProvider: (requestType, tokenOrPayload, options) => {
+        const key =
+          requestType === JwtSecretRequestType.SIGN
+            ? this.privateKey((options as JwtSignOptions | undefined)?.keyid)
+            : typeof tokenOrPayload === 'string'
+              ? this.keyForToken(tokenOrPayload, clockOf(options as JwtVerifyOptions | undefined))
+              : undefined;
+        // The throw leaves JwtService.verify, and TokenSigner refuses the token; returning
+        // undefined would have jsonwebtoken complain of a missing key instead.
+        if (!key) throw new Error('no key for this token');
+        return key;
+      },
+    };
   }
 
   /** The public keys for `/.well-known/jwks.json`; empty under HS256, whose key is a secret. */
@@ -84,6 +119,12 @@ export class SigningKeys implements OnModuleInit, OnApplicationShutdown {
   private get retentionMs(): number {
     const { accessTtlSeconds, refreshTtlSeconds, clockToleranceSeconds } = this.auth;
     return (Math.max(accessTtlSeconds, refreshTtlSeconds) + clockToleranceSeconds) * 1000;
+  }
+
+  /** The private key named by `kid` (the secret under HS256, where there is no kid). */
+  private privateKey(kid: string | undefined): KeyObject | undefined {
+    if (this.algorithm === 'HS256') return kid === undefined ? this.secret() : undefined;
+    return this.set.find(kid)?.privateKey;
   }
 
   private secret(): KeyObject {
@@ -133,4 +174,9 @@ export class SigningKeys implements OnModuleInit, OnApplicationShutdown {
       );
     return keys;
   }
+}
+
+/** The instant a verification is made for, in ms: jsonwebtoken's `clockTimestamp` is in seconds. */
+function clockOf(options: JwtVerifyOptions | undefined): number {
+  return options?.clockTimestamp !== undefined ? options.clockTimestamp * 1000 : Date.now();
 }

@@ -1,42 +1,70 @@
 import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import type { JwtVerifyOptions } from '@nestjs/jwt';
 import { GatehouseConfig } from '../config/gatehouse-config';
-import { signCompact, verifyCompact } from '../keys/jws';
 import { SigningKeys } from '../keys/signing-keys.service';
 import { TokenType } from './entities/token.entity';
-import { MAX_TOKEN_LENGTH, TokenClaims, checkRegisteredClaims, parseClaims } from './token-claims';
+import {
+  MAX_TOKEN_LENGTH,
+  TokenClaims,
+  parseClaims,
+  requireRegisteredClaims,
+} from './token-claims';
+
+/** The options both verifiers (JwtService and passport-jwt) are given. */
+export interface PinnedVerifyOptions {
+  algorithms: NonNullable<JwtVerifyOptions['algorithms']>;
+  issuer: string;
+  audience: string;
+  clockTolerance: number;
+}
 
 /**
- * Signs and verifies Gatehouse JWTs. The algorithm, issuer and audience come from configuration
- * and are pinned on both sides (RFC 8725 §3.1); nothing in a token's header can change them, and
- * its `kid` can only choose among the keys SigningKeys publishes.
+ * Signs and verifies Gatehouse JWTs with @nestjs/jwt. The algorithm, issuer and audience come
+ * from configuration and are pinned on both sides (RFC 8725 §3.1); nothing in a token's header
+ * can change them, and its `kid` can only choose among the keys SigningKeys publishes. Bearer
+ * tokens on requests go through passport-jwt with the same options ({@link verifyOptions}).
  */
 @Injectable()
 export class TokenSigner {
-  private readonly clock: { issuer: string; audience: string; leewaySeconds: number };
+  private readonly pinned: { issuer: string; audience: string; leewaySeconds: number };
 
   constructor(
     private readonly keys: SigningKeys,
+    private readonly jwt: JwtService,
     config: GatehouseConfig,
   ) {
     const auth = config.get('auth', { infer: true });
-    this.clock = {
+    this.pinned = {
       issuer: auth.issuer,
       audience: auth.audience,
       leewaySeconds: auth.clockToleranceSeconds,
     };
   }
 
+  get leewaySeconds(): number {
+    return this.pinned.leewaySeconds;
+  }
+
   sign(claims: TokenClaims): string {
-    return signCompact({ ...claims }, this.keys.signing());
+    return this.signPayload({ ...claims });
   }
 
   /** The claims of a valid token of the expected type, or undefined: never throws on bad input. */
   verify(token: string, expected: TokenType): TokenClaims | undefined {
     const now = Date.now();
     const payload = this.verifyPayload(token, now);
-    return (
-      payload && parseClaims(payload, expected, { now, leewaySeconds: this.clock.leewaySeconds })
-    );
+    return payload && this.claimsOf(payload, expected, now);
+  }
+
+  /** The claims of a payload whose signature was verified, if it is a token of `expected` type. */
+  claimsOf(
+    payload: Record<string, unknown>,
+    expected: TokenType,
+    now = Date.now(),
+  ): TokenClaims | undefined {
+    if (!requireRegisteredClaims(payload)) return undefined;
+    return parseClaims(payload, expected, { now, leewaySeconds: this.pinned.leewaySeconds });
   }
 
   /**
@@ -51,14 +79,13 @@ export class TokenSigner {
     now = Date.now(),
   ): string {
     const iat = Math.floor(now / 1000);
-    const payload = {
+    return this.signPayload({
       ...claims,
       iat,
       exp: iat + ttlSeconds,
-      iss: this.clock.issuer,
+      iss: this.pinned.issuer,
       aud: audience,
-    };
-    return signCompact(payload, this.keys.signing());
+    });
   }
 
   /**
@@ -69,15 +96,42 @@ export class TokenSigner {
   verifyPayload(
     token: string,
     now = Date.now(),
-    audience = this.clock.audience,
+    audience = this.pinned.audience,
   ): Record<string, unknown> | undefined {
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH)
       return undefined;
-    const payload = verifyCompact(token, this.keys.algorithm, (kid) =>
-      this.keys.verificationKey(kid, now),
-    );
-    if (!payload || !checkRegisteredClaims(payload, { ...this.clock, audience, now }))
+    let payload: unknown;
+    try {
+      payload = this.jwt.verify(token, {
+        ...this.verifyOptions(audience),
+        clockTimestamp: now / 1000,
+      });
+    } catch {
       return undefined;
-    return payload;
+    }
+    const claims = payload as Record<string, unknown>;
+    return requireRegisteredClaims(claims) ? claims : undefined;
+  }
+
+  /**
+   * What jsonwebtoken is told to require: one algorithm, our issuer, the audience. It checks
+   * `exp` and `nbf` only when present, so {@link requireRegisteredClaims} demands them after.
+   */
+  verifyOptions(audience = this.pinned.audience): PinnedVerifyOptions {
+    return {
+      algorithms: [this.keys.algorithm],
+      issuer: this.pinned.issuer,
+      audience,
+      clockTolerance: this.pinned.leewaySeconds,
+    };
+  }
+
+  private signPayload(payload: Record<string, unknown>): string {
+    const kid = this.keys.signingKid();
+    // jsonwebtoken writes the header: alg, typ JWT, and the kid the key provider signs with.
+    return this.jwt.sign(payload, {
+      algorithm: this.keys.algorithm,
+      ...(kid !== undefined ? { keyid: kid } : {}),
+    });
   }
 }

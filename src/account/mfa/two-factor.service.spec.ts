@@ -13,13 +13,15 @@ import { RecoveryCode } from '../entities/recovery-code.entity';
 import { UserMfa } from '../entities/user-mfa.entity';
 import { RECOVERY_CODE_COUNT, hashRecoveryCode, normalizeRecoveryCode } from './recovery-codes';
 import { SecretBox } from './secret-box';
-import { TOTP_PERIOD_SECONDS, base32Decode, hotp, totpStep } from './totp';
+import { TOTP_PERIOD_SECONDS } from './totp';
 import { TwoFactorService } from './two-factor.service';
 
 const STEP_MS = TOTP_PERIOD_SECONDS * 1000;
 
 /** What the user's authenticator app shows at `nowMs` for the base32 secret setup returned. */
-const codeAt = (secret: string, nowMs = Date.now()) => hotp(base32Decode(secret), totpStep(nowMs));
+const base32Decode = (secret: string) => Buffer.from(OTPAuth.Secret.fromBase32(secret).bytes);
+const codeAt = (secret: string, nowMs = Date.now()) =>
+  OTPAuth.TOTP.generate({ secret: OTPAuth.Secret.fromBase32(secret), timestamp: nowMs });
 
 const normalized = (code: string) => {
   const n = normalizeRecoveryCode(code);

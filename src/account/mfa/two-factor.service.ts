@@ -11,7 +11,7 @@ import { UserMfa } from '../entities/user-mfa.entity';
 import { qrCodeDataUrl } from './qr-code';
 import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode } from './recovery-codes';
 import { SecretBox } from './secret-box';
-import { base32Encode, generateTotpSecret, matchTotp, otpauthUri } from './totp';
+import { generateTotpSecret, matchTotp, otpauthUri, totpSecretText } from './totp';
 
 export interface TwoFactorSetup {
   secret: string;
@@ -100,7 +100,7 @@ export class TwoFactorService {
       }
     }
     const uri = otpauthUri({ secret, issuer: this.issuer, account: accountLabel });
-    return { secret: base32Encode(secret), otpauthUri: uri, qrCode: await qrCodeDataUrl(uri) };
+    return { secret: totpSecretText(secret), otpauthUri: uri, qrCode: await qrCodeDataUrl(uri) };
   }
 
   /** Turns two-factor on with a first code; returns the recovery codes, shown this once. */

@@ -1,10 +1,13 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Logger } from '@nestjs/common';
 import { UsersService } from '../../users/users.service';
 import { Reflector } from '@nestjs/core';
 import { httpContext } from '../../../test/support/http-context';
 import { AuthGuard } from '@nestjs/passport';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import { RevocationCheckService } from '../../tokens/revocation-check.service';
+import {
+  INVALID_ACCESS_TOKEN,
+  RevocationCheckService,
+} from '../../tokens/revocation-check.service';
 import { Public } from '../decorators/public.decorator';
 import { VerifiedTokenCache } from '../../tokens/cache/verified-token.cache';
 import { JwtAuthGuard } from './jwt-auth.guard';
@@ -21,10 +24,14 @@ class PublicController {
   @Get() anything() {}
 }
 
+const withBearer = () => ({
+  headers: { authorization: 'Bearer a.b.c' },
+  rawHeaders: ['Authorization', 'Bearer a.b.c'],
+});
 const context = (
   cls: object,
   handler: (...args: unknown[]) => unknown,
-  request: object = { headers: {} },
+  request: object = withBearer(),
 ) => httpContext(request, { cls, handler });
 
 describe('JwtAuthGuard', () => {
@@ -64,8 +71,17 @@ describe('JwtAuthGuard', () => {
     expect(passport).toHaveBeenCalledTimes(1);
   });
 
+  it('answers UNAUTHENTICATED without a bearer token, before passport', () => {
+    expect(() =>
+      guard.canActivate(
+        context(MixedController, MixedController.prototype.closed, { headers: {} }),
+      ),
+    ).toThrow(expect.objectContaining({ code: ErrorCode.Unauthenticated }));
+    expect(passport).not.toHaveBeenCalled();
+  });
+
   it('authenticates a request once, even when applied globally and per route', async () => {
-    const request = { headers: {} };
+    const request = withBearer();
     await guard.canActivate(context(MixedController, MixedController.prototype.closed, request));
     await guard.canActivate(context(MixedController, MixedController.prototype.closed, request));
     expect(passport).toHaveBeenCalledTimes(1);
@@ -138,6 +154,24 @@ describe('JwtAuthGuard', () => {
       expect(() => guard.handleRequest(null, false)).toThrow(
         expect.objectContaining({ code: ErrorCode.InvalidToken }),
       );
+    });
+
+    it("answers INVALID_TOKEN when passport-jwt fails with jsonwebtoken's reason, which it logs and does not tell", () => {
+      const debug = jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
+      try {
+        expect(() => guard.handleRequest(null, false, new Error('jwt expired'))).toThrow(
+          expect.objectContaining({
+            code: ErrorCode.InvalidToken,
+            message: INVALID_ACCESS_TOKEN,
+          }),
+        );
+        expect(debug).toHaveBeenCalledWith(
+          expect.objectContaining({ reason: 'jwt expired' }),
+          'bearer token refused',
+        );
+      } finally {
+        debug.mockRestore();
+      }
     });
 
     it('rethrows a domain error from the strategy as it is', () => {

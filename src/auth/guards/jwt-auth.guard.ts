@@ -62,6 +62,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       this.admit(request, claims);
       return true;
     }
+    if (!token)
+      throw new DomainError(ErrorCode.Unauthenticated, 'A bearer access token is required');
     return this.authenticateSlowly(context, request, claims);
   }
 
@@ -92,19 +94,24 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   override handleRequest<TUser = AuthUser>(
     err: unknown,
     user: TUser | false,
-    _info?: unknown,
+    info?: unknown,
     context?: ExecutionContext,
   ): TUser {
     if (err) {
-      if (err instanceof DomainError && err.internalReason) {
-        const request = context?.switchToHttp().getRequest<GuardedRequest>();
-        const requestId = request ? ensureRequestId(request) : undefined;
-        this.logger.debug({ requestId, reason: err.internalReason }, 'bearer token refused');
-      }
+      if (err instanceof DomainError && err.internalReason)
+        this.logRefusal(err.internalReason, context);
       throw asError(err);
     }
     if (user) return user;
-    // JwtStrategy refuses with a DomainError; a strategy that merely fails lands here.
+    // passport-jwt fails with jsonwebtoken's reason (bad signature, expired, wrong audience…):
+    // logged for the operator, never told to the caller.
+    this.logRefusal(info instanceof Error ? info.message : 'refused', context);
     throw new DomainError(ErrorCode.InvalidToken, INVALID_ACCESS_TOKEN);
+  }
+
+  private logRefusal(reason: string, context: ExecutionContext | undefined): void {
+    const request = context?.switchToHttp().getRequest<GuardedRequest>();
+    const requestId = request ? ensureRequestId(request) : undefined;
+    this.logger.debug({ requestId, reason }, 'bearer token refused');
   }
 }
