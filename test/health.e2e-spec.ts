@@ -31,7 +31,9 @@ describe.each(databaseKinds())('health probes on %s', (kind) => {
       paths: Record<string, { get?: { tags?: string[]; security?: unknown[] } }>;
     };
     for (const path of ['/health/live', '/health/ready']) {
-      expect(paths[path]?.get).toEqual(expect.objectContaining({ tags: ['health'], security: [] }));
+      expect(paths[path]?.get).toEqual(
+        expect.objectContaining({ tags: ['operations'], security: [] }),
+      );
     }
   });
 });

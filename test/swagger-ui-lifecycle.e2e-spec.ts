@@ -5,6 +5,7 @@ import { Browser } from 'playwright-core';
 import { Inbox, linkToken, startInbox } from './support/smtp-inbox';
 import {
   APPLY,
+  NEWCOMER_TAGS,
   REMOVE,
   SwaggerUi,
   adapter,
@@ -19,9 +20,10 @@ import { TestApp, createTestApp, uniqueEmail } from './support/test-app';
  * The account lifecycle as a new user would try it in Swagger UI at /docs, in headless Chromium:
  * register, find the verification mail, verify, turn on two-factor with an authenticator app,
  * log out, log in again with the code, forget the password, reset it, and see every old session
- * refused. Each of the user's calls goes through Try it out or the Authorize dialog (direct
- * requests only confirm what the UI showed); mails come from a real SMTP server, codes from an
- * independent TOTP library fed the otpauth URI the UI shows.
+ * refused. Each of the user's calls goes through Try it out or the Authorize dialog, whose first
+ * box is the OAuth2 password flow's (direct requests only confirm what the UI showed); mails come
+ * from a real SMTP server, codes from an independent TOTP library fed the otpauth URI the UI
+ * shows.
  */
 const APP_URL = 'https://app.example.test';
 const haveChromium = chromiumAvailable('swagger-ui-lifecycle.e2e-spec');
@@ -73,6 +75,8 @@ interface Pair {
       const password = `first-${randomBytes(8).toString('hex')}`;
       const newPassword = `second-${randomBytes(8).toString('hex')}`;
       await ui.goto(base);
+      // The groups come in the order this walk takes them: auth, account, two-factor, users…
+      expect(await ui.tags()).toEqual(NEWCOMER_TAGS);
 
       // Register, and find the verification mail.
       let before = inbox.count();

@@ -1,18 +1,12 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards, UsePipes } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiConflictResponse,
-  ApiBadRequestResponse,
-  ApiNoContentResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Client } from '../auth/decorators/client-info.decorator';
 import { Public } from '../auth/decorators/public.decorator';
 import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
 import { RolesGuard } from '../auth/guards/roles.guard';
 import { RateLimited } from '../auth/throttling/rate-limited.decorator';
-import { ErrorBody } from '../common/errors/error-body';
+import { ErrorCode } from '../common/errors/domain-error';
+import { ApiErrorResponse, UNKNOWN_FIELD, invalidInput } from '../auth/openapi/error-responses';
 import { GatehouseValidationPipe } from '../common/pipes/gatehouse-validation.pipe';
 import type { ClientInfo } from '../tokens/client-info';
 import { AcceptedResponse, EmailDto, ResetPasswordDto, VerifyEmailDto } from './dto/account.dto';
@@ -24,12 +18,20 @@ const ACCEPTED: AcceptedResponse = {
   message: 'If an account with this address needs it, a mail is on its way.',
 };
 
+const LINK_REFUSED =
+  'A link token that is invalid, used, superseded or expired, or invalid input (`details`)';
+const NOT_A_LINK_TOKEN = invalidInput(
+  'not a token from a link',
+  'token must be the token from the link (43 characters)',
+);
+
 /** The mailed-link flows: proving an email address, and resetting a forgotten password. */
 @ApiTags('account')
-@ApiBadRequestResponse({
-  description: 'Invalid input, or a link token that is invalid, used or expired',
-  type: ErrorBody,
-})
+@ApiErrorResponse(
+  'Invalid input: `details` names each problem',
+  invalidInput('an address that is not one', 'email must be an email address'),
+  UNKNOWN_FIELD,
+)
 @UseGuards(JwtAuthGuard, RolesGuard)
 @UsePipes(GatehouseValidationPipe)
 @Controller('auth')
@@ -49,6 +51,7 @@ export class AccountController {
       'The link is `APP_URL/verify-email#token=…`; the page POSTs the token here. It works once.',
   })
   @ApiNoContentResponse({ description: 'The address is verified' })
+  @ApiErrorResponse(LINK_REFUSED, ErrorCode.InvalidOneTimeToken, NOT_A_LINK_TOKEN, UNKNOWN_FIELD)
   @RateLimited()
   async verifyEmail(@Body() dto: VerifyEmailDto, @Client() client: ClientInfo): Promise<void> {
     await this.verification.verify(dto.token, client);
@@ -98,11 +101,11 @@ export class AccountController {
       'MFA_RESET_WINDOW: the way out of a factor someone else enrolled.',
   })
   @ApiNoContentResponse({ description: 'The password is changed; log in with it' })
-  @ApiConflictResponse({
-    description:
-      'remove_second_factor: two-factor was turned on too long ago to be removed by a reset (the link stays usable)',
-    type: ErrorBody,
-  })
+  @ApiErrorResponse(LINK_REFUSED, ErrorCode.InvalidOneTimeToken, NOT_A_LINK_TOKEN, UNKNOWN_FIELD)
+  @ApiErrorResponse(
+    'remove_second_factor: two-factor was turned on too long ago to be removed by a reset (the link stays usable)',
+    ErrorCode.TwoFactorNotRemovable,
+  )
   @RateLimited()
   async resetPassword(@Body() dto: ResetPasswordDto, @Client() client: ClientInfo): Promise<void> {
     await this.reset.reset(dto.token, dto.password, client, dto.remove_second_factor ?? false);

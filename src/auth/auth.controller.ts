@@ -13,9 +13,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiConflictResponse,
   ApiConsumes,
   ApiCreatedResponse,
   ApiExtraModels,
@@ -25,14 +23,13 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnauthorizedResponse,
   ApiExtension,
   getSchemaPath,
 } from '@nestjs/swagger';
 import { AcceptedResponse } from '../account/dto/account.dto';
 import { MfaChallengeResponse } from '../account/dto/two-factor.dto';
 import { GatehouseConfig } from '../config/gatehouse-config';
-import { ErrorBody } from '../common/errors/error-body';
+import { ErrorCode } from '../common/errors/domain-error';
 import type { ClientInfo } from '../tokens/client-info';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response';
 import { UserResponse } from '../users/dto/user.response';
@@ -40,6 +37,12 @@ import type { GatehouseUser } from '../users/user-store';
 import type { Caller } from './auth-user';
 import { AuthService, LoginResult, isMfaChallenge } from './auth.service';
 import { TOKEN_ENDPOINT_EXTENSION } from './openapi/extensions';
+import {
+  ApiErrorResponse,
+  TOKEN_REFUSALS,
+  UNKNOWN_FIELD,
+  invalidInput,
+} from './openapi/error-responses';
 import { CookieEndpoint } from './cookie-mode/cookie-origin.guard';
 import { LogoutAuthGuard } from './cookie-mode/logout-auth.guard';
 import { AccessTokenResponse, RefreshCookie } from './cookie-mode/refresh-cookie';
@@ -65,7 +68,7 @@ const COOKIE_MODE_NOTE =
 
 @ApiTags('auth')
 @ApiExtraModels(TokenPairResponse, MfaChallengeResponse)
-@ApiBadRequestResponse({ description: 'Invalid input', type: ErrorBody })
+@ApiErrorResponse('Invalid input: `details` names each problem', UNKNOWN_FIELD)
 // Guarded and validated here too, so the routes keep their protection and input rules in an
 // application that turns the global guards off or has no global validation pipe.
 @UseGuards(JwtAuthGuard, RolesGuard)
@@ -98,7 +101,16 @@ export class AuthController {
     description: 'AUTH_REGISTRATION_QUIET: whatever the address',
     type: AcceptedResponse,
   })
-  @ApiConflictResponse({ description: 'The email is already registered', type: ErrorBody })
+  @ApiErrorResponse(
+    'Invalid input: `details` names each problem',
+    invalidInput(
+      'fields that break their rules',
+      'email must be an email address',
+      'password must be longer than or equal to 8 characters',
+    ),
+    UNKNOWN_FIELD,
+  )
+  @ApiErrorResponse('The email is already registered', ErrorCode.EmailTaken)
   @RateLimited()
   async register(
     @Body() dto: RegisterDto,
@@ -132,11 +144,19 @@ export class AuthController {
       ],
     },
   })
-  @ApiUnauthorizedResponse({ description: 'Wrong email or password', type: ErrorBody })
-  @ApiForbiddenResponse({
-    description:
-      'The account is disabled, its email is not verified (AUTH_REQUIRE_VERIFIED_EMAIL), or (cookie mode) the Origin is not allowed',
-    type: ErrorBody,
+  @ApiErrorResponse(
+    'Wrong email or password (the same answer for an address without an account)',
+    ErrorCode.InvalidCredentials,
+  )
+  @ApiErrorResponse(
+    'The account is disabled, or its email is not verified (AUTH_REQUIRE_VERIFIED_EMAIL)',
+    ErrorCode.AccountDisabled,
+    ErrorCode.EmailNotVerified,
+  )
+  @ApiErrorResponse('LOCKOUT_THRESHOLD failed logins in a row lock the account for a while', {
+    code: ErrorCode.TooManyRequests,
+    name: 'TOO_MANY_REQUESTS: account locked',
+    message: 'Too many failed logins for this account; try again later',
   })
   @CookieEndpoint()
   @RateLimited()
@@ -188,7 +208,11 @@ export class AuthController {
       'body may be `{}`) and the new one replaces it there.',
   })
   @ApiOkResponse({ type: TokenPairResponse })
-  @ApiUnauthorizedResponse({ description: 'Invalid, expired, revoked or reused', type: ErrorBody })
+  @ApiErrorResponse(
+    'Invalid, expired or revoked; or reused, which ends the session',
+    ErrorCode.InvalidRefreshToken,
+    ErrorCode.RefreshTokenReused,
+  )
   @CookieEndpoint()
   @RateLimited()
   async refresh(
@@ -208,7 +232,7 @@ export class AuthController {
     description: 'The session making the request stays signed in.',
   })
   @ApiNoContentResponse({ description: 'Changed' })
-  @ApiForbiddenResponse({ description: 'The current password is wrong', type: ErrorBody })
+  @ApiErrorResponse('The current password is wrong', ErrorCode.WrongCurrentPassword)
   @RateLimited()
   changePassword(
     @CurrentUser() caller: Caller,
@@ -231,10 +255,7 @@ export class AuthController {
     description: 'In cookie mode the refresh cookie identifies the session too, and is cleared.',
   })
   @ApiNoContentResponse({ description: 'Logged out' })
-  @ApiUnauthorizedResponse({
-    description: 'Missing, invalid, expired or revoked access token',
-    type: ErrorBody,
-  })
+  @ApiErrorResponse('Missing, invalid, expired or revoked access token', ...TOKEN_REFUSALS)
   @UseGuards(LogoutAuthGuard)
   @CookieEndpoint()
   async logout(

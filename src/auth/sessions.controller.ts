@@ -11,15 +11,10 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
-import {
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RateLimited } from './throttling/rate-limited.decorator';
-import { ErrorBody } from '../common/errors/error-body';
+import { ErrorCode } from '../common/errors/domain-error';
+import { ApiErrorResponse } from './openapi/error-responses';
 import type { Caller } from './auth-user';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { ConfirmBody, ConfirmDto } from './dto/current-password';
@@ -52,11 +47,16 @@ export class SessionsController {
   @Delete('sessions/:id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'End one of the caller’s sessions: its tokens stop working everywhere' })
-  @ApiNotFoundResponse({ type: ErrorBody })
-  @ApiUnauthorizedResponse({
-    description: 'Reauthentication required (another session than this one): send current_password',
-    type: ErrorBody,
+  @ApiNoContentResponse({ description: 'Ended' })
+  @ApiErrorResponse('No such session of the caller', {
+    code: ErrorCode.NotFound,
+    message: 'Session not found',
   })
+  @ApiErrorResponse(
+    'Reauthentication required (another session than this one): send current_password',
+    ErrorCode.ReauthenticationRequired,
+  )
+  @ApiErrorResponse('current_password is wrong', ErrorCode.WrongCurrentPassword)
   @ConfirmBody(ConfirmDto, {})
   @RateLimited()
   revoke(
@@ -72,10 +72,11 @@ export class SessionsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'End every session of the caller, or every other one' })
   @ApiOkResponse({ type: RevokedCount })
-  @ApiUnauthorizedResponse({
-    description: 'Reauthentication required (except_current): send current_password',
-    type: ErrorBody,
-  })
+  @ApiErrorResponse(
+    'Reauthentication required (except_current): send current_password',
+    ErrorCode.ReauthenticationRequired,
+  )
+  @ApiErrorResponse('current_password is wrong', ErrorCode.WrongCurrentPassword)
   @ConfirmBody(LogoutAllDto, { except_current: false })
   @RateLimited()
   logoutAll(

@@ -10,13 +10,7 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
-import {
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ConfirmBody } from '../auth/dto/current-password';
 import { Reauthentication } from '../auth/reauthentication.service';
 import { RateLimited } from '../auth/throttling/rate-limited.decorator';
@@ -24,7 +18,8 @@ import type { Caller } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { RevokedCount } from '../auth/dto/session.dto';
 import { Roles } from '../auth/decorators/roles.decorator';
-import { ErrorBody } from '../common/errors/error-body';
+import { ErrorCode } from '../common/errors/domain-error';
+import { ApiErrorResponse } from '../auth/openapi/error-responses';
 import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserPage, UserResponse } from './dto/user.response';
@@ -62,11 +57,11 @@ export class AdminUsersController {
   @Patch(':id')
   @ApiOperation({ summary: 'Disable or enable an account, or change its roles' })
   @ApiOkResponse({ type: UserResponse })
-  @ApiNotFoundResponse({ type: ErrorBody })
-  @ApiUnauthorizedResponse({
-    description: 'Reauthentication required: send current_password',
-    type: ErrorBody,
-  })
+  @ApiErrorResponse('No such account', { code: ErrorCode.NotFound, message: 'User not found' })
+  @ApiErrorResponse(
+    'Reauthentication required: send current_password',
+    ErrorCode.ReauthenticationRequired,
+  )
   @ConfirmBody(UpdateUserDto, { disabled: false })
   @RateLimited()
   async update(
@@ -85,7 +80,7 @@ export class AdminUsersController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'End every session of an account; its tokens stop working at once' })
   @ApiOkResponse({ type: RevokedCount })
-  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiErrorResponse('No such account', { code: ErrorCode.NotFound, message: 'User not found' })
   async revokeSessions(
     @UserIdParam() id: string,
     @CurrentUser() caller: Caller,

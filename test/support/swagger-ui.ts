@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import { Browser, Locator, Page, Response, chromium } from 'playwright-core';
 import { ROOT } from './processes';
 import type { TestApp } from './test-app';
@@ -64,6 +65,23 @@ export function launchChromium(): Promise<Browser> {
     ],
   });
 }
+
+/**
+ * The groups of the standalone server's page, in the order a newcomer follows them: Gatehouse's
+ * (an account and a token first, what other services use last), then the app's own.
+ */
+export const NEWCOMER_TAGS = [
+  'auth',
+  'account',
+  'two-factor',
+  'sessions',
+  'users',
+  'admin',
+  'keys',
+  'oauth2',
+  'notes (example)',
+  'operations',
+];
 
 // The accessible names (aria-labels) of the Authorize dialog's buttons, shown as Authorize / Logout.
 /** The OAuth2 box's Authorize. */
@@ -158,18 +176,42 @@ export class SwaggerUi {
     };
   }
 
-  /** Opens the Authorize dialog and returns its OAuth2 (password flow) box. */
+  /** The groups of operations as the page shows them, top to bottom. */
+  async tags(): Promise<string[]> {
+    const tags = this.page.locator('.opblock-tag');
+    await tags.first().waitFor();
+    return tags.evaluateAll((all) => all.map((tag) => tag.getAttribute('data-tag') ?? ''));
+  }
+
+  /**
+   * Opens the Authorize dialog and returns its OAuth2 (password flow) box, which must come first:
+   * the dialog is taller than the window, and a box lower down is out of sight.
+   */
   async openAuthorizeModal(): Promise<Locator> {
     await this.page
       .locator('.auth-wrapper')
       .getByRole('button', { name: 'Authorize', exact: true })
       .click();
-    return (
-      this.page
-        .locator('.modal-ux .auth-container')
-        // The label, not the input: once authorized the box shows the username as text instead.
-        .filter({ has: this.page.locator('label[for="oauth_username"]') })
-    );
+    const first = this.page.locator('.modal-ux .auth-container').first();
+    // The label, not the input: once authorized the box shows the username as text instead.
+    await first.locator('label[for="oauth_username"]').waitFor();
+    return first;
+  }
+
+  /** The headings of the open Authorize dialog's boxes, top to bottom. */
+  authorizeSchemes(): Promise<string[]> {
+    return this.page.locator('.modal-ux .auth-container h4').allInnerTexts();
+  }
+
+  /** The request body *Try it out* filled in, as JSON (the operation in Try-it-out mode). */
+  async shownRequestBody(op: Locator): Promise<unknown> {
+    return JSON.parse(await op.locator('textarea.body-param__text').inputValue()) as unknown;
+  }
+
+  /** The example the open operation shows for one documented answer (the first, if several). */
+  async responseExample(op: Locator, status: number): Promise<unknown> {
+    const row = op.locator(`.responses-table .response[data-code="${status}"]`);
+    return JSON.parse(await row.locator('.microlight').first().innerText()) as unknown;
   }
 
   /** The bearer box of the open Authorize dialog. */
@@ -238,4 +280,80 @@ export class SwaggerUi {
     expect(existsSync(file)).toBe(true);
     expect(statSync(file).size).toBeGreaterThan(0);
   }
+}
+
+interface Schema {
+  $ref?: string;
+  type?: string;
+  format?: string;
+  example?: unknown;
+  default?: unknown;
+  enum?: unknown[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  readOnly?: boolean;
+}
+
+export interface Media {
+  schema?: Schema;
+  example?: unknown;
+  examples?: Record<string, { value: unknown }>;
+}
+
+// What Swagger UI writes where a schema gives nothing (its sampler's fillers).
+const FORMAT_FILLERS: Record<string, unknown> = {
+  email: 'user@example.com',
+  uuid: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
+};
+const TYPE_FILLERS: Record<string, unknown> = {
+  string: 'string',
+  number: 0,
+  integer: 0,
+  boolean: true,
+};
+
+function sample(document: OpenAPIObject, given: Schema): unknown {
+  const schema = given.$ref
+    ? (document.components?.schemas?.[given.$ref.split('/').pop() ?? ''] as Schema)
+    : given;
+  if (schema.example !== undefined) return schema.example;
+  if (schema.default !== undefined) return schema.default;
+  if (schema.enum?.length) return schema.enum[0];
+  if (schema.type === 'array') return schema.items ? [sample(document, schema.items)] : [];
+  if (schema.properties || schema.type === 'object') {
+    return Object.fromEntries(
+      Object.entries(schema.properties ?? {})
+        .filter(([, property]) => !property.readOnly)
+        .map(([name, property]) => [name, sample(document, property)]),
+    );
+  }
+  return FORMAT_FILLERS[schema.format ?? ''] ?? TYPE_FILLERS[schema.type ?? 'string'];
+}
+
+/**
+ * The body Swagger UI fills *Try it out* with, for a media type of a request (or the example it
+ * shows for a response): the first of its examples, or its example, or one made from the schema
+ * (each field's example, default or first enum value, else a filler by type). The browser suite
+ * checks this against the page itself.
+ */
+export function prefilledBody(document: OpenAPIObject, media: Media): unknown {
+  const first = Object.values(media.examples ?? {})[0];
+  if (first) return first.value;
+  if (media.example !== undefined) return media.example;
+  return media.schema ? sample(document, media.schema) : undefined;
+}
+
+/** Every operation of the document with a request body: its path, method and media types. */
+export function operationsWithBodies(
+  document: OpenAPIObject,
+): Array<{ path: string; method: string; content: Record<string, Media> }> {
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item as Record<string, { requestBody?: { content: Record<string, Media> } }>)
+      .filter(([, operation]) => operation.requestBody !== undefined)
+      .map(([method, operation]) => ({
+        path,
+        method,
+        content: operation.requestBody?.content ?? {},
+      })),
+  );
 }

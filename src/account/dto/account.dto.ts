@@ -10,20 +10,23 @@ const LinkToken = () =>
     message: '$property must be the token from the link (43 characters)',
   });
 
+const LINK_EXAMPLE = 'q3N0xV8bRk1Yp0ZwJ7mT4sLc9dHf2GaE6uWiKoPnB5y';
+
 export class EmailDto {
   @EmailField({ address: true })
   email!: string;
 }
 
 export class VerifyEmailDto {
-  @ApiProperty({ description: 'The `token` from the verification link.', example: 'q3N0x…' })
+  // 43 characters, like a real one: the example passes validation (and is refused as unknown).
+  @ApiProperty({ description: 'The `token` from the verification link.', example: LINK_EXAMPLE })
   @IsString()
   @LinkToken()
   token!: string;
 }
 
 export class ResetPasswordDto {
-  @ApiProperty({ description: 'The `token` from the reset link.' })
+  @ApiProperty({ description: 'The `token` from the reset link.', example: LINK_EXAMPLE })
   @IsString()
   @LinkToken()
   token!: string;

@@ -7,14 +7,7 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '../../auth/auth-user';
 import { ConfirmBody, ConfirmDto } from '../../auth/dto/current-password';
 import { Reauthentication } from '../../auth/reauthentication.service';
@@ -25,7 +18,8 @@ import { CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { Roles } from '../../auth/decorators/roles.decorator';
 import { JwtAuthGuard } from '../../auth/guards/jwt-auth.guard';
 import { RolesGuard } from '../../auth/guards/roles.guard';
-import { ErrorBody } from '../../common/errors/error-body';
+import { ErrorCode } from '../../common/errors/domain-error';
+import { ApiErrorResponse } from '../../auth/openapi/error-responses';
 import { GatehouseValidationPipe } from '../../common/pipes/gatehouse-validation.pipe';
 import type { ClientInfo } from '../../tokens/client-info';
 import { ROLE_ADMIN } from '../../users/entities/user.entity';
@@ -54,12 +48,12 @@ export class AdminTwoFactorController {
       'someone else enrolled. Every session of the account ends; the owner is mailed.',
   })
   @ApiNoContentResponse({ description: 'Two-factor is off' })
-  @ApiNotFoundResponse({ type: ErrorBody })
-  @ApiConflictResponse({ description: 'Two-factor was not on', type: ErrorBody })
-  @ApiUnauthorizedResponse({
-    description: 'Reauthentication required: send current_password',
-    type: ErrorBody,
-  })
+  @ApiErrorResponse('No such account', { code: ErrorCode.NotFound, message: 'User not found' })
+  @ApiErrorResponse('Two-factor was not on', ErrorCode.TwoFactorNotEnabled)
+  @ApiErrorResponse(
+    'Reauthentication required: send current_password',
+    ErrorCode.ReauthenticationRequired,
+  )
   @ConfirmBody(ConfirmDto, {})
   @RateLimited()
   async reset(

@@ -11,15 +11,12 @@ import {
   UsePipes,
 } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
+  ApiBody,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Caller } from '../../auth/auth-user';
 import { AuthService } from '../../auth/auth.service';
@@ -33,7 +30,8 @@ import { JwtAuthGuard } from '../../auth/guards/jwt-auth.guard';
 import { RolesGuard } from '../../auth/guards/roles.guard';
 import { ConfirmBody, ConfirmDto } from '../../auth/dto/current-password';
 import { RateLimited } from '../../auth/throttling/rate-limited.decorator';
-import { ErrorBody } from '../../common/errors/error-body';
+import { ErrorCode } from '../../common/errors/domain-error';
+import { ApiErrorResponse, UNKNOWN_FIELD, invalidInput } from '../../auth/openapi/error-responses';
 import { GatehouseValidationPipe } from '../../common/pipes/gatehouse-validation.pipe';
 import type { ClientInfo } from '../../tokens/client-info';
 import { TokenPairResponse } from '../../tokens/dto/token-pair.response';
@@ -48,9 +46,15 @@ import {
 import { TwoFactorAccountService } from './two-factor-account.service';
 import { GatehouseRoute } from '../../common/http/gatehouse-route.decorator';
 
+/** A second factor is `code` or `recovery_code`, never both (assertOneFactor's words). */
+const ONE_FACTOR = invalidInput(
+  'both code and recovery_code',
+  'send either code or recovery_code, not both',
+);
+
 /** TOTP two-factor: turning it on and off for the signed-in user, and the login's second step. */
 @ApiTags('two-factor')
-@ApiBadRequestResponse({ description: 'Invalid input', type: ErrorBody })
+@ApiErrorResponse('Invalid input: `details` names each problem', UNKNOWN_FIELD)
 @UseGuards(JwtAuthGuard, RolesGuard)
 @UsePipes(GatehouseValidationPipe)
 @Controller('auth/2fa')
@@ -79,11 +83,12 @@ export class TwoFactorController {
       'Scan the QR code (or type the secret) into an authenticator app, then confirm with POST /auth/2fa/enable.',
   })
   @ApiCreatedResponse({ type: TwoFactorSetupResponse })
-  @ApiConflictResponse({ description: 'Two-factor is already on', type: ErrorBody })
-  @ApiUnauthorizedResponse({
-    description: 'Reauthentication required: send current_password',
-    type: ErrorBody,
-  })
+  @ApiErrorResponse('Two-factor is already on', ErrorCode.TwoFactorAlreadyEnabled)
+  @ApiErrorResponse(
+    'Reauthentication required: send current_password',
+    ErrorCode.ReauthenticationRequired,
+  )
+  @ApiErrorResponse('current_password is wrong', ErrorCode.WrongCurrentPassword)
   @ConfirmBody(ConfirmDto, {})
   @RateLimited()
   async setup(
@@ -106,15 +111,20 @@ export class TwoFactorController {
     summary: 'Turn two-factor on with a current code; returns ten recovery codes, shown once',
   })
   @ApiOkResponse({ type: RecoveryCodesResponse })
-  @ApiForbiddenResponse({ description: 'The code is wrong', type: ErrorBody })
-  @ApiConflictResponse({
-    description: 'No setup pending, or two-factor is already on',
-    type: ErrorBody,
-  })
-  @ApiUnauthorizedResponse({
-    description: 'Reauthentication required: send current_password',
-    type: ErrorBody,
-  })
+  @ApiErrorResponse(
+    'The code is wrong, or current_password is',
+    ErrorCode.WrongTwoFactorCode,
+    ErrorCode.WrongCurrentPassword,
+  )
+  @ApiErrorResponse(
+    'No setup pending, or two-factor is already on',
+    ErrorCode.TwoFactorNotSetUp,
+    ErrorCode.TwoFactorAlreadyEnabled,
+  )
+  @ApiErrorResponse(
+    'Reauthentication required: send current_password',
+    ErrorCode.ReauthenticationRequired,
+  )
   @ConfirmBody(EnableTwoFactorDto, { code: '123456' })
   @RateLimited()
   async enable(
@@ -133,8 +143,22 @@ export class TwoFactorController {
     summary: 'Turn two-factor off: needs the password and a current code (or a recovery code)',
   })
   @ApiNoContentResponse({ description: 'Two-factor is off' })
-  @ApiForbiddenResponse({ description: 'The password or the code is wrong', type: ErrorBody })
-  @ApiConflictResponse({ description: 'Two-factor is off already', type: ErrorBody })
+  @ApiBody({
+    type: DisableTwoFactorDto,
+    examples: {
+      'with a code from the app': { value: { password: 'the account password', code: '123456' } },
+      'with a recovery code': {
+        value: { password: 'the account password', recovery_code: 'k3vq-8d2m-x7pa' },
+      },
+    },
+  })
+  @ApiErrorResponse('Invalid input: `details` names each problem', ONE_FACTOR, UNKNOWN_FIELD)
+  @ApiErrorResponse(
+    'The password or the code is wrong',
+    ErrorCode.WrongCurrentPassword,
+    ErrorCode.WrongTwoFactorCode,
+  )
+  @ApiErrorResponse('Two-factor is off already', ErrorCode.TwoFactorNotEnabled)
   @RateLimited()
   async disable(
     @CurrentUser() caller: Caller,
@@ -161,10 +185,29 @@ export class TwoFactorController {
       'refresh token is set as a cookie.',
   })
   @ApiOkResponse({ type: TokenPairResponse })
-  @ApiUnauthorizedResponse({
-    description: 'The mfa_token or the code is invalid, expired or used',
-    type: ErrorBody,
+  // Examples of the body Swagger UI fills "Try it out" with: one factor each, as the route
+  // takes, where the schema's own examples would send both.
+  @ApiBody({
+    type: VerifyTwoFactorDto,
+    examples: {
+      'with a code from the app': {
+        value: { mfa_token: 'the mfa_token POST /auth/login answered with', code: '123456' },
+      },
+      'with a recovery code': {
+        value: {
+          mfa_token: 'the mfa_token POST /auth/login answered with',
+          recovery_code: 'k3vq-8d2m-x7pa',
+        },
+      },
+    },
   })
+  @ApiErrorResponse('Invalid input: `details` names each problem', ONE_FACTOR, UNKNOWN_FIELD)
+  @ApiErrorResponse(
+    'The mfa_token or the code is invalid, expired or used',
+    ErrorCode.InvalidMfaToken,
+    ErrorCode.InvalidTwoFactorCode,
+  )
+  @ApiErrorResponse('The account was disabled in the meantime', ErrorCode.AccountDisabled)
   @CookieEndpoint()
   @RateLimited()
   async verify(

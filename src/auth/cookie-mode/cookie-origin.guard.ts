@@ -5,9 +5,8 @@ import {
   UseGuards,
   applyDecorators,
 } from '@nestjs/common';
-import { ApiForbiddenResponse } from '@nestjs/swagger';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import { ErrorBody } from '../../common/errors/error-body';
+import { ApiErrorResponse } from '../openapi/error-responses';
 import { GatehouseConfig } from '../../config/gatehouse-config';
 import { CookieRequest, RefreshCookie } from './refresh-cookie';
 
@@ -54,8 +53,8 @@ export class CookieOriginGuard implements CanActivate {
 export const CookieEndpoint = () =>
   applyDecorators(
     UseGuards(CookieOriginGuard),
-    ApiForbiddenResponse({
-      description: "Cookie mode: the request's Origin is not allowed to use the session cookie",
-      type: ErrorBody,
-    }),
+    ApiErrorResponse(
+      "Cookie mode: the request's Origin is not allowed to use the session cookie",
+      ErrorCode.OriginNotAllowed,
+    ),
   );

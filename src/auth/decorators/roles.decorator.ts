@@ -1,6 +1,6 @@
 import { SetMetadata, applyDecorators } from '@nestjs/common';
-import { ApiForbiddenResponse } from '@nestjs/swagger';
-import { ErrorBody } from '../../common/errors/error-body';
+import { ErrorCode } from '../../common/errors/domain-error';
+import { ApiErrorResponse } from '../openapi/error-responses';
 
 export const ROLES_KEY = 'gatehouse:roles';
 
@@ -8,5 +8,9 @@ export const ROLES_KEY = 'gatehouse:roles';
 export const Roles = (...roles: [string, ...string[]]) =>
   applyDecorators(
     SetMetadata(ROLES_KEY, roles),
-    ApiForbiddenResponse({ description: `Requires role: ${roles.join(' or ')}`, type: ErrorBody }),
+    ApiErrorResponse(`Requires role: ${roles.join(' or ')}`, {
+      code: ErrorCode.Forbidden,
+      // RolesGuard's words.
+      message: `This action requires the role ${roles.join(' or ')}`,
+    }),
   );

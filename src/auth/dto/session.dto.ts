@@ -50,13 +50,14 @@ export class LogoutAllDto {
 }
 
 export class ChangePasswordDto {
-  @ApiProperty()
+  // Examples a Try it out can send as they are: "string" would be too short a new password.
+  @ApiProperty({ example: 'correct horse battery staple' })
   @IsString()
   @MinLength(1)
   @MaxUtf8Bytes(MAX_PASSWORD_BYTES)
   current_password!: string;
 
-  @ApiProperty({ minLength: MIN_PASSWORD_LENGTH })
+  @ApiProperty({ minLength: MIN_PASSWORD_LENGTH, example: 'a new correct horse battery staple' })
   @NewPassword()
   new_password!: string;
 }

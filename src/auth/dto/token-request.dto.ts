@@ -14,19 +14,22 @@ export enum GrantType {
  */
 @AllowUnknownFields()
 export class TokenRequestDto {
-  @ApiProperty({ enum: GrantType })
+  @ApiProperty({ enum: GrantType, example: GrantType.Password })
   @IsString()
   @MaxLength(64)
   grant_type!: string;
 
-  @ApiPropertyOptional({ description: 'The account email (password grant).' })
+  @ApiPropertyOptional({
+    description: 'The account email (password grant).',
+    example: 'ada@example.com',
+  })
   @IsOptional()
   @IsString()
   @NoHiddenCharacters()
   @MaxLength(254)
   username?: string;
 
-  @ApiPropertyOptional({ description: 'Password grant.' })
+  @ApiPropertyOptional({ description: 'Password grant.', example: 'correct horse battery staple' })
   @IsOptional()
   @IsString()
   @MaxLength(1024)

@@ -1,6 +1,6 @@
 import { UseGuards, applyDecorators } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
-import { ErrorBody } from '../../common/errors/error-body';
+import { ErrorCode } from '../../common/errors/domain-error';
+import { ApiErrorResponse } from '../openapi/error-responses';
 import { AuthThrottlerGuard } from './auth-throttler.guard';
 
 /**
@@ -11,9 +11,8 @@ import { AuthThrottlerGuard } from './auth-throttler.guard';
 export const RateLimited = () =>
   applyDecorators(
     UseGuards(AuthThrottlerGuard),
-    ApiResponse({
-      status: 429,
-      description: 'Too many attempts; `Retry-After` says when to try again',
-      type: ErrorBody,
-    }),
+    ApiErrorResponse(
+      'Too many attempts; `Retry-After` says when to try again',
+      ErrorCode.TooManyRequests,
+    ),
   );

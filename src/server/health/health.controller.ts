@@ -19,7 +19,7 @@ const PROBE = { noCache: false, swaggerDocumentation: true };
  * Probes for orchestrators and load balancers. Public (a probe has no token) and never rate
  * limited: no @RateLimited() here, and no throttler guard is global.
  */
-@ApiTags('health')
+@ApiTags('operations')
 @Public()
 @UseInterceptors(NoStoreInterceptor)
 @UseFilters(HealthCheckFailedFilter)
