@@ -79,9 +79,38 @@ function envelope(from: string, message: MailMessage): SendMailOptions {
     from,
     to: message.to,
     subject: message.subject,
-    text: message.text,
-    html: message.html,
+    text: bodyPart('text/plain', message.text),
+    html: bodyPart('text/html', message.html),
     // RFC 3834: marks the mail as automatic, so vacation responders do not answer it.
     headers: { 'Auto-Submitted': 'auto-generated' },
   };
+}
+
+/** RFC 5322 section 2.1.1: at most 998 characters a line, the CRLF excluded. */
+const MAX_LINE = 998;
+/** Printable US-ASCII, tabs and line feeds: nothing a 7bit part may not carry (RFC 2045 §2.7). */
+const SEVEN_BIT = /^[\t\n\x20-\x7e]*$/;
+
+/**
+ * A body part labelled 7bit and left as written, whenever it is US-ASCII with lines of at most
+ * 998 characters; otherwise nodemailer's choice.
+ *
+ * nodemailer picks 7bit only when no line passes 76 characters, and a mailed link never fits
+ * (APP_URL, the path and a 43-character token), so the parts went out quoted-printable: the link
+ * cut by soft line breaks (`=` at column 76) and `token=` written `token=3D`. Mail clients decode
+ * that, but the raw mail (an outbox `.eml`, "view source", a test reading the SMTP data) showed no
+ * usable link. 76 is RFC 2045's limit for encoded lines; a 7bit line may have 998. A part with
+ * other characters (a non-ASCII APP_NAME) stays quoted-printable: as 8bit it would need the
+ * relay's 8BITMIME (RFC 6152), which nodemailer's transports do not ask for.
+ */
+function bodyPart(contentType: 'text/plain' | 'text/html', body: string): SendMailOptions['text'] {
+  const lines = body.split('\n');
+  if (!SEVEN_BIT.test(body) || lines.some((line) => line.length > MAX_LINE)) return body;
+  // A raw part is written as is, headers included, without nodemailer's newline conversion:
+  // CRLF, as on the wire and in the outbox's files.
+  const headers = [
+    `Content-Type: ${contentType}; charset=utf-8`,
+    'Content-Transfer-Encoding: 7bit',
+  ];
+  return { raw: [...headers, '', ...lines].join('\r\n') };
 }

@@ -92,6 +92,38 @@ describe('Mailer', () => {
     expectNoSecretsLogged();
   });
 
+  it('sends the parts as 7bit, the whole link on one line of the raw message', async () => {
+    const mailer = await smtpMailer();
+    const before = inbox.count();
+    mailer.send(mail());
+    await mailer.idle();
+
+    const raw = inbox.raw(await inbox.waitFor(TO, { after: before }));
+    const lines = raw.split('\r\n');
+    // The text part's line is the link alone; the HTML part's lines hold it whole, unescaped.
+    expect(lines).toContain(LINK);
+    expect(lines.filter((line) => line.includes(`href="${LINK}"`))).toHaveLength(2);
+    expect(raw).not.toMatch(/quoted-printable|base64|=3D|=\r\n/i);
+    expect(raw.match(/^Content-Transfer-Encoding: .*$/gm)).toEqual([
+      'Content-Transfer-Encoding: 7bit',
+      'Content-Transfer-Encoding: 7bit',
+    ]);
+    expect(lines.every((line) => line.length <= 998)).toBe(true);
+  });
+
+  it('falls back on quoted-printable for a non-ASCII mail, which still decodes to the link', async () => {
+    const mailer = await smtpMailer();
+    const before = inbox.count();
+    mailer.send(verificationMail({ to: TO, appName: 'Gästehaus', link: LINK, ttlSeconds: 60 }));
+    await mailer.idle();
+
+    const received = await inbox.waitFor(TO, { after: before });
+    expect(inbox.raw(received)).toMatch(/^Content-Transfer-Encoding: quoted-printable$/m);
+    expect(received.subject).toBe('Confirm your email address for Gästehaus');
+    expect(received.text).toContain(`\n${LINK}\n`);
+    expect(received.html).toContain(`href="${LINK}"`);
+  });
+
   it('returns from send() at once and starts delivering on a later tick', async () => {
     const mailer = await smtpMailer();
     const sendMail = jest.spyOn(Mail.prototype, 'sendMail');
@@ -204,6 +236,9 @@ describe('Mailer', () => {
 
       const raw = await readFile(file);
       expect(raw.toString()).toContain('Subject: Confirm your email address for Gatehouse\r\n');
+      // Lines end in CRLF throughout, the 7bit parts' included, and the link is whole.
+      expect(raw.toString()).not.toMatch(/[^\r]\n/);
+      expect(raw.toString().split('\r\n')).toContain(LINK);
       const parsed = await simpleParser(raw);
       expect(parsed.text).toContain(LINK);
       expect(parsed.html).toContain(`href="${LINK}"`);

@@ -11,7 +11,7 @@ const WHEN = new Date('2025-11-28T14:05:09Z');
 
 describe('mail templates', () => {
   it('puts the verification link alone on its line, with its lifetime', () => {
-    const link = 'https://app.example.com/verify?token=abc&x=1';
+    const link = 'https://app.example.com/verify-email#token=abc&x=1';
     const mail = verificationMail({
       to: 'a@example.com',
       appName: 'Acme',
@@ -25,7 +25,7 @@ describe('mail templates', () => {
     });
     expect(mail.text.split('\n')).toContain(link);
     expect(mail.text).toContain('valid for 24 hours');
-    expect(mail.html).toContain('href="https://app.example.com/verify?token=abc&amp;x=1"');
+    expect(mail.html).toContain('href="https://app.example.com/verify-email#token=abc&amp;x=1"');
   });
 
   it('tells the reader of a password reset mail to ignore it if they did not ask', () => {

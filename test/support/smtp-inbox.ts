@@ -19,6 +19,8 @@ export interface Inbox {
     opts?: { after?: number; timeoutMs?: number; kind?: RegExp },
   ): Promise<ParsedMail>;
   count(): number;
+  /** The message as the server received it (dot-unstuffed), before any decoding. */
+  raw(mail: ParsedMail): string;
   /** The next `n` mails are refused at RCPT TO with `code` (451, temporary, by default). */
   refuseNext(n: number, code?: number): void;
   close(): Promise<void>;
@@ -29,6 +31,7 @@ const POLL_MS = 25;
 export async function startInbox(): Promise<Inbox> {
   const mails: ParsedMail[] = [];
   const recipients: string[][] = [];
+  const raws = new WeakMap<ParsedMail, string>();
   let refusals: { left: number; code: number } = { left: 0, code: 451 };
 
   const server = new SMTPServer({
@@ -48,14 +51,20 @@ export async function startInbox(): Promise<Inbox> {
       callback(Object.assign(error, { responseCode: refusals.code }));
     },
     onData(stream, session, callback) {
-      simpleParser(stream).then(
-        (mail) => {
-          mails.push(mail);
-          recipients.push(session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()));
-          callback();
-        },
-        (error: Error) => callback(error),
-      );
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.once('end', () => {
+        const raw = Buffer.concat(chunks);
+        simpleParser(raw).then(
+          (mail) => {
+            raws.set(mail, raw.toString('utf8'));
+            mails.push(mail);
+            recipients.push(session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()));
+            callback();
+          },
+          (error: Error) => callback(error),
+        );
+      });
     },
   });
   await new Promise<void>((resolve, reject) => {
@@ -96,6 +105,11 @@ export async function startInbox(): Promise<Inbox> {
       }
     },
     count: () => mails.length,
+    raw(mail) {
+      const raw = raws.get(mail);
+      if (raw === undefined) throw new Error('raw(): not a mail of this inbox');
+      return raw;
+    },
     refuseNext(n, code = 451) {
       refusals = { left: n, code };
     },
