@@ -67,12 +67,15 @@ describe.each(databaseKinds())('logs on %s', (kind: DatabaseKind) => {
     };
   };
 
-  const lines = (): LogLine[] =>
-    app
-      .stdout()
+  /** The log's complete lines: the last one may still be on its way through the pipe. */
+  const lines = (): LogLine[] => {
+    const out = app.stdout();
+    return out
+      .slice(0, out.lastIndexOf('\n') + 1)
       .split('\n')
       .filter((line) => line.length > 0)
       .map((line) => JSON.parse(line) as LogLine);
+  };
   const auditLines = (event: string) => lines().filter((line) => line.audit === event);
 
   // What the flows below produced, for the assertions.

@@ -3,6 +3,7 @@ import { OneTimeTokenPurpose } from '../src/account/entities/one-time-token.enti
 import { OneTimeTokensService } from '../src/account/one-time-tokens.service';
 import { databaseKinds } from './support/databases';
 import { TestApp, createTestApp } from './support/test-app';
+import { withWallClock } from './support/wall-clock';
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 /** What the mailed reset link carries, without a mailbox. */
@@ -260,12 +261,11 @@ describe.each(databaseKinds())('re-authentication on %s', (kind) => {
     it('keeps the sign-in time through refresh: a refreshed token is no fresher a proof', async () => {
       const { email, password } = await t.register();
       const first = await t.login(email, password);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
-      const refreshed = await t
-        .http()
-        .post('/auth/refresh')
-        .send({ refresh_token: first.refresh })
-        .expect(200);
+      // A second later on the app's clock: the refreshed token's iat is a later second.
+      const refreshed = await withWallClock((clock) => {
+        clock.advance(1000);
+        return t.http().post('/auth/refresh').send({ refresh_token: first.refresh }).expect(200);
+      });
       const before = claimsOf(first.access);
       const after = claimsOf((refreshed.body as { access_token: string }).access_token);
       expect(before.auth_time).toBe(before.iat);

@@ -45,12 +45,14 @@ describe('Gatehouse mounted under a prefix of the host’s choosing', () => {
 
   beforeAll(async () => {
     app = await boot(hostModule({ prefix: '/identity/', exclude: ['admin', 'introspection'] }));
+    await http().post('/identity/auth/register').send(credentials).expect(201);
   });
   afterAll(() => app.close());
 
   it('serves every route under the prefix, and none at the root', async () => {
-    await http().post('/identity/auth/register').send(credentials).expect(201);
-    const login = await http().post('/identity/auth/login').send(credentials).expect(200);
+    const newcomer = { email: 'newcomer@host.example', password: 'correct horse battery staple' };
+    await http().post('/identity/auth/register').send(newcomer).expect(201);
+    const login = await http().post('/identity/auth/login').send(newcomer).expect(200);
     const token = (login.body as { access_token: string }).access_token;
     await http().get('/identity/users/me').set('Authorization', `Bearer ${token}`).expect(200);
     await http().get('/identity/.well-known/jwks.json').expect(200);

@@ -10,8 +10,19 @@ interface Answer {
   at: number;
 }
 
-/** A JSON request over a keep-alive agent, as a proxy or a client library would send it. */
-function send(agent: Agent, base: string, method: string, path: string, body?: object) {
+/**
+ * A JSON request over a keep-alive agent, as a proxy or a client library would send it. With
+ * `inHand`, its head asks `Expect: 100-continue` and the body waits for the server's 100: `sent`
+ * then means the server has read the request and is serving it, not only that it left.
+ */
+function send(
+  agent: Agent,
+  base: string,
+  method: string,
+  path: string,
+  body?: object,
+  { inHand = false } = {},
+) {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   let written!: () => void;
   const sent = new Promise<void>((ok) => (written = ok));
@@ -19,10 +30,22 @@ function send(agent: Agent, base: string, method: string, path: string, body?: o
     const req = request(`${base}${path}`, {
       method,
       agent,
-      headers: payload ? { 'content-type': 'application/json' } : {},
+      headers: {
+        ...(payload ? { 'content-type': 'application/json' } : {}),
+        ...(inHand ? { expect: '100-continue' } : {}),
+      },
     });
     req.on('error', fail);
-    req.on('finish', () => written());
+    if (inHand) {
+      // Node's server answers 100 itself once it has parsed the head and handed it on.
+      req.on('continue', () => {
+        req.end(payload);
+        written();
+      });
+      req.flushHeaders();
+    } else {
+      req.on('finish', () => written());
+    }
     req.on('response', (res) => {
       let text = '';
       res.setEncoding('utf8');
@@ -35,7 +58,7 @@ function send(agent: Agent, base: string, method: string, path: string, body?: o
         }),
       );
     });
-    req.end(payload);
+    if (!inHand) req.end(payload);
   });
   return { sent, answer };
 }
@@ -91,13 +114,12 @@ describe.each(databaseKinds())(
         app.process.once('exit', (code) => ok({ code, at: Date.now() })),
       );
 
-      const login = send(loginClient, app.base, 'POST', '/auth/login', account);
+      const login = send(loginClient, app.base, 'POST', '/auth/login', account, { inHand: true });
       // Set if the login is answered before it should be: shows what answered instead.
       let early: Answer | undefined;
       void login.answer.then((a) => (early = a));
+      // The app has the request in hand: its socket is busy, not idle, when the signal comes.
       await login.sent;
-      // The request has left; give the app a moment to read it and start the bcrypt compare.
-      await new Promise((r) => setTimeout(r, 200));
       expect(early).toBeUndefined();
       const signalledAt = Date.now();
       app.process.kill('SIGTERM');

@@ -3,10 +3,12 @@ import { unitImports } from '../../test/support/unit';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { BackgroundTasks } from '../common/background-tasks.service';
 import { ErrorCode } from '../common/errors/domain-error';
-import { TokenType } from '../tokens/entities/token.entity';
+import { DataSource } from 'typeorm';
+import { RevocationReason, Token, TokenType } from '../tokens/entities/token.entity';
 import { RevocationCheckService } from '../tokens/revocation-check.service';
 import { TokenSigner } from '../tokens/token-signer';
 import { TokensModule } from '../tokens/tokens.module';
+import { TokensService } from '../tokens/tokens.service';
 import { UsersModule } from '../users/users.module';
 import { UsersService } from '../users/users.service';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response';
@@ -123,6 +125,38 @@ describe('AuthService', () => {
     ).rejects.toMatchObject({
       code: ErrorCode.AccountDisabled,
     });
+  });
+
+  it('issues nothing to an account disabled while its login is in flight, after the password check', async () => {
+    const { id } = await auth.register('ada@example.com', 'long password', client);
+    const user = await auth.validateCredentials('ada@example.com', 'long password');
+    // An admin disables the account after the password was proven, before the session's rows
+    // exist: the revoke-all of the disable finds nothing to revoke, so only the re-check can.
+    const tokens = moduleRef.get(TokensService);
+    const startSession = tokens.startSession.bind(tokens);
+    jest.spyOn(tokens, 'startSession').mockImplementationOnce(async (...args) => {
+      await moduleRef.get(UsersService).setDisabled(id, true);
+      return startSession(...args);
+    });
+    const record = jest
+      .spyOn(moduleRef.get(AuditLog), 'record')
+      .mockImplementation(() => undefined);
+
+    await expect(auth.login(user, client)).rejects.toMatchObject({
+      code: ErrorCode.AccountDisabled,
+    });
+    const rows = await moduleRef.get(DataSource).getRepository(Token).findBy({ userId: id });
+    // The pair was written, and is revoked before anyone could hold it.
+    expect(rows.map((row) => [row.type, row.revoked, row.revokedReason]).sort()).toEqual([
+      [TokenType.Access, true, RevocationReason.UserDisabled],
+      [TokenType.Refresh, true, RevocationReason.UserDisabled],
+    ]);
+    expect(record).toHaveBeenCalledWith('login.failure', {
+      ...client,
+      userId: id,
+      reason: 'account_disabled',
+    });
+    expect(record).not.toHaveBeenCalledWith('login.success', expect.anything());
   });
 
   it('logs out a session: its access token stops passing the store check', async () => {

@@ -1,8 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { BackgroundTasks } from './background-tasks.service';
 
-/** Resolves after `ms`; unref'd so a failing test cannot keep jest alive. */
-const delay = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms).unref());
+/** A promise the test settles when it chooses: work that takes as long as the test says. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+/** Until every callback queued so far (setImmediate, and the microtasks before it) has run. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('BackgroundTasks', () => {
   let tasks: BackgroundTasks;
@@ -53,7 +60,8 @@ describe('BackgroundTasks', () => {
         return Promise.reject(error);
       });
       await expect(tasks.idle()).resolves.toBeUndefined();
-      await delay(10);
+      // An unhandled rejection is reported once the microtasks have run: a turn later.
+      await turn();
     } finally {
       process.off('unhandledRejection', unhandled);
     }
@@ -89,13 +97,14 @@ describe('BackgroundTasks', () => {
   });
 
   it('idle() waits for every task, including those started by tasks', async () => {
+    const [parent, child, grandchild, sibling] = [gate(), gate(), gate(), gate()];
     const done: string[] = [];
     tasks.run('parent', async () => {
-      await delay(20);
+      await parent.opened;
       tasks.run('child', async () => {
-        await delay(20);
+        await child.opened;
         tasks.run('grandchild', async () => {
-          await delay(10);
+          await grandchild.opened;
           done.push('grandchild');
         });
         done.push('child');
@@ -103,11 +112,24 @@ describe('BackgroundTasks', () => {
       done.push('parent');
     });
     tasks.run('sibling', async () => {
-      await delay(5);
+      await sibling.opened;
       done.push('sibling');
     });
-    await tasks.idle();
-    expect(done.sort()).toEqual(['child', 'grandchild', 'parent', 'sibling']);
+    let idle = false;
+    const waiting = tasks.idle().then(() => (idle = true));
+    for (const [task, finished] of [
+      [sibling, ['sibling']],
+      [parent, ['sibling', 'parent']],
+      [child, ['sibling', 'parent', 'child']],
+    ] as const) {
+      task.open();
+      await turn();
+      expect(done).toEqual(finished);
+      expect(idle).toBe(false);
+    }
+    grandchild.open();
+    await waiting;
+    expect(done).toEqual(['sibling', 'parent', 'child', 'grandchild']);
   });
 
   it('idle() resolves at once with nothing running', async () => {
@@ -115,36 +137,51 @@ describe('BackgroundTasks', () => {
   });
 
   it('drain() returns once the tasks are done, without a warning', async () => {
+    const quick = gate();
     const done = jest.fn();
     tasks.run('quick', async () => {
-      await delay(10);
+      await quick.opened;
       done();
     });
-    await tasks.drain(5_000);
+    const drained = tasks.drain(5_000);
+    await turn();
+    quick.open();
+    await drained;
     expect(done).toHaveBeenCalled();
     expect(warnings).not.toHaveBeenCalled();
   });
 
   it('drain(timeoutMs) gives up on a task that never ends, after the timeout, and warns', async () => {
-    tasks.run('stuck', () => new Promise<void>(() => undefined));
-    tasks.run('quick', () => Promise.resolve());
-    const started = Date.now();
-    await tasks.drain(100);
-    const waited = Date.now() - started;
-
-    expect(waited).toBeGreaterThanOrEqual(90);
-    expect(waited).toBeLessThan(2_000);
-    expect(warnings).toHaveBeenCalledTimes(1);
-    expect(warnings).toHaveBeenCalledWith('1 background task(s) still running at shutdown');
+    // Fake timers for the timeout; setImmediate stays real, run() starts tasks with it.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      tasks.run('stuck', () => new Promise<void>(() => undefined));
+      tasks.run('quick', () => Promise.resolve());
+      let drained = false;
+      const draining = tasks.drain(100).then(() => (drained = true));
+      await jest.advanceTimersByTimeAsync(99);
+      await turn();
+      expect(drained).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      await draining;
+      expect(warnings).toHaveBeenCalledTimes(1);
+      expect(warnings).toHaveBeenCalledWith('1 background task(s) still running at shutdown');
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('drains on application shutdown', async () => {
+    const quick = gate();
     const done = jest.fn();
     tasks.run('quick', async () => {
-      await delay(10);
+      await quick.opened;
       done();
     });
-    await tasks.onApplicationShutdown();
+    const shutdown = tasks.onApplicationShutdown();
+    await turn();
+    quick.open();
+    await shutdown;
     expect(done).toHaveBeenCalled();
   });
 });

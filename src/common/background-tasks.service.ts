@@ -1,5 +1,4 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { asError } from './errors/as-error';
 
 /** How long shutdown waits for tasks still running. */
@@ -35,8 +34,15 @@ export class BackgroundTasks implements OnApplicationShutdown {
 
   /** Waits (a bounded time) for the tasks still running; the Mailer calls it before its own drain. */
   async drain(timeoutMs = DRAIN_TIMEOUT_MS): Promise<void> {
-    const timeout = sleep(timeoutMs, 'timeout' as const, { ref: false });
-    if ((await Promise.race([this.idle().then(() => 'idle' as const), timeout])) === 'timeout') {
+    // The global timer, not timers/promises: a test's fake clock then moves it.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      timer.unref();
+    });
+    const outcome = await Promise.race([this.idle().then(() => 'idle' as const), timeout]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
       this.logger.warn(`${this.running.size} background task(s) still running at shutdown`);
     }
   }

@@ -2,6 +2,7 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { waitFor } from '../../test/support/processes';
 import { unitImports } from '../../test/support/unit';
 import { User } from '../users/entities/user.entity';
 import { TransactionsModule } from './transactions.module';
@@ -50,12 +51,25 @@ describe('Transactions (SQLite)', () => {
       throw new Error('changed its mind');
     });
     await open_;
+    const gate = (
+      transactions as unknown as { sqlite: { bounded: (...args: unknown[]) => unknown } }
+    ).sqlite;
+    const waits = jest.spyOn(gate, 'bounded');
     // Issued while the transaction is open: on one shared connection it would have joined it.
     const outside = dataSource
       .getRepository(User)
       .insert(user('outside@example.com'))
       .then(() => events.push('outside written'));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Until the statement is either held at the gate, or (the bug) already written.
+    await waitFor(
+      () =>
+        Promise.resolve(
+          events.includes('outside written') ||
+            waits.mock.calls.some(([, what]) => what === 'for a transaction to end'),
+        ),
+      5000,
+      'the outside statement issued',
+    );
     release();
     await expect(failing).rejects.toThrow('changed its mind');
     await outside;

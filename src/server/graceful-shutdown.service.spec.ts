@@ -1,6 +1,7 @@
 import { HttpAdapterHost } from '@nestjs/core';
 import { Agent, Server, createServer, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from '../../test/support/processes';
 import { GracefulShutdownService } from './graceful-shutdown.service';
 
 const hostFor = (server?: Server) =>
@@ -9,13 +10,24 @@ const hostFor = (server?: Server) =>
 describe('GracefulShutdownService', () => {
   let server: Server;
   const agent = new Agent({ keepAlive: true });
+  /** Resolves once the server has the request in hand; `answer()` then lets it reply. */
+  let received: Promise<void>;
+  let answer: () => void;
 
   beforeEach(async () => {
-    // Answers after 300 ms: a request is still in flight when the server is closed.
-    server = createServer((_req, res) => void setTimeout(() => res.end('done'), 300));
+    let receive!: () => void;
+    received = new Promise<void>((ok) => (receive = ok));
+    const replied = new Promise<void>((ok) => (answer = ok));
+    server = createServer((_req, res) => {
+      receive();
+      void replied.then(() => res.end('done'));
+    });
+    // Idle keep-alive sockets would otherwise close on their own after 5 s: never, here.
+    server.keepAliveTimeout = 0;
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   });
   afterEach(() => {
+    jest.useRealTimers();
     agent.destroy();
     server.closeAllConnections();
     if (server.listening) server.close();
@@ -32,16 +44,24 @@ describe('GracefulShutdownService', () => {
     });
   }
 
-  it('lets the request in flight finish, then closes its keep-alive socket', async () => {
-    const answer = fetchOverKeepAlive();
-    await new Promise((r) => setTimeout(r, 50));
+  it('lets the request in flight finish, then closes its keep-alive socket at the next sweep', async () => {
+    // Only the sweep's interval is faked; sockets and their callbacks run for real.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const body = fetchOverKeepAlive();
+    await received;
     new GracefulShutdownService(hostFor(server)).beforeApplicationShutdown();
-    const started = Date.now();
-    const closed = new Promise<number>((ok) => server.close(() => ok(Date.now() - started)));
+    let closed = false;
+    server.close(() => (closed = true));
 
-    await expect(answer).resolves.toBe('done');
-    // Without the sweep the socket would idle for the 5 s keep-alive timeout first.
-    expect(await closed).toBeLessThan(1_000);
+    answer();
+    await expect(body).resolves.toBe('done');
+    // The answered socket is idle now, and nothing but the sweep closes an idle socket here.
+    await new Promise((ok) => setImmediate(ok));
+    expect(closed).toBe(false);
+    await jest.advanceTimersByTimeAsync(50);
+    // Real timers again for the wait on the socket's close, a real event.
+    jest.useRealTimers();
+    await waitFor(() => Promise.resolve(closed), 5000, 'server closed');
   });
 
   it('does nothing without an HTTP server, as in the CLI commands', () => {

@@ -37,13 +37,31 @@ export function buildAppOnce(): string {
   return join(out, 'main.js');
 }
 
+/**
+ * Polls `check` until it holds; returns how long that took. A check that throws (at once or
+ * later) counts as not yet: a service still starting refuses connections, a log line may be
+ * half-written. The bound is a guard against hanging, not a measure: make it generous.
+ */
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string) {
   const started = Date.now();
+  let lastError: unknown;
   while (Date.now() - started < timeoutMs) {
-    if (await check().catch(() => false)) return Date.now() - started;
+    const held = await Promise.resolve()
+      .then(check)
+      .catch((error: unknown) => {
+        lastError = error;
+        return false;
+      });
+    if (held) return Date.now() - started;
     await new Promise((r) => setTimeout(r, 5));
   }
-  throw new Error(`${what}: not within ${timeoutMs} ms`);
+  const why =
+    lastError instanceof Error
+      ? ` (last check threw: ${lastError.message})`
+      : lastError === undefined
+        ? ''
+        : ' (last check threw)';
+  throw new Error(`${what}: not within ${timeoutMs} ms${why}`);
 }
 
 export interface RunningApp {
