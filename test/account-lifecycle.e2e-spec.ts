@@ -1,7 +1,7 @@
 import * as OTPAuth from 'otpauth';
 import type { ParsedMail } from 'mailparser';
 import { createHash } from 'node:crypto';
-import { OneTimeToken, OneTimeTokenPurpose } from '../src/account/entities/one-time-token.entity';
+import { OneTimeToken, OneTimeTokenPurpose } from '../src/tokens/entities/one-time-token.entity';
 import { BackgroundTasks } from '../src/common/background-tasks.service';
 import { Mailer } from '../src/mail/mailer.service';
 import { databaseKinds } from './support/databases';

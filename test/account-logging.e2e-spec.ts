@@ -141,6 +141,14 @@ describe.each(databaseKinds())('account lifecycle logs and outbox on %s', (kind:
     steps.mfaVerify = pair.status;
     secrets.mfaAccess = pair.body.access_token as string;
     secrets.mfaRefresh = pair.body.refresh_token as string;
+    // The app is another process: the lines of the last step may still be in the pipe when its
+    // answer has arrived. Every test below reads the whole output, so wait for the last audit
+    // line (bounded; a test then says what is missing).
+    await waitFor(
+      () => Promise.resolve(lines().some((l) => l.audit === 'mfa.recovery_code_used')),
+      10_000,
+      'the audit line of the last step',
+    ).catch(() => undefined);
   }, 120_000);
 
   afterAll(async () => {

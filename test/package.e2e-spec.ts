@@ -60,7 +60,7 @@ describe('the npm package', () => {
       expect.arrayContaining([
         'dist/index.js',
         'dist/index.d.ts',
-        'dist/auth/workers/bcrypt.worker.js',
+        'dist/users/workers/bcrypt.worker.js',
       ]),
     );
   });

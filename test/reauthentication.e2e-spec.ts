@@ -1,5 +1,5 @@
 import * as OTPAuth from 'otpauth';
-import { OneTimeTokenPurpose } from '../src/account/entities/one-time-token.entity';
+import { OneTimeTokenPurpose } from '../src/tokens/entities/one-time-token.entity';
 import { OneTimeTokensService } from '../src/account/one-time-tokens.service';
 import { databaseKinds } from './support/databases';
 import { TestApp, createTestApp } from './support/test-app';

@@ -1,9 +1,9 @@
 import { DataSource, TableForeignKey } from 'typeorm';
-import { BARE_TABLES, schemaPlan } from '../src/database/gatehouse-tables';
-import { MIGRATIONS, gatehouseSchema } from '../src/database/gatehouse-schema';
-import { initialSchema } from '../src/database/migrations/1764000000000-InitialSchema';
-import { hostUsers } from '../src/database/migrations/1764600000000-HostUsers';
-import { canonicalEmails } from '../src/database/migrations/1764700000000-CanonicalEmails';
+import { BARE_TABLES, schemaPlan } from '../src/schema/gatehouse-tables';
+import { MIGRATIONS, gatehouseSchema } from '../src/schema/gatehouse-schema';
+import { initialSchema } from '../src/schema/migrations/1764000000000-InitialSchema';
+import { hostUsers } from '../src/schema/migrations/1764600000000-HostUsers';
+import { canonicalEmails } from '../src/schema/migrations/1764700000000-CanonicalEmails';
 import { loadDatabaseConfig } from '../src/server/database.config';
 import { buildDataSourceOptions } from '../src/server/typeorm-options';
 import { Session } from '../src/tokens/entities/session.entity';

@@ -1,14 +1,12 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards, UsePipes } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Authenticated } from '../core/decorators/authenticated.decorator';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Client } from '../auth/decorators/client-info.decorator';
-import { Public } from '../auth/decorators/public.decorator';
-import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
-import { RolesGuard } from '../auth/guards/roles.guard';
-import { RateLimited } from '../auth/throttling/rate-limited.decorator';
+import { Client } from '../core/decorators/client-info.decorator';
+import { Public } from '../core/decorators/public.decorator';
+import { RateLimited } from '../throttling/rate-limited.decorator';
 import { ErrorCode } from '../common/errors/domain-error';
-import { ApiErrorResponse, UNKNOWN_FIELD, invalidInput } from '../auth/openapi/error-responses';
-import { GatehouseValidationPipe } from '../common/pipes/gatehouse-validation.pipe';
-import type { ClientInfo } from '../tokens/client-info';
+import { ApiErrorResponse, UNKNOWN_FIELD, invalidInput } from '../common/openapi/error-responses';
+import type { ClientInfo } from '../core/client-info';
 import { AcceptedResponse, EmailDto, ResetPasswordDto, VerifyEmailDto } from './dto/account.dto';
 import { EmailVerificationService } from './email-verification.service';
 import { PasswordResetService } from './password-reset.service';
@@ -32,8 +30,7 @@ const NOT_A_LINK_TOKEN = invalidInput(
   invalidInput('an address that is not one', 'email must be an email address'),
   UNKNOWN_FIELD,
 )
-@UseGuards(JwtAuthGuard, RolesGuard)
-@UsePipes(GatehouseValidationPipe)
+@Authenticated()
 @Controller('auth')
 @GatehouseRoute()
 export class AccountController {

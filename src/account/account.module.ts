@@ -5,7 +5,7 @@ import { MailModule } from '../mail/mail.module';
 import { UsersModule } from '../users/users.module';
 import { AccountMails } from './account-mails.service';
 import { EmailVerificationService } from './email-verification.service';
-import { OneTimeToken } from './entities/one-time-token.entity';
+import { OneTimeToken } from '../tokens/entities/one-time-token.entity';
 import { RecoveryCode } from './entities/recovery-code.entity';
 import { UserMfa } from './entities/user-mfa.entity';
 import { TwoFactorService } from './mfa/two-factor.service';

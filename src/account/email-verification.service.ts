@@ -4,11 +4,11 @@ import { BackgroundTasks } from '../common/background-tasks.service';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { AccountConfig } from '../config/account.config';
 import { GatehouseConfig } from '../config/gatehouse-config';
-import { ClientInfo } from '../tokens/client-info';
+import { ClientInfo } from '../core/client-info';
 import type { GatehouseUser } from '../users/user-store';
 import { UsersService } from '../users/users.service';
 import { AccountMails } from './account-mails.service';
-import { OneTimeTokenPurpose } from './entities/one-time-token.entity';
+import { OneTimeTokenPurpose } from '../tokens/entities/one-time-token.entity';
 import { OneTimeTokensService } from './one-time-tokens.service';
 
 export const INVALID_LINK =

@@ -4,7 +4,7 @@ import { unitImports } from '../../test/support/unit';
 import { UsersModule } from '../users/users.module';
 import { UsersService } from '../users/users.service';
 import { AccountModule } from './account.module';
-import { OneTimeToken, OneTimeTokenPurpose } from './entities/one-time-token.entity';
+import { OneTimeToken, OneTimeTokenPurpose } from '../tokens/entities/one-time-token.entity';
 import { IssueOptions, OneTimeTokensService, hashOneTimeToken } from './one-time-tokens.service';
 
 const HOUR = 3600;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { In, IsNull, MoreThan, Repository } from 'typeorm';
-import { OneTimeToken, OneTimeTokenPurpose } from './entities/one-time-token.entity';
+import { OneTimeToken, OneTimeTokenPurpose } from '../tokens/entities/one-time-token.entity';
 
 /** 32 random bytes in base64url: what every one-time token looks like. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;

@@ -1,22 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { PasswordHasher } from '../auth/password-hasher.service';
-import { BreachedPasswords } from '../auth/breached-passwords';
-import {
-  LoginLockoutService,
-  TwoFactorLockoutService,
-} from '../auth/throttling/login-lockout.service';
+import { PasswordHasher } from '../users/password-hasher.service';
+import { BreachedPasswords } from '../users/breached-passwords';
+import { LoginLockoutService, TwoFactorLockoutService } from '../users/login-lockout.service';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { BackgroundTasks } from '../common/background-tasks.service';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { AccountConfig } from '../config/account.config';
 import { GatehouseConfig } from '../config/gatehouse-config';
-import { ClientInfo } from '../tokens/client-info';
+import { ClientInfo } from '../core/client-info';
 import { RevocationReason } from '../tokens/entities/token.entity';
 import { TokenRevocationService } from '../tokens/token-revocation.service';
 import { UsersService } from '../users/users.service';
 import { AccountMails } from './account-mails.service';
 import { INVALID_LINK } from './email-verification.service';
-import { OneTimeTokenPurpose } from './entities/one-time-token.entity';
+import { OneTimeTokenPurpose } from '../tokens/entities/one-time-token.entity';
 import { TwoFactorService } from './mfa/two-factor.service';
 import { OneTimeTokensService } from './one-time-tokens.service';
 

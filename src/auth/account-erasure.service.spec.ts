@@ -1,7 +1,7 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { unitImports } from '../../test/support/unit';
-import { OneTimeToken, OneTimeTokenPurpose } from '../account/entities/one-time-token.entity';
+import { OneTimeToken, OneTimeTokenPurpose } from '../tokens/entities/one-time-token.entity';
 import { RecoveryCode } from '../account/entities/recovery-code.entity';
 import { UserMfa } from '../account/entities/user-mfa.entity';
 import { Session } from '../tokens/entities/session.entity';

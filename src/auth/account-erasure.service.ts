@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLog } from '../common/audit/audit-log.service';
-import { OneTimeToken } from '../account/entities/one-time-token.entity';
+import { OneTimeToken } from '../tokens/entities/one-time-token.entity';
 import { RecoveryCode } from '../account/entities/recovery-code.entity';
 import { UserMfa } from '../account/entities/user-mfa.entity';
 import { RevocationReason } from '../tokens/entities/token.entity';

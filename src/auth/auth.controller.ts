@@ -9,8 +9,8 @@ import {
   Res,
   UseFilters,
   UseGuards,
-  UsePipes,
 } from '@nestjs/common';
+import { Authenticated } from '../core/decorators/authenticated.decorator';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -30,11 +30,11 @@ import { AcceptedResponse } from '../account/dto/account.dto';
 import { MfaChallengeResponse } from '../account/dto/two-factor.dto';
 import { GatehouseConfig } from '../config/gatehouse-config';
 import { ErrorCode } from '../common/errors/domain-error';
-import type { ClientInfo } from '../tokens/client-info';
+import type { ClientInfo } from '../core/client-info';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response';
 import { UserResponse } from '../users/dto/user.response';
 import type { GatehouseUser } from '../users/user-store';
-import type { Caller } from './auth-user';
+import type { Caller } from '../core/auth-user';
 import { AuthService, LoginResult, isMfaChallenge } from './auth.service';
 import { TOKEN_ENDPOINT_EXTENSION } from './openapi/extensions';
 import {
@@ -42,24 +42,21 @@ import {
   TOKEN_REFUSALS,
   UNKNOWN_FIELD,
   invalidInput,
-} from './openapi/error-responses';
+} from '../common/openapi/error-responses';
 import { CookieEndpoint } from './cookie-mode/cookie-origin.guard';
 import { LogoutAuthGuard } from './cookie-mode/logout-auth.guard';
 import { AccessTokenResponse, RefreshCookie } from './cookie-mode/refresh-cookie';
 import type { CookieRequest, CookieResponse } from './cookie-mode/refresh-cookie';
-import { Client } from './decorators/client-info.decorator';
-import { CurrentUser } from './decorators/current-user.decorator';
-import { Public } from './decorators/public.decorator';
+import { Client } from '../core/decorators/client-info.decorator';
+import { CurrentUser } from '../core/decorators/current-user.decorator';
+import { Public } from '../core/decorators/public.decorator';
 import { LoginDto, RefreshDto, RegisterDto } from './dto/credentials.dto';
-import { ChangePasswordDto } from './dto/session.dto';
+import { ChangePasswordDto } from '../tokens/dto/session.dto';
 import { TokenRequestDto } from './dto/token-request.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
-import { RateLimited } from './throttling/rate-limited.decorator';
+import { RateLimited } from '../throttling/rate-limited.decorator';
 import { OAuth2ExceptionFilter } from './oauth2/oauth2-exception.filter';
 import { OAuth2TokenService } from './oauth2/oauth2-token.service';
-import { JwtAuthGuard } from './guards/jwt-auth.guard';
-import { RolesGuard } from './guards/roles.guard';
-import { GatehouseValidationPipe } from '../common/pipes/gatehouse-validation.pipe';
 import { GatehouseRoute } from '../common/http/gatehouse-route.decorator';
 
 const COOKIE_MODE_NOTE =
@@ -69,10 +66,7 @@ const COOKIE_MODE_NOTE =
 @ApiTags('auth')
 @ApiExtraModels(TokenPairResponse, MfaChallengeResponse)
 @ApiErrorResponse('Invalid input: `details` names each problem', UNKNOWN_FIELD)
-// Guarded and validated here too, so the routes keep their protection and input rules in an
-// application that turns the global guards off or has no global validation pipe.
-@UseGuards(JwtAuthGuard, RolesGuard)
-@UsePipes(GatehouseValidationPipe)
+@Authenticated()
 @Controller('auth')
 @GatehouseRoute()
 export class AuthController {

@@ -2,8 +2,8 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { GatehouseUsersOption, UserStoreModule } from '../users/user-store.module';
 import type { GatehouseAuthOptions } from '../config/gatehouse-config';
-import { BREACHED_PASSWORD_CHECK } from './breached-passwords';
-import type { GatehouseBreachedPasswordsOption } from './breached-passwords';
+import { BREACHED_PASSWORD_CHECK } from '../users/breached-passwords';
+import type { GatehouseBreachedPasswordsOption } from '../users/breached-passwords';
 import { controllersFor } from './route-controllers';
 import { GatehouseRoutes, MOUNTED_ROUTES, mountRoutes } from './routes';
 

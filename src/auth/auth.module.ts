@@ -8,13 +8,14 @@ import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule } from './auth.module-defin
 import { PassportModule } from '@nestjs/passport';
 import { TokensModule } from '../tokens/tokens.module';
 import { TokenCleanupScheduler } from '../tokens/token-cleanup.scheduler';
-import { BreachedPasswords } from './breached-passwords';
-import { Reauthentication } from './reauthentication.service';
+import { BreachedPasswords } from '../users/breached-passwords';
+import { Reauthentication } from '../users/reauthentication.service';
 import { RouteShadowCheck } from './route-shadow-check';
 import { SetupCheck } from './setup-check.service';
 import { UsersModule } from '../users/users.module';
+import { AdminModule } from '../admin/admin.module';
 import { AccountErasure } from './account-erasure.service';
-import { AccountSessionsService } from './account-sessions.service';
+import { AccountSessionsService } from '../tokens/account-sessions.service';
 import { AccountModule } from '../account/account.module';
 import { MfaChallengeService } from '../account/mfa/mfa-challenge.service';
 import { TwoFactorAccountService } from '../account/mfa/two-factor-account.service';
@@ -25,11 +26,11 @@ import { RefreshCookie } from './cookie-mode/refresh-cookie';
 import { IntrospectionGuard } from './guards/introspection.guard';
 import { AuthService } from './auth.service';
 import { AuthThrottlingModule } from './throttling/auth-throttling.module';
-import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { JwtAuthGuard } from '../core/guards/jwt-auth.guard';
 import { LocalAuthGuard } from './guards/local-auth.guard';
-import { RolesGuard } from './guards/roles.guard';
+import { RolesGuard } from '../core/guards/roles.guard';
 import { OAuth2TokenService } from './oauth2/oauth2-token.service';
-import { PasswordHasher } from './password-hasher.service';
+import { PasswordHasher } from '../users/password-hasher.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
 
@@ -64,6 +65,7 @@ const globalGuard = <T extends CanActivate>(guard: new (...args: never[]) => T) 
     TokensModule,
     AuthThrottlingModule,
     AccountModule,
+    AdminModule,
   ],
   providers: [
     AuthService,
@@ -106,6 +108,7 @@ const globalGuard = <T extends CanActivate>(guard: new (...args: never[]) => T) 
     GatehouseConfig,
     TokensModule,
     UsersModule,
+    AdminModule,
   ],
 })
 export class AuthModule extends ConfigurableAuthModule {}

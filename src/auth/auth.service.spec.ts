@@ -13,10 +13,10 @@ import { UsersModule } from '../users/users.module';
 import { UsersService } from '../users/users.service';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response';
 import { AuthService, LoginResult, isMfaChallenge } from './auth.service';
-import { PasswordHasher } from './password-hasher.service';
-import { BreachedPasswords } from './breached-passwords';
-import { Reauthentication } from './reauthentication.service';
-import { LoginLockoutService, TwoFactorLockoutService } from './throttling/login-lockout.service';
+import { PasswordHasher } from '../users/password-hasher.service';
+import { BreachedPasswords } from '../users/breached-passwords';
+import { Reauthentication } from '../users/reauthentication.service';
+import { LoginLockoutService, TwoFactorLockoutService } from '../users/login-lockout.service';
 import { AccountModule } from '../account/account.module';
 import { MfaChallengeService } from '../account/mfa/mfa-challenge.service';
 

@@ -1,15 +1,16 @@
 import { Type } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
 import { AccountController } from '../account/account.controller';
-import { AdminTwoFactorController } from '../account/mfa/admin-two-factor.controller';
+import { AdminTwoFactorController } from '../admin/admin-two-factor.controller';
 import { TwoFactorController } from '../account/mfa/two-factor.controller';
-import { JwksController } from '../keys/jwks.controller';
-import { AdminUsersController } from '../users/admin-users.controller';
+import { JwksController } from '../tokens/jwks.controller';
+import { AdminUsersController } from '../admin/admin-users.controller';
 import { UsersController } from '../users/users.controller';
 import { AuthController } from './auth.controller';
 import { IntrospectionController } from './oauth2/introspection.controller';
 import { OAuth2Controller } from './oauth2/oauth2.controller';
 import { SessionsController } from './sessions.controller';
+import { TwoFactorLoginController } from './two-factor-login.controller';
 
 import { GATEHOUSE_EXTENSION } from './openapi/extensions';
 import { GatehouseRouteGroup, MountedRoutes } from './routes';
@@ -18,7 +19,7 @@ import { GatehouseRouteGroup, MountedRoutes } from './routes';
 const CORE: Type[] = [AuthController, UsersController, OAuth2Controller];
 const GROUPS: Record<GatehouseRouteGroup, Type[]> = {
   admin: [AdminUsersController, AdminTwoFactorController],
-  'two-factor': [TwoFactorController],
+  'two-factor': [TwoFactorController, TwoFactorLoginController],
   sessions: [SessionsController],
   introspection: [IntrospectionController],
   jwks: [JwksController],

@@ -8,30 +8,23 @@ import {
   Param,
   ParseUUIDPipe,
   Post,
-  UseGuards,
-  UsePipes,
 } from '@nestjs/common';
+import { Authenticated } from '../core/decorators/authenticated.decorator';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RateLimited } from './throttling/rate-limited.decorator';
+import { RateLimited } from '../throttling/rate-limited.decorator';
 import { ErrorCode } from '../common/errors/domain-error';
-import { ApiErrorResponse } from './openapi/error-responses';
-import type { Caller } from './auth-user';
-import { CurrentUser } from './decorators/current-user.decorator';
-import { ConfirmBody, ConfirmDto } from './dto/current-password';
-import { LogoutAllDto, RevokedCount, SessionResponse } from './dto/session.dto';
-import { AccountSessionsService } from './account-sessions.service';
-import { JwtAuthGuard } from './guards/jwt-auth.guard';
-import { RolesGuard } from './guards/roles.guard';
-import { GatehouseValidationPipe } from '../common/pipes/gatehouse-validation.pipe';
-import { Client } from './decorators/client-info.decorator';
-import type { ClientInfo } from '../tokens/client-info';
+import { ApiErrorResponse } from '../common/openapi/error-responses';
+import type { Caller } from '../core/auth-user';
+import { CurrentUser } from '../core/decorators/current-user.decorator';
+import { ConfirmBody, ConfirmDto } from '../users/dto/current-password';
+import { LogoutAllDto, RevokedCount, SessionResponse } from '../tokens/dto/session.dto';
+import { AccountSessionsService } from '../tokens/account-sessions.service';
+import { Client } from '../core/decorators/client-info.decorator';
+import type { ClientInfo } from '../core/client-info';
 import { GatehouseRoute } from '../common/http/gatehouse-route.decorator';
 
 @ApiTags('sessions')
-// Guarded and validated here too, so the routes keep their protection and input rules in an
-// application that turns the global guards off or has no global validation pipe.
-@UseGuards(JwtAuthGuard, RolesGuard)
-@UsePipes(GatehouseValidationPipe)
+@Authenticated()
 @Controller('auth')
 @GatehouseRoute()
 export class SessionsController {

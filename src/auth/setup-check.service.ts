@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { GatehouseConfig } from '../config/gatehouse-config';
-import { gatehouseEntities } from '../database/gatehouse-schema';
+import { gatehouseEntities } from '../schema/gatehouse-schema';
 import { TypeOrmUserStore } from '../users/typeorm-user-store';
 import { USER_STORE } from '../users/user-store';
 import type { UserStore } from '../users/user-store';

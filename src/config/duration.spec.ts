@@ -62,6 +62,15 @@ describe('parseDuration, the one duration parser', () => {
     // 0 is 0 in any unit: nothing can change meaning.
     expect(durationProblem('X', '0', { unitRequired: true })).toBeUndefined();
   });
+
+  it('refuses a timer longer than Node keeps (it would fire after 1 ms), and any unsafe number', () => {
+    expect(durationProblem('X', '24d', { timer: true })).toBeUndefined();
+    expect(durationProblem('X', '25d', { timer: true })).toBe(
+      'X must be at most 24d (a timer; got "25d")',
+    );
+    expect(durationProblem('X', '25d')).toBeUndefined();
+    expect(durationProblem('X', '99999999999999999999d')).toMatch(/^X is too long/);
+  });
 });
 
 describe('every duration variable', () => {
@@ -147,6 +156,15 @@ describe('every duration variable', () => {
     ]);
     const [, read] = READS[name];
     expect(read(settings({ [name]: '1500ms' }))).toBe(1500);
+  });
+
+  it('reads the keys directory at most once a second, and no timer past what Node keeps', () => {
+    expect(problemsOf(() => settings({ JWT_KEYS_RELOAD_INTERVAL: '500ms' }))).toEqual([
+      'JWT_KEYS_RELOAD_INTERVAL must be a whole number of seconds (got "500ms")',
+    ]);
+    expect(problemsOf(() => settings({ TOKEN_CLEANUP_INTERVAL: '30d' }))).toEqual([
+      'TOKEN_CLEANUP_INTERVAL must be at most 24d (a timer; got "30d")',
+    ]);
   });
 
   it('names every bad duration at once', () => {

@@ -16,7 +16,15 @@ export interface DurationRule {
    * and the unit to add. (`0` means the same in any unit, and stays allowed where 0 is.)
    */
   unitRequired?: boolean;
+  /**
+   * Feeds a timer (setTimeout, setInterval, a socket or statement timeout): at most 2^31 - 1 ms,
+   * about 24.8 days, past which Node fires it after 1 ms instead.
+   */
+  timer?: boolean;
 }
+
+/** The longest delay a Node timer takes as given. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** What is wrong with `value` as the duration `name`, or undefined when it is fine. */
 export function durationProblem(
@@ -36,6 +44,10 @@ export function durationProblem(
       `${name}=${amount} needs a unit, such as ${amount}ms or ${amount}s: a bare number meant ` +
       `milliseconds for ${name} and is seconds everywhere now, so it is refused rather than read 1000 times longer`
     );
+  }
+  if (!Number.isSafeInteger(ms)) return `${name} is too long (got ${JSON.stringify(value)})`;
+  if (rule.timer && ms > MAX_TIMER_MS) {
+    return `${name} must be at most 24d (a timer; got ${JSON.stringify(value)})`;
   }
   if (rule.wholeSeconds && ms % 1000 !== 0) {
     return `${name} must be a whole number of seconds (got ${JSON.stringify(value)})`;

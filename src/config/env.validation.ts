@@ -33,21 +33,22 @@ export enum NodeEnv {
  * {@link parseDuration}); the four that took a bare number as milliseconds before refuse one.
  */
 const DURATION_RULES = {
-  DATABASE_TIMEOUT: { positive: true, unitRequired: true },
-  JWT_KEYS_RELOAD_INTERVAL: {},
+  DATABASE_TIMEOUT: { positive: true, unitRequired: true, timer: true },
+  // Each reload reads and parses every key file on the event loop: whole seconds at the least.
+  JWT_KEYS_RELOAD_INTERVAL: { wholeSeconds: true, timer: true },
   JWT_ACCESS_TTL: { wholeSeconds: true },
   JWT_REFRESH_TTL: { wholeSeconds: true },
   JWT_CLOCK_TOLERANCE: { wholeSeconds: true },
   REAUTH_MAX_AGE: { wholeSeconds: true },
   REVOCATION_CACHE_TTL: { wholeSeconds: true },
-  REVOCATION_SYNC_INTERVAL: { positive: true, unitRequired: true },
-  TOKEN_CLEANUP_INTERVAL: { wholeSeconds: true },
+  REVOCATION_SYNC_INTERVAL: { positive: true, unitRequired: true, timer: true },
+  TOKEN_CLEANUP_INTERVAL: { wholeSeconds: true, timer: true },
   TOKEN_RETENTION: { wholeSeconds: true },
-  TOKEN_CLEANUP_PAUSE: { unitRequired: true },
+  TOKEN_CLEANUP_PAUSE: { unitRequired: true, timer: true },
   RATE_LIMIT_WINDOW: { wholeSeconds: true },
   LOCKOUT_BASE_DELAY: { wholeSeconds: true },
   LOCKOUT_MAX_DELAY: { wholeSeconds: true },
-  MAIL_RETRY_DELAY: { unitRequired: true },
+  MAIL_RETRY_DELAY: { unitRequired: true, timer: true },
   EMAIL_VERIFICATION_TTL: { positive: true, wholeSeconds: true },
   PASSWORD_RESET_TTL: { positive: true, wholeSeconds: true },
   MAIL_RESEND_INTERVAL: { wholeSeconds: true },

@@ -42,8 +42,9 @@ export function loadServerConfig(raw: Record<string, unknown> = serverEnvironmen
 export const configModuleOptions: ConfigModuleOptions = {
   isGlobal: true,
   cache: true,
-  // One factory, so the environment is parsed once as the module graph is built: `app` and
-  // `database` are the two namespaces of its result (a factory without registerAs is merged in).
+  // One factory for the server's two namespaces, `app` and `database` (a factory without
+  // registerAs is merged in). main.ts checked the same environment before Nest started, to
+  // report every problem in one message rather than as a stack trace.
   load: [(): AllConfig => loadServerConfig()],
   // Entry points load .env themselves (loadDotEnv) before validating; tests set env explicitly.
   ignoreEnvFile: true,

@@ -24,10 +24,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * as Gatehouse, which reads it too, does.
  */
 const DURATIONS = {
-  DATABASE_TIMEOUT: { positive: true, unitRequired: true },
-  HTTP_REQUEST_TIMEOUT: {},
-  HTTP_HEADERS_TIMEOUT: {},
-  HTTP_KEEP_ALIVE_TIMEOUT: {},
+  DATABASE_TIMEOUT: { positive: true, unitRequired: true, timer: true },
+  HTTP_REQUEST_TIMEOUT: { timer: true },
+  HTTP_HEADERS_TIMEOUT: { timer: true },
+  HTTP_KEEP_ALIVE_TIMEOUT: { timer: true },
 } satisfies Record<string, DurationRule>;
 
 type ServerDuration = keyof typeof DURATIONS;

@@ -12,7 +12,8 @@ import { TokenState, toTokenState } from './token-state';
 import { USER_STORE } from '../users/user-store';
 import type { UserStore } from '../users/user-store';
 
-export const INVALID_ACCESS_TOKEN = 'The access token is invalid, expired or revoked';
+export { INVALID_ACCESS_TOKEN } from '../core/access-token';
+import { INVALID_ACCESS_TOKEN } from '../core/access-token';
 
 /**
  * The per-request half of revocation. A bearer token whose signature and claims are valid is still

@@ -1,4 +1,5 @@
 import { TokenType } from './entities/token.entity';
+import type { AuthUser } from '../core/auth-user';
 import { isGeneratedUuid } from '../common/uuid';
 
 /**
@@ -24,8 +25,7 @@ export interface TokenClaims {
   auth_time?: number;
 }
 
-/** Longer than any token we issue; refuse before spending work on it. */
-export const MAX_TOKEN_LENGTH = 4096;
+export { MAX_TOKEN_LENGTH } from '../core/access-token';
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -76,5 +76,22 @@ export function parseClaims(
     aud: p.aud,
     ...(ctx ? { ctx: ctx as Record<string, unknown> } : {}),
     ...(p.auth_time !== undefined ? { auth_time: p.auth_time } : {}),
+  };
+}
+
+/** The caller of a verified token; `hostId` turns `sub` into the host's id type. */
+export function toAuthUser(
+  claims: TokenClaims,
+  hostId: (sub: string) => string | number = (sub) => sub,
+): AuthUser<string | number> {
+  return {
+    id: hostId(claims.sub),
+    sub: claims.sub,
+    roles: claims.roles,
+    tokenId: claims.jti,
+    sessionId: claims.sid,
+    expiresAt: claims.exp,
+    claims: claims.ctx ?? {},
+    ...(claims.auth_time !== undefined ? { authTime: claims.auth_time } : {}),
   };
 }

@@ -6,7 +6,7 @@ import { Session } from './entities/session.entity';
 import { Token, TokenType } from './entities/token.entity';
 import { TokenCleanupService } from './token-cleanup.service';
 import { TokensModule } from './tokens.module';
-import { OneTimeToken, OneTimeTokenPurpose } from '../account/entities/one-time-token.entity';
+import { OneTimeToken, OneTimeTokenPurpose } from './entities/one-time-token.entity';
 
 const DAY = 86_400_000;
 

@@ -6,7 +6,7 @@ import { In, LessThan, Repository } from 'typeorm';
 import type { TokensConfig } from '../config/tokens.config';
 import { Session } from './entities/session.entity';
 import { Token } from './entities/token.entity';
-import { OneTimeToken } from '../account/entities/one-time-token.entity';
+import { OneTimeToken } from './entities/one-time-token.entity';
 import { RevocationOutbox } from './cache/revocation-outbox';
 
 const MAX_IDS_PER_STATEMENT = 30_000;

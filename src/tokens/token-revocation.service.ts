@@ -4,7 +4,7 @@ import { EntityManager, FindOptionsWhere, MoreThan, Not } from 'typeorm';
 import { Transactions } from '../database/transactions.service';
 import { RevocationBus } from './cache/revocation-bus';
 import { RevocationOutbox } from './cache/revocation-outbox';
-import type { ClientInfo } from './client-info';
+import type { ClientInfo } from '../core/client-info';
 import { Session } from './entities/session.entity';
 import { RevocationReason, Token, TokenType } from './entities/token.entity';
 import { TokenIntrospectionService } from './token-introspection.service';

@@ -3,7 +3,7 @@ import { KeyObject, createHmac, createSecretKey, sign } from 'node:crypto';
 import { testAuthConfig } from '../../test/support/unit';
 import { JWT_ALGORITHMS, JwtAlgorithm } from '../keys/jwt-algorithm';
 import { generateSigningKey, toStoredKey } from '../keys/signing-key';
-import { SigningKeys } from '../keys/signing-keys.service';
+import { SigningKeys } from './signing-keys.service';
 import { TokenType } from './entities/token.entity';
 import { TokenSigner } from './token-signer';
 

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { JwtVerifyOptions } from '@nestjs/jwt';
 import { GatehouseConfig } from '../config/gatehouse-config';
-import { SigningKeys } from '../keys/signing-keys.service';
+import { SigningKeys } from './signing-keys.service';
+import { GATEHOUSE_JWT } from './keys.module';
 import { TokenType } from './entities/token.entity';
 import {
   MAX_TOKEN_LENGTH,
@@ -31,7 +32,7 @@ export class TokenSigner {
 
   constructor(
     private readonly keys: SigningKeys,
-    private readonly jwt: JwtService,
+    @Inject(GATEHOUSE_JWT) private readonly jwt: JwtService,
     config: GatehouseConfig,
   ) {
     const auth = config.get('auth', { infer: true });
@@ -115,7 +116,8 @@ export class TokenSigner {
 
   /**
    * What jsonwebtoken is told to require: one algorithm, our issuer, the audience. It checks
-   * `exp` and `nbf` only when present, so {@link requireRegisteredClaims} demands them after.
+   * `exp` only when present, so {@link requireRegisteredClaims} demands it after (`nbf` stays
+   * optional: checked when present).
    */
   verifyOptions(audience = this.pinned.audience): PinnedVerifyOptions {
     return {

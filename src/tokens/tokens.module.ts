@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TransactionsModule } from '../database/transactions.module';
-import { KeysModule } from '../keys/keys.module';
+import { KeysModule } from './keys.module';
 import { RevocationOutbox } from './cache/revocation-outbox';
 import { RevocationOutboxEntry } from './entities/revocation-outbox.entity';
 import { RevocationBus } from './cache/revocation-bus';
@@ -10,7 +10,7 @@ import { TokenStateCache } from './cache/token-state.cache';
 import { VerifiedTokenCache } from './cache/verified-token.cache';
 import { Session } from './entities/session.entity';
 import { Token } from './entities/token.entity';
-import { OneTimeToken } from '../account/entities/one-time-token.entity';
+import { OneTimeToken } from './entities/one-time-token.entity';
 import { RevocationCheckService } from './revocation-check.service';
 import { SessionActivityService } from './session-activity.service';
 import { SessionsService } from './sessions.service';
@@ -19,6 +19,9 @@ import { TokenIntrospectionService } from './token-introspection.service';
 import { TokenRevocationService } from './token-revocation.service';
 import { TokenSigner } from './token-signer';
 import { TokensService } from './tokens.service';
+import { VerifiedAccessTokens } from '../core/access-token';
+import { UsersModule } from '../users/users.module';
+import { VerifiedAccessTokensService } from './verified-access-tokens.service';
 
 /**
  * The token store: issuing, rotation, revocation, the per-request revocation check with its
@@ -30,8 +33,11 @@ import { TokensService } from './tokens.service';
     TypeOrmModule.forFeature([Token, Session, RevocationOutboxEntry, OneTimeToken]),
     KeysModule,
     TransactionsModule,
+    UsersModule,
   ],
   providers: [
+    VerifiedAccessTokensService,
+    { provide: VerifiedAccessTokens, useExisting: VerifiedAccessTokensService },
     TokensService,
     TokenSigner,
     TokenRevocationService,
@@ -47,6 +53,8 @@ import { TokensService } from './tokens.service';
     VerifiedTokenCache,
   ],
   exports: [
+    VerifiedAccessTokens,
+    VerifiedAccessTokensService,
     TokensService,
     TokenSigner,
     TokenRevocationService,

@@ -7,7 +7,7 @@ import { AuditLog } from '../common/audit/audit-log.service';
 import { Transactions } from '../database/transactions.service';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { AuthConfig } from '../config/auth.config';
-import { ClientInfo } from './client-info';
+import { ClientInfo } from '../core/client-info';
 import { TokenPairResponse } from './dto/token-pair.response';
 import { Session } from './entities/session.entity';
 import { RevocationReason, Token, TokenType } from './entities/token.entity';

@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { TokensModule } from '../tokens/tokens.module';
-import { UserAdminService } from './user-admin.service';
 import { UsersService } from './users.service';
 
 /**
@@ -8,8 +6,7 @@ import { UsersService } from './users.service';
  * `users` option). Their routes are mounted by AuthModule, which chooses which.
  */
 @Module({
-  imports: [TokensModule],
-  providers: [UsersService, UserAdminService],
-  exports: [UsersService, UserAdminService],
+  providers: [UsersService],
+  exports: [UsersService],
 })
 export class UsersModule {}

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
-import { MIN_PASSWORD_LENGTH, NewPassword } from '../../auth/decorators/password-policy.decorator';
-import { MAX_PASSWORD_BYTES } from '../../auth/password-hasher.service';
+import { MIN_PASSWORD_LENGTH, NewPassword } from '../../users/decorators/password-policy.decorator';
+import { MAX_PASSWORD_BYTES } from '../../users/password-hasher.service';
 import { EmailField } from '../../users/dto/email-field';
 
 /** A token from a mailed link: 32 random bytes in base64url. */

@@ -2,8 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { MaxUtf8Bytes } from '../../common/decorators/max-utf8-bytes.decorator';
-import { MAX_PASSWORD_BYTES } from '../../auth/password-hasher.service';
-import { CurrentPassword } from '../../auth/dto/current-password';
+import { MAX_PASSWORD_BYTES } from '../../users/password-hasher.service';
+import { CurrentPassword } from '../../users/dto/current-password';
+import { invalidInput } from '../../common/openapi/error-responses';
+
+/** The 400 example of a body with both factors: a second factor is `code` or `recovery_code`, never both (assertOneFactor's words). */
+export const ONE_FACTOR_ONLY = invalidInput(
+  'both code and recovery_code',
+  'send either code or recovery_code, not both',
+);
 
 /** Authenticator apps show `123 456`; people type what they see. */
 const WithoutSpaces = () =>

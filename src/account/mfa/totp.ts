@@ -36,6 +36,8 @@ export function totpSecretText(secret: Buffer): string {
  * Checks a TOTP code against the current step and `window` steps either side (default 1, the
  * clock-drift allowance RFC 6238 §5.2 recommends), and returns the step whose code matched.
  * Anything but exactly six ASCII digits (surrounding spaces aside) is refused before any HMAC.
+ * otpauth tries the current step first, then outwards, and answers the first that matches: in
+ * the one-in-a-million case of two steps in the window sharing a code, the nearer step counts.
  *
  * This does not prevent replay: a code stays valid for its whole window. The caller must remember
  * the last accepted step and refuse any match at or before it (RFC 6238 §5.2), which also stops

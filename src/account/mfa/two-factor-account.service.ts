@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { Caller } from '../../auth/auth-user';
-import { Reauthentication } from '../../auth/reauthentication.service';
-import { TwoFactorLockoutService } from '../../auth/throttling/login-lockout.service';
+import type { Caller } from '../../core/auth-user';
+import { Reauthentication } from '../../users/reauthentication.service';
+import { TwoFactorLockoutService } from '../../users/login-lockout.service';
 import { AuditLog } from '../../common/audit/audit-log.service';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import { ClientInfo } from '../../tokens/client-info';
+import { ClientInfo } from '../../core/client-info';
 import { RevocationReason } from '../../tokens/entities/token.entity';
 import { TokenRevocationService } from '../../tokens/token-revocation.service';
 import { UsersService } from '../../users/users.service';

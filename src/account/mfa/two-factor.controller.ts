@@ -1,15 +1,5 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Header,
-  HttpCode,
-  HttpStatus,
-  Post,
-  Res,
-  UseGuards,
-  UsePipes,
-} from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Authenticated } from '../../core/decorators/authenticated.decorator';
 import {
   ApiBody,
   ApiCreatedResponse,
@@ -18,53 +8,36 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Caller } from '../../auth/auth-user';
-import { AuthService } from '../../auth/auth.service';
-import { CookieEndpoint } from '../../auth/cookie-mode/cookie-origin.guard';
-import { AccessTokenResponse, RefreshCookie } from '../../auth/cookie-mode/refresh-cookie';
-import type { CookieResponse } from '../../auth/cookie-mode/refresh-cookie';
-import { Client } from '../../auth/decorators/client-info.decorator';
-import { CurrentUser } from '../../auth/decorators/current-user.decorator';
-import { Public } from '../../auth/decorators/public.decorator';
-import { JwtAuthGuard } from '../../auth/guards/jwt-auth.guard';
-import { RolesGuard } from '../../auth/guards/roles.guard';
-import { ConfirmBody, ConfirmDto } from '../../auth/dto/current-password';
-import { RateLimited } from '../../auth/throttling/rate-limited.decorator';
+import type { Caller } from '../../core/auth-user';
+import { Client } from '../../core/decorators/client-info.decorator';
+import { CurrentUser } from '../../core/decorators/current-user.decorator';
+import { ConfirmBody, ConfirmDto } from '../../users/dto/current-password';
+import { RateLimited } from '../../throttling/rate-limited.decorator';
 import { ErrorCode } from '../../common/errors/domain-error';
-import { ApiErrorResponse, UNKNOWN_FIELD, invalidInput } from '../../auth/openapi/error-responses';
-import { GatehouseValidationPipe } from '../../common/pipes/gatehouse-validation.pipe';
-import type { ClientInfo } from '../../tokens/client-info';
-import { TokenPairResponse } from '../../tokens/dto/token-pair.response';
+import { ApiErrorResponse, UNKNOWN_FIELD } from '../../common/openapi/error-responses';
+import type { ClientInfo } from '../../core/client-info';
 import {
   DisableTwoFactorDto,
+  ONE_FACTOR_ONLY,
   RecoveryCodesResponse,
   EnableTwoFactorDto,
   TwoFactorSetupResponse,
   TwoFactorStatusResponse,
-  VerifyTwoFactorDto,
 } from '../dto/two-factor.dto';
 import { TwoFactorAccountService } from './two-factor-account.service';
 import { GatehouseRoute } from '../../common/http/gatehouse-route.decorator';
 
-/** A second factor is `code` or `recovery_code`, never both (assertOneFactor's words). */
-const ONE_FACTOR = invalidInput(
-  'both code and recovery_code',
-  'send either code or recovery_code, not both',
-);
-
-/** TOTP two-factor: turning it on and off for the signed-in user, and the login's second step. */
+/**
+ * TOTP two-factor: turning it on and off for the signed-in user. The login's second step,
+ * `POST /auth/2fa/verify`, is the auth feature's (TwoFactorLoginController).
+ */
 @ApiTags('two-factor')
 @ApiErrorResponse('Invalid input: `details` names each problem', UNKNOWN_FIELD)
-@UseGuards(JwtAuthGuard, RolesGuard)
-@UsePipes(GatehouseValidationPipe)
+@Authenticated()
 @Controller('auth/2fa')
 @GatehouseRoute()
 export class TwoFactorController {
-  constructor(
-    private readonly account: TwoFactorAccountService,
-    private readonly auth: AuthService,
-    private readonly cookie: RefreshCookie,
-  ) {}
+  constructor(private readonly account: TwoFactorAccountService) {}
 
   @Get()
   @ApiOperation({ summary: 'Whether two-factor is on, and how many recovery codes are left' })
@@ -152,7 +125,7 @@ export class TwoFactorController {
       },
     },
   })
-  @ApiErrorResponse('Invalid input: `details` names each problem', ONE_FACTOR, UNKNOWN_FIELD)
+  @ApiErrorResponse('Invalid input: `details` names each problem', ONE_FACTOR_ONLY, UNKNOWN_FIELD)
   @ApiErrorResponse(
     'The password or the code is wrong',
     ErrorCode.WrongCurrentPassword,
@@ -171,55 +144,5 @@ export class TwoFactorController {
       { code: dto.code, recoveryCode: dto.recovery_code },
       client,
     );
-  }
-
-  @Public()
-  @Post('verify')
-  @Header('Cache-Control', 'no-store')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({
-    summary: 'Second step of a two-factor login: the mfa_token and a code give the token pair',
-    description:
-      'Send `code` (from the authenticator app) or `recovery_code`. A code is accepted once; ' +
-      "wrong codes lock the account's two-factor step for a growing delay. In cookie mode the " +
-      'refresh token is set as a cookie.',
-  })
-  @ApiOkResponse({ type: TokenPairResponse })
-  // Examples of the body Swagger UI fills "Try it out" with: one factor each, as the route
-  // takes, where the schema's own examples would send both.
-  @ApiBody({
-    type: VerifyTwoFactorDto,
-    examples: {
-      'with a code from the app': {
-        value: { mfa_token: 'the mfa_token POST /auth/login answered with', code: '123456' },
-      },
-      'with a recovery code': {
-        value: {
-          mfa_token: 'the mfa_token POST /auth/login answered with',
-          recovery_code: 'k3vq-8d2m-x7pa',
-        },
-      },
-    },
-  })
-  @ApiErrorResponse('Invalid input: `details` names each problem', ONE_FACTOR, UNKNOWN_FIELD)
-  @ApiErrorResponse(
-    'The mfa_token or the code is invalid, expired or used',
-    ErrorCode.InvalidMfaToken,
-    ErrorCode.InvalidTwoFactorCode,
-  )
-  @ApiErrorResponse('The account was disabled in the meantime', ErrorCode.AccountDisabled)
-  @CookieEndpoint()
-  @RateLimited()
-  async verify(
-    @Body() dto: VerifyTwoFactorDto,
-    @Client() client: ClientInfo,
-    @Res({ passthrough: true }) response: CookieResponse,
-  ): Promise<TokenPairResponse | AccessTokenResponse> {
-    const pair = await this.auth.completeMfaLogin(
-      dto.mfa_token,
-      { code: dto.code, recoveryCode: dto.recovery_code },
-      client,
-    );
-    return this.cookie.deliver(response, pair);
   }
 }

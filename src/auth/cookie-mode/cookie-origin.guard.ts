@@ -6,7 +6,7 @@ import {
   applyDecorators,
 } from '@nestjs/common';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import { ApiErrorResponse } from '../openapi/error-responses';
+import { ApiErrorResponse } from '../../common/openapi/error-responses';
 import { GatehouseConfig } from '../../config/gatehouse-config';
 import { CookieRequest, RefreshCookie } from './refresh-cookie';
 

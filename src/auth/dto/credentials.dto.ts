@@ -2,8 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { MaxUtf8Bytes } from '../../common/decorators/max-utf8-bytes.decorator';
 import { EmailField } from '../../users/dto/email-field';
-import { MIN_PASSWORD_LENGTH, NewPassword } from '../decorators/password-policy.decorator';
-import { MAX_PASSWORD_BYTES } from '../password-hasher.service';
+import { MIN_PASSWORD_LENGTH, NewPassword } from '../../users/decorators/password-policy.decorator';
+import { MAX_PASSWORD_BYTES } from '../../users/password-hasher.service';
 
 export class RegisterDto {
   @EmailField({ address: true })

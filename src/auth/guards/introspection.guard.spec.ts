@@ -2,7 +2,7 @@ import { ConfigService } from '@nestjs/config';
 import { httpContext } from '../../../test/support/http-context';
 import { loadTokensConfig } from '../../config/tokens.config';
 import { ErrorCode } from '../../common/errors/domain-error';
-import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtAuthGuard } from '../../core/guards/jwt-auth.guard';
 import { IntrospectionGuard } from './introspection.guard';
 
 const SECRET = 'a-long-client-secret-value';

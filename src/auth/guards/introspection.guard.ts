@@ -3,8 +3,8 @@ import { GatehouseConfig } from '../../config/gatehouse-config';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { ROLE_ADMIN } from '../../users/entities/user.entity';
-import type { Caller } from '../auth-user';
-import { JwtAuthGuard } from './jwt-auth.guard';
+import type { Caller } from '../../core/auth-user';
+import { JwtAuthGuard } from '../../core/guards/jwt-auth.guard';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 

@@ -7,7 +7,7 @@ import {
   ApiOperation,
 } from '@nestjs/swagger';
 import { TokenIntrospectionService } from '../../tokens/token-introspection.service';
-import { Public } from '../decorators/public.decorator';
+import { Public } from '../../core/decorators/public.decorator';
 import { IntrospectionResponse, PresentedTokenDto } from '../dto/oauth2.dto';
 import { IntrospectionGuard } from '../guards/introspection.guard';
 import { OAuth2Endpoints } from './oauth2-endpoints.decorator';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ClientInfo } from '../../tokens/client-info';
+import { ClientInfo } from '../../core/client-info';
 import { TokenPairResponse } from '../../tokens/dto/token-pair.response';
 import { AuthService, isMfaChallenge } from '../auth.service';
 import { GrantType, TokenRequestDto } from '../dto/token-request.dto';

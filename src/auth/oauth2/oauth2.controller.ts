@@ -1,10 +1,10 @@
 import { Body, Header, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiConsumes, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { TokenRevocationService } from '../../tokens/token-revocation.service';
-import { Public } from '../decorators/public.decorator';
+import { Public } from '../../core/decorators/public.decorator';
 import { PresentedTokenDto } from '../dto/oauth2.dto';
-import { Client } from '../decorators/client-info.decorator';
-import type { ClientInfo } from '../../tokens/client-info';
+import { Client } from '../../core/decorators/client-info.decorator';
+import type { ClientInfo } from '../../core/client-info';
 import { OAuth2Endpoints } from './oauth2-endpoints.decorator';
 
 /** RFC 7009 revocation: part of every mount, since logout by token is what hosts need first. */

@@ -3,13 +3,13 @@ import type { OpenAPIObject, ResponseObject, TagObject } from '@nestjs/swagger';
 import { ErrorCode } from '../../common/errors/domain-error';
 import type { GatehouseAuthOptions } from '../../config/gatehouse-config';
 import { AUTH_MODULE_OPTIONS } from '../auth.module-definition';
-import { PUBLIC_EXTENSION } from '../decorators/public.decorator';
+import { PUBLIC_EXTENSION } from '../../core/decorators/public.decorator';
 import {
   RETRY_AFTER_HEADER,
   TOKEN_REFUSALS,
   errorExamples,
   statusErrorBody,
-} from './error-responses';
+} from '../../common/openapi/error-responses';
 import { GATEHOUSE_EXTENSION, TOKEN_ENDPOINT_EXTENSION } from './extensions';
 import {
   OAUTH2_ERROR_BODY,

@@ -1,5 +1,5 @@
 import type { ResponseObject, SchemaObject } from '@nestjs/swagger';
-import { RETRY_AFTER_HEADER, errorBody } from './error-responses';
+import { RETRY_AFTER_HEADER, errorBody } from '../../common/openapi/error-responses';
 import { ErrorCode } from '../../common/errors/domain-error';
 
 /** The schema's name in `components.schemas`. */

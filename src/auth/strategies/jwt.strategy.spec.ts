@@ -1,8 +1,9 @@
-import { UsersService } from '../../users/users.service';
+import { VerifiedAccessTokensService } from '../../tokens/verified-access-tokens.service';
+import { TokenClaims, toAuthUser } from '../../tokens/token-claims';
 import { ConfigService } from '@nestjs/config';
 import { testAuthConfig } from '../../../test/support/unit';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import { SigningKeys } from '../../keys/signing-keys.service';
+import { SigningKeys } from '../../tokens/signing-keys.service';
 import { TokenType } from '../../tokens/entities/token.entity';
 import { RevocationCheckService } from '../../tokens/revocation-check.service';
 import { TokenSigner } from '../../tokens/token-signer';
@@ -20,7 +21,7 @@ describe('JwtStrategy', () => {
     signer,
     check as unknown as RevocationCheckService,
     verified as unknown as VerifiedTokenCache,
-    { hostId: (sub: string) => sub } as unknown as UsersService,
+    { callerFrom: (c: TokenClaims) => toAuthUser(c) } as unknown as VerifiedAccessTokensService,
     keys,
   );
   const now = Math.floor(Date.now() / 1000);

@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-jwt';
 import type { Request } from 'express';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import { SigningKeys } from '../../keys/signing-keys.service';
+import { SigningKeys } from '../../tokens/signing-keys.service';
 import { TokenType } from '../../tokens/entities/token.entity';
 import {
   INVALID_ACCESS_TOKEN,
@@ -11,9 +11,9 @@ import {
 } from '../../tokens/revocation-check.service';
 import { TokenSigner } from '../../tokens/token-signer';
 import { VerifiedTokenCache } from '../../tokens/cache/verified-token.cache';
-import { UsersService } from '../../users/users.service';
-import { AuthUser, toAuthUser } from '../auth-user';
-import { extractBearerToken } from './bearer-token.extractor';
+import { VerifiedAccessTokensService } from '../../tokens/verified-access-tokens.service';
+import type { AuthUser } from '../../core/auth-user';
+import { extractBearerToken } from '../../core/bearer-token.extractor';
 
 /**
  * Bearer access tokens, as passport-jwt strategy `jwt`: jsonwebtoken checks the signature with
@@ -27,7 +27,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly signer: TokenSigner,
     private readonly revocationCheck: RevocationCheckService,
     private readonly verified: VerifiedTokenCache,
-    private readonly users: UsersService,
+    private readonly callers: VerifiedAccessTokensService,
     keys: SigningKeys,
   ) {
     const { algorithms, issuer, audience, clockTolerance } = signer.verifyOptions();
@@ -64,6 +64,6 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const token = extractBearerToken(request);
     if (token) this.verified.set(token, claims);
     await this.revocationCheck.assertActive(claims);
-    return toAuthUser(claims, (sub) => this.users.hostId(sub));
+    return this.callers.callerFrom(claims);
   }
 }

@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-local';
 import type { GatehouseUser } from '../../users/user-store';
 import { AuthService } from '../auth.service';
-import { ClientRequest, clientInfoOf } from '../decorators/client-info.decorator';
+import { ClientRequest, clientInfoOf } from '../../core/decorators/client-info.decorator';
 
 /** Email + password login; LocalAuthGuard has validated the body's shape before this runs. */
 @Injectable()

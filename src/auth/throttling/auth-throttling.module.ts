@@ -7,9 +7,9 @@ import { TokenSigner } from '../../tokens/token-signer';
 import { TokensModule } from '../../tokens/tokens.module';
 import { normalizeEmail } from '../../users/users.service';
 import { MFA_TOKEN_AUDIENCE, MFA_TOKEN_TYPE } from '../../account/mfa/mfa-token';
-import { AuthThrottlerGuard } from './auth-throttler.guard';
-import { LoginLockoutService, TwoFactorLockoutService } from './login-lockout.service';
-import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { AuthThrottlerGuard } from '../../throttling/auth-throttler.guard';
+import { LoginLockoutService, TwoFactorLockoutService } from '../../users/login-lockout.service';
+import { RedisThrottlerStorage } from '../../throttling/redis-throttler.storage';
 
 interface RequestLike {
   ip?: string;

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional } from 'class-validator';
-import { CurrentPassword } from '../../auth/dto/current-password';
+import { CurrentPassword } from './current-password';
 import { ROLE_ADMIN, ROLE_USER } from '../entities/user.entity';
 
 export const KNOWN_ROLES = [ROLE_USER, ROLE_ADMIN];

@@ -1,0 +1,82 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+/**
+ * The layers of docs/ARCHITECTURE.md, lowest first. A folder may import from folders of lower
+ * layers only: never from its own layer's other folders, never upwards, so no two features
+ * import each other, directly or round a circle. A new folder must be placed here on purpose.
+ * src/server, src/main.ts and src/index.ts are outside: the server reaches the package through
+ * src/index.ts alone (an ESLint rule), and index.ts is the package's face over everything.
+ */
+const LAYERS: readonly (readonly string[])[] = [
+  ['common', 'keys'],
+  ['config'],
+  ['database', 'mail', 'redis', 'core'],
+  ['throttling', 'users'],
+  ['tokens'],
+  ['account'],
+  ['admin'],
+  ['schema'],
+  ['auth'],
+  ['cli'],
+];
+const OUTSIDE = new Set(['server']);
+
+const SRC = resolve(__dirname);
+const layerOf = new Map(
+  LAYERS.flatMap((folders, layer) => folders.map((f) => [f, layer] as const)),
+);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') ? [path] : [];
+  });
+}
+
+/** The top folder of src a path is in, or undefined for a file directly in src. */
+function folderOf(path: string): string | undefined {
+  const parts = relative(SRC, path).split('/');
+  return parts.length > 1 ? parts[0] : undefined;
+}
+
+const IMPORT = /(?:\bfrom|\bimport|\bimport\()\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+
+describe('architecture', () => {
+  const files = sourceFiles(SRC).filter((file) => {
+    const folder = folderOf(file);
+    return folder !== undefined && !OUTSIDE.has(folder);
+  });
+  const imports = files.flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(IMPORT)].map((match) => ({
+      file: relative(SRC, file),
+      from: folderOf(file) as string,
+      to: folderOf(resolve(dirname(file), match[1])),
+      spec: match[1],
+    })),
+  );
+
+  it('places every folder of src in a layer', () => {
+    const folders = readdirSync(SRC, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !OUTSIDE.has(entry.name))
+      .map((entry) => entry.name);
+    expect(folders.filter((folder) => !layerOf.has(folder))).toEqual([]);
+  });
+
+  it('imports only downwards: no feature imports another of its layer or above', () => {
+    const upwards = imports
+      .filter(({ from, to }) => to !== from)
+      .filter(
+        ({ from, to }) =>
+          to === undefined || !((layerOf.get(to) ?? 99) < (layerOf.get(from) ?? -1)),
+      )
+      .map(({ file, spec }) => `${file} imports ${spec}`);
+    expect(upwards).toEqual([]);
+  });
+
+  it('reads the imports it judges (a check that found none would pass anything)', () => {
+    expect(imports.filter(({ from, to }) => to !== from).length).toBeGreaterThan(300);
+    expect(imports.some(({ from, to }) => from === 'auth' && to === 'core')).toBe(true);
+  });
+});
