@@ -44,7 +44,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/auth/*', '**/users/*', '**/tokens/*', '**/account/*', '**/keys/*', '**/mail/*', '**/redis/*', '**/common/*', '**/config/*', '**/database/*', '**/cli/*'],
+              group: ['**/auth/*', '**/users/*', '**/tokens/*', '**/account/*', '**/keys/*', '**/mail/*', '**/redis/*', '**/common/*', '**/config/*', '**/database/*', '**/cli/*', '**/core/*', '**/admin/*', '**/schema/*', '**/throttling/*'],
               message: 'The server reaches Gatehouse through src/index.ts only.',
             },
           ],

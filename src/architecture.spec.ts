@@ -41,21 +41,27 @@ function folderOf(path: string): string | undefined {
   return parts.length > 1 ? parts[0] : undefined;
 }
 
-const IMPORT = /(?:\bfrom|\bimport|\bimport\()\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+/** Every module specifier: `from '…'`, `import '…'`, `import('…')`, `require('…')`. */
+const IMPORT = /(?:\bfrom|\bimport|\bimport\(|\brequire\()\s*['"]([^'"]+)['"]/g;
+/** A specifier naming a file of this package: relative (`..` included), or rooted at `src/`. */
+const isOurs = (spec: string) => spec.startsWith('.') || spec.startsWith('src/');
+const targetOf = (file: string, spec: string) =>
+  spec.startsWith('src/') ? resolve(SRC, '..', spec) : resolve(dirname(file), spec);
 
 describe('architecture', () => {
-  const files = sourceFiles(SRC).filter((file) => {
-    const folder = folderOf(file);
-    return folder !== undefined && !OUTSIDE.has(folder);
-  });
-  const imports = files.flatMap((file) =>
-    [...readFileSync(file, 'utf8').matchAll(IMPORT)].map((match) => ({
-      file: relative(SRC, file),
-      from: folderOf(file) as string,
-      to: folderOf(resolve(dirname(file), match[1])),
-      spec: match[1],
-    })),
-  );
+  const importsOf = (file: string) =>
+    [...readFileSync(file, 'utf8').matchAll(IMPORT)]
+      .map((match) => match[1])
+      .filter(isOurs)
+      .map((spec) => ({
+        file: relative(SRC, file),
+        from: folderOf(file),
+        target: targetOf(file, spec),
+        to: folderOf(targetOf(file, spec)),
+        spec,
+      }));
+  const all = sourceFiles(SRC).flatMap(importsOf);
+  const imports = all.filter(({ from }) => from !== undefined && !OUTSIDE.has(from));
 
   it('places every folder of src in a layer', () => {
     const folders = readdirSync(SRC, { withFileTypes: true })
@@ -69,10 +75,23 @@ describe('architecture', () => {
       .filter(({ from, to }) => to !== from)
       .filter(
         ({ from, to }) =>
-          to === undefined || !((layerOf.get(to) ?? 99) < (layerOf.get(from) ?? -1)),
+          to === undefined || !((layerOf.get(to) ?? 99) < (layerOf.get(from ?? '') ?? -1)),
       )
       .map(({ file, spec }) => `${file} imports ${spec}`);
     expect(upwards).toEqual([]);
+  });
+
+  it('names no file by a path rooted at src/ (it would compile through baseUrl, and hide here)', () => {
+    expect(all.filter(({ spec }) => spec.startsWith('src/')).map(({ file }) => file)).toEqual([]);
+  });
+
+  it('lets the server reach the package through src/index.ts only', () => {
+    const index = join(SRC, 'index');
+    const deep = all
+      .filter(({ from, file }) => from === 'server' || file === 'main.ts')
+      .filter(({ to, target }) => to !== 'server' && target !== index && target !== SRC)
+      .map(({ file, spec }) => `${file} imports ${spec}`);
+    expect(deep).toEqual([]);
   });
 
   it('reads the imports it judges (a check that found none would pass anything)', () => {

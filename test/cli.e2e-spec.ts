@@ -63,7 +63,7 @@ describe.each(databaseKinds())('the command-line tools on %s', (kind) => {
     // --check: exit 0 when there is nothing to generate, 1 when the schema and entities differ.
     const { stdout } = await run(
       process.execPath,
-      [cli, '-d', dataSource, 'migration:generate', '--check', 'src/database/migrations/Nothing'],
+      [cli, '-d', dataSource, 'migration:generate', '--check', 'src/schema/migrations/Nothing'],
       {
         cwd: ROOT,
         env: {

@@ -84,8 +84,18 @@ describe.each(serverKinds())('revocation under faults (%s, Redis, two processes)
       jti: string;
       sid: string;
     };
+  /** Whether the app's last word on its caches was "on" (it logs each change, and only that). */
+  const inSync = (app: RunningApp) =>
+    app.stdout().lastIndexOf(IN_SYNC) > app.stdout().lastIndexOf(OUT_OF_SYNC);
   /** Seen live by both instances, twice: cached in both processes and in Redis. */
   const cachedEverywhere = async (token: string) => {
+    // An instance whose Redis came back a moment ago (the case before) caches nothing until it
+    // is in sync again, and writes no shared state meanwhile: wait for both first.
+    await waitFor(
+      () => Promise.resolve(inSync(apps.a) && inSync(apps.b)),
+      EVENTUALLY_MS,
+      'both in sync',
+    );
     for (const app of [apps.a, apps.b, apps.a, apps.b]) expect(await me(app, token)).toBe(200);
     await waitFor(
       async () =>
@@ -94,9 +104,6 @@ describe.each(serverKinds())('revocation under faults (%s, Redis, two processes)
       'live state shared in Redis',
     );
   };
-  /** Whether the app's last word on its caches was "on" (it logs each change, and only that). */
-  const inSync = (app: RunningApp) =>
-    app.stdout().lastIndexOf(IN_SYNC) > app.stdout().lastIndexOf(OUT_OF_SYNC);
   /**
    * Polls until `app` refuses `token`; returns how long after `since` the first refused request
    * was sent. The ten requests after it must be refused too.

@@ -35,6 +35,9 @@ export class TwoFactorLoginController {
   @Header('Cache-Control', 'no-store')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
+    // The operationId it had when TwoFactorController served it: SDKs generated from the
+    // document keep their method name.
+    operationId: 'TwoFactorController_verify',
     summary: 'Second step of a two-factor login: the mfa_token and a code give the token pair',
     description:
       'Send `code` (from the authenticator app) or `recovery_code`. A code is accepted once; ' +

@@ -1,5 +1,12 @@
 import type { AuthUser } from './auth-user';
 
+/**
+ * The passport strategy name of Gatehouse's bearer tokens. Passport's names are global to the
+ * process: under the plain `'jwt'`, a host's own passport-jwt strategy would replace Gatehouse's
+ * (or the other way round) and verify the other's tokens.
+ */
+export const JWT_STRATEGY = 'gatehouse-jwt';
+
 /** Longer than any token Gatehouse issues; refuse before spending work on it. */
 export const MAX_TOKEN_LENGTH = 4096;
 

@@ -1,5 +1,6 @@
 import { httpContext } from '../../../test/support/http-context';
 import { AuthGuard } from '@nestjs/passport';
+import { LOCAL_STRATEGY } from '../strategies/local.strategy';
 import { ErrorCode } from '../../common/errors/domain-error';
 import { LocalAuthGuard } from './local-auth.guard';
 
@@ -7,7 +8,7 @@ const context = (body: unknown) => httpContext({ body });
 
 describe('LocalAuthGuard', () => {
   const guard = new LocalAuthGuard();
-  const passport = jest.spyOn(AuthGuard('local').prototype, 'canActivate');
+  const passport = jest.spyOn(AuthGuard(LOCAL_STRATEGY).prototype, 'canActivate');
   beforeEach(() => passport.mockReset().mockResolvedValue(true));
 
   it('hands a well-formed body to passport', async () => {

@@ -1,5 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
+import { LOCAL_STRATEGY } from '../strategies/local.strategy';
 import { asError } from '../../common/errors/as-error';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { GatehouseValidationPipe } from '../../common/pipes/gatehouse-validation.pipe';
@@ -12,7 +13,7 @@ const validation = new GatehouseValidationPipe();
  * here first: a malformed login is a 400, never a trip through passport.
  */
 @Injectable()
-export class LocalAuthGuard extends AuthGuard('local') {
+export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<{ body: unknown }>();
     // passport-local reads the body, and falls back to the query string for a field the body

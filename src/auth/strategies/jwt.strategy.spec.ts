@@ -8,6 +8,7 @@ import { TokenType } from '../../tokens/entities/token.entity';
 import { RevocationCheckService } from '../../tokens/revocation-check.service';
 import { TokenSigner } from '../../tokens/token-signer';
 import { JwtService } from '@nestjs/jwt';
+import passport from 'passport';
 import { VerifiedTokenCache } from '../../tokens/cache/verified-token.cache';
 import { JwtStrategy } from './jwt.strategy';
 
@@ -62,6 +63,12 @@ describe('JwtStrategy', () => {
   beforeEach(() => {
     check.assertActive.mockReset().mockResolvedValue(undefined);
     verified.set.mockReset();
+  });
+
+  it("registers under Gatehouse's own name, so a host's passport-jwt 'jwt' cannot replace it", () => {
+    const registry = passport as unknown as { _strategy(name: string): unknown };
+    expect(registry._strategy('gatehouse-jwt')).toBe(strategy);
+    expect(registry._strategy('jwt')).toBeUndefined();
   });
 
   it('verifies the token, checks the store, caches it and returns the caller', async () => {

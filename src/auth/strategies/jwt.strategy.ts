@@ -3,6 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-jwt';
 import type { Request } from 'express';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
+import { JWT_STRATEGY } from '../../core/access-token';
 import { SigningKeys } from '../../tokens/signing-keys.service';
 import { TokenType } from '../../tokens/entities/token.entity';
 import {
@@ -16,13 +17,13 @@ import type { AuthUser } from '../../core/auth-user';
 import { extractBearerToken } from '../../core/bearer-token.extractor';
 
 /**
- * Bearer access tokens, as passport-jwt strategy `jwt`: jsonwebtoken checks the signature with
+ * Bearer access tokens, as passport-jwt strategy `gatehouse-jwt`: jsonwebtoken checks the signature with
  * the key the token's `kid` names (a KeyObject) and the algorithm, issuer and audience pinned
  * (RFC 8725 §3.1); `validate` requires the claims we rely on, then asks the token store whether
  * the `jti` is still live. JwtAuthGuard skips all of it for a token it verified before.
  */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   constructor(
     private readonly signer: TokenSigner,
     private readonly revocationCheck: RevocationCheckService,

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { httpContext } from '../../../test/support/http-context';
 import { AuthGuard } from '@nestjs/passport';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import { INVALID_ACCESS_TOKEN } from '../access-token';
+import { INVALID_ACCESS_TOKEN, JWT_STRATEGY } from '../access-token';
 import { Public } from '../decorators/public.decorator';
 import { JwtAuthGuard } from './jwt-auth.guard';
 
@@ -33,7 +33,7 @@ describe('JwtAuthGuard', () => {
   const verified = { callerOf: jest.fn() };
   const guard = new JwtAuthGuard(new Reflector(), verified);
   // The passport half: stubbed here, exercised for real by the e2e suites.
-  const passport = jest.spyOn(AuthGuard('jwt').prototype, 'canActivate');
+  const passport = jest.spyOn(AuthGuard(JWT_STRATEGY).prototype, 'canActivate');
   beforeEach(() => {
     passport.mockReset().mockResolvedValue(true);
     verified.callerOf.mockReset().mockReturnValue(undefined);

@@ -4,7 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { asError } from '../../common/errors/as-error';
 import { ensureRequestId } from '../../common/http/request-id';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import { INVALID_ACCESS_TOKEN, VerifiedAccessTokens } from '../access-token';
+import { INVALID_ACCESS_TOKEN, JWT_STRATEGY, VerifiedAccessTokens } from '../access-token';
 import type { AuthUser } from '../auth-user';
 import { BearerRequest, extractBearerToken } from '../bearer-token.extractor';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
@@ -21,7 +21,7 @@ interface GuardedRequest extends BearerRequest {
  * also usable per route with `@UseGuards(JwtAuthGuard)`, where it does not verify twice.
  */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
+export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   private readonly logger = new Logger(JwtAuthGuard.name);
 
   constructor(
