@@ -177,7 +177,7 @@ async function main() {
 function jwtVerify() {
   const require = createRequire(join(root, 'dist/index.js'));
   const { JwtService } = require('@nestjs/jwt');
-  const { SigningKeys } = require(join(root, 'dist/keys/signing-keys.service.js'));
+  const { SigningKeys } = require(join(root, 'dist/tokens/signing-keys.service.js'));
   const { TokenSigner } = require(join(root, 'dist/tokens/token-signer.js'));
   const secret = randomBytes(48).toString('base64url');
   const auth = { algorithm: 'HS256', key: createSecretKey(Buffer.from(secret)), issuer: 'bench', audience: 'bench-api', accessTtlSeconds: 900, refreshTtlSeconds: 3600, clockToleranceSeconds: 5, keys: { dir: '/nonexistent', reloadIntervalMs: 0 }, isProduction: false };

@@ -5,6 +5,7 @@ import { loadAuthConfig } from './auth.config';
 import { GatehouseConfig, validateGatehouseSettings } from './gatehouse-config';
 import { ConfigValidationError, parseEnv } from './env.validation';
 import { resolveJwtKey, secretWeakness } from './jwt-secret';
+import { problemsOf } from '../../test/support/unit';
 
 const quiet = { warn: jest.fn() } as never;
 const strong = 'k'.repeat(20) + 'Zq8#'.repeat(5);
@@ -103,17 +104,6 @@ describe('configuration', () => {
   });
 
   describe('production secrets', () => {
-    /** The ConfigValidationError `fn` throws (the test fails if it throws nothing else). */
-    const problemsOf = (fn: () => unknown): string[] => {
-      try {
-        fn();
-      } catch (error) {
-        if (error instanceof ConfigValidationError) return error.problems;
-        throw error;
-      }
-      throw new Error('expected a ConfigValidationError');
-    };
-
     it('names every missing secret in one error, not one boot at a time', () => {
       const production = { NODE_ENV: 'production', DATA_DIR: dataDir };
       const expected = [

@@ -1,21 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigValidationError } from './config-validation.error';
+import { problemsOf } from '../../test/support/unit';
 import { durationProblem, parseDuration } from './duration';
 import { DURATIONS, DurationVariable } from './env.validation';
 import { GatehouseConfig, GatehouseSettings } from './gatehouse-config';
-
-/** The problems of the ConfigValidationError `fn` throws (the test fails if it throws none). */
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigValidationError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigValidationError');
-}
 
 describe('parseDuration, the one duration parser', () => {
   it('reads a bare number as seconds', () => {

@@ -12,6 +12,7 @@ import type { TokensConfig } from '../../src/config/tokens.config';
 import { loadThrottleConfig } from '../../src/config/throttle.config';
 import { loadTokensConfig } from '../../src/config/tokens.config';
 import { GatehouseConfig, GatehouseConfigModule } from '../../src/config/gatehouse-config';
+import { ConfigValidationError } from '../../src/config/config-validation.error';
 import { AuditModule } from '../../src/common/audit/audit.module';
 import { RedisModule } from '../../src/redis/redis.module';
 import { buildDataSourceOptions } from '../../src/server/typeorm-options';
@@ -83,4 +84,15 @@ export function sqliteMemoryModule(): DynamicModule {
       timeoutMs: 5000,
     }),
   );
+}
+
+/** The problems of the ConfigValidationError `fn` throws (the test fails if it throws none). */
+export function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigValidationError');
 }
