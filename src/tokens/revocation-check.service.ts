@@ -11,8 +11,6 @@ import { TokenClaims } from './token-claims';
 import { TokenState, toTokenState } from './token-state';
 import { USER_STORE } from '../users/user-store';
 import type { UserStore } from '../users/user-store';
-
-export { INVALID_ACCESS_TOKEN } from '../core/access-token';
 import { INVALID_ACCESS_TOKEN } from '../core/access-token';
 
 /**

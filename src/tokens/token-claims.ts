@@ -25,8 +25,6 @@ export interface TokenClaims {
   auth_time?: number;
 }
 
-export { MAX_TOKEN_LENGTH } from '../core/access-token';
-
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 

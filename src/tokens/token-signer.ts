@@ -5,12 +5,8 @@ import { GatehouseConfig } from '../config/gatehouse-config';
 import { SigningKeys } from './signing-keys.service';
 import { GATEHOUSE_JWT } from './keys.module';
 import { TokenType } from './entities/token.entity';
-import {
-  MAX_TOKEN_LENGTH,
-  TokenClaims,
-  parseClaims,
-  requireRegisteredClaims,
-} from './token-claims';
+import { MAX_TOKEN_LENGTH } from '../core/access-token';
+import { TokenClaims, parseClaims, requireRegisteredClaims } from './token-claims';
 
 /** The options both verifiers (JwtService and passport-jwt) are given. */
 export interface PinnedVerifyOptions {
@@ -43,10 +39,6 @@ export class TokenSigner {
     };
   }
 
-  get leewaySeconds(): number {
-    return this.pinned.leewaySeconds;
-  }
-
   sign(claims: TokenClaims): string {
     return this.signPayload({ ...claims });
   }
@@ -54,8 +46,11 @@ export class TokenSigner {
   /** The claims of a valid token of the expected type, or undefined: never throws on bad input. */
   verify(token: string, expected: TokenType): TokenClaims | undefined {
     const now = Date.now();
+    // verifyPayload has required the registered claims already.
     const payload = this.verifyPayload(token, now);
-    return payload && this.claimsOf(payload, expected, now);
+    return (
+      payload && parseClaims(payload, expected, { now, leewaySeconds: this.pinned.leewaySeconds })
+    );
   }
 
   /** The claims of a payload whose signature was verified, if it is a token of `expected` type. */

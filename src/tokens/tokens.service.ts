@@ -11,7 +11,8 @@ import { ClientInfo } from '../core/client-info';
 import { TokenPairResponse } from './dto/token-pair.response';
 import { Session } from './entities/session.entity';
 import { RevocationReason, Token, TokenType } from './entities/token.entity';
-import { MAX_TOKEN_LENGTH, TokenClaims } from './token-claims';
+import { MAX_TOKEN_LENGTH } from '../core/access-token';
+import { TokenClaims } from './token-claims';
 import { TokenRevocationService } from './token-revocation.service';
 import { TokenSigner } from './token-signer';
 

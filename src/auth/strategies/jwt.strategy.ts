@@ -3,13 +3,10 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-jwt';
 import type { Request } from 'express';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import { JWT_STRATEGY } from '../../core/access-token';
+import { INVALID_ACCESS_TOKEN, JWT_STRATEGY } from '../../core/access-token';
 import { SigningKeys } from '../../tokens/signing-keys.service';
 import { TokenType } from '../../tokens/entities/token.entity';
-import {
-  INVALID_ACCESS_TOKEN,
-  RevocationCheckService,
-} from '../../tokens/revocation-check.service';
+import { RevocationCheckService } from '../../tokens/revocation-check.service';
 import { TokenSigner } from '../../tokens/token-signer';
 import { VerifiedTokenCache } from '../../tokens/cache/verified-token.cache';
 import { VerifiedAccessTokensService } from '../../tokens/verified-access-tokens.service';
