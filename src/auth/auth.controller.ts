@@ -36,6 +36,10 @@ import { UserResponse } from '../users/dto/user.response';
 import type { GatehouseUser } from '../users/user-store';
 import type { Caller } from '../core/auth-user';
 import { AuthService, LoginResult, isMfaChallenge } from './auth.service';
+import { RegistrationService } from './registration.service';
+import { PasswordChangeService } from '../account/password-change.service';
+import { AccountSessionsService } from '../tokens/account-sessions.service';
+import { SessionIssuer } from '../tokens/session-issuer.service';
 import { TOKEN_ENDPOINT_EXTENSION } from './openapi/extensions';
 import {
   ApiErrorResponse,
@@ -74,6 +78,10 @@ export class AuthController {
 
   constructor(
     private readonly auth: AuthService,
+    private readonly registration: RegistrationService,
+    private readonly sessions: SessionIssuer,
+    private readonly accountSessions: AccountSessionsService,
+    private readonly passwordChange: PasswordChangeService,
     private readonly oauth2: OAuth2TokenService,
     private readonly cookie: RefreshCookie,
     config: GatehouseConfig,
@@ -111,8 +119,8 @@ export class AuthController {
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) response: { status(code: number): unknown },
   ): Promise<UserResponse | AcceptedResponse> {
-    if (!this.quietRegistration) return this.auth.register(dto.email, dto.password, client);
-    await this.auth.registerQuietly(dto.email, dto.password, client);
+    if (!this.quietRegistration) return this.registration.register(dto.email, dto.password, client);
+    await this.registration.registerQuietly(dto.email, dto.password, client);
     response.status(HttpStatus.ACCEPTED);
     return { message: 'If this address can be registered, a mail is on its way: follow its link.' };
   }
@@ -215,7 +223,10 @@ export class AuthController {
     @Req() request: CookieRequest,
     @Res({ passthrough: true }) response: CookieResponse,
   ): Promise<TokenPairResponse | AccessTokenResponse> {
-    const pair = await this.auth.refresh(this.cookie.tokenOf(request, dto.refresh_token), client);
+    const pair = await this.sessions.refresh(
+      this.cookie.tokenOf(request, dto.refresh_token),
+      client,
+    );
     return this.cookie.deliver(response, pair);
   }
 
@@ -233,7 +244,7 @@ export class AuthController {
     @Body() dto: ChangePasswordDto,
     @Client() client: ClientInfo,
   ): Promise<void> {
-    return this.auth.changePassword(caller, dto.current_password, dto.new_password, client);
+    return this.passwordChange.change(caller, dto.current_password, dto.new_password, client);
   }
 
   // Public to the global guard: LogoutAuthGuard asks for the bearer token, or in cookie mode
@@ -260,9 +271,9 @@ export class AuthController {
     // The cookie names the session when there is one: LogoutAuthGuard admitted it on that basis.
     const cookie = this.cookie.enabled ? this.cookie.read(request) : undefined;
     if (cookie !== undefined) {
-      await this.auth.logoutWithRefreshToken(cookie, client);
+      await this.accountSessions.logoutWithRefreshToken(cookie, client);
     } else if (request.user) {
-      await this.auth.logout(request.user, client);
+      await this.accountSessions.logout(request.user, client);
     }
     this.cookie.clear(response);
   }

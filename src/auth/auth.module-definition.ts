@@ -1,8 +1,8 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { GatehouseUsersOption, UserStoreModule } from '../users/user-store.module';
+import { GatehouseConfigModule } from '../config/gatehouse-config';
 import type { GatehouseAuthOptions } from '../config/gatehouse-config';
-import { BREACHED_PASSWORD_CHECK } from '../users/breached-passwords';
 import type { GatehouseBreachedPasswordsOption } from '../users/breached-passwords';
 import { controllersFor } from './route-controllers';
 import { GatehouseRoutes, MOUNTED_ROUTES, mountRoutes } from './routes';
@@ -32,35 +32,36 @@ export interface AuthModuleExtras {
   breachedPasswords?: GatehouseBreachedPasswordsOption;
 }
 
+/** Where AuthModule's options are provided (by GatehouseConfigModule, to every module). */
+export const AUTH_MODULE_OPTIONS = Symbol('gatehouse:auth-module-options');
+
 export const {
   ConfigurableModuleClass: ConfigurableAuthModule,
-  MODULE_OPTIONS_TOKEN: AUTH_MODULE_OPTIONS,
   OPTIONS_TYPE: AUTH_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: AUTH_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<GatehouseAuthOptions>()
+} = new ConfigurableModuleBuilder<GatehouseAuthOptions>({
+  optionsInjectionToken: AUTH_MODULE_OPTIONS,
+})
   .setClassMethodName('forRoot')
   .setExtras<AuthModuleExtras>({ isGlobal: true, routes: {} }, (definition, extras) => {
     const mounted = mountRoutes(extras.routes);
     return {
-      ...definition,
-      global: extras.isGlobal,
+      module: definition.module,
+      // Nest spreads the host's extras over the defaults: `isGlobal: undefined` means the default.
+      global: extras.isGlobal !== false,
       controllers: controllersFor(mounted),
       imports: [
-        ...(definition.imports ?? []),
-        UserStoreModule.forRoot(extras.users),
+        // The options and the settings: global whatever `isGlobal` says, since the feature
+        // modules AuthModule imports read them too (as TypeOrmModule's core module is global).
+        GatehouseConfigModule.fromOptions(AUTH_MODULE_OPTIONS, definition),
+        UserStoreModule.forRoot(extras.users, extras.breachedPasswords),
         // Nest's own mechanism: the prefix applies to this module's controllers only.
         ...(mounted.prefix
           ? [RouterModule.register([{ path: mounted.prefix, module: definition.module }])]
           : []),
       ],
-      providers: [
-        ...(definition.providers ?? []),
-        { provide: MOUNTED_ROUTES, useValue: mounted },
-        extras.breachedPasswords
-          ? { provide: BREACHED_PASSWORD_CHECK, useClass: extras.breachedPasswords.useClass }
-          : { provide: BREACHED_PASSWORD_CHECK, useValue: null },
-      ],
-      exports: [...(definition.exports ?? []), MOUNTED_ROUTES],
+      providers: [{ provide: MOUNTED_ROUTES, useValue: mounted }],
+      exports: [MOUNTED_ROUTES],
     };
   })
   .build();

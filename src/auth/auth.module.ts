@@ -1,36 +1,29 @@
 import { CanActivate, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import type { GatehouseAuthOptions } from '../config/gatehouse-config';
 import { AuditModule } from '../common/audit/audit.module';
 import { DomainErrorFilter } from '../common/filters/domain-error.filter';
-import { GatehouseAuthOptions, GatehouseConfig } from '../config/gatehouse-config';
 import { RedisModule } from '../redis/redis.module';
 import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule } from './auth.module-definition';
 import { PassportModule } from '@nestjs/passport';
 import { TokensModule } from '../tokens/tokens.module';
-import { TokenCleanupScheduler } from '../tokens/token-cleanup.scheduler';
-import { BreachedPasswords } from '../users/breached-passwords';
-import { Reauthentication } from '../users/reauthentication.service';
 import { RouteShadowCheck } from './route-shadow-check';
 import { SetupCheck } from './setup-check.service';
 import { UsersModule } from '../users/users.module';
 import { AdminModule } from '../admin/admin.module';
 import { AccountErasure } from './account-erasure.service';
-import { AccountSessionsService } from '../tokens/account-sessions.service';
 import { AccountModule } from '../account/account.module';
-import { MfaChallengeService } from '../account/mfa/mfa-challenge.service';
-import { TwoFactorAccountService } from '../account/mfa/two-factor-account.service';
-import { PasswordResetService } from '../account/password-reset.service';
 import { CookieOriginGuard } from './cookie-mode/cookie-origin.guard';
 import { LogoutAuthGuard } from './cookie-mode/logout-auth.guard';
 import { RefreshCookie } from './cookie-mode/refresh-cookie';
 import { IntrospectionGuard } from './guards/introspection.guard';
 import { AuthService } from './auth.service';
+import { RegistrationService } from './registration.service';
 import { AuthThrottlingModule } from './throttling/auth-throttling.module';
 import { JwtAuthGuard } from '../core/guards/jwt-auth.guard';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { RolesGuard } from '../core/guards/roles.guard';
 import { OAuth2TokenService } from './oauth2/oauth2-token.service';
-import { PasswordHasher } from '../users/password-hasher.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
 
@@ -69,20 +62,13 @@ const globalGuard = <T extends CanActivate>(guard: new (...args: never[]) => T) 
   ],
   providers: [
     AuthService,
-    PasswordResetService,
-    MfaChallengeService,
-    TwoFactorAccountService,
+    RegistrationService,
     RefreshCookie,
     CookieOriginGuard,
     LogoutAuthGuard,
-    AccountSessionsService,
     AccountErasure,
-    Reauthentication,
-    BreachedPasswords,
     OAuth2TokenService,
     IntrospectionGuard,
-    PasswordHasher,
-    TokenCleanupScheduler,
     SetupCheck,
     RouteShadowCheck,
     LocalStrategy,
@@ -90,11 +76,6 @@ const globalGuard = <T extends CanActivate>(guard: new (...args: never[]) => T) 
     JwtAuthGuard,
     LocalAuthGuard,
     RolesGuard,
-    {
-      provide: GatehouseConfig,
-      inject: [AUTH_MODULE_OPTIONS],
-      useFactory: (options: GatehouseAuthOptions) => GatehouseConfig.from(options),
-    },
     globalGuard(JwtAuthGuard),
     globalGuard(RolesGuard),
     { provide: APP_FILTER, useClass: DomainErrorFilter },
@@ -102,10 +83,8 @@ const globalGuard = <T extends CanActivate>(guard: new (...args: never[]) => T) 
   exports: [
     AuthService,
     AccountErasure,
-    PasswordHasher,
     JwtAuthGuard,
     RolesGuard,
-    GatehouseConfig,
     TokensModule,
     UsersModule,
     AdminModule,

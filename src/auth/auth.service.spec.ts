@@ -3,22 +3,19 @@ import { unitImports } from '../../test/support/unit';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { BackgroundTasks } from '../common/background-tasks.service';
 import { ErrorCode } from '../common/errors/domain-error';
-import { DataSource } from 'typeorm';
-import { RevocationReason, Token, TokenType } from '../tokens/entities/token.entity';
+import { TokenType } from '../tokens/entities/token.entity';
 import { RevocationCheckService } from '../tokens/revocation-check.service';
 import { TokenSigner } from '../tokens/token-signer';
 import { TokensModule } from '../tokens/tokens.module';
-import { TokensService } from '../tokens/tokens.service';
 import { UsersModule } from '../users/users.module';
 import { UsersService } from '../users/users.service';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response';
 import { AuthService, LoginResult, isMfaChallenge } from './auth.service';
+import { RegistrationService } from './registration.service';
 import { PasswordHasher } from '../users/password-hasher.service';
-import { BreachedPasswords } from '../users/breached-passwords';
-import { Reauthentication } from '../users/reauthentication.service';
-import { LoginLockoutService, TwoFactorLockoutService } from '../users/login-lockout.service';
 import { AccountModule } from '../account/account.module';
-import { MfaChallengeService } from '../account/mfa/mfa-challenge.service';
+import { AccountSessionsService } from '../tokens/account-sessions.service';
+import { SessionIssuer } from '../tokens/session-issuer.service';
 
 const client = { userAgent: null, ip: null };
 
@@ -28,39 +25,33 @@ function pairOf(result: LoginResult): TokenPairResponse {
   return result;
 }
 
-describe('AuthService', () => {
+describe('AuthService, with registration and the session it opens', () => {
   let moduleRef: TestingModule;
   let auth: AuthService;
+  let registration: RegistrationService;
   let passwords: PasswordHasher;
 
   beforeEach(async () => {
     moduleRef = await Test.createTestingModule({
       imports: [...(await unitImports()), UsersModule, TokensModule, AccountModule],
-      providers: [
-        AuthService,
-        PasswordHasher,
-        LoginLockoutService,
-        TwoFactorLockoutService,
-        MfaChallengeService,
-        Reauthentication,
-        BreachedPasswords,
-      ],
+      providers: [AuthService, RegistrationService],
     }).compile();
     await moduleRef.init();
     auth = moduleRef.get(AuthService);
+    registration = moduleRef.get(RegistrationService);
     passwords = moduleRef.get(PasswordHasher);
   });
   afterEach(() => moduleRef.close());
 
   it('registers with a bcrypt hash and returns no hash', async () => {
-    const user = await auth.register('ada@example.com', 'long password', client);
+    const user = await registration.register('ada@example.com', 'long password', client);
     expect(user).not.toHaveProperty('passwordHash');
     const stored = await moduleRef.get(UsersService).findByEmail('ada@example.com');
     expect(stored?.passwordHash).toMatch(/^\$2[aby]\$04\$/);
   });
 
   it('validates the right password and refuses a wrong one and an unknown email alike', async () => {
-    await auth.register('ada@example.com', 'long password', client);
+    await registration.register('ada@example.com', 'long password', client);
     await expect(
       auth.validateCredentials('ADA@example.com', 'long password'),
     ).resolves.toMatchObject({
@@ -77,7 +68,7 @@ describe('AuthService', () => {
   });
 
   it('audits a failed login alike for an unknown email and a wrong password, without either', async () => {
-    await auth.register('ada@example.com', 'long password', client);
+    await registration.register('ada@example.com', 'long password', client);
     // The verification mail's audit line comes from a background task: let it pass first.
     await moduleRef.get(BackgroundTasks).idle();
     const record = jest
@@ -90,22 +81,6 @@ describe('AuthService', () => {
     expect(record.mock.calls).toEqual([expected, expected]);
   });
 
-  it('audits a login with the user, the new session and the client', async () => {
-    const { id } = await auth.register('ada@example.com', 'long password', client);
-    const record = jest
-      .spyOn(moduleRef.get(AuditLog), 'record')
-      .mockImplementation(() => undefined);
-    const user = await auth.validateCredentials('ada@example.com', 'long password');
-    const pair = pairOf(await auth.login(user, { userAgent: 'spec', ip: '192.0.2.7' }));
-    const claims = moduleRef.get(TokenSigner).verify(pair.access_token, TokenType.Access);
-    expect(record).toHaveBeenCalledWith('login.success', {
-      userAgent: 'spec',
-      ip: '192.0.2.7',
-      userId: id,
-      sessionId: claims?.sid,
-    });
-  });
-
   it('compares against a dummy hash when the email is unknown', async () => {
     const spy = jest.spyOn(passwords, 'verifyAgainstNothing');
     await expect(auth.validateCredentials('nobody@example.com', 'x')).rejects.toBeDefined();
@@ -113,7 +88,7 @@ describe('AuthService', () => {
   });
 
   it('names a disabled account only after its password is proven', async () => {
-    const { id } = await auth.register('ada@example.com', 'long password', client);
+    const { id } = await registration.register('ada@example.com', 'long password', client);
     await moduleRef.get(UsersService).setDisabled(id, true);
     await expect(
       auth.validateCredentials('ada@example.com', 'wrong password'),
@@ -127,47 +102,15 @@ describe('AuthService', () => {
     });
   });
 
-  it('issues nothing to an account disabled while its login is in flight, after the password check', async () => {
-    const { id } = await auth.register('ada@example.com', 'long password', client);
-    const user = await auth.validateCredentials('ada@example.com', 'long password');
-    // An admin disables the account after the password was proven, before the session's rows
-    // exist: the revoke-all of the disable finds nothing to revoke, so only the re-check can.
-    const tokens = moduleRef.get(TokensService);
-    const startSession = tokens.startSession.bind(tokens);
-    jest.spyOn(tokens, 'startSession').mockImplementationOnce(async (...args) => {
-      await moduleRef.get(UsersService).setDisabled(id, true);
-      return startSession(...args);
-    });
-    const record = jest
-      .spyOn(moduleRef.get(AuditLog), 'record')
-      .mockImplementation(() => undefined);
-
-    await expect(auth.login(user, client)).rejects.toMatchObject({
-      code: ErrorCode.AccountDisabled,
-    });
-    const rows = await moduleRef.get(DataSource).getRepository(Token).findBy({ userId: id });
-    // The pair was written, and is revoked before anyone could hold it.
-    expect(rows.map((row) => [row.type, row.revoked, row.revokedReason]).sort()).toEqual([
-      [TokenType.Access, true, RevocationReason.UserDisabled],
-      [TokenType.Refresh, true, RevocationReason.UserDisabled],
-    ]);
-    expect(record).toHaveBeenCalledWith('login.failure', {
-      ...client,
-      userId: id,
-      reason: 'account_disabled',
-    });
-    expect(record).not.toHaveBeenCalledWith('login.success', expect.anything());
-  });
-
   it('logs out a session: its access token stops passing the store check', async () => {
-    const { id } = await auth.register('ada@example.com', 'long password', client);
+    const { id } = await registration.register('ada@example.com', 'long password', client);
     const user = await auth.validateCredentials('ada@example.com', 'long password');
     const pair = pairOf(await auth.login(user, client));
     const claims = moduleRef.get(TokenSigner).verify(pair.access_token, TokenType.Access);
     if (!claims) throw new Error('no claims');
     const check = moduleRef.get(RevocationCheckService);
     await expect(check.assertActive(claims)).resolves.toBeUndefined();
-    await auth.logout({
+    await moduleRef.get(AccountSessionsService).logout({
       sub: id,
       roles: [],
       claims: {},
@@ -178,7 +121,9 @@ describe('AuthService', () => {
     await expect(check.assertActive(claims)).rejects.toMatchObject({
       code: ErrorCode.InvalidToken,
     });
-    await expect(auth.refresh(pair.refresh_token, client)).rejects.toMatchObject({
+    await expect(
+      moduleRef.get(SessionIssuer).refresh(pair.refresh_token, client),
+    ).rejects.toMatchObject({
       code: ErrorCode.InvalidRefreshToken,
     });
   });

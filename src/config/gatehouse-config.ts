@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, InjectionToken, Module } from '@nestjs/common';
 import { AccountConfig, MailConfig, accountConfigFrom, mailConfigFrom } from './account.config';
 import { AuthConfig, authConfigFrom } from './auth.config';
 import { ConfigValidationError, checkAll } from './config-validation.error';
@@ -151,6 +151,31 @@ export class GatehouseConfigModule {
       global: true,
       providers: [{ provide: GatehouseConfig, useValue: config }],
       exports: [GatehouseConfig],
+    };
+  }
+
+  /**
+   * From AuthModule's options: the module definition's own providers and imports (the options,
+   * however `forRoot`/`forRootAsync` gave them) move here, into a global module, so that every
+   * feature module reaches the settings whether or not the host made AuthModule itself global.
+   */
+  static fromOptions(
+    optionsToken: InjectionToken,
+    definition: Pick<DynamicModule, 'imports' | 'providers'>,
+  ): DynamicModule {
+    return {
+      module: GatehouseConfigModule,
+      global: true,
+      imports: definition.imports ?? [],
+      providers: [
+        ...(definition.providers ?? []),
+        {
+          provide: GatehouseConfig,
+          inject: [optionsToken],
+          useFactory: (options: GatehouseAuthOptions) => GatehouseConfig.from(options),
+        },
+      ],
+      exports: [GatehouseConfig, optionsToken],
     };
   }
 

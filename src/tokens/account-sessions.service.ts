@@ -6,15 +6,49 @@ import type { ClientInfo } from '../core/client-info';
 import type { Caller } from '../core/auth-user';
 import { RevokedCount, SessionResponse } from './dto/session.dto';
 import { Reauthentication } from '../users/reauthentication.service';
+import { TokenRevocationService } from './token-revocation.service';
+import { TokensService } from './tokens.service';
 
-/** The signed-in user's view of their own sessions. */
+/** The signed-in user's view of their own sessions, and signing out of them. */
 @Injectable()
 export class AccountSessionsService {
   constructor(
     private readonly sessions: SessionsService,
+    private readonly tokens: TokensService,
+    private readonly revocation: TokenRevocationService,
     private readonly reauthentication: Reauthentication,
     private readonly audit: AuditLog,
   ) {}
+
+  /** Ends the caller's session: its access token and the refresh token of the same family. */
+  async logout(caller: Caller, client?: ClientInfo): Promise<void> {
+    const revokedTokens = await this.revocation.revokeFamily(
+      caller.sessionId,
+      RevocationReason.Logout,
+    );
+    this.audit.record('logout', {
+      ...client,
+      userId: caller.sub,
+      sessionId: caller.sessionId,
+      revokedTokens,
+    });
+  }
+
+  /**
+   * Cookie mode's logout, where the refresh cookie is the credential: ends its session. A cookie
+   * that is no longer valid ends nothing and is not an error (the session is over either way).
+   */
+  async logoutWithRefreshToken(refreshToken: string, client?: ClientInfo): Promise<void> {
+    const claims = this.tokens.identifyRefreshToken(refreshToken);
+    if (!claims) return;
+    const revokedTokens = await this.revocation.revokeFamily(claims.sid, RevocationReason.Logout);
+    this.audit.record('logout', {
+      ...client,
+      userId: claims.sub,
+      sessionId: claims.sid,
+      revokedTokens,
+    });
+  }
 
   async list(caller: Caller): Promise<SessionResponse[]> {
     const live = await this.sessions.listLive(caller.sub);

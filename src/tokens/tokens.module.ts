@@ -22,10 +22,13 @@ import { TokensService } from './tokens.service';
 import { VerifiedAccessTokens } from '../core/access-token';
 import { UsersModule } from '../users/users.module';
 import { VerifiedAccessTokensService } from './verified-access-tokens.service';
+import { AccountSessionsService } from './account-sessions.service';
+import { SessionIssuer } from './session-issuer.service';
+import { TokenCleanupScheduler } from './token-cleanup.scheduler';
 
 /**
  * The token store: issuing, rotation, revocation, the per-request revocation check with its
- * caches, sessions, and cleanup of expired rows.
+ * caches, sessions (a person's own list of them too), and cleanup of expired rows on its timer.
  */
 @Module({
   imports: [
@@ -51,6 +54,9 @@ import { VerifiedAccessTokensService } from './verified-access-tokens.service';
     TokenCleanupService,
     TokenIntrospectionService,
     VerifiedTokenCache,
+    AccountSessionsService,
+    SessionIssuer,
+    TokenCleanupScheduler,
   ],
   exports: [
     VerifiedAccessTokens,
@@ -64,6 +70,8 @@ import { VerifiedAccessTokensService } from './verified-access-tokens.service';
     TokenStateCache,
     TokenIntrospectionService,
     VerifiedTokenCache,
+    AccountSessionsService,
+    SessionIssuer,
     KeysModule,
     TransactionsModule,
   ],

@@ -1,6 +1,8 @@
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { BREACHED_PASSWORD_CHECK } from './breached-passwords';
+import type { GatehouseBreachedPasswordsOption } from './breached-passwords';
 import { GATEHOUSE_USERS, TypeOrmUserStore, TypeOrmUsersOptions } from './typeorm-user-store';
 import { USER_STORE } from './user-store';
 import type { UserStore } from './user-store';
@@ -10,13 +12,17 @@ import type { UserStore } from './user-store';
 export type GatehouseUsersOption = TypeOrmUsersOptions<any> | { useClass: Type<UserStore> };
 
 /**
- * Provides the UserStore (USER_STORE) to every module: the token checks of TokensModule and the
- * accounts of UsersModule reach it without importing AuthModule, which imports this.
+ * The ports a host may fill, provided to every module: the UserStore (USER_STORE) and the
+ * breached-password check (BREACHED_PASSWORD_CHECK, null when there is none). Global, so that
+ * UsersModule and TokensModule reach them whether or not AuthModule, which imports this, is.
  */
 @Module({})
 export class UserStoreModule {
-  static forRoot(users?: GatehouseUsersOption): DynamicModule {
-    const provider: Provider =
+  static forRoot(
+    users?: GatehouseUsersOption,
+    breachedPasswords?: GatehouseBreachedPasswordsOption,
+  ): DynamicModule {
+    const store: Provider =
       users && 'useClass' in users
         ? { provide: USER_STORE, useClass: users.useClass }
         : {
@@ -25,6 +31,14 @@ export class UserStoreModule {
             useFactory: (dataSource: DataSource) =>
               new TypeOrmUserStore(dataSource, users ?? GATEHOUSE_USERS),
           };
-    return { module: UserStoreModule, global: true, providers: [provider], exports: [USER_STORE] };
+    const breached: Provider = breachedPasswords
+      ? { provide: BREACHED_PASSWORD_CHECK, useClass: breachedPasswords.useClass }
+      : { provide: BREACHED_PASSWORD_CHECK, useValue: null };
+    return {
+      module: UserStoreModule,
+      global: true,
+      providers: [store, breached],
+      exports: [USER_STORE, BREACHED_PASSWORD_CHECK],
+    };
   }
 }

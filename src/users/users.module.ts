@@ -1,12 +1,33 @@
 import { Module } from '@nestjs/common';
+import { BreachedPasswords } from './breached-passwords';
+import { LoginLockoutService, TwoFactorLockoutService } from './login-lockout.service';
+import { PasswordHasher } from './password-hasher.service';
+import { Reauthentication } from './reauthentication.service';
 import { UsersService } from './users.service';
 
 /**
- * Accounts, reached through the UserStore port that AuthModule provides (USER_STORE, from its
- * `users` option). Their routes are mounted by AuthModule, which chooses which.
+ * Accounts, reached through the UserStore port (USER_STORE, from AuthModule's `users` option),
+ * and what proves who holds one: the password hasher with its worker pool, the breached-password
+ * check, the lockouts and re-authentication. Each is provided here only: a second module
+ * providing PasswordHasher would start a second worker pool. Their routes are mounted by
+ * AuthModule, which chooses which.
  */
 @Module({
-  providers: [UsersService],
-  exports: [UsersService],
+  providers: [
+    UsersService,
+    PasswordHasher,
+    BreachedPasswords,
+    LoginLockoutService,
+    TwoFactorLockoutService,
+    Reauthentication,
+  ],
+  exports: [
+    UsersService,
+    PasswordHasher,
+    BreachedPasswords,
+    LoginLockoutService,
+    TwoFactorLockoutService,
+    Reauthentication,
+  ],
 })
 export class UsersModule {}

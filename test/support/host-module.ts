@@ -19,6 +19,9 @@ import type {
  */
 export function inMemoryHost(options: {
   controllers?: Type[];
+  /** Modules of the host's own, beside AuthModule. */
+  imports?: Type[];
+  isGlobal?: boolean;
   routes?: GatehouseRoutes;
   globalGuards?: boolean;
   settings?: Record<string, string>;
@@ -40,6 +43,7 @@ export function inMemoryHost(options: {
         jwt: { secret: 'in-memory-host-secret-0123456789abcdef0123456789' },
         bcryptCost: 4,
         globalGuards: options.globalGuards ?? false,
+        isGlobal: options.isGlobal,
         routes: options.routes,
         users: options.users,
         breachedPasswords: options.breachedPasswords,
@@ -49,6 +53,7 @@ export function inMemoryHost(options: {
           ...options.settings,
         },
       }),
+      ...(options.imports ?? []),
     ],
     // Declared by the root module, so registered before Gatehouse's routes.
     controllers: options.controllers ?? [],

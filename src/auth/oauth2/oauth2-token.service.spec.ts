@@ -1,4 +1,5 @@
 import { ErrorCode, DomainError } from '../../common/errors/domain-error';
+import type { SessionIssuer } from '../../tokens/session-issuer.service';
 import { AuthService } from '../auth.service';
 import { OAuth2TokenService } from './oauth2-token.service';
 
@@ -12,12 +13,12 @@ const pair = {
 const client = { userAgent: null, ip: null };
 
 describe('OAuth2TokenService', () => {
-  const auth = {
-    validateCredentials: jest.fn(),
-    login: jest.fn(),
-    refresh: jest.fn(),
-  };
-  const service = new OAuth2TokenService(auth as unknown as AuthService);
+  const auth = { validateCredentials: jest.fn(), login: jest.fn() };
+  const sessions = { refresh: jest.fn() };
+  const service = new OAuth2TokenService(
+    auth as unknown as AuthService,
+    sessions as unknown as SessionIssuer,
+  );
   beforeEach(() => jest.resetAllMocks());
 
   it('password grant: checks the credentials and logs in', async () => {
@@ -48,11 +49,11 @@ describe('OAuth2TokenService', () => {
   });
 
   it('refresh_token grant: rotates', async () => {
-    auth.refresh.mockResolvedValue(pair);
+    sessions.refresh.mockResolvedValue(pair);
     await expect(
       service.exchange({ grant_type: 'refresh_token', refresh_token: 'rt' }, client),
     ).resolves.toBe(pair);
-    expect(auth.refresh).toHaveBeenCalledWith('rt', client);
+    expect(sessions.refresh).toHaveBeenCalledWith('rt', client);
   });
 
   it('refresh_token grant without the token is invalid_request', async () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClientInfo } from '../../core/client-info';
 import { TokenPairResponse } from '../../tokens/dto/token-pair.response';
+import { SessionIssuer } from '../../tokens/session-issuer.service';
 import { AuthService, isMfaChallenge } from '../auth.service';
 import { GrantType, TokenRequestDto } from '../dto/token-request.dto';
 import { OAuth2Error } from './oauth2-error';
@@ -8,7 +9,10 @@ import { OAuth2Error } from './oauth2-error';
 /** RFC 6749 token endpoint: the password (§4.3) and refresh_token (§6) grants. */
 @Injectable()
 export class OAuth2TokenService {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessions: SessionIssuer,
+  ) {}
 
   async exchange(request: TokenRequestDto, client: ClientInfo): Promise<TokenPairResponse> {
     switch (request.grant_type as GrantType) {
@@ -34,7 +38,7 @@ export class OAuth2TokenService {
         if (!request.refresh_token) {
           throw new OAuth2Error('invalid_request', 'refresh_token is required');
         }
-        return this.auth.refresh(request.refresh_token, client);
+        return this.sessions.refresh(request.refresh_token, client);
       }
       default:
         throw new OAuth2Error(

@@ -8,7 +8,6 @@ import { TokensModule } from '../../tokens/tokens.module';
 import { normalizeEmail } from '../../users/users.service';
 import { MFA_TOKEN_AUDIENCE, MFA_TOKEN_TYPE } from '../../account/mfa/mfa-token';
 import { AuthThrottlerGuard } from '../../throttling/auth-throttler.guard';
-import { LoginLockoutService, TwoFactorLockoutService } from '../../users/login-lockout.service';
 import { RedisThrottlerStorage } from '../../throttling/redis-throttler.storage';
 
 interface RequestLike {
@@ -63,7 +62,7 @@ function namedAccount(req: RequestLike, signer: TokenSigner): string | null {
 /**
  * Brute-force limits for login, the token endpoint, refresh and registration: per client address
  * (as Express sees it: X-Forwarded-For counts only behind a TRUST_PROXY) and per account, in Redis
- * when configured so that every instance shares them; and the account lockout.
+ * when configured so that every instance shares them. (The account lockout is UsersModule's.)
  */
 @Module({
   imports: [
@@ -112,7 +111,7 @@ function namedAccount(req: RequestLike, signer: TokenSigner): string | null {
       },
     }),
   ],
-  providers: [LoginLockoutService, TwoFactorLockoutService, AuthThrottlerGuard],
-  exports: [LoginLockoutService, TwoFactorLockoutService, AuthThrottlerGuard, ThrottlerModule],
+  providers: [AuthThrottlerGuard],
+  exports: [AuthThrottlerGuard, ThrottlerModule],
 })
 export class AuthThrottlingModule {}
