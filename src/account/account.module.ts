@@ -16,6 +16,17 @@ import { OneTimeTokensService } from './one-time-tokens.service';
 import { PasswordChangeService } from './password-change.service';
 import { PasswordResetService } from './password-reset.service';
 
+const providers = [
+  OneTimeTokensService,
+  AccountMails,
+  EmailVerificationService,
+  TwoFactorService,
+  MfaChallengeService,
+  TwoFactorAccountService,
+  PasswordResetService,
+  PasswordChangeService,
+];
+
 /**
  * The account's lifecycle beyond signing in: one-time tokens, the mails that carry them, email
  * verification, password change and reset, and the TOTP second factor with its recovery codes and the
@@ -29,26 +40,7 @@ import { PasswordResetService } from './password-reset.service';
     TokensModule,
     TransactionsModule,
   ],
-  providers: [
-    OneTimeTokensService,
-    AccountMails,
-    EmailVerificationService,
-    TwoFactorService,
-    MfaChallengeService,
-    TwoFactorAccountService,
-    PasswordResetService,
-    PasswordChangeService,
-  ],
-  exports: [
-    OneTimeTokensService,
-    AccountMails,
-    EmailVerificationService,
-    TwoFactorService,
-    MfaChallengeService,
-    TwoFactorAccountService,
-    PasswordResetService,
-    PasswordChangeService,
-    MailModule,
-  ],
+  providers,
+  exports: [...providers, MailModule],
 })
 export class AccountModule {}

@@ -12,22 +12,14 @@ import { UsersService } from './users.service';
  * providing PasswordHasher would start a second worker pool. Their routes are mounted by
  * AuthModule, which chooses which.
  */
-@Module({
-  providers: [
-    UsersService,
-    PasswordHasher,
-    BreachedPasswords,
-    LoginLockoutService,
-    TwoFactorLockoutService,
-    Reauthentication,
-  ],
-  exports: [
-    UsersService,
-    PasswordHasher,
-    BreachedPasswords,
-    LoginLockoutService,
-    TwoFactorLockoutService,
-    Reauthentication,
-  ],
-})
+const providers = [
+  UsersService,
+  PasswordHasher,
+  BreachedPasswords,
+  LoginLockoutService,
+  TwoFactorLockoutService,
+  Reauthentication,
+];
+
+@Module({ providers, exports: providers })
 export class UsersModule {}
