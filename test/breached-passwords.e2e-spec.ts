@@ -1,7 +1,12 @@
-import { INestApplication, Injectable } from '@nestjs/common';
+import { INestApplication, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
+import { AuthModule, gatehouseSchema } from '../src';
 import type { BreachedPasswordCheck } from '../src';
 import { inMemoryHost } from './support/host-module';
 
@@ -53,5 +58,68 @@ describe('a breached-password service plugged in by the host', () => {
       'not in any breach here',
       'leaked two from 2021',
     ]);
+  });
+});
+
+/** What a real service needs: a client of the host's, from a module of the host's. */
+@Injectable()
+class RangeClient {
+  readonly leaked = new Set(['leaked by the range api']);
+}
+@Module({ providers: [RangeClient], exports: [RangeClient] })
+class RangeModule {}
+
+@Injectable()
+class RangeBreaches implements BreachedPasswordCheck {
+  constructor(private readonly client: RangeClient) {}
+  isBreached(password: string): Promise<boolean> {
+    return Promise.resolve(this.client.leaked.has(password));
+  }
+}
+
+describe('a breached-password service with dependencies from forRootAsync imports', () => {
+  let app: INestApplication<App>;
+
+  beforeAll(async () => {
+    const schema = gatehouseSchema();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'better-sqlite3',
+          database: ':memory:',
+          entities: schema.entities,
+          migrations: schema.migrations,
+          migrationsRun: true,
+        }),
+        AuthModule.forRootAsync({
+          imports: [RangeModule],
+          inject: [RangeClient],
+          breachedPasswords: { useClass: RangeBreaches },
+          useFactory: () => ({
+            jwt: { secret: 'range-host-secret-0123456789abcdef0123456789ab' },
+            bcryptCost: 4,
+            globalGuards: false,
+            settings: {
+              TOKEN_CLEANUP_INTERVAL: '0',
+              MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'range-outbox-')),
+            },
+          }),
+        }),
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: ['error'] });
+    await app.init();
+  });
+  afterAll(() => app.close());
+
+  it('boots, and the service refuses what its client names', async () => {
+    await request(app.getHttpServer())
+      .post('/auth/register')
+      .send({ email: 'eve@host.example', password: 'leaked by the range api' })
+      .expect(400);
+    await request(app.getHttpServer())
+      .post('/auth/register')
+      .send({ email: 'ada@host.example', password: 'not leaked by anything' })
+      .expect(201);
   });
 });

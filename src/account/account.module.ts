@@ -29,8 +29,9 @@ const providers = [
 
 /**
  * The account's lifecycle beyond signing in: one-time tokens, the mails that carry them, email
- * verification, password change and reset, and the TOTP second factor with its recovery codes and the
- * challenge of a two-factor login. AuthModule builds login on these, and mounts their routes.
+ * verification, password change and reset, and the TOTP second factor with its recovery codes
+ * and the challenge of a two-factor login. AuthModule builds login on these, and mounts their
+ * routes.
  */
 @Module({
   imports: [

@@ -54,7 +54,7 @@ export const {
         // The options and the settings: global whatever `isGlobal` says, since the feature
         // modules AuthModule imports read them too (as TypeOrmModule's core module is global).
         GatehouseConfigModule.fromOptions(AUTH_MODULE_OPTIONS, definition),
-        UserStoreModule.forRoot(extras.users, extras.breachedPasswords),
+        UserStoreModule.forRoot(extras.users, extras.breachedPasswords, definition.imports),
         // Nest's own mechanism: the prefix applies to this module's controllers only.
         ...(mounted.prefix
           ? [RouterModule.register([{ path: mounted.prefix, module: definition.module }])]

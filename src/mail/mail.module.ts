@@ -4,7 +4,7 @@ import { Mailer } from './mailer.service';
 
 /**
  * The Mailer, and the background tasks that decide what to mail after a request has been
- * answered; reads `mail` from GatehouseConfig, which AuthModule provides globally.
+ * answered; reads `mail` from GatehouseConfig, which GatehouseConfigModule provides globally.
  */
 @Module({
   providers: [Mailer, BackgroundTasks],

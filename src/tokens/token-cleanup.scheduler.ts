@@ -4,8 +4,8 @@ import { RedisService } from '../redis/redis.service';
 import { TokenCleanupService } from './token-cleanup.service';
 
 /**
- * Runs the cleanup every TOKEN_CLEANUP_INTERVAL (0: never) in every application that imports
- * AuthModule. With Redis, one instance per interval takes a lock and runs it; a run never overlaps
+ * Runs the cleanup every TOKEN_CLEANUP_INTERVAL (0: never) wherever TokensModule is (every
+ * application that imports AuthModule). With Redis, one instance per interval takes a lock and runs it; a run never overlaps
  * the previous one on the same instance. A plain timer: a scheduler package would be one more
  * dependency for every host.
  */

@@ -39,7 +39,6 @@ describe('Reauthentication', () => {
         AuditModule,
         UsersModule,
       ],
-      providers: [Reauthentication, PasswordHasher, LoginLockoutService],
     }).compile();
     await moduleRef.init();
     reauth = moduleRef.get(Reauthentication);

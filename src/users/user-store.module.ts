@@ -1,4 +1,4 @@
-import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
+import { DynamicModule, Module, ModuleMetadata, Provider, Type } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { BREACHED_PASSWORD_CHECK } from './breached-passwords';
@@ -15,12 +15,15 @@ export type GatehouseUsersOption = TypeOrmUsersOptions<any> | { useClass: Type<U
  * The ports a host may fill, provided to every module: the UserStore (USER_STORE) and the
  * breached-password check (BREACHED_PASSWORD_CHECK, null when there is none). Global, so that
  * UsersModule and TokensModule reach them whether or not AuthModule, which imports this, is.
+ * A host's class for either gets its dependencies from global modules and from `imports` (those
+ * of `forRootAsync`).
  */
 @Module({})
 export class UserStoreModule {
   static forRoot(
     users?: GatehouseUsersOption,
     breachedPasswords?: GatehouseBreachedPasswordsOption,
+    imports: ModuleMetadata['imports'] = [],
   ): DynamicModule {
     const store: Provider =
       users && 'useClass' in users
@@ -37,6 +40,7 @@ export class UserStoreModule {
     return {
       module: UserStoreModule,
       global: true,
+      imports,
       providers: [store, breached],
       exports: [USER_STORE, BREACHED_PASSWORD_CHECK],
     };

@@ -5,13 +5,6 @@ import { PasswordHasher } from './password-hasher.service';
 import { Reauthentication } from './reauthentication.service';
 import { UsersService } from './users.service';
 
-/**
- * Accounts, reached through the UserStore port (USER_STORE, from AuthModule's `users` option),
- * and what proves who holds one: the password hasher with its worker pool, the breached-password
- * check, the lockouts and re-authentication. Each is provided here only: a second module
- * providing PasswordHasher would start a second worker pool. Their routes are mounted by
- * AuthModule, which chooses which.
- */
 const providers = [
   UsersService,
   PasswordHasher,
@@ -21,5 +14,12 @@ const providers = [
   Reauthentication,
 ];
 
+/**
+ * Accounts, reached through the UserStore port (USER_STORE, from AuthModule's `users` option),
+ * and what proves who holds one: the password hasher with its worker pool, the breached-password
+ * check, the lockouts and re-authentication. Each is provided here only: a second module
+ * providing PasswordHasher would start a second worker pool. Their routes are mounted by
+ * AuthModule, which chooses which.
+ */
 @Module({ providers, exports: providers })
 export class UsersModule {}
