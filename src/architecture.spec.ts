@@ -14,7 +14,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['database', 'mail', 'redis', 'core'],
   ['throttling', 'users'],
   ['tokens'],
-  ['account'],
+  ['account', 'sockets'],
   ['admin'],
   ['schema'],
   ['auth'],
@@ -92,6 +92,27 @@ describe('architecture', () => {
       .filter(({ to, target }) => to !== 'server' && target !== index && target !== SRC)
       .map(({ file, spec }) => `${file} imports ${spec}`);
     expect(deep).toEqual([]);
+  });
+
+  it('loads the optional integrations only where a host asks for them', () => {
+    // Installed by hosts that use them only: a value import anywhere else would make every host
+    // install them. Types are erased; Gatehouse's own errors load them on use (optionalPeer).
+    const optional =
+      /^(@nestjs\/(websockets|microservices|graphql|apollo|platform-socket\.io|platform-ws)|graphql|graphql-ws|socket\.io|ws)(\/|$)/;
+    const valueImport = /^import\s+(?!type\b)[^;]*?from\s*['"]([^'"]+)['"]/gm;
+    const loading = sourceFiles(SRC)
+      .filter((file) => folderOf(file) !== 'sockets')
+      .flatMap((file) =>
+        [...readFileSync(file, 'utf8').matchAll(valueImport)]
+          .filter((match) => optional.test(match[1]))
+          .map((match) => `${relative(SRC, file)} imports ${match[1]}`),
+      );
+    expect(loading).toEqual([]);
+    // The adapters are reached by their own entry points, never through src/index.ts.
+    const intoSockets = all
+      .filter(({ from, to }) => to === 'sockets' && from !== 'sockets')
+      .map(({ file, spec }) => `${file} imports ${spec}`);
+    expect(intoSockets).toEqual([]);
   });
 
   it('reads the imports it judges (a check that found none would pass anything)', () => {

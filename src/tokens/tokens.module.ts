@@ -24,6 +24,7 @@ import { UsersModule } from '../users/users.module';
 import { VerifiedAccessTokensService } from './verified-access-tokens.service';
 import { AccountSessionsService } from './account-sessions.service';
 import { SessionIssuer } from './session-issuer.service';
+import { LiveSessions } from './live-sessions.service';
 import { TokenCleanupScheduler } from './token-cleanup.scheduler';
 
 /**
@@ -56,6 +57,7 @@ import { TokenCleanupScheduler } from './token-cleanup.scheduler';
     VerifiedTokenCache,
     AccountSessionsService,
     SessionIssuer,
+    LiveSessions,
     TokenCleanupScheduler,
   ],
   exports: [
@@ -72,6 +74,7 @@ import { TokenCleanupScheduler } from './token-cleanup.scheduler';
     VerifiedTokenCache,
     AccountSessionsService,
     SessionIssuer,
+    LiveSessions,
     KeysModule,
     TransactionsModule,
   ],

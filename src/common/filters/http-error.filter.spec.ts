@@ -13,6 +13,7 @@ function harness(request: { id?: unknown; headers: Record<string, string> } = { 
     },
   } as unknown as HttpAdapterHost;
   const host = {
+    getType: () => 'http',
     switchToHttp: () => ({ getResponse: () => ({}), getRequest: () => request }),
   } as unknown as ArgumentsHost;
   const filter = new HttpErrorFilter(adapterHost);

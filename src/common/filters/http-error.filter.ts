@@ -11,6 +11,7 @@ import { STATUS_CODES } from 'node:http';
 import { databaseUnavailable } from '../errors/driver-errors';
 import { DomainError, ErrorCode, ReauthenticationRequired } from '../errors/domain-error';
 import { ErrorBody } from '../errors/error-body';
+import { answerOutsideHttp } from './call-errors';
 import {
   REQUEST_ID_HEADER,
   RequestWithId,
@@ -49,7 +50,9 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): unknown {
+    // A resolver, a gateway or a message handler: no HTTP response to write.
+    if (host.getType() !== 'http') return answerOutsideHttp(exception, host, this.logger);
     const { httpAdapter } = this.adapterHost;
     const ctx = host.switchToHttp();
     const response = ctx.getResponse<unknown>();
@@ -83,6 +86,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       }
     }
     httpAdapter.reply(response, body, body.statusCode);
+    return undefined;
   }
 
   /** The body for this exception; `requestId` only names the request in the log. */

@@ -1,4 +1,4 @@
-import { Controller, Get, Logger } from '@nestjs/common';
+import { Controller, ExecutionContext, Get, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { httpContext } from '../../../test/support/http-context';
 import { AuthGuard } from '@nestjs/passport';
@@ -29,13 +29,27 @@ const context = (
   request: object = withBearer(),
 ) => httpContext(request, { cls, handler });
 
+const caller = {
+  id: 'u1',
+  sub: 'u1',
+  roles: ['user'],
+  tokenId: 't1',
+  sessionId: 's1',
+  expiresAt: 2_000_000_000,
+  claims: {},
+};
+
 describe('JwtAuthGuard', () => {
   const verified = { callerOf: jest.fn() };
   const guard = new JwtAuthGuard(new Reflector(), verified);
   // The passport half: stubbed here, exercised for real by the e2e suites.
   const passport = jest.spyOn(AuthGuard(JWT_STRATEGY).prototype, 'canActivate');
   beforeEach(() => {
-    passport.mockReset().mockResolvedValue(true);
+    // As passport does on success: the user on the request the guard handed it.
+    passport.mockReset().mockImplementation((ctx) => {
+      guard.getRequest(ctx as ExecutionContext).user = caller;
+      return Promise.resolve(true);
+    });
     verified.callerOf.mockReset().mockReturnValue(undefined);
   });
 

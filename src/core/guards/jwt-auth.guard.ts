@@ -2,27 +2,37 @@ import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { asError } from '../../common/errors/as-error';
+import { refusalFor } from '../../common/filters/call-errors';
 import { ensureRequestId } from '../../common/http/request-id';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { INVALID_ACCESS_TOKEN, JWT_STRATEGY, VerifiedAccessTokens } from '../access-token';
 import type { AuthUser } from '../auth-user';
-import { BearerRequest, extractBearerToken } from '../bearer-token.extractor';
+import { extractBearerToken } from '../bearer-token.extractor';
+import {
+  CallCredentials,
+  CallRequest,
+  admitCaller,
+  credentialsOf,
+  isAdmitted,
+} from '../call-context';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
 
-const AUTHENTICATED = Symbol('gatehouse:authenticated');
-
-interface GuardedRequest extends BearerRequest {
-  user?: AuthUser<string | number>;
-  [AUTHENTICATED]?: true;
+/** Throws a refusal as the kind of call it refuses knows it (GraphQL, WebSocket, RPC). */
+export function refuse(context: ExecutionContext, error: unknown): never {
+  throw error instanceof DomainError ? refusalFor(context.getType(), error) : error;
 }
 
 /**
  * Requires a valid, live bearer access token, except on `@Public()` routes. Registered globally;
- * also usable per route with `@UseGuards(JwtAuthGuard)`, where it does not verify twice.
+ * also usable per route with `@UseGuards(JwtAuthGuard)`, where it does not verify twice. The same
+ * guard serves GraphQL resolvers, WebSocket gateways and message handlers: see
+ * {@link credentialsOf} for where each kind of call carries its token.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   private readonly logger = new Logger(JwtAuthGuard.name);
+  /** The call passport is verifying, by its context: the request it reads is that call's. */
+  private readonly passportCalls = new WeakMap<ExecutionContext, CallCredentials>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -36,7 +46,13 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
       context.getHandler(),
       context.getClass(),
     ]);
-    return isPublic ? true : this.authenticate(context);
+    if (isPublic) return true;
+    try {
+      const admitted = this.authenticate(context);
+      return admitted === true ? true : admitted.catch((error: unknown) => refuse(context, error));
+    } catch (error) {
+      return refuse(context, error);
+    }
   }
 
   /**
@@ -46,43 +62,50 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
    * live the answer is synchronous (the hot path: no I/O, no promise).
    */
   authenticate(context: ExecutionContext): true | Promise<true> {
-    const request = context.switchToHttp().getRequest<GuardedRequest>();
-    if (request[AUTHENTICATED]) return true;
-    const token = extractBearerToken(request);
+    const call = credentialsOf(context);
+    if (isAdmitted(call)) return true;
+    const token = extractBearerToken(call.request);
     if (!token)
       throw new DomainError(ErrorCode.Unauthenticated, 'A bearer access token is required');
     const caller = this.verified.callerOf(token);
-    if (caller === undefined) return this.authenticateWithPassport(context, request);
-    if (caller instanceof Promise) return this.admitWhenLive(context, request, caller);
-    this.admit(request, caller);
+    if (caller === undefined) return this.authenticateWithPassport(context, call);
+    if (caller instanceof Promise) return this.admitWhenLive(context, call, caller);
+    admitCaller(call, caller);
     return true;
+  }
+
+  /** What passport reads: the HTTP request, or the stand-in for a socket's or a message's. */
+  override getRequest(context: ExecutionContext): CallRequest {
+    return (this.passportCalls.get(context) ?? credentialsOf(context)).request;
+  }
+
+  /** Passport's response, unused with a callback; a socket or a message has none. */
+  getResponse(context: ExecutionContext): unknown {
+    return context.getType() === 'http' ? context.switchToHttp().getResponse() : {};
   }
 
   private async authenticateWithPassport(
     context: ExecutionContext,
-    request: GuardedRequest,
+    call: CallCredentials,
   ): Promise<true> {
+    // Passport sets `user` on the object getRequest gives it: for a message, this stand-in.
+    this.passportCalls.set(context, call);
     await (super.canActivate(context) as Promise<boolean>);
-    request[AUTHENTICATED] = true;
+    if (call.request.user) admitCaller(call, call.request.user);
     return true;
   }
 
   private async admitWhenLive(
     context: ExecutionContext,
-    request: GuardedRequest,
+    call: CallCredentials,
     caller: Promise<AuthUser<string | number>>,
   ): Promise<true> {
     try {
-      this.admit(request, await caller);
+      admitCaller(call, await caller);
     } catch (error) {
       this.handleRequest(error, false, undefined, context);
     }
     return true;
-  }
-
-  private admit(request: GuardedRequest, caller: AuthUser<string | number>): void {
-    request.user = caller;
-    request[AUTHENTICATED] = true;
   }
 
   override handleRequest<TUser = AuthUser>(
@@ -104,8 +127,8 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   }
 
   private logRefusal(reason: string, context: ExecutionContext | undefined): void {
-    const request = context?.switchToHttp().getRequest<GuardedRequest>();
-    const requestId = request ? ensureRequestId(request) : undefined;
+    const call = context ? credentialsOf(context) : undefined;
+    const requestId = call?.http ? ensureRequestId(call.request) : undefined;
     this.logger.debug({ requestId, reason }, 'bearer token refused');
   }
 }

@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
-import { AuthUser } from '../auth-user';
+import { callerOf } from '../call-context';
+import { refuse } from './jwt-auth.guard';
 import { ROLES_KEY } from '../decorators/roles.decorator';
 
 /**
@@ -18,14 +19,20 @@ export class RolesGuard implements CanActivate {
       context.getClass(),
     ]);
     if (!required || required.length === 0) return true;
-    const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
+    const user = callerOf(context);
     if (!user) {
-      throw new DomainError(ErrorCode.Unauthenticated, 'A bearer access token is required');
+      refuse(
+        context,
+        new DomainError(ErrorCode.Unauthenticated, 'A bearer access token is required'),
+      );
     }
     if (!required.some((role) => user.roles.includes(role))) {
-      throw new DomainError(
-        ErrorCode.Forbidden,
-        `This action requires the role ${required.join(' or ')}`,
+      refuse(
+        context,
+        new DomainError(
+          ErrorCode.Forbidden,
+          `This action requires the role ${required.join(' or ')}`,
+        ),
       );
     }
     return true;

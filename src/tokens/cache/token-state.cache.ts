@@ -15,8 +15,17 @@ import { TokenState } from '../token-state';
  *   and can be withdrawn at once. While not trusted, neither this cache nor the shared one in
  *   Redis is read, and nothing is stored: every check goes to the database.
  */
+/** Told what the cache learns: tokens revoked, and trust regained after news may have been missed. */
+export interface TokenStateListener {
+  /** These tokens changed (a revocation, here or on another instance). */
+  invalidated?(jtis: readonly string[]): void;
+  /** Cached states are served again after a time they were not: revocations may have been missed. */
+  trusted?(): void;
+}
+
 @Injectable()
 export class TokenStateCache {
+  private readonly listeners = new Set<TokenStateListener>();
   private readonly ttlMs: number;
   private readonly entries?: LRUCache<string, TokenState>;
   private generation = 0;
@@ -70,8 +79,19 @@ export class TokenStateCache {
 
   invalidate(jtis: Iterable<string>): void {
     this.generation++;
-    if (!this.entries) return;
-    for (const jti of jtis) this.entries.delete(jti);
+    const list = this.listeners.size > 0 ? [...jtis] : jtis;
+    if (this.entries) for (const jti of list) this.entries.delete(jti);
+    if (this.listeners.size > 0) this.tell((l) => l.invalidated?.(list as string[]));
+  }
+
+  /** Adds a listener (see {@link TokenStateListener}); returns what removes it. */
+  listen(listener: TokenStateListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private tell(call: (listener: TokenStateListener) => void): void {
+    for (const listener of this.listeners) call(listener);
   }
 
   /** Whether cached states (here, or shared in Redis) may be served at this instant. */
@@ -92,7 +112,9 @@ export class TokenStateCache {
    */
   trustUntil(until: number, epoch: number): boolean {
     if (epoch !== this.trustEpoch) return false;
+    const regained = !this.isTrusted();
     this.trustedUntil = until;
+    if (regained && this.isTrusted()) this.tell((l) => l.trusted?.());
     return true;
   }
 

@@ -1,0 +1,154 @@
+import { ArgumentsHost, IntrinsicException, Logger } from '@nestjs/common';
+import { Observable, throwError } from 'rxjs';
+import { DomainError, ErrorCode } from '../errors/domain-error';
+import { optionalPeer } from '../optional-peer';
+
+/**
+ * A refusal as a socket or a message handler's caller receives it: the same code and message as
+ * the HTTP body, under Nest's own `status: 'error'`.
+ */
+export interface CallErrorPayload {
+  status: 'error';
+  statusCode: number;
+  code: ErrorCode;
+  message: string;
+  details?: string[];
+  retryAfter?: number;
+}
+
+/** The codes GraphQL clients know (Apollo's), by HTTP status; Gatehouse's own code beside. */
+const GRAPHQL_CODES: Partial<Record<number, string>> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+const UNKNOWN: CallErrorPayload = {
+  status: 'error',
+  statusCode: 500,
+  code: ErrorCode.Internal,
+  message: 'Internal server error',
+};
+
+/**
+ * What a GraphQL resolver's error becomes: graphql-js keeps an error's `extensions` when it wraps
+ * it, so no import of `graphql` is needed (a host without GraphQL loads none of this). Its stack
+ * is the one line of its code and message: a refusal is an answer, not a fault, and Apollo
+ * outside production sends `stack` to the client. Intrinsic: Nest does not log it as an error.
+ */
+export class GraphQLRefusal extends IntrinsicException {
+  readonly extensions: Record<string, unknown>;
+
+  constructor(error: DomainError) {
+    super(error.message);
+    this.name = 'GraphQLRefusal';
+    this.extensions = {
+      code: GRAPHQL_CODES[error.status] ?? error.code,
+      gatehouseCode: error.code,
+      ...(error.details ? { details: error.details } : {}),
+      ...(error.retryAfterSeconds !== undefined ? { retryAfter: error.retryAfterSeconds } : {}),
+    };
+    this.stack = `${String(this.extensions.code)}: ${error.message}`;
+  }
+}
+
+export function payloadOf(error: DomainError): CallErrorPayload {
+  return {
+    status: 'error',
+    statusCode: error.status,
+    code: error.code,
+    message: error.message,
+    ...(error.details ? { details: error.details } : {}),
+    ...(error.retryAfterSeconds !== undefined ? { retryAfter: error.retryAfterSeconds } : {}),
+  };
+}
+
+interface SocketLike {
+  emit?: (event: string, payload: unknown) => unknown;
+  send?: (data: string) => unknown;
+  handshake?: unknown;
+  readyState?: number;
+}
+
+/**
+ * Tells a socket why its message was refused, as Nest's own WebSocket filter would: socket.io's
+ * `exception` event, or for the plain `ws` adapter a `{ event: 'exception', data }` frame (Nest's
+ * filter emits on the server-side object there, which reaches no client). The message refused is
+ * not echoed: its data may hold what the log must not.
+ */
+export function tellSocket(client: unknown, data: object): void {
+  const socket = client as SocketLike;
+  if (socket.handshake !== undefined && typeof socket.emit === 'function') {
+    socket.emit('exception', data);
+  } else if (typeof socket.send === 'function' && socket.readyState === 1) {
+    socket.send(JSON.stringify({ event: 'exception', data }));
+  }
+}
+
+/**
+ * A DomainError, or anything else, answered outside HTTP: as the value a GraphQL resolver's filter
+ * returns (graphql-js raises it), a socket's `exception`, or a message handler's error.
+ */
+export function answerOutsideHttp(
+  exception: unknown,
+  host: ArgumentsHost,
+  logger: Logger,
+): unknown {
+  const known = exception instanceof DomainError;
+  switch (host.getType<string>()) {
+    case 'graphql':
+      // Anything else goes on as Nest's own GraphQL handling would send it.
+      return known ? new GraphQLRefusal(exception) : exception;
+    case 'ws': {
+      const ws = host.switchToWs();
+      tellSocket(ws.getClient(), known ? payloadOf(exception) : unknown(exception, logger));
+      return undefined;
+    }
+    case 'rpc':
+      return rpcError(known ? payloadOf(exception) : unknown(exception, logger));
+    default:
+      return exception;
+  }
+}
+
+/** Sent in place of an unexpected error, which is logged: its message may say too much. */
+function unknown(exception: unknown, logger: Logger): CallErrorPayload {
+  logger.error(
+    { stack: exception instanceof Error ? exception.stack : String(exception) },
+    'unhandled error',
+  );
+  return UNKNOWN;
+}
+
+const rpcError = (payload: object): Observable<never> => throwError(() => payload);
+
+interface NestExceptions {
+  WsException: new (error: object) => Error;
+  RpcException: new (error: object) => Error;
+}
+
+/**
+ * A refusal as the kind of call it refuses knows it, for a guard to throw: GraphQL's error with
+ * `extensions.code`, Nest's WsException or RpcException carrying the HTTP body's code and message
+ * (their default handlers send those to the client as they are; a plain error would reach it as
+ * "Internal server error", since Nest applies no global filter to gateways), or the DomainError
+ * itself on HTTP.
+ */
+export function refusalFor(type: string, error: DomainError): Error {
+  switch (type) {
+    case 'graphql':
+      return new GraphQLRefusal(error);
+    case 'ws':
+      return new (optionalPeer<NestExceptions>('@nestjs/websockets').WsException)(payloadOf(error));
+    case 'rpc':
+      return new (optionalPeer<NestExceptions>('@nestjs/microservices').RpcException)(
+        payloadOf(error),
+      );
+    default:
+      return error;
+  }
+}

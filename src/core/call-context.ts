@@ -1,0 +1,146 @@
+import type { ExecutionContext } from '@nestjs/common';
+import type { AuthUser } from './auth-user';
+import type { BearerRequest } from './bearer-token.extractor';
+
+type Caller = AuthUser<string | number>;
+
+/** A request as the guard and passport-jwt read it: headers, and the caller once admitted. */
+export interface CallRequest extends BearerRequest {
+  user?: Caller;
+}
+
+/**
+ * What a guarded call presents, whatever carried it:
+ * - `http`: the request;
+ * - `graphql`: the HTTP request of the operation (`context.req`, as Nest's GraphQL drivers set it);
+ * - `ws`: the socket's handshake: socket.io's `auth.token` or `Authorization` header, or for the
+ *   plain `ws` adapter the upgrade request's `Authorization` header (see {@link rememberUpgrade});
+ * - `rpc`: the message's `authorization` field (`Bearer <token>`), as an HTTP header would carry it.
+ *
+ * Never a query string: it ends up in access logs and proxies. Each gives a request-shaped object,
+ * so the bearer extractor and passport-jwt read every kind of call the same way.
+ */
+export interface CallCredentials {
+  request: CallRequest;
+  /**
+   * Where the admitted caller is kept for the call: the HTTP request (so that a second guard on
+   * the same request does not check again), the socket (each of its messages is checked again),
+   * or a message's data.
+   */
+  holder: object;
+  /** An HTTP request, or a stand-in made from a socket or a message. */
+  http: boolean;
+}
+
+const NO_CREDENTIALS: Readonly<BearerRequest> = Object.freeze({ headers: {} });
+const callers = new WeakMap<object, Caller>();
+const upgrades = new WeakMap<object, BearerRequest>();
+
+/** The credentials of a guarded call: see {@link CallCredentials}. */
+export function credentialsOf(context: ExecutionContext): CallCredentials {
+  switch (context.getType<string>()) {
+    case 'http':
+      return httpCall(context.switchToHttp().getRequest<CallRequest>());
+    case 'graphql': {
+      const request = graphqlRequestOf(context.getArgByIndex<unknown>(2));
+      if (request) return httpCall(request);
+      return messageCall(context.getArgs(), NO_CREDENTIALS);
+    }
+    case 'ws': {
+      const socket = context.switchToWs().getClient<object>();
+      // A socket presents one token for its life: its caller is the socket's.
+      return messageCall(socket, handshakeOf(socket));
+    }
+    case 'rpc': {
+      const data = context.switchToRpc().getData<unknown>();
+      return messageCall(isObject(data) ? data : context.getArgs(), messageAuthorizationOf(data));
+    }
+    default:
+      return messageCall(context.getArgs(), NO_CREDENTIALS);
+  }
+}
+
+/** The caller the guard admitted for this call, if it did. */
+export function callerOf(context: ExecutionContext): Caller | undefined {
+  const { holder, request, http } = credentialsOf(context);
+  return callers.get(holder) ?? (http ? request.user : undefined);
+}
+
+/** Keeps the admitted caller for the rest of the call (and, on HTTP, as `request.user`). */
+export function admitCaller(
+  credentials: Pick<CallCredentials, 'holder' | 'http' | 'request'>,
+  caller: Caller,
+): void {
+  callers.set(credentials.holder, caller);
+  if (credentials.http) credentials.request.user = caller;
+}
+
+/** Whether a guard admitted a caller for this call already (a request guarded twice). */
+export function isAdmitted(credentials: CallCredentials): boolean {
+  return credentials.http && callers.has(credentials.holder);
+}
+
+/**
+ * For the plain `ws` adapter, whose sockets do not keep the request that opened them: the
+ * upgrade request, kept by GatehouseWsAdapter so that the guard can read its headers.
+ */
+export function rememberUpgrade(socket: object, request: BearerRequest): void {
+  upgrades.set(socket, { headers: request.headers, rawHeaders: request.rawHeaders });
+}
+
+const httpCall = (request: CallRequest): CallCredentials => ({
+  request,
+  holder: request,
+  http: true,
+});
+
+/**
+ * `holder` is what the guard and the parameter decorators of one call both see: the socket, or
+ * the message's data (Nest hands each a new arguments array, but the same data).
+ */
+function messageCall(holder: object, request: BearerRequest): CallCredentials {
+  return {
+    request: { headers: request.headers, rawHeaders: request.rawHeaders },
+    holder,
+    http: false,
+  };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
+/** Nest's GraphQL drivers put the HTTP request at `req` (Apollo) or `reply.request` (Mercurius). */
+function graphqlRequestOf(graphqlContext: unknown): CallRequest | undefined {
+  if (!isObject(graphqlContext)) return undefined;
+  const reply = graphqlContext.reply;
+  const request = graphqlContext.req ?? (isObject(reply) ? reply.request : undefined);
+  return isObject(request) && isObject(request.headers)
+    ? (request as unknown as CallRequest)
+    : undefined;
+}
+
+/** socket.io's `auth.token`: the token itself, or as an Authorization header would carry it. */
+function bearer(token: unknown): BearerRequest {
+  if (typeof token !== 'string') return NO_CREDENTIALS;
+  return { headers: { authorization: /^bearer /i.test(token) ? token : `Bearer ${token}` } };
+}
+
+/** socket.io's handshake (`auth.token`, else its `Authorization` header), or a `ws` upgrade. */
+export function handshakeOf(socket: unknown): BearerRequest {
+  if (!isObject(socket)) return NO_CREDENTIALS;
+  const handshake = socket.handshake;
+  if (isObject(handshake)) {
+    const auth = handshake.auth;
+    if (isObject(auth) && auth.token !== undefined) return bearer(auth.token);
+    if (isObject(handshake.headers))
+      return { headers: handshake.headers as BearerRequest['headers'] };
+    return NO_CREDENTIALS;
+  }
+  return upgrades.get(socket) ?? NO_CREDENTIALS;
+}
+
+/** A message's `authorization` field, read as the header of the same name. */
+function messageAuthorizationOf(data: unknown): BearerRequest {
+  if (!isObject(data) || typeof data.authorization !== 'string') return NO_CREDENTIALS;
+  return { headers: { authorization: data.authorization } };
+}

@@ -1,0 +1,54 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
+import { DomainError } from '../common/errors/domain-error';
+import { handshakeOf } from '../core/call-context';
+import { GatehouseSocketOptions, SocketSessions, refusalPayload } from './socket-sessions';
+
+type IoServer = Server | Namespace;
+
+/**
+ * socket.io with Gatehouse at the handshake: `app.useWebSocketAdapter(new GatehouseIoAdapter(app))`.
+ * A client sends its access token as `io(url, { auth: { token } })` (or an `Authorization: Bearer`
+ * header where it can set one; never the query string). A bad token is refused before the
+ * connection opens (`connect_error`, with `data` the HTTP body's code and message); a socket whose
+ * session is revoked or whose token expires is sent an `exception` event saying why, then
+ * disconnected. Each message is checked by JwtAuthGuard as a request would be.
+ */
+export class GatehouseIoAdapter extends IoAdapter {
+  private readonly sessions: SocketSessions;
+  private readonly guarded = new WeakSet<IoServer>();
+
+  constructor(app: INestApplicationContext, options: GatehouseSocketOptions = {}) {
+    super(app);
+    this.sessions = new SocketSessions(app, options);
+  }
+
+  override create(
+    port: number,
+    options?: ServerOptions & { namespace?: string; server?: unknown },
+  ): Server {
+    const server = super.create(port, options) as IoServer;
+    if (!this.guarded.has(server)) {
+      this.guarded.add(server);
+      server.use((socket, next) => {
+        this.admit(socket).then(
+          () => next(),
+          (error: DomainError) =>
+            next(Object.assign(new Error(error.message), { data: refusalPayload(error) })),
+        );
+      });
+    }
+    return server as Server;
+  }
+
+  private async admit(socket: Socket): Promise<void> {
+    const admitted = await this.sessions.admit(handshakeOf(socket));
+    if (!admitted) return;
+    const stop = this.sessions.watch(socket, admitted, (why) => {
+      socket.emit('exception', refusalPayload(why));
+      socket.disconnect(true);
+    });
+    socket.once('disconnect', stop);
+  }
+}

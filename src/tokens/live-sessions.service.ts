@@ -1,0 +1,148 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { DomainError, ErrorCode } from '../common/errors/domain-error';
+import { GatehouseConfig } from '../config/gatehouse-config';
+import { INVALID_ACCESS_TOKEN } from '../core/access-token';
+import type { AuthUser } from '../core/auth-user';
+import { TokenStateCache } from './cache/token-state.cache';
+import { VerifiedTokenCache } from './cache/verified-token.cache';
+import { TokenType } from './entities/token.entity';
+import { RevocationCheckService } from './revocation-check.service';
+import type { TokenClaims } from './token-claims';
+import { TokenSigner } from './token-signer';
+import { VerifiedAccessTokensService } from './verified-access-tokens.service';
+
+/** Why a watched connection ends. */
+export type ConnectionEnd = DomainError;
+
+interface Watch {
+  claims: TokenClaims;
+  end: (why: ConnectionEnd) => void;
+  timer?: NodeJS.Timeout;
+  /** A check of this token under way: one at a time. */
+  checking?: Promise<void>;
+}
+
+/** Node fires a longer timer at once; an access token never lives this long anyway. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How soon a check the store could not answer is tried again. */
+const RETRY_MS = 1000;
+
+/**
+ * Connections that outlive a request (a socket, a GraphQL subscription) and the access token
+ * they opened with: verified once at the handshake, then watched, so that each ends as soon as
+ * its token is revoked — by a logout, a password change, an admin, on any instance — or expires.
+ *
+ * A revocation reaches this instance's token-state cache at once (RevocationBus, through Redis
+ * from other instances); each watched token it names is checked again against the store, and its
+ * connections end if the store refuses it. When the cache regains trust after a time without it
+ * (news may have been missed), every watched token is checked again. Messages on the connection
+ * are checked by JwtAuthGuard as HTTP requests are: this ends the idle ones too.
+ */
+@Injectable()
+export class LiveSessions implements OnModuleDestroy {
+  private readonly logger = new Logger(LiveSessions.name);
+  private readonly watches = new Map<string, Set<Watch>>();
+  private readonly stopListening: () => void;
+  private readonly leewayMs: number;
+
+  constructor(
+    private readonly signer: TokenSigner,
+    private readonly verified: VerifiedTokenCache,
+    private readonly check: RevocationCheckService,
+    private readonly callers: VerifiedAccessTokensService,
+    cache: TokenStateCache,
+    config: GatehouseConfig,
+  ) {
+    this.leewayMs = config.get('auth', { infer: true }).clockToleranceSeconds * 1000;
+    this.stopListening = cache.listen({
+      invalidated: (jtis) => jtis.forEach((jti) => this.recheck(jti)),
+      trusted: () => [...this.watches.keys()].forEach((jti) => this.recheck(jti)),
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.stopListening();
+    for (const watches of this.watches.values()) {
+      for (const watch of watches) clearTimeout(watch.timer);
+    }
+    this.watches.clear();
+  }
+
+  /** How many connections are watched now. */
+  get size(): number {
+    let count = 0;
+    for (const watches of this.watches.values()) count += watches.size;
+    return count;
+  }
+
+  /**
+   * The caller of an access token presented at a handshake, checked as JwtAuthGuard checks a
+   * request's: signature and claims, then the store. Throws INVALID_TOKEN otherwise.
+   */
+  async verify(token: string): Promise<{ caller: AuthUser<string | number>; claims: TokenClaims }> {
+    const claims = this.verified.get(token) ?? this.signer.verify(token, TokenType.Access);
+    if (!claims) throw this.refused('signature, claims or expiry');
+    const reason = await this.check.refusal(claims);
+    if (reason) throw this.refused(reason);
+    this.verified.set(token, claims);
+    return { caller: this.callers.callerFrom(claims), claims };
+  }
+
+  /**
+   * Calls `end` once, when the token of these claims is revoked or expires; returns what stops
+   * watching (call it when the connection closes first).
+   */
+  watch(claims: TokenClaims, end: (why: ConnectionEnd) => void): () => void {
+    const watch: Watch = { claims, end };
+    const untilExpiry = claims.exp * 1000 + this.leewayMs - Date.now();
+    watch.timer = setTimeout(
+      () => this.finish(watch, new DomainError(ErrorCode.InvalidToken, 'The access token expired')),
+      Math.max(0, Math.min(untilExpiry, MAX_TIMER_MS)),
+    );
+    watch.timer.unref();
+    let set = this.watches.get(claims.jti);
+    if (!set) this.watches.set(claims.jti, (set = new Set()));
+    set.add(watch);
+    return () => this.forget(watch);
+  }
+
+  private recheck(jti: string): void {
+    for (const watch of this.watches.get(jti) ?? []) {
+      watch.checking ??= this.checkOnce(watch).finally(() => (watch.checking = undefined));
+    }
+  }
+
+  private async checkOnce(watch: Watch): Promise<void> {
+    try {
+      const reason = await this.check.refusal(watch.claims);
+      if (reason) this.finish(watch, this.refused(reason, 'The session ended'));
+    } catch (error) {
+      // The store did not answer: the connection's messages are refused meanwhile (each is
+      // checked), and this check is tried again until it has an answer.
+      this.logger.warn({ reason: (error as Error).message }, 'connection check failed; retrying');
+      setTimeout(() => this.recheck(watch.claims.jti), RETRY_MS).unref();
+    }
+  }
+
+  private finish(watch: Watch, why: ConnectionEnd): void {
+    if (!this.forget(watch)) return;
+    try {
+      watch.end(why);
+    } catch (error) {
+      this.logger.warn({ reason: (error as Error).message }, 'ending a connection failed');
+    }
+  }
+
+  /** Stops watching; false if it was not watched (any more). */
+  private forget(watch: Watch): boolean {
+    clearTimeout(watch.timer);
+    const set = this.watches.get(watch.claims.jti);
+    if (!set?.delete(watch)) return false;
+    if (set.size === 0) this.watches.delete(watch.claims.jti);
+    return true;
+  }
+
+  private refused(reason: string, message = INVALID_ACCESS_TOKEN): DomainError {
+    return new DomainError(ErrorCode.InvalidToken, message, undefined, reason);
+  }
+}

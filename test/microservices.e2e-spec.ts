@@ -1,0 +1,96 @@
+import type { INestApplication } from '@nestjs/common';
+import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { firstValueFrom } from 'rxjs';
+import { freePort } from './support/processes';
+import { startRealtimeHost } from './support/realtime-host';
+import { SignedIn, expired, forged, logout, signIn } from './support/realtime-tokens';
+
+/**
+ * A host's message handlers over Nest's TCP transport, in a hybrid app, guarded with the names it
+ * uses for HTTP: the token in the message's `authorization` field, refusals as RpcException
+ * errors carrying Gatehouse's code.
+ */
+describe('message handlers guarded by Gatehouse (TCP)', () => {
+  let app: INestApplication;
+  let client: ClientProxy;
+  let user: SignedIn;
+  let admin: SignedIn;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    app = await startRealtimeHost({ microservice: true }, async (a) => {
+      a.connectMicroservice(
+        { transport: Transport.TCP, options: { host: '127.0.0.1', port } },
+        { inheritAppConfig: true },
+      );
+      await a.startAllMicroservices();
+    });
+    client = ClientProxyFactory.create({
+      transport: Transport.TCP,
+      options: { host: '127.0.0.1', port },
+    });
+    await client.connect();
+    user = await signIn(app);
+    admin = await signIn(app, true);
+  });
+  afterAll(async () => {
+    await client.close();
+    await app.close();
+  });
+
+  const send = (pattern: string, data: object) =>
+    firstValueFrom(client.send<unknown>(pattern, data)).then(
+      (answer) => ({ answer }),
+      (refused: unknown) => ({ refused }),
+    );
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  it('answers @CurrentUser() and the payload for a message with an access token', async () => {
+    await expect(send('whoami', { ...bearer(user.access), n: 7 })).resolves.toEqual({
+      answer: { id: user.id, n: 7 },
+    });
+  });
+
+  it('refuses a message without a token', async () => {
+    await expect(send('whoami', { n: 1 })).resolves.toEqual({
+      refused: {
+        status: 'error',
+        statusCode: 401,
+        code: 'UNAUTHENTICATED',
+        message: 'A bearer access token is required',
+      },
+    });
+  });
+
+  it.each([
+    ['a forged token', () => forged(user.access)],
+    ['an expired token', () => expired(user.access)],
+    ['a refresh token', () => user.refresh],
+  ])('refuses %s with INVALID_TOKEN', async (_what, token) => {
+    await expect(send('whoami', bearer(token()))).resolves.toMatchObject({
+      refused: { statusCode: 401, code: 'INVALID_TOKEN' },
+    });
+  });
+
+  it('refuses a revoked token at once', async () => {
+    const other = await signIn(app);
+    await expect(send('whoami', bearer(other.access))).resolves.toMatchObject({
+      answer: { id: other.id },
+    });
+    await logout(app, other.access);
+    await expect(send('whoami', bearer(other.access))).resolves.toMatchObject({
+      refused: { code: 'INVALID_TOKEN' },
+    });
+  });
+
+  it('refuses a missing role with FORBIDDEN, and admits the role', async () => {
+    await expect(send('admin', bearer(user.access))).resolves.toMatchObject({
+      refused: { statusCode: 403, code: 'FORBIDDEN' },
+    });
+    await expect(send('admin', bearer(admin.access))).resolves.toEqual({ answer: 'for admins' });
+  });
+
+  it('answers a @Public() handler without a token', async () => {
+    await expect(send('ping', {})).resolves.toEqual({ answer: 'pong' });
+  });
+});

@@ -1,0 +1,180 @@
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { Controller, INestApplication, Module, Type, UseGuards } from '@nestjs/common';
+import { Field, GraphQLModule, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  AuthModule,
+  type AuthUser,
+  CurrentUser,
+  JwtAuthGuard,
+  Public,
+  Roles,
+  RolesGuard,
+  gatehouseSchema,
+} from '../../src';
+import { buildDataSourceOptions } from '../../src/server/typeorm-options';
+import { loadDatabaseConfig } from '../../src/server/database.config';
+import type { TestDatabase } from './databases';
+
+export const REALTIME_SECRET = 'realtime-host-secret-0123456789abcdef0123456789ab';
+
+@ObjectType()
+class Me {
+  @Field() id!: string;
+  @Field(() => [String]) roles!: string[];
+}
+
+/** A host's resolver, guarded with the names it uses for HTTP. */
+@Resolver()
+@UseGuards(JwtAuthGuard, RolesGuard)
+export class MeResolver {
+  @Query(() => Me)
+  me(@CurrentUser() user: AuthUser): Me {
+    return { id: user.id, roles: user.roles };
+  }
+
+  @Roles('admin')
+  @Query(() => String)
+  adminOnly(): string {
+    return 'for admins';
+  }
+
+  @Public()
+  @Query(() => String)
+  hello(): string {
+    return 'world';
+  }
+}
+
+/** A host's gateway: the same guards, the same decorators. */
+@WebSocketGateway()
+@UseGuards(JwtAuthGuard, RolesGuard)
+export class ChatGateway {
+  @SubscribeMessage('whoami')
+  whoami(@CurrentUser() user: AuthUser): string {
+    return user.id;
+  }
+
+  @Roles('admin')
+  @SubscribeMessage('admin')
+  admin(): string {
+    return 'for admins';
+  }
+
+  @Public()
+  @SubscribeMessage('ping')
+  ping(): string {
+    return 'pong';
+  }
+}
+
+/** A host's message handlers over a transport. */
+@Controller()
+@UseGuards(JwtAuthGuard, RolesGuard)
+export class JobsController {
+  @MessagePattern('whoami')
+  whoami(@CurrentUser() user: AuthUser, @Payload() data: { n?: number }) {
+    return { id: user.id, n: data.n ?? null };
+  }
+
+  @Roles('admin')
+  @MessagePattern('admin')
+  admin(): string {
+    return 'for admins';
+  }
+
+  @Public()
+  @MessagePattern('ping')
+  ping(): string {
+    return 'pong';
+  }
+}
+
+export interface RealtimeHostOptions {
+  /** Default: an in-memory SQLite database. */
+  db?: TestDatabase;
+  /** Settings beside the host's own (REDIS_URL, …). */
+  settings?: Record<string, string>;
+  graphql?: boolean;
+  gateway?: boolean;
+  microservice?: boolean;
+  fastify?: boolean;
+  globalGuards?: boolean;
+}
+
+/** The root module of a host app with GraphQL, a gateway and message handlers guarded by Gatehouse. */
+export function realtimeHost(options: RealtimeHostOptions): Type {
+  const kind = options.db?.name ?? 'sqlite';
+  const schema = gatehouseSchema({ databaseType: kind === 'postgres' ? 'postgres' : undefined });
+  const database = options.db
+    ? buildDataSourceOptions({
+        ...loadDatabaseConfig({ DATABASE_URL: options.db.url }),
+        migrationsRun: true,
+        logging: false,
+      })
+    : {
+        type: 'better-sqlite3' as const,
+        database: ':memory:',
+        entities: schema.entities,
+        migrations: schema.migrations,
+        migrationsRun: true,
+      };
+  @Module({
+    imports: [
+      TypeOrmModule.forRoot(database),
+      AuthModule.forRoot({
+        jwt: { secret: REALTIME_SECRET },
+        bcryptCost: 4,
+        globalGuards: options.globalGuards ?? false,
+        settings: {
+          TOKEN_CLEANUP_INTERVAL: '0',
+          THROTTLE_DISABLED: '1',
+          MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'realtime-outbox-')),
+          ...options.settings,
+        },
+      }),
+      ...(options.graphql
+        ? [
+            GraphQLModule.forRoot<ApolloDriverConfig>({
+              driver: ApolloDriver,
+              autoSchemaFile: true,
+            }),
+          ]
+        : []),
+    ],
+    controllers: options.microservice ? [JobsController] : [],
+    providers: [
+      ...(options.graphql ? [MeResolver] : []),
+      ...(options.gateway ? [ChatGateway] : []),
+    ],
+  })
+  class RealtimeHostModule {}
+  return RealtimeHostModule;
+}
+
+/** Compiles and starts such a host on a free port (Express, or Fastify). */
+export async function startRealtimeHost(
+  options: RealtimeHostOptions,
+  prepare?: (app: INestApplication) => void | Promise<void>,
+): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [realtimeHost(options)],
+  }).compile();
+  const app = options.fastify
+    ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: ['error'] })
+    : moduleRef.createNestApplication({ logger: ['error'] });
+  await prepare?.(app);
+  await app.listen(0, '127.0.0.1');
+  return app;
+}
+
+export async function urlOf(app: INestApplication): Promise<string> {
+  return (await app.getUrl()).replace('[::1]', '127.0.0.1');
+}

@@ -1,0 +1,215 @@
+import type { INestApplication } from '@nestjs/common';
+import { io, Socket } from 'socket.io-client';
+import WebSocket from 'ws';
+import { GatehouseIoAdapter } from '../src/sockets/io-adapter';
+import { GatehouseWsAdapter } from '../src/sockets/ws-adapter';
+import { startRealtimeHost, urlOf } from './support/realtime-host';
+import { SignedIn, expired, forged, logout, signIn } from './support/realtime-tokens';
+
+interface Refusal {
+  status: 'error';
+  statusCode: number;
+  code: string;
+  message: string;
+}
+
+/** What a test does with a socket, whichever library opened it. */
+interface TestSocket {
+  /** The handler's answer, or the `exception` the server sent instead. */
+  ask(event: string): Promise<{ answer?: unknown; refused?: Refusal }>;
+  /** Resolves with the `exception` that preceded the server closing the socket. */
+  ended(): Promise<Refusal | undefined>;
+  close(): void;
+}
+
+interface Client {
+  name: string;
+  /** Opens a socket presenting this token (or none); rejects with the handshake's refusal. */
+  open(app: INestApplication, token?: string): Promise<TestSocket>;
+  adapter(app: INestApplication, requireToken?: boolean): GatehouseIoAdapter | GatehouseWsAdapter;
+}
+
+const socketIo: Client = {
+  name: 'socket.io',
+  adapter: (app, requireToken) => new GatehouseIoAdapter(app, { requireToken }),
+  async open(app, token) {
+    const socket: Socket = io(await urlOf(app), {
+      transports: ['websocket'],
+      reconnection: false,
+      ...(token === undefined ? {} : { auth: { token } }),
+    });
+    const exceptions: Refusal[] = [];
+    socket.on('exception', (e: Refusal) => exceptions.push(e));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', (error: Error & { data?: Refusal }) => {
+        socket.close();
+        reject(Object.assign(new Error(error.message), { refusal: error.data }));
+      });
+    });
+    return {
+      ask: (event) =>
+        new Promise((resolve) => {
+          socket.once('exception', (refused: Refusal) => resolve({ refused }));
+          socket.emit(event, {}, (answer: unknown) => resolve({ answer }));
+        }),
+      ended: () =>
+        new Promise((resolve) => socket.once('disconnect', () => resolve(exceptions.at(-1)))),
+      close: () => socket.close(),
+    };
+  },
+};
+
+const plainWs: Client = {
+  name: 'ws',
+  adapter: (app, requireToken) => new GatehouseWsAdapter(app, { requireToken }),
+  async open(app, token) {
+    const url = (await urlOf(app)).replace(/^http/, 'ws');
+    const socket = new WebSocket(url, {
+      headers: token === undefined ? {} : { Authorization: `Bearer ${token}` },
+    });
+    const frames: unknown[] = [];
+    socket.on('message', (raw: Buffer) => frames.push(JSON.parse(raw.toString())));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('unexpected-response', (_req, res) => {
+        reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode }));
+      });
+      socket.once('error', reject);
+    });
+    const exceptionIn = (frame: unknown) =>
+      typeof frame === 'object' &&
+      frame !== null &&
+      (frame as { event?: string }).event === 'exception'
+        ? (frame as { data: Refusal }).data
+        : undefined;
+    return {
+      ask: (event) =>
+        new Promise((resolve) => {
+          socket.once('message', (raw: Buffer) => {
+            const frame = JSON.parse(raw.toString()) as unknown;
+            const refused = exceptionIn(frame);
+            resolve(refused ? { refused } : { answer: frame });
+          });
+          socket.send(JSON.stringify({ event, data: {} }));
+        }),
+      ended: () =>
+        new Promise((resolve) =>
+          socket.once('close', () => resolve(frames.map(exceptionIn).filter(Boolean).at(-1))),
+        ),
+      close: () => socket.close(),
+    };
+  },
+};
+
+describe.each([socketIo, plainWs])('a gateway guarded by Gatehouse over $name', (client) => {
+  let app: INestApplication;
+  let user: SignedIn;
+  let admin: SignedIn;
+  const opened: TestSocket[] = [];
+  const open = async (token?: string) => {
+    const socket = await client.open(app, token);
+    opened.push(socket);
+    return socket;
+  };
+
+  beforeAll(async () => {
+    app = await startRealtimeHost({ gateway: true }, (a) => {
+      a.useWebSocketAdapter(client.adapter(a));
+    });
+    user = await signIn(app);
+    admin = await signIn(app, true);
+  });
+  afterEach(() => opened.splice(0).forEach((socket) => socket.close()));
+  afterAll(() => app.close());
+
+  it('answers @CurrentUser() on a socket opened with an access token', async () => {
+    const socket = await open(user.access);
+    await expect(socket.ask('whoami')).resolves.toEqual({ answer: user.id });
+  });
+
+  it('refuses a missing role with FORBIDDEN, and admits the role', async () => {
+    const plain = await open(user.access);
+    await expect(plain.ask('admin')).resolves.toMatchObject({
+      refused: { status: 'error', statusCode: 403, code: 'FORBIDDEN' },
+    });
+    const privileged = await open(admin.access);
+    await expect(privileged.ask('admin')).resolves.toEqual({ answer: 'for admins' });
+  });
+
+  it('admits a socket without a token to @Public() handlers only', async () => {
+    const socket = await open();
+    await expect(socket.ask('ping')).resolves.toEqual({ answer: 'pong' });
+    await expect(socket.ask('whoami')).resolves.toMatchObject({
+      refused: { statusCode: 401, code: 'UNAUTHENTICATED' },
+    });
+  });
+
+  it.each([
+    ['a forged token', () => forged(user.access)],
+    ['an expired token', () => expired(user.access)],
+    ['a refresh token', () => user.refresh],
+    ['garbage', () => 'not a token'],
+  ])('refuses %s at the handshake', async (_what, token) => {
+    const refused = await client.open(app, token()).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Error);
+    if (client === socketIo) {
+      expect(refused).toMatchObject({ refusal: { statusCode: 401, code: 'INVALID_TOKEN' } });
+    } else {
+      expect(refused).toMatchObject({ status: 401 });
+    }
+  });
+
+  it('refuses a revoked token at the handshake', async () => {
+    const other = await signIn(app);
+    await logout(app, other.access);
+    await expect(client.open(app, other.access)).rejects.toBeInstanceOf(Error);
+  });
+
+  it('tells a socket open across a logout why, and disconnects it, with no message of its own', async () => {
+    const other = await signIn(app);
+    const socket = await open(other.access);
+    await expect(socket.ask('whoami')).resolves.toEqual({ answer: other.id });
+    const ended = socket.ended();
+    await logout(app, other.access);
+    await expect(ended).resolves.toMatchObject({
+      statusCode: 401,
+      code: 'INVALID_TOKEN',
+      message: 'The session ended',
+    });
+  });
+
+  it('keeps other sessions’ sockets open', async () => {
+    const stays = await open(user.access);
+    const other = await signIn(app);
+    const goes = await open(other.access);
+    const ended = goes.ended();
+    await logout(app, other.access);
+    await ended;
+    await expect(stays.ask('whoami')).resolves.toEqual({ answer: user.id });
+  });
+});
+
+describe.each([socketIo, plainWs])('requireToken over $name', (client) => {
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    app = await startRealtimeHost({ gateway: true }, (a) => {
+      a.useWebSocketAdapter(client.adapter(a, true));
+    });
+  });
+  afterAll(() => app.close());
+
+  it('refuses a socket without a token at the handshake', async () => {
+    const refused = await client.open(app).catch((e: unknown) => e);
+    if (client === socketIo) {
+      expect(refused).toMatchObject({ refusal: { statusCode: 401, code: 'UNAUTHENTICATED' } });
+    } else {
+      expect(refused).toMatchObject({ status: 401 });
+    }
+    const user = await signIn(app);
+    const socket = await client.open(app, user.access);
+    await expect(socket.ask('whoami')).resolves.toEqual({ answer: user.id });
+    socket.close();
+  });
+});
