@@ -10,20 +10,22 @@ interface GraphQLAnswer {
 }
 
 /**
- * A host's resolver guarded with `@UseGuards(JwtAuthGuard, RolesGuard)`, `@Roles()`, `@Public()`
- * and `@CurrentUser()`, over Apollo on Express and on Fastify: the bearer token of the HTTP
- * request, refusals as GraphQL errors with `extensions.code` and no stack.
+ * A host's resolver guarded with `@UseGuards(JwtAuthGuard, RolesGuard)` (or by the global guards
+ * alone), `@Roles()`, `@Public()` and `@CurrentUser()`, over Apollo on Express and on Fastify:
+ * the bearer token of the HTTP request, refusals as GraphQL errors with `extensions.code` and no
+ * stack.
  */
 describe.each([
-  ['Express', false],
-  ['Fastify', true],
-])('GraphQL resolvers guarded by Gatehouse (Apollo on %s)', (_name, fastify) => {
+  ['Express', 'per class', false, false],
+  ['Fastify', 'per class', true, false],
+  ['Express', 'the global guards', false, true],
+])('GraphQL resolvers guarded by Gatehouse (Apollo on %s, %s)', (_name, _how, fastify, global) => {
   let app: INestApplication;
   let user: SignedIn;
   let admin: SignedIn;
 
   beforeAll(async () => {
-    app = await startRealtimeHost({ graphql: true, fastify }, async (a) => {
+    app = await startRealtimeHost({ graphql: true, fastify, globalGuards: global }, async (a) => {
       if (fastify) await a.init();
     });
     if (fastify) await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();

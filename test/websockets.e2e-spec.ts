@@ -102,7 +102,12 @@ const plainWs: Client = {
   },
 };
 
-describe.each([socketIo, plainWs])('a gateway guarded by Gatehouse over $name', (client) => {
+describe.each([
+  { client: socketIo, how: 'per class', global: false },
+  { client: plainWs, how: 'per class', global: false },
+  { client: socketIo, how: 'the global guards', global: true },
+  { client: plainWs, how: 'the global guards', global: true },
+])('a gateway guarded by Gatehouse over $client.name, $how', ({ client, global }) => {
   let app: INestApplication;
   let user: SignedIn;
   let admin: SignedIn;
@@ -114,7 +119,7 @@ describe.each([socketIo, plainWs])('a gateway guarded by Gatehouse over $name', 
   };
 
   beforeAll(async () => {
-    app = await startRealtimeHost({ gateway: true }, (a) => {
+    app = await startRealtimeHost({ gateway: true, globalGuards: global }, (a) => {
       a.useWebSocketAdapter(client.adapter(a));
     });
     user = await signIn(app);

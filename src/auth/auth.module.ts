@@ -19,6 +19,7 @@ import { RefreshCookie } from './cookie-mode/refresh-cookie';
 import { IntrospectionGuard } from './guards/introspection.guard';
 import { AuthService } from './auth.service';
 import { RegistrationService } from './registration.service';
+import { MessageHandlerGuards } from './message-handler-guards';
 import { AuthThrottlingModule } from './throttling/auth-throttling.module';
 import { JwtAuthGuard } from '../core/guards/jwt-auth.guard';
 import { LocalAuthGuard } from './guards/local-auth.guard';
@@ -76,6 +77,7 @@ const globalGuard = <T extends CanActivate>(guard: new (...args: never[]) => T) 
     JwtAuthGuard,
     LocalAuthGuard,
     RolesGuard,
+    MessageHandlerGuards,
     globalGuard(JwtAuthGuard),
     globalGuard(RolesGuard),
     { provide: APP_FILTER, useClass: DomainErrorFilter },

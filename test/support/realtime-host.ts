@@ -31,70 +31,78 @@ class Me {
   @Field(() => [String]) roles!: string[];
 }
 
-/** A host's resolver, guarded with the names it uses for HTTP. */
-@Resolver()
-@UseGuards(JwtAuthGuard, RolesGuard)
-export class MeResolver {
-  @Query(() => Me)
-  me(@CurrentUser() user: AuthUser): Me {
-    return { id: user.id, roles: user.roles };
+/** `@UseGuards(JwtAuthGuard, RolesGuard)`, or nothing where the global guards are to do it. */
+const guards = (on: boolean): ClassDecorator =>
+  on ? UseGuards(JwtAuthGuard, RolesGuard) : () => undefined;
+
+/**
+ * A host's resolver, gateway and message handlers, guarded with the names it uses for HTTP: by
+ * `@UseGuards` on each class, or (`perClass: false`) by nothing but the global guards.
+ */
+function handlers(perClass: boolean) {
+  @Resolver()
+  @guards(perClass)
+  class MeResolver {
+    @Query(() => Me)
+    me(@CurrentUser() user: AuthUser): Me {
+      return { id: user.id, roles: user.roles };
+    }
+
+    @Roles('admin')
+    @Query(() => String)
+    adminOnly(): string {
+      return 'for admins';
+    }
+
+    @Public()
+    @Query(() => String)
+    hello(): string {
+      return 'world';
+    }
   }
 
-  @Roles('admin')
-  @Query(() => String)
-  adminOnly(): string {
-    return 'for admins';
+  @WebSocketGateway()
+  @guards(perClass)
+  class ChatGateway {
+    @SubscribeMessage('whoami')
+    whoami(@CurrentUser() user: AuthUser): string {
+      return user.id;
+    }
+
+    @Roles('admin')
+    @SubscribeMessage('admin')
+    admin(): string {
+      return 'for admins';
+    }
+
+    @Public()
+    @SubscribeMessage('ping')
+    ping(): string {
+      return 'pong';
+    }
   }
 
-  @Public()
-  @Query(() => String)
-  hello(): string {
-    return 'world';
-  }
-}
+  @Controller()
+  @guards(perClass)
+  class JobsController {
+    @MessagePattern('whoami')
+    whoami(@CurrentUser() user: AuthUser, @Payload() data: { n?: number }) {
+      return { id: user.id, n: data.n ?? null };
+    }
 
-/** A host's gateway: the same guards, the same decorators. */
-@WebSocketGateway()
-@UseGuards(JwtAuthGuard, RolesGuard)
-export class ChatGateway {
-  @SubscribeMessage('whoami')
-  whoami(@CurrentUser() user: AuthUser): string {
-    return user.id;
-  }
+    @Roles('admin')
+    @MessagePattern('admin')
+    admin(): string {
+      return 'for admins';
+    }
 
-  @Roles('admin')
-  @SubscribeMessage('admin')
-  admin(): string {
-    return 'for admins';
+    @Public()
+    @MessagePattern('ping')
+    ping(): string {
+      return 'pong';
+    }
   }
-
-  @Public()
-  @SubscribeMessage('ping')
-  ping(): string {
-    return 'pong';
-  }
-}
-
-/** A host's message handlers over a transport. */
-@Controller()
-@UseGuards(JwtAuthGuard, RolesGuard)
-export class JobsController {
-  @MessagePattern('whoami')
-  whoami(@CurrentUser() user: AuthUser, @Payload() data: { n?: number }) {
-    return { id: user.id, n: data.n ?? null };
-  }
-
-  @Roles('admin')
-  @MessagePattern('admin')
-  admin(): string {
-    return 'for admins';
-  }
-
-  @Public()
-  @MessagePattern('ping')
-  ping(): string {
-    return 'pong';
-  }
+  return { MeResolver, ChatGateway, JobsController };
 }
 
 export interface RealtimeHostOptions {
@@ -106,12 +114,17 @@ export interface RealtimeHostOptions {
   gateway?: boolean;
   microservice?: boolean;
   fastify?: boolean;
+  /**
+   * Gatehouse's global guards on, and no `@UseGuards` on the host's classes: the global guards
+   * alone protect them.
+   */
   globalGuards?: boolean;
 }
 
 /** The root module of a host app with GraphQL, a gateway and message handlers guarded by Gatehouse. */
 export function realtimeHost(options: RealtimeHostOptions): Type {
   const kind = options.db?.name ?? 'sqlite';
+  const { MeResolver, ChatGateway, JobsController } = handlers(!options.globalGuards);
   const schema = gatehouseSchema({ databaseType: kind === 'postgres' ? 'postgres' : undefined });
   const database = options.db
     ? buildDataSourceOptions({
