@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { startRealtimeHost } from './support/realtime-host';
-import { SignedIn, expired, forged, logout, signIn } from './support/realtime-tokens';
+import { RealtimePair, realtimeKinds, startRealtimePair } from './support/realtime-host';
+import { SignedIn, eventually, expired, forged, logout, signIn } from './support/realtime-tokens';
 
 interface GraphQLAnswer {
   data?: Record<string, unknown> | null;
@@ -16,92 +16,103 @@ interface GraphQLAnswer {
  * stack.
  */
 describe.each([
-  ['Express', 'per class', false, false],
-  ['Fastify', 'per class', true, false],
-  ['Express', 'the global guards', false, true],
-])('GraphQL resolvers guarded by Gatehouse (Apollo on %s, %s)', (_name, _how, fastify, global) => {
-  let app: INestApplication;
-  let user: SignedIn;
-  let admin: SignedIn;
+  ...realtimeKinds().map((kind) => [kind, 'Express', 'per class', false, false] as const),
+  ['sqlite', 'Fastify', 'per class', true, false] as const,
+  ['sqlite', 'Express', 'the global guards', false, true] as const,
+])(
+  'GraphQL resolvers guarded by Gatehouse (%s, Apollo on %s, %s)',
+  (kind, _name, _how, fastify, global) => {
+    let pair: RealtimePair;
+    let app: INestApplication;
+    let user: SignedIn;
+    let admin: SignedIn;
 
-  beforeAll(async () => {
-    app = await startRealtimeHost({ graphql: true, fastify, globalGuards: global }, async (a) => {
-      if (fastify) await a.init();
+    beforeAll(async () => {
+      pair = await startRealtimePair(
+        kind,
+        { graphql: true, fastify, globalGuards: global },
+        async (a) => {
+          if (fastify) await a.init();
+        },
+      );
+      app = pair.app;
+      if (fastify) await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
+      user = await signIn(app);
+      admin = await signIn(app, true);
     });
-    if (fastify) await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
-    user = await signIn(app);
-    admin = await signIn(app, true);
-  });
-  afterAll(() => app.close());
+    afterAll(() => pair.close());
 
-  async function ask(query: string, token?: string): Promise<GraphQLAnswer> {
-    const call = request(app.getHttpServer() as App)
-      .post('/graphql')
-      .set('Content-Type', 'application/json');
-    if (token) call.set('Authorization', `Bearer ${token}`);
-    const res = await call.send({ query });
-    return res.body as GraphQLAnswer;
-  }
+    async function ask(query: string, token?: string): Promise<GraphQLAnswer> {
+      const call = request(app.getHttpServer() as App)
+        .post('/graphql')
+        .set('Content-Type', 'application/json');
+      if (token) call.set('Authorization', `Bearer ${token}`);
+      const res = await call.send({ query });
+      return res.body as GraphQLAnswer;
+    }
 
-  const refusal = (answer: GraphQLAnswer) => {
-    expect(answer.errors).toHaveLength(1);
-    const [error] = answer.errors!;
-    // Outside production Apollo sends a stack when the error has one: a refusal has no frames.
-    const stack = (error.extensions?.stacktrace as string[] | undefined) ?? [];
-    expect(stack.filter((line) => /^\s+at /.test(line))).toEqual([]);
-    return { message: error.message, ...error.extensions, stacktrace: undefined };
-  };
+    const refusal = (answer: GraphQLAnswer) => {
+      expect(answer.errors).toHaveLength(1);
+      const [error] = answer.errors!;
+      // Outside production Apollo sends a stack when the error has one: a refusal has no frames.
+      const stack = (error.extensions?.stacktrace as string[] | undefined) ?? [];
+      expect(stack.filter((line) => /^\s+at /.test(line))).toEqual([]);
+      return { message: error.message, ...error.extensions, stacktrace: undefined };
+    };
 
-  it('answers the caller from @CurrentUser()', async () => {
-    await expect(ask('{ me { id roles } }', user.access)).resolves.toEqual({
-      data: { me: { id: user.id, roles: ['user'] } },
+    it('answers the caller from @CurrentUser()', async () => {
+      await expect(ask('{ me { id roles } }', user.access)).resolves.toEqual({
+        data: { me: { id: user.id, roles: ['user'] } },
+      });
     });
-  });
 
-  it('refuses no token with UNAUTHENTICATED', async () => {
-    expect(refusal(await ask('{ me { id } }'))).toMatchObject({
-      code: 'UNAUTHENTICATED',
-      gatehouseCode: 'UNAUTHENTICATED',
-      message: 'A bearer access token is required',
+    it('refuses no token with UNAUTHENTICATED', async () => {
+      expect(refusal(await ask('{ me { id } }'))).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        gatehouseCode: 'UNAUTHENTICATED',
+        message: 'A bearer access token is required',
+      });
     });
-  });
 
-  it.each([
-    ['a forged token', () => forged(user.access)],
-    ['an expired token', () => expired(user.access)],
-    ['a refresh token', () => user.refresh],
-    ['garbage', () => 'not.a.token'],
-  ])('refuses %s with UNAUTHENTICATED (INVALID_TOKEN)', async (_what, token) => {
-    expect(refusal(await ask('{ me { id } }', token()))).toMatchObject({
-      code: 'UNAUTHENTICATED',
-      gatehouseCode: 'INVALID_TOKEN',
-      message: 'The access token is invalid, expired or revoked',
+    it.each([
+      ['a forged token', () => forged(user.access)],
+      ['an expired token', () => expired(user.access)],
+      ['a refresh token', () => user.refresh],
+      ['garbage', () => 'not.a.token'],
+    ])('refuses %s with UNAUTHENTICATED (INVALID_TOKEN)', async (_what, token) => {
+      expect(refusal(await ask('{ me { id } }', token()))).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        gatehouseCode: 'INVALID_TOKEN',
+        message: 'The access token is invalid, expired or revoked',
+      });
     });
-  });
 
-  it('refuses a revoked token at once', async () => {
-    const other = await signIn(app);
-    await expect(ask('{ me { id } }', other.access)).resolves.toMatchObject({
-      data: { me: { id: other.id } },
+    it('refuses a token revoked by a logout (on another instance, where there are several)', async () => {
+      const other = await signIn(app);
+      await expect(ask('{ me { id } }', other.access)).resolves.toMatchObject({
+        data: { me: { id: other.id } },
+      });
+      await logout(pair.peer, other.access);
+      await eventually(async () => {
+        expect(refusal(await ask('{ me { id } }', other.access))).toMatchObject({
+          code: 'UNAUTHENTICATED',
+          gatehouseCode: 'INVALID_TOKEN',
+        });
+      });
     });
-    await logout(app, other.access);
-    expect(refusal(await ask('{ me { id } }', other.access))).toMatchObject({
-      code: 'UNAUTHENTICATED',
-      gatehouseCode: 'INVALID_TOKEN',
-    });
-  });
 
-  it('refuses a missing role with FORBIDDEN, and admits the role', async () => {
-    expect(refusal(await ask('{ adminOnly }', user.access))).toMatchObject({
-      code: 'FORBIDDEN',
-      gatehouseCode: 'FORBIDDEN',
+    it('refuses a missing role with FORBIDDEN, and admits the role', async () => {
+      expect(refusal(await ask('{ adminOnly }', user.access))).toMatchObject({
+        code: 'FORBIDDEN',
+        gatehouseCode: 'FORBIDDEN',
+      });
+      await expect(ask('{ adminOnly }', admin.access)).resolves.toEqual({
+        data: { adminOnly: 'for admins' },
+      });
     });
-    await expect(ask('{ adminOnly }', admin.access)).resolves.toEqual({
-      data: { adminOnly: 'for admins' },
-    });
-  });
 
-  it('answers a @Public() query without a token', async () => {
-    await expect(ask('{ hello }')).resolves.toEqual({ data: { hello: 'world' } });
-  });
-});
+    it('answers a @Public() query without a token', async () => {
+      await expect(ask('{ hello }')).resolves.toEqual({ data: { hello: 'world' } });
+    });
+  },
+);

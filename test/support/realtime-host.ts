@@ -21,7 +21,8 @@ import {
 } from '../../src';
 import { buildDataSourceOptions } from '../../src/server/typeorm-options';
 import { loadDatabaseConfig } from '../../src/server/database.config';
-import type { TestDatabase } from './databases';
+import { randomBytes } from 'node:crypto';
+import { TestDatabase, createTestDatabase, databaseKinds } from './databases';
 
 export const REALTIME_SECRET = 'realtime-host-secret-0123456789abcdef0123456789ab';
 
@@ -190,4 +191,63 @@ export async function startRealtimeHost(
 
 export async function urlOf(app: INestApplication): Promise<string> {
   return (await app.getUrl()).replace('[::1]', '127.0.0.1');
+}
+
+/** Where a realtime suite runs: SQLite alone, and MariaDB/MySQL with Redis (two instances). */
+export const realtimeKinds = (): Array<'sqlite' | 'mysql'> =>
+  databaseKinds().filter(
+    (kind): kind is 'sqlite' | 'mysql' =>
+      kind === 'sqlite' || (kind === 'mysql' && process.env.TEST_REDIS_URL !== undefined),
+  );
+
+export interface RealtimePair {
+  /** The instance the suite's clients talk to. */
+  app: INestApplication;
+  /**
+   * Where sessions are ended: another instance on the same database and Redis (MariaDB), or the
+   * same app (SQLite, one instance).
+   */
+  peer: INestApplication;
+  close(): Promise<void>;
+}
+
+/**
+ * A host on SQLite, or two instances of it sharing a MariaDB/MySQL database and Redis (one Redis
+ * key prefix for both, as one deployment): a revocation on the peer must reach the app.
+ */
+export async function startRealtimePair(
+  kind: 'sqlite' | 'mysql',
+  options: RealtimeHostOptions,
+  prepare?: (app: INestApplication) => void | Promise<void>,
+): Promise<RealtimePair> {
+  if (kind === 'sqlite') {
+    const app = await startRealtimeHost(options, prepare);
+    return { app, peer: app, close: () => app.close() };
+  }
+  const db = await createTestDatabase(kind);
+  const shared: RealtimeHostOptions = {
+    ...options,
+    db,
+    settings: {
+      REDIS_URL: process.env.TEST_REDIS_URL as string,
+      REDIS_KEY_PREFIX: `gh-rt-${randomBytes(6).toString('hex')}:`,
+      ...options.settings,
+    },
+  };
+  const app = await startRealtimeHost(shared, prepare);
+  const peer = await startRealtimeHost({
+    ...shared,
+    gateway: false,
+    graphql: false,
+    microservice: false,
+  });
+  return {
+    app,
+    peer,
+    close: async () => {
+      await app.close();
+      await peer.close();
+      await db.drop();
+    },
+  };
 }

@@ -48,3 +48,19 @@ export function expired(access: string): string {
   >;
   return signJwt({ ...decodeJwt(access), iat: now - 600, exp: now - 60 }, REALTIME_SECRET, header);
 }
+
+/**
+ * Retries an assertion until it holds: a revocation on another instance arrives through Redis a
+ * few milliseconds after the logout has answered. Gives up after `timeoutMs`, with its error.
+ */
+export async function eventually(assertion: () => Promise<void>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
