@@ -1,7 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { RealtimePair, realtimeKinds, startRealtimePair } from './support/realtime-host';
+import { Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { RealtimePair, realtimeKinds, startRealtimePair, urlOf } from './support/realtime-host';
 import { SignedIn, eventually, expired, forged, logout, signIn } from './support/realtime-tokens';
 
 interface GraphQLAnswer {
@@ -116,3 +118,98 @@ describe.each([
     });
   },
 );
+
+/**
+ * Subscriptions over graphql-ws: signed in at connection init (`connectionParams`), each
+ * subscription checked by the guards, and the connection closed when its session ends.
+ */
+describe.each(realtimeKinds())('GraphQL subscriptions over graphql-ws (%s)', (kind) => {
+  let pair: RealtimePair;
+  let url: string;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    pair = await startRealtimePair(kind, { graphql: true });
+    url = (await urlOf(pair.app)).replace(/^http/, 'ws') + '/graphql';
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.dispose()));
+  });
+  afterAll(() => pair.close());
+
+  /** A client, and the close event its connection ended with. */
+  function connect(connectionParams?: Record<string, unknown>) {
+    let closed: (event: { code: number; reason: string }) => void = () => undefined;
+    const ended = new Promise<{ code: number; reason: string }>((resolve) => (closed = resolve));
+    const client = createClient({
+      url,
+      webSocketImpl: WebSocket,
+      connectionParams,
+      retryAttempts: 0,
+      lazy: false,
+      on: {
+        closed: (event) => {
+          const { code, reason } = event as { code: number; reason: string };
+          closed({ code, reason });
+        },
+      },
+    });
+    clients.push(client);
+    return { client, ended };
+  }
+
+  /** The first answer of `subscription { ticks }`: its data, or its errors. */
+  function firstTick(client: Client): Promise<{ data?: unknown; errors?: unknown }> {
+    return new Promise((resolve) => {
+      const stop = client.subscribe<{ ticks: string }>(
+        { query: 'subscription { ticks }' },
+        {
+          next: (value) => {
+            stop();
+            resolve(value);
+          },
+          error: (errors) => resolve({ errors }),
+          complete: () => undefined,
+        },
+      );
+    });
+  }
+
+  it('streams to a connection signed in with an access token', async () => {
+    const user = await signIn(pair.app);
+    const { client } = connect({ authorization: `Bearer ${user.access}` });
+    await expect(firstTick(client)).resolves.toEqual({ data: { ticks: user.id } });
+  });
+
+  it.each([
+    ['a forged token', (u: SignedIn) => forged(u.access)],
+    ['an expired token', (u: SignedIn) => expired(u.access)],
+    ['a refresh token', (u: SignedIn) => u.refresh],
+  ])('closes a connection that signs in with %s at init, saying why', async (_what, token) => {
+    const user = await signIn(pair.app);
+    const { ended } = connect({ authorization: `Bearer ${token(user)}` });
+    await expect(ended).resolves.toEqual({
+      code: 4401,
+      reason: 'The access token is invalid, expired or revoked',
+    });
+  });
+
+  it('refuses a guarded subscription on a connection without a token', async () => {
+    const { client } = connect();
+    const answer = await firstTick(client);
+    expect(answer.errors).toEqual([
+      expect.objectContaining({
+        message: 'A bearer access token is required',
+        extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) as unknown,
+      }),
+    ]);
+  });
+
+  it('closes a subscription’s connection when its session ends (on another instance, where there are several)', async () => {
+    const user = await signIn(pair.app);
+    const { client, ended } = connect({ authorization: `Bearer ${user.access}` });
+    await expect(firstTick(client)).resolves.toEqual({ data: { ticks: user.id } });
+    await logout(pair.peer, user.access);
+    await expect(ended).resolves.toEqual({ code: 4401, reason: 'The session ended' });
+  });
+});

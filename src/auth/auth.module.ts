@@ -20,6 +20,7 @@ import { IntrospectionGuard } from './guards/introspection.guard';
 import { AuthService } from './auth.service';
 import { RegistrationService } from './registration.service';
 import { MessageHandlerGuards } from './message-handler-guards';
+import { GraphqlWsConnections } from './graphql-ws-connections';
 import { AuthThrottlingModule } from './throttling/auth-throttling.module';
 import { JwtAuthGuard } from '../core/guards/jwt-auth.guard';
 import { LocalAuthGuard } from './guards/local-auth.guard';
@@ -78,12 +79,14 @@ const globalGuard = <T extends CanActivate>(guard: new (...args: never[]) => T) 
     LocalAuthGuard,
     RolesGuard,
     MessageHandlerGuards,
+    GraphqlWsConnections,
     globalGuard(JwtAuthGuard),
     globalGuard(RolesGuard),
     { provide: APP_FILTER, useClass: DomainErrorFilter },
   ],
   exports: [
     AuthService,
+    GraphqlWsConnections,
     AccountErasure,
     JwtAuthGuard,
     RolesGuard,

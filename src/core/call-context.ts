@@ -12,7 +12,9 @@ export interface CallRequest extends BearerRequest {
 /**
  * What a guarded call presents, whatever carried it:
  * - `http`: the request;
- * - `graphql`: the HTTP request of the operation (`context.req`, as Nest's GraphQL drivers set it);
+ * - `graphql`: the HTTP request of the operation (`context.req`, as Nest's GraphQL drivers set it),
+ *   or for a subscription over graphql-ws the connection's `connectionParams` (`authorization:
+ *   'Bearer …'`, or `token`), else its upgrade request's `Authorization` header;
  * - `ws`: the socket's handshake: socket.io's `auth.token` or `Authorization` header, or for the
  *   plain `ws` adapter the upgrade request's `Authorization` header (see {@link rememberUpgrade});
  * - `rpc`: the message's `authorization` field (`Bearer <token>`), as an HTTP header would carry it.
@@ -33,6 +35,8 @@ export interface CallCredentials {
 }
 
 const NO_CREDENTIALS: Readonly<BearerRequest> = Object.freeze({ headers: {} });
+/** A token was presented, but not as a string: refused as a bad token, not as none. */
+const INVALID: Readonly<BearerRequest> = Object.freeze({ headers: { authorization: 'invalid' } });
 const callers = new WeakMap<object, Caller>();
 const upgrades = new WeakMap<object, BearerRequest>();
 
@@ -42,8 +46,12 @@ export function credentialsOf(context: ExecutionContext): CallCredentials {
     case 'http':
       return httpCall(context.switchToHttp().getRequest<CallRequest>());
     case 'graphql': {
-      const request = graphqlRequestOf(context.getArgByIndex<unknown>(2));
+      const graphqlContext = context.getArgByIndex<unknown>(2);
+      const request = graphqlRequestOf(graphqlContext);
       if (request) return httpCall(request);
+      // A graphql-ws connection: one token for its life, as a socket's.
+      const connection = graphqlWsConnectionOf(graphqlContext);
+      if (connection) return messageCall(connection, connectionCredentials(connection));
       return messageCall(context.getArgs(), NO_CREDENTIALS);
     }
     case 'ws': {
@@ -121,7 +129,7 @@ function graphqlRequestOf(graphqlContext: unknown): CallRequest | undefined {
 
 /** socket.io's `auth.token`: the token itself, or as an Authorization header would carry it. */
 function bearer(token: unknown): BearerRequest {
-  if (typeof token !== 'string') return NO_CREDENTIALS;
+  if (typeof token !== 'string') return INVALID;
   return { headers: { authorization: /^bearer /i.test(token) ? token : `Bearer ${token}` } };
 }
 
@@ -143,4 +151,34 @@ export function handshakeOf(socket: unknown): BearerRequest {
 function messageAuthorizationOf(data: unknown): BearerRequest {
   if (!isObject(data) || typeof data.authorization !== 'string') return NO_CREDENTIALS;
   return { headers: { authorization: data.authorization } };
+}
+
+/** A graphql-ws connection context, as graphql-ws hands it to `onConnect` and Nest to resolvers. */
+export interface GraphqlWsConnection {
+  connectionParams?: Readonly<Record<string, unknown>>;
+  /** With the `ws` server: `{ socket, request }`. */
+  extra?: unknown;
+}
+
+/** Nest's Apollo driver puts graphql-ws's connection context at `req` of a subscription's. */
+function graphqlWsConnectionOf(graphqlContext: unknown): GraphqlWsConnection | undefined {
+  if (!isObject(graphqlContext)) return undefined;
+  const connection = graphqlContext.req ?? graphqlContext;
+  return isObject(connection) && ('connectionParams' in connection || 'extra' in connection)
+    ? (connection)
+    : undefined;
+}
+
+/** `connectionParams.authorization` (or `Authorization`, or a bare `token`), else the upgrade's. */
+export function connectionCredentials(connection: GraphqlWsConnection): BearerRequest {
+  const params = connection.connectionParams ?? {};
+  const authorization = params.authorization ?? params.Authorization;
+  if (authorization !== undefined) {
+    return typeof authorization === 'string' ? { headers: { authorization } } : INVALID;
+  }
+  if (params.token !== undefined) return bearer(params.token);
+  const request = isObject(connection.extra) ? connection.extra.request : undefined;
+  return isObject(request) && isObject(request.headers)
+    ? { headers: request.headers as BearerRequest['headers'] }
+    : NO_CREDENTIALS;
 }

@@ -1,5 +1,5 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
-import { payloadOf } from '../common/filters/call-errors';
+import { closeCodeOf, payloadOf } from '../common/filters/call-errors';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import type { AuthUser } from '../core/auth-user';
 import { extractBearerToken } from '../core/bearer-token.extractor';
@@ -89,9 +89,4 @@ export class SocketSessions {
 
 /** What a refused or ended socket is told: the HTTP body's code and message. */
 export const refusalPayload = payloadOf;
-
-/** The WebSocket close code for a refusal: 4401 and 4403, after HTTP's, as graphql-ws does. */
-export function closeCodeOf(error: DomainError): number {
-  const status = Number(error.status);
-  return status === 403 ? 4403 : status === 401 ? 4401 : 4500;
-}
+export { closeCodeOf };

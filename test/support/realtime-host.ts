@@ -1,6 +1,6 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Controller, INestApplication, Module, Type, UseGuards } from '@nestjs/common';
-import { Field, GraphQLModule, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { Field, GraphQLModule, ObjectType, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -13,6 +13,7 @@ import {
   AuthModule,
   type AuthUser,
   CurrentUser,
+  GraphqlWsConnections,
   JwtAuthGuard,
   Public,
   Roles,
@@ -30,6 +31,13 @@ export const REALTIME_SECRET = 'realtime-host-secret-0123456789abcdef0123456789a
 class Me {
   @Field() id!: string;
   @Field(() => [String]) roles!: string[];
+}
+
+async function* ticksFor(id: string): AsyncGenerator<{ ticks: string }> {
+  for (;;) {
+    yield { ticks: id };
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** `@UseGuards(JwtAuthGuard, RolesGuard)`, or nothing where the global guards are to do it. */
@@ -59,6 +67,12 @@ function handlers(perClass: boolean) {
     @Query(() => String)
     hello(): string {
       return 'world';
+    }
+
+    /** The caller's id, every 20 ms, for as long as the subscription lasts. */
+    @Subscription(() => String)
+    ticks(@CurrentUser() user: AuthUser): AsyncIterator<{ ticks: string }> {
+      return ticksFor(user.id);
     }
   }
 
@@ -156,9 +170,13 @@ export function realtimeHost(options: RealtimeHostOptions): Type {
       }),
       ...(options.graphql
         ? [
-            GraphQLModule.forRoot<ApolloDriverConfig>({
+            GraphQLModule.forRootAsync<ApolloDriverConfig>({
               driver: ApolloDriver,
-              autoSchemaFile: true,
+              inject: [GraphqlWsConnections],
+              useFactory: (connections: GraphqlWsConnections) => ({
+                autoSchemaFile: true,
+                subscriptions: { 'graphql-ws': connections.hooks() },
+              }),
             }),
           ]
         : []),

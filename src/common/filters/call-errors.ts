@@ -152,3 +152,9 @@ export function refusalFor(type: string, error: DomainError): Error {
       return error;
   }
 }
+
+/** The WebSocket close code for a refusal: 4401 and 4403, after HTTP's, as graphql-ws does. */
+export function closeCodeOf(error: DomainError): number {
+  const status = Number(error.status);
+  return status === 403 ? 4403 : status === 401 ? 4401 : 4500;
+}
