@@ -165,7 +165,7 @@ function graphqlWsConnectionOf(graphqlContext: unknown): GraphqlWsConnection | u
   if (!isObject(graphqlContext)) return undefined;
   const connection = graphqlContext.req ?? graphqlContext;
   return isObject(connection) && ('connectionParams' in connection || 'extra' in connection)
-    ? (connection)
+    ? connection
     : undefined;
 }
 
