@@ -17,8 +17,9 @@ const COST = Number(process.env.BENCH_BCRYPT_COST ?? 10);
 const MYSQL = process.env.BENCH_MYSQL_URL ?? process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 const POSTGRES = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const quick = process.env.BENCH_QUICK === '1';
-// BENCH_GROUPS=embedded, =mysql, =postgres, =package, =registration (target 9) or =jwt (target 10;
-// both also part of embedded) runs that part only (the default runs the first four).
+// BENCH_GROUPS=embedded, =mysql, =postgres, =package, =registration (target 9), =jwt (target 10) or
+// =sockets (target 11; the last three also part of embedded) runs that part only (the default runs
+// the first four).
 const groups = (process.env.BENCH_GROUPS ?? 'embedded,mysql,postgres,package').split(',');
 const secs = (n) => (quick ? Math.max(1, Math.round(n / 3)) : n);
 
@@ -159,10 +160,11 @@ async function main() {
   }
   if (groups.includes('embedded') || groups.includes('registration')) await quietRegistration();
   if (groups.includes('embedded') || groups.includes('jwt')) jwtVerify();
+  if (groups.includes('embedded') || groups.includes('sockets')) await socketMessages();
   if (groups.includes('mysql')) await mariadb();
   if (groups.includes('postgres')) await postgres();
   if (groups.includes('package')) await packedHost();
-  results.note = 'Targets 1, 3, 4, 7 on both HTTP adapters; 2, 5, 6 (database-bound) and 9 on Express (9 also on MariaDB; 2 and 5 also on PostgreSQL, as 2p and 5p); 8 in a host built from the packed package; 10 in this process.';
+  results.note = 'Targets 1, 3, 4, 7 on both HTTP adapters; 2, 5, 6 (database-bound) and 9 on Express (9 also on MariaDB; 2 and 5 also on PostgreSQL, as 2p and 5p); 8 in a host built from the packed package; 10 in this process; 11 in a host of dist/ on socket.io.';
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify(results, null, 2));
   log(`\n${results.note}\nwritten: bench/results/latest.json`);
@@ -417,6 +419,60 @@ async function packedHost() {
   } finally {
     await app.stop();
     rmSync(data, { recursive: true, force: true });
+  }
+}
+
+/**
+ * 11: messages a second on one authenticated socket.io connection, to a handler behind
+ * JwtAuthGuard, RolesGuard and @CurrentUser() against the same connection's handler without them.
+ * The host runs in its own process; this one keeps 32 messages in flight (acknowledged ones are
+ * replaced at once) and alternates one-second slices; the median of the slices' ratios.
+ */
+async function socketMessages() {
+  const require = createRequire(import.meta.url);
+  const { io } = require('socket.io-client');
+  const child = spawn(process.execPath, [join(root, 'bench/socket-host.cjs')], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'test', JWT_SECRET: randomBytes(48).toString('base64url') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const port = await new Promise((ok, fail) => {
+      child.stdout.on('data', (d) => {
+        const m = /listening (\d+)/.exec(String(d));
+        if (m) ok(Number(m[1]));
+      });
+      child.once('exit', () => fail(new Error('the socket host exited')));
+    });
+    const base = `http://127.0.0.1:${port}`;
+    const me = await account(base);
+    const socket = io(base, { transports: ['websocket'], reconnection: false, auth: { token: me.token } });
+    await new Promise((ok, fail) => { socket.once('connect', ok); socket.once('connect_error', fail); });
+    const rate = (event, ms) =>
+      new Promise((ok, fail) => {
+        let done = 0;
+        const end = performance.now() + ms;
+        const send = () => socket.emit(event, { id: me.id }, (answer) => {
+          if (answer !== me.id) return fail(new Error(`${event} answered ${JSON.stringify(answer)}`));
+          done++;
+          if (performance.now() < end) send();
+          else if (--inFlight === 0) ok(done / (ms / 1000));
+        });
+        let inFlight = 32;
+        for (let i = 0; i < inFlight; i++) send();
+      });
+    await rate('guarded', 1000);
+    await rate('open', 1000);
+    const slices = { a: [], b: [] };
+    for (let i = 0; i < (quick ? 4 : 8); i++) {
+      for (const side of i % 2 === 0 ? ['a', 'b'] : ['b', 'a']) slices[side].push(await rate(side === 'a' ? 'guarded' : 'open', 1000));
+    }
+    socket.close();
+    const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    const ratio = median(slices.a.map((x, i) => x / slices.b[i]));
+    target(11, 'socket.io messages: guarded handler vs the same unguarded', ratio, '≥ 0.90', ratio >= 0.9, `median of ${slices.a.length} slices; ${median(slices.a).toFixed(0)} vs ${median(slices.b).toFixed(0)} messages/s`);
+  } finally {
+    child.kill();
   }
 }
 

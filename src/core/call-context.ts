@@ -1,5 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { AuthUser } from './auth-user';
+import { extractBearerToken } from './bearer-token.extractor';
 import type { BearerRequest } from './bearer-token.extractor';
 
 type Caller = AuthUser<string | number>;
@@ -32,6 +33,8 @@ export interface CallCredentials {
   holder: object;
   /** An HTTP request, or a stand-in made from a socket or a message. */
   http: boolean;
+  /** The bearer token, once read ({@link tokenOf}); null for none. */
+  token?: string | null;
 }
 
 const NO_CREDENTIALS: Readonly<BearerRequest> = Object.freeze({ headers: {} });
@@ -39,28 +42,49 @@ const NO_CREDENTIALS: Readonly<BearerRequest> = Object.freeze({ headers: {} });
 const INVALID: Readonly<BearerRequest> = Object.freeze({ headers: { authorization: 'invalid' } });
 const callers = new WeakMap<object, Caller>();
 const upgrades = new WeakMap<object, BearerRequest>();
+/**
+ * A socket's or a graphql-ws connection's credentials, read once: its handshake does not change,
+ * and each message then hands the token cache the same string (whose hash V8 keeps).
+ */
+const connections = new WeakMap<object, CallCredentials>();
+
+/** The call's bearer token (or null), read once per call, or once per connection. */
+export function tokenOf(call: CallCredentials): string | null {
+  if (call.token === undefined) call.token = extractBearerToken(call.request);
+  return call.token;
+}
+
+function connectionCall(holder: object, read: () => BearerRequest): CallCredentials {
+  const known = connections.get(holder);
+  if (known) return known;
+  const call = messageCall(holder, read());
+  // Kept once there is something to keep: a ws socket's upgrade may be remembered after.
+  if (call.request.headers.authorization !== undefined) connections.set(holder, call);
+  return call;
+}
 
 /** The credentials of a guarded call: see {@link CallCredentials}. */
 export function credentialsOf(context: ExecutionContext): CallCredentials {
   switch (context.getType<string>()) {
     case 'http':
-      return httpCall(context.switchToHttp().getRequest<CallRequest>());
+      // By index, as switchToHttp() would read it: that allocates three closures per call.
+      return httpCall(context.getArgByIndex<CallRequest>(0));
     case 'graphql': {
       const graphqlContext = context.getArgByIndex<unknown>(2);
       const request = graphqlRequestOf(graphqlContext);
       if (request) return httpCall(request);
       // A graphql-ws connection: one token for its life, as a socket's.
       const connection = graphqlWsConnectionOf(graphqlContext);
-      if (connection) return messageCall(connection, connectionCredentials(connection));
+      if (connection) return connectionCall(connection, () => connectionCredentials(connection));
       return messageCall(context.getArgs(), NO_CREDENTIALS);
     }
     case 'ws': {
-      const socket = context.switchToWs().getClient<object>();
+      const socket = context.getArgByIndex<object>(0);
       // A socket presents one token for its life: its caller is the socket's.
-      return messageCall(socket, handshakeOf(socket));
+      return connectionCall(socket, () => handshakeOf(socket));
     }
     case 'rpc': {
-      const data = context.switchToRpc().getData<unknown>();
+      const data = context.getArgByIndex<unknown>(0);
       return messageCall(isObject(data) ? data : context.getArgs(), messageAuthorizationOf(data));
     }
     default:
@@ -72,6 +96,11 @@ export function credentialsOf(context: ExecutionContext): CallCredentials {
 export function callerOf(context: ExecutionContext): Caller | undefined {
   const { holder, request, http } = credentialsOf(context);
   return callers.get(holder) ?? (http ? request.user : undefined);
+}
+
+/** The caller a socket or a connection was admitted as before (none for HTTP: each is new). */
+export function knownCaller(call: CallCredentials): Caller | undefined {
+  return call.http ? undefined : callers.get(call.holder);
 }
 
 /** Keeps the admitted caller for the rest of the call (and, on HTTP, as `request.user`). */

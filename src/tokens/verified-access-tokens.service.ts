@@ -23,11 +23,16 @@ export class VerifiedAccessTokensService extends VerifiedAccessTokens {
 
   callerOf(
     token: string,
+    known?: AuthUser<string | number>,
   ): AuthUser<string | number> | Promise<AuthUser<string | number>> | undefined {
     const claims = this.verified.get(token);
     if (!claims) return undefined;
-    if (this.revocationCheck.isLiveInCache(claims)) return this.callerFrom(claims);
-    return this.revocationCheck.assertActive(claims).then(() => this.callerFrom(claims));
+    if (this.revocationCheck.isLiveInCache(claims)) {
+      return known?.tokenId === claims.jti ? known : this.callerFrom(claims);
+    }
+    return this.revocationCheck
+      .assertActive(claims)
+      .then(() => (known?.tokenId === claims.jti ? known : this.callerFrom(claims)));
   }
 
   /** The caller of verified, live claims, with the id as the host types it. */

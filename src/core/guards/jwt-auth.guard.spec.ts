@@ -69,7 +69,7 @@ describe('JwtAuthGuard', () => {
     await expect(
       guard.canActivate(context(MixedController, MixedController.prototype.closed)),
     ).resolves.toBe(true);
-    expect(verified.callerOf).toHaveBeenCalledWith('a.b.c');
+    expect(verified.callerOf).toHaveBeenCalledWith('a.b.c', undefined);
     expect(passport).toHaveBeenCalledTimes(1);
   });
 

@@ -7,14 +7,16 @@ import { ensureRequestId } from '../../common/http/request-id';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { INVALID_ACCESS_TOKEN, JWT_STRATEGY, VerifiedAccessTokens } from '../access-token';
 import type { AuthUser } from '../auth-user';
-import { extractBearerToken } from '../bearer-token.extractor';
 import {
   CallCredentials,
   CallRequest,
   admitCaller,
   credentialsOf,
   isAdmitted,
+  knownCaller,
+  tokenOf,
 } from '../call-context';
+import { handlerMetadata } from '../decorators/handler-metadata';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
 
 /** Throws a refusal as the kind of call it refuses knows it (GraphQL, WebSocket, RPC). */
@@ -42,11 +44,7 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   }
 
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (isPublic) return true;
+    if (handlerMetadata<boolean>(this.reflector, IS_PUBLIC_KEY, context)) return true;
     try {
       const admitted = this.authenticate(context);
       return admitted === true ? true : admitted.catch((error: unknown) => refuse(context, error));
@@ -64,13 +62,14 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   authenticate(context: ExecutionContext): true | Promise<true> {
     const call = credentialsOf(context);
     if (isAdmitted(call)) return true;
-    const token = extractBearerToken(call.request);
+    const token = tokenOf(call);
     if (!token)
       throw new DomainError(ErrorCode.Unauthenticated, 'A bearer access token is required');
-    const caller = this.verified.callerOf(token);
+    const known = knownCaller(call);
+    const caller = this.verified.callerOf(token, known);
     if (caller === undefined) return this.authenticateWithPassport(context, call);
     if (caller instanceof Promise) return this.admitWhenLive(context, call, caller);
-    admitCaller(call, caller);
+    if (caller !== known) admitCaller(call, caller);
     return true;
   }
 

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { callerOf } from '../call-context';
+import { handlerMetadata } from '../decorators/handler-metadata';
 import { refuse } from './jwt-auth.guard';
 import { ROLES_KEY } from '../decorators/roles.decorator';
 
@@ -14,10 +15,7 @@ export class RolesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const required = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const required = handlerMetadata<string[]>(this.reflector, ROLES_KEY, context);
     if (!required || required.length === 0) return true;
     const user = callerOf(context);
     if (!user) {
