@@ -9,7 +9,7 @@ export { ROUTE_GROUPS } from './auth/routes';
 export type { GatehouseRouteGroup, GatehouseRoutes } from './auth/routes';
 export { JwtAuthGuard } from './core/guards/jwt-auth.guard';
 export { GraphqlWsConnections } from './auth/graphql-ws-connections';
-export type { GraphqlWsHooks } from './auth/graphql-ws-connections';
+export type { GraphqlWsHookOptions, GraphqlWsHooks } from './auth/graphql-ws-connections';
 export { RolesGuard } from './core/guards/roles.guard';
 export { Public } from './core/decorators/public.decorator';
 export { Roles } from './core/decorators/roles.decorator';

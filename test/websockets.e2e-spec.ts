@@ -10,7 +10,18 @@ import {
   startRealtimePair,
   urlOf,
 } from './support/realtime-host';
-import { SignedIn, eventually, expired, forged, logout, signIn } from './support/realtime-tokens';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import {
+  REALTIME_PASSWORD,
+  SignedIn,
+  eventually,
+  expired,
+  forged,
+  logout,
+  secondSession,
+  signIn,
+} from './support/realtime-tokens';
 
 interface Refusal {
   status: 'error';
@@ -191,6 +202,47 @@ describe.each([
       code: 'INVALID_TOKEN',
       message: 'The session ended',
     });
+  });
+
+  it.each([
+    [
+      'a logout of every session',
+      async (peer: INestApplication, other: SignedIn) => {
+        await request(peer.getHttpServer() as App)
+          .post('/auth/logout-all')
+          .set('Authorization', `Bearer ${other.access}`)
+          .expect(200);
+      },
+    ],
+    [
+      'a password change on another device',
+      async (peer: INestApplication, other: SignedIn) => {
+        const laptop = await secondSession(peer, other);
+        await request(peer.getHttpServer() as App)
+          .post('/auth/password')
+          .set('Authorization', `Bearer ${laptop}`)
+          .send({ current_password: REALTIME_PASSWORD, new_password: 'a brand new long password' })
+          .expect(204);
+      },
+    ],
+    [
+      'an admin disabling the account',
+      async (peer: INestApplication, other: SignedIn) => {
+        const admin = await signIn(peer, true);
+        await request(peer.getHttpServer() as App)
+          .patch(`/admin/users/${other.id}`)
+          .set('Authorization', `Bearer ${admin.access}`)
+          .send({ disabled: true, current_password: REALTIME_PASSWORD })
+          .expect(200);
+      },
+    ],
+  ])('ends a socket whose session ends by %s', async (_how, end) => {
+    const other = await signIn(app);
+    const socket = await open(other.access);
+    await expect(socket.ask('whoami')).resolves.toEqual({ answer: other.id });
+    const ended = socket.ended();
+    await end(pair.peer, other);
+    await expect(ended).resolves.toMatchObject({ statusCode: 401, code: 'INVALID_TOKEN' });
   });
 
   it('keeps other sessions’ sockets open', async () => {

@@ -24,7 +24,7 @@ describe('GraphqlWsConnections', () => {
   beforeEach(() => {
     ends = [];
     stop.mockReset();
-    live.verify.mockReset().mockResolvedValue({ caller, claims });
+    live.verify.mockReset().mockResolvedValue({ caller, claims, generation: 0 });
     live.watch.mockClear();
   });
 
@@ -33,8 +33,11 @@ describe('GraphqlWsConnections', () => {
     const c = connection({ authorization: 'Bearer a.b.c' });
     await expect(onConnect(c)).resolves.toBe(true);
     expect(live.verify).toHaveBeenCalledWith('a.b.c');
-    expect(live.watch).toHaveBeenCalledWith(claims, expect.any(Function));
-    onClose(c);
+    expect(live.watch).toHaveBeenCalledWith(
+      { caller, claims, generation: 0 },
+      expect.any(Function),
+    );
+    await onClose(c);
     expect(stop).toHaveBeenCalledTimes(1);
   });
 
@@ -65,6 +68,37 @@ describe('GraphqlWsConnections', () => {
     const c = connection();
     await expect(hooks(true).onConnect(c)).resolves.toBe(false);
     expect(c.socket.close).toHaveBeenCalledWith(4401, 'A bearer access token is required');
+  });
+
+  it('watches nothing for a connection closed while its token was being checked', async () => {
+    const { onConnect, onClose } = hooks();
+    const c = connection({ authorization: 'Bearer a.b.c' });
+    const connecting = onConnect(c);
+    void onClose(c);
+    await expect(connecting).resolves.toBe(false);
+    expect(live.watch).not.toHaveBeenCalled();
+  });
+
+  it('runs the host’s own hooks after its own, and lets the host refuse too', async () => {
+    const onConnect = jest.fn().mockReturnValueOnce(undefined).mockReturnValueOnce(false);
+    const onClose = jest.fn();
+    const composed = new GraphqlWsConnections(live as unknown as LiveSessions).hooks({
+      onConnect,
+      onClose,
+    });
+    const c = connection({ authorization: 'Bearer a.b.c' });
+    await expect(composed.onConnect(c)).resolves.toBe(true);
+    await expect(composed.onConnect(connection({ authorization: 'Bearer a.b.c' }))).resolves.toBe(
+      false,
+    );
+    await composed.onClose(c);
+    expect(onClose).toHaveBeenCalledWith(c);
+    live.verify.mockRejectedValue(new DomainError(ErrorCode.InvalidToken, 'refused'));
+    onConnect.mockClear();
+    await expect(composed.onConnect(connection({ authorization: 'Bearer x.y.z' }))).resolves.toBe(
+      false,
+    );
+    expect(onConnect).not.toHaveBeenCalled();
   });
 
   it('closes with 4500 when the store cannot answer, and says only that', async () => {

@@ -13,7 +13,14 @@ interface ClosableSocket {
 /** graphql-ws's server hooks that Gatehouse fills (the rest stay the host's). */
 export interface GraphqlWsHooks {
   onConnect(connection: GraphqlWsConnection): Promise<boolean>;
-  onClose(connection: GraphqlWsConnection): void;
+  onClose(connection: GraphqlWsConnection): Promise<void>;
+}
+
+export interface GraphqlWsHookOptions {
+  requireToken?: boolean;
+  /** The host's own: false refuses the connection. */
+  onConnect?(connection: GraphqlWsConnection): unknown;
+  onClose?(connection: GraphqlWsConnection): unknown;
 }
 
 /**
@@ -35,16 +42,25 @@ export interface GraphqlWsHooks {
 export class GraphqlWsConnections {
   private readonly logger = new Logger(GraphqlWsConnections.name);
   private readonly watching = new WeakMap<GraphqlWsConnection, () => void>();
+  private readonly closed = new WeakSet<GraphqlWsConnection>();
 
   constructor(private readonly live: LiveSessions) {}
 
-  /** `requireToken`: close a connection that presents none (default: only public operations). */
-  hooks({ requireToken = false }: { requireToken?: boolean } = {}): GraphqlWsHooks {
+  /**
+   * `requireToken`: close a connection that presents none (default: only public operations).
+   * A host's own `onConnect` and `onClose` go here too: they run after Gatehouse's (its
+   * `onConnect` only for a connection Gatehouse admitted).
+   */
+  hooks({ requireToken = false, onConnect, onClose }: GraphqlWsHookOptions = {}): GraphqlWsHooks {
     return {
-      onConnect: (connection) => this.connect(connection, requireToken),
-      onClose: (connection) => {
+      onConnect: async (connection) =>
+        (await this.connect(connection, requireToken)) &&
+        (onConnect ? (await onConnect(connection)) !== false : true),
+      onClose: async (connection) => {
+        this.closed.add(connection);
         this.watching.get(connection)?.();
         this.watching.delete(connection);
+        await onClose?.(connection);
       },
     };
   }
@@ -66,9 +82,11 @@ export class GraphqlWsConnections {
       );
     }
     try {
-      const { caller, claims } = await this.live.verify(token);
-      admitCaller({ holder: connection, http: false, request: credentials }, caller);
-      const stop = this.live.watch(claims, (why) => this.close(connection, why));
+      const verified = await this.live.verify(token);
+      // Closed while its token was being checked: nothing to watch.
+      if (this.closed.has(connection)) return false;
+      admitCaller({ holder: connection, http: false, request: credentials }, verified.caller);
+      const stop = this.live.watch(verified, (why) => this.close(connection, why));
       this.watching.set(connection, stop);
       return true;
     } catch (error) {

@@ -69,7 +69,18 @@ describe('MessageHandlerGuards', () => {
   it('does nothing when the application keeps its guards to itself', () => {
     const { Chat, Jobs } = classes();
     new MessageHandlerGuards(containerOf(Chat, Jobs), { globalGuards: false }, jwt, roles);
-    expect(guardsOf(Jobs.prototype.run)).toBeUndefined();
+    expect(guardsOf(Jobs.prototype.run)).toEqual([]);
+    expect(guardsOf(Chat.prototype.hello)).toEqual([own]);
+  });
+
+  it('puts a later application’s guards in place of an earlier one’s, or takes them out', () => {
+    const { Chat, Jobs } = classes();
+    new MessageHandlerGuards(containerOf(Chat, Jobs), {}, jwt, roles);
+    const jwt2 = { canActivate: () => true } as unknown as JwtAuthGuard;
+    const roles2 = { canActivate: () => true } as unknown as RolesGuard;
+    new MessageHandlerGuards(containerOf(Chat, Jobs), {}, jwt2, roles2);
+    expect(guardsOf(Chat.prototype.hello)).toEqual([jwt2, roles2, own]);
+    new MessageHandlerGuards(containerOf(Chat, Jobs), { globalGuards: false }, jwt, roles);
     expect(guardsOf(Chat.prototype.hello)).toEqual([own]);
   });
 });

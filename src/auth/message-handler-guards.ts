@@ -17,13 +17,18 @@ const MESSAGE_PATTERN = 'microservices:pattern';
  * application's configuration), and to a hybrid app's message handlers only with
  * `inheritAppConfig` (nestjs/nest#7542). So, when the guards are global, each `@SubscribeMessage`
  * handler of a gateway and each `@MessagePattern`/`@EventPattern` handler gets JwtAuthGuard and
- * RolesGuard first among its own guards, as the instances AuthModule made. Done when this is
- * constructed: after the modules are scanned, before Nest binds any handler.
+ * RolesGuard before its own method-level guards (after its class's), as the instances
+ * AuthModule made. Done when this is constructed: after the modules are scanned, before Nest
+ * binds any handler.
+ *
+ * The metadata is the handler function's, shared by every application of the process that uses
+ * the class: each application puts its own guards in place of those an earlier one put (a test
+ * suite that starts the app anew gets the new app's), or takes them out (`globalGuards: false`).
  */
 @Injectable()
 export class MessageHandlerGuards {
-  /** Handlers given the guards, so that one seen twice (a class in two modules) is done once. */
-  private static readonly guarded = new WeakSet<object>();
+  /** Guards this class has put in handlers' metadata, in any application of the process. */
+  private static readonly ours = new WeakSet<object>();
 
   constructor(
     modules: ModulesContainer,
@@ -31,8 +36,13 @@ export class MessageHandlerGuards {
     jwt: JwtAuthGuard,
     roles: RolesGuard,
   ) {
-    if (options.globalGuards === false) return;
+    const global = options.globalGuards !== false;
+    if (global) {
+      MessageHandlerGuards.ours.add(jwt);
+      MessageHandlerGuards.ours.add(roles);
+    }
     const scanner = new MetadataScanner();
+    const done = new Set<unknown>();
     for (const module of modules.values()) {
       for (const wrapper of [...module.providers.values(), ...module.controllers.values()]) {
         const type: unknown = wrapper.metatype;
@@ -42,14 +52,16 @@ export class MessageHandlerGuards {
         const gateway = Reflect.getMetadata(GATEWAY, type) === true;
         for (const name of scanner.getAllMethodNames(prototype)) {
           const handler = prototype[name];
-          if (typeof handler !== 'function' || MessageHandlerGuards.guarded.has(handler)) continue;
+          if (typeof handler !== 'function' || done.has(handler)) continue;
           const message =
             (gateway && Reflect.getMetadata(GATEWAY_MESSAGE, handler) !== undefined) ||
             Reflect.getMetadata(MESSAGE_PATTERN, handler) !== undefined;
           if (!message) continue;
-          MessageHandlerGuards.guarded.add(handler);
-          const own = (Reflect.getMetadata(GUARDS_METADATA, handler) as CanActivate[]) ?? [];
-          Reflect.defineMetadata(GUARDS_METADATA, [jwt, roles, ...own], handler);
+          done.add(handler);
+          const own = (
+            (Reflect.getMetadata(GUARDS_METADATA, handler) as CanActivate[] | undefined) ?? []
+          ).filter((guard) => !MessageHandlerGuards.ours.has(guard));
+          Reflect.defineMetadata(GUARDS_METADATA, global ? [jwt, roles, ...own] : own, handler);
         }
       }
     }

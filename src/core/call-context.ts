@@ -31,8 +31,13 @@ export interface CallCredentials {
    * or a message's data.
    */
   holder: object;
-  /** An HTTP request, or a stand-in made from a socket or a message. */
+  /** An HTTP request (its caller is also `request.user`), or a stand-in for a socket or message. */
   http: boolean;
+  /**
+   * A plain HTTP request: one caller for the whole request, so a second guard on it need not check
+   * again. Not a GraphQL operation: a host's context may hand every operation the same object.
+   */
+  once?: boolean;
   /** The bearer token, once read ({@link tokenOf}); null for none. */
   token?: string | null;
 }
@@ -66,13 +71,19 @@ function connectionCall(holder: object, read: () => BearerRequest): CallCredenti
 /** The credentials of a guarded call: see {@link CallCredentials}. */
 export function credentialsOf(context: ExecutionContext): CallCredentials {
   switch (context.getType<string>()) {
-    case 'http':
+    case 'http': {
       // By index, as switchToHttp() would read it: that allocates three closures per call.
-      return httpCall(context.getArgByIndex<CallRequest>(0));
+      const request = context.getArgByIndex<CallRequest>(0);
+      return { request, holder: request, http: true, once: true };
+    }
     case 'graphql': {
       const graphqlContext = context.getArgByIndex<unknown>(2);
       const request = graphqlRequestOf(graphqlContext);
-      if (request) return httpCall(request);
+      // Kept by the resolver's `info`, which is this call's alone (the guard and the parameters
+      // of one field see the same one): the request, or the GraphQL context, may be shared.
+      const info = context.getArgByIndex<unknown>(3);
+      const holder = isObject(info) ? info : context.getArgs();
+      if (request) return { request, holder, http: true };
       // A graphql-ws connection: one token for its life, as a socket's.
       const connection = graphqlWsConnectionOf(graphqlContext);
       if (connection) return connectionCall(connection, () => connectionCredentials(connection));
@@ -92,9 +103,13 @@ export function credentialsOf(context: ExecutionContext): CallCredentials {
   }
 }
 
-/** The caller the guard admitted for this call, if it did. */
+/**
+ * The caller the guard admitted for this call, if it did. On a plain HTTP request, whatever is
+ * `request.user` now: a host's guard or interceptor after JwtAuthGuard may have put a richer one.
+ */
 export function callerOf(context: ExecutionContext): Caller | undefined {
-  const { holder, request, http } = credentialsOf(context);
+  const { holder, request, http, once } = credentialsOf(context);
+  if (once) return request.user ?? callers.get(holder);
   return callers.get(holder) ?? (http ? request.user : undefined);
 }
 
@@ -114,7 +129,7 @@ export function admitCaller(
 
 /** Whether a guard admitted a caller for this call already (a request guarded twice). */
 export function isAdmitted(credentials: CallCredentials): boolean {
-  return credentials.http && callers.has(credentials.holder);
+  return credentials.once === true && callers.has(credentials.holder);
 }
 
 /**
@@ -124,12 +139,6 @@ export function isAdmitted(credentials: CallCredentials): boolean {
 export function rememberUpgrade(socket: object, request: BearerRequest): void {
   upgrades.set(socket, { headers: request.headers, rawHeaders: request.rawHeaders });
 }
-
-const httpCall = (request: CallRequest): CallCredentials => ({
-  request,
-  holder: request,
-  http: true,
-});
 
 /**
  * `holder` is what the guard and the parameter decorators of one call both see: the socket, or
@@ -169,8 +178,14 @@ export function handshakeOf(socket: unknown): BearerRequest {
   if (isObject(handshake)) {
     const auth = handshake.auth;
     if (isObject(auth) && auth.token !== undefined) return bearer(auth.token);
-    if (isObject(handshake.headers))
-      return { headers: handshake.headers as BearerRequest['headers'] };
+    if (isObject(handshake.headers)) {
+      // The raw headers too, so that a repeated Authorization header is refused as on HTTP.
+      const request = socket.request;
+      const rawHeaders = isObject(request)
+        ? (request.rawHeaders as string[] | undefined)
+        : undefined;
+      return { headers: handshake.headers as BearerRequest['headers'], rawHeaders };
+    }
     return NO_CREDENTIALS;
   }
   return upgrades.get(socket) ?? NO_CREDENTIALS;

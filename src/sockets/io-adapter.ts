@@ -49,6 +49,9 @@ export class GatehouseIoAdapter extends IoAdapter {
       socket.emit('exception', refusalPayload(why));
       socket.disconnect(true);
     });
-    socket.once('disconnect', stop);
+    // The transport's close: it comes whether or not the socket got past the middlewares (a
+    // client gone while its token was checked never emits 'disconnect').
+    if (socket.conn.readyState === 'closed') stop();
+    else socket.conn.once('close', stop);
   }
 }

@@ -1,18 +1,14 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { closeCodeOf, payloadOf } from '../common/filters/call-errors';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
-import type { AuthUser } from '../core/auth-user';
 import { extractBearerToken } from '../core/bearer-token.extractor';
 import { admitCaller } from '../core/call-context';
 import type { BearerRequest } from '../core/bearer-token.extractor';
 import { LiveSessions } from '../tokens/live-sessions.service';
-import type { TokenClaims } from '../tokens/token-claims';
+import type { VerifiedConnection } from '../tokens/live-sessions.service';
 
-/** A handshake's verified token and its caller. */
-export interface Admitted {
-  caller: AuthUser<string | number>;
-  claims: TokenClaims;
-}
+/** A handshake's verified token, its caller, and when its check began. */
+export type Admitted = VerifiedConnection;
 
 /** What Gatehouse's WebSocket adapters take beside the application. */
 export interface GatehouseSocketOptions {
@@ -78,7 +74,7 @@ export class SocketSessions {
    */
   watch(socket: object, admitted: Admitted, end: (why: DomainError) => void): () => void {
     admitCaller({ holder: socket, http: false, request: { headers: {} } }, admitted.caller);
-    return this.sessions().watch(admitted.claims, end);
+    return this.sessions().watch(admitted, end);
   }
 
   private sessions(): LiveSessions {

@@ -13,7 +13,20 @@ import {
   refusalPayload,
 } from './socket-sessions';
 
-type VerifyCallback = (result: boolean, code?: number, message?: string) => void;
+type VerifyCallback = (
+  result: boolean,
+  code?: number,
+  message?: string,
+  headers?: Record<string, string>,
+) => void;
+interface VerifyInfo {
+  origin: string;
+  secure: boolean;
+  req: IncomingMessage;
+}
+/** ws's verifyClient: `(info) => boolean`, or `(info, done) => void`. */
+type HostVerifyClient =
+  ((info: VerifyInfo) => boolean) | ((info: VerifyInfo, done: VerifyCallback) => void);
 
 /**
  * The plain `ws` adapter with Gatehouse at the handshake: `app.useWebSocketAdapter(new
@@ -36,16 +49,26 @@ export class GatehouseWsAdapter extends WsAdapter {
     port: number,
     options: Record<string, unknown> & { namespace?: string; server?: unknown; path?: string } = {},
   ): WebSocketServer {
+    const own = options.verifyClient as HostVerifyClient | undefined;
     return super.create(port, {
       ...options,
-      // ws calls it before the upgrade: a refused client never has an open socket.
-      verifyClient: (info: { req: IncomingMessage }, done: VerifyCallback) => {
-        this.sessions.admit(info.req).then(
-          (admitted) => {
-            if (admitted) this.admitted.set(info.req, admitted);
-            done(true);
-          },
-          (error: DomainError) => done(false, error.status, error.message),
+      // ws calls it before the upgrade: a refused client never has an open socket. The gateway's
+      // own check (an Origin list, a limit) comes first, in either of ws's forms.
+      verifyClient: (info: VerifyInfo, done: VerifyCallback) => {
+        const gatehouse = () =>
+          this.sessions.admit(info.req).then(
+            (admitted) => {
+              if (admitted) this.admitted.set(info.req, admitted);
+              done(true);
+            },
+            (error: DomainError) => done(false, error.status, error.message),
+          );
+        if (!own) return void gatehouse();
+        if (own.length < 2) {
+          return (own as (info: VerifyInfo) => boolean)(info) ? void gatehouse() : done(false, 401);
+        }
+        own(info, (result, code, message, headers) =>
+          result ? void gatehouse() : done(false, code ?? 401, message, headers),
         );
       },
     }) as WebSocketServer;

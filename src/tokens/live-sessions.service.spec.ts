@@ -29,10 +29,16 @@ const claimsFor = (jti: string, expiresInSeconds = 900): TokenClaims => ({
 });
 
 describe('LiveSessions', () => {
+  /** As verify() gives them, checked in the cache's current generation. */
+  const watched = (jti: string, expiresInSeconds?: number) => ({
+    claims: claimsFor(jti, expiresInSeconds),
+    generation: cache.begin(),
+  });
   let cache: TokenStateCache;
   let live: LiveSessions;
   const refusals = new Map<string, string>();
-  const check = { refusal: jest.fn((c: TokenClaims) => Promise.resolve(refusals.get(c.jti))) };
+  const answerFromStore = (c: TokenClaims) => Promise.resolve(refusals.get(c.jti));
+  const check = { refusal: jest.fn(answerFromStore) };
   const signer = { verify: jest.fn() };
   const verified = { get: jest.fn(), set: jest.fn() };
   const callers = { callerFrom: (c: TokenClaims) => ({ id: c.sub, tokenId: c.jti }) };
@@ -75,8 +81,8 @@ describe('LiveSessions', () => {
 
   it('ends a watched connection when its token is revoked, and only that one', async () => {
     const ended: string[] = [];
-    live.watch(claimsFor('t1'), (why) => ended.push(`t1 ${why.code} ${why.message}`));
-    live.watch(claimsFor('t2'), () => ended.push('t2'));
+    live.watch(watched('t1'), (why) => ended.push(`t1 ${why.code} ${why.message}`));
+    live.watch(watched('t2'), () => ended.push('t2'));
     refusals.set('t1', 'revoked');
     cache.invalidate(['t1']);
     await settle();
@@ -88,7 +94,7 @@ describe('LiveSessions', () => {
 
   it('keeps a connection whose token the store still finds live', async () => {
     const end = jest.fn();
-    live.watch(claimsFor('t1'), end);
+    live.watch(watched('t1'), end);
     cache.invalidate(['t1']);
     await settle();
     expect(end).not.toHaveBeenCalled();
@@ -97,8 +103,8 @@ describe('LiveSessions', () => {
 
   it('checks every watched token again when the cache regains trust (news may have been missed)', async () => {
     const ended: string[] = [];
-    live.watch(claimsFor('t1'), () => ended.push('t1'));
-    live.watch(claimsFor('t2'), () => ended.push('t2'));
+    live.watch(watched('t1'), () => ended.push('t1'));
+    live.watch(watched('t2'), () => ended.push('t2'));
     cache.suspend();
     refusals.set('t2', 'revoked');
     cache.trustUntil(TokenStateCache.clock() + 60_000, cache.epoch);
@@ -109,7 +115,7 @@ describe('LiveSessions', () => {
   it('ends a connection when its token expires', () => {
     jest.useFakeTimers();
     const end = jest.fn();
-    live.watch(claimsFor('t1', 30), end);
+    live.watch(watched('t1', 30), end);
     jest.advanceTimersByTime(29_000);
     expect(end).not.toHaveBeenCalled();
     jest.advanceTimersByTime(2_000);
@@ -124,7 +130,7 @@ describe('LiveSessions', () => {
 
   it('stops watching a connection that closed first', async () => {
     const end = jest.fn();
-    const stop = live.watch(claimsFor('t1'), end);
+    const stop = live.watch(watched('t1'), end);
     stop();
     refusals.set('t1', 'revoked');
     cache.invalidate(['t1']);
@@ -136,7 +142,7 @@ describe('LiveSessions', () => {
   it('tries again when the store cannot answer, and ends the connection once it can', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate'] });
     const end = jest.fn();
-    live.watch(claimsFor('t1'), end);
+    live.watch(watched('t1'), end);
     check.refusal.mockRejectedValueOnce(new Error('database down'));
     cache.invalidate(['t1']);
     await settle();
@@ -145,5 +151,46 @@ describe('LiveSessions', () => {
     jest.advanceTimersByTime(1_000);
     await settle();
     expect(end).toHaveBeenCalledTimes(1);
+  });
+
+  it('checks again when news comes during a check, which may have read the state from before', async () => {
+    const end = jest.fn();
+    live.watch(watched('t1'), end);
+    let answer!: (reason: string | undefined) => void;
+    check.refusal.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    cache.invalidate(['t1']);
+    // The revocation commits, and its news arrives, while the first check is still reading.
+    refusals.set('t1', 'revoked');
+    cache.invalidate(['t1']);
+    answer(undefined);
+    await settle();
+    await settle();
+    expect(check.refusal).toHaveBeenCalledTimes(2);
+    expect(end).toHaveBeenCalledTimes(1);
+  });
+
+  it('checks at once a token whose news came between its handshake check and its watch', async () => {
+    const end = jest.fn();
+    const before = watched('t1');
+    refusals.set('t1', 'revoked');
+    cache.invalidate(['t1']);
+    live.watch(before, end);
+    await settle();
+    expect(end).toHaveBeenCalledTimes(1);
+  });
+
+  it('retries each watch once a second while the store is down, not once per watch per watch', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    for (let i = 0; i < 3; i++) live.watch(watched('t1'), jest.fn());
+    check.refusal.mockRejectedValue(new Error('database down'));
+    cache.invalidate(['t1']);
+    await settle();
+    for (let second = 0; second < 3; second++) {
+      jest.advanceTimersByTime(1_000);
+      await settle();
+    }
+    // Three watches, one check each at first and one each per second after.
+    expect(check.refusal).toHaveBeenCalledTimes(3 * 4);
+    check.refusal.mockImplementation(answerFromStore);
   });
 });

@@ -11,6 +11,13 @@ import type { TokenClaims } from './token-claims';
 import { TokenSigner } from './token-signer';
 import { VerifiedAccessTokensService } from './verified-access-tokens.service';
 
+/** A handshake's token, verified: its caller, and the cache generation its check began in. */
+export interface VerifiedConnection {
+  caller: AuthUser<string | number>;
+  claims: TokenClaims;
+  generation: number;
+}
+
 /** Why a watched connection ends. */
 export type ConnectionEnd = DomainError;
 
@@ -20,6 +27,10 @@ interface Watch {
   timer?: NodeJS.Timeout;
   /** A check of this token under way: one at a time. */
   checking?: Promise<void>;
+  /** News came while a check was under way: it may have read the state from before. */
+  again?: boolean;
+  /** The one retry pending after the store did not answer. */
+  retry?: NodeJS.Timeout;
 }
 
 /** Node fires a longer timer at once; an access token never lives this long anyway. */
@@ -50,7 +61,7 @@ export class LiveSessions implements OnModuleDestroy {
     private readonly verified: VerifiedTokenCache,
     private readonly check: RevocationCheckService,
     private readonly callers: VerifiedAccessTokensService,
-    cache: TokenStateCache,
+    private readonly cache: TokenStateCache,
     config: GatehouseConfig,
   ) {
     this.leewayMs = config.get('auth', { infer: true }).clockToleranceSeconds * 1000;
@@ -79,49 +90,91 @@ export class LiveSessions implements OnModuleDestroy {
    * The caller of an access token presented at a handshake, checked as JwtAuthGuard checks a
    * request's: signature and claims, then the store. Throws INVALID_TOKEN otherwise.
    */
-  async verify(token: string): Promise<{ caller: AuthUser<string | number>; claims: TokenClaims }> {
+  async verify(token: string): Promise<VerifiedConnection> {
     const claims = this.verified.get(token) ?? this.signer.verify(token, TokenType.Access);
     if (!claims) throw this.refused('signature, claims or expiry');
+    const generation = this.cache.begin();
     const reason = await this.check.refusal(claims);
     if (reason) throw this.refused(reason);
     this.verified.set(token, claims);
-    return { caller: this.callers.callerFrom(claims), claims };
+    return { caller: this.callers.callerFrom(claims), claims, generation };
   }
 
   /**
    * Calls `end` once, when the token of these claims is revoked or expires; returns what stops
    * watching (call it when the connection closes first).
    */
-  watch(claims: TokenClaims, end: (why: ConnectionEnd) => void): () => void {
+  watch(
+    verified: Pick<VerifiedConnection, 'claims' | 'generation'>,
+    end: (why: ConnectionEnd) => void,
+  ): () => void {
+    const { claims } = verified;
     const watch: Watch = { claims, end };
-    const untilExpiry = claims.exp * 1000 + this.leewayMs - Date.now();
-    watch.timer = setTimeout(
-      () => this.finish(watch, new DomainError(ErrorCode.InvalidToken, 'The access token expired')),
-      Math.max(0, Math.min(untilExpiry, MAX_TIMER_MS)),
-    );
-    watch.timer.unref();
+    this.armExpiry(watch);
     let set = this.watches.get(claims.jti);
     if (!set) this.watches.set(claims.jti, (set = new Set()));
     set.add(watch);
+    // A revocation told between the handshake's check and now would otherwise go unheard.
+    if (verified.generation !== this.cache.begin()) this.checkWatch(watch);
     return () => this.forget(watch);
   }
 
-  private recheck(jti: string): void {
-    for (const watch of this.watches.get(jti) ?? []) {
-      watch.checking ??= this.checkOnce(watch).finally(() => (watch.checking = undefined));
+  /** Ends the watch when its token expires; a timer longer than Node allows is re-armed. */
+  private armExpiry(watch: Watch): void {
+    const untilExpiry = watch.claims.exp * 1000 + this.leewayMs - Date.now();
+    if (untilExpiry > MAX_TIMER_MS) {
+      watch.timer = setTimeout(() => this.armExpiry(watch), MAX_TIMER_MS);
+    } else {
+      watch.timer = setTimeout(
+        () =>
+          this.finish(watch, new DomainError(ErrorCode.InvalidToken, 'The access token expired')),
+        Math.max(0, untilExpiry),
+      );
     }
+    watch.timer.unref();
+  }
+
+  private recheck(jti: string): void {
+    for (const watch of this.watches.get(jti) ?? []) this.checkWatch(watch);
+  }
+
+  /** One check at a time per watch; news during one makes another follow it. */
+  private checkWatch(watch: Watch): void {
+    if (watch.checking) {
+      watch.again = true;
+      return;
+    }
+    clearTimeout(watch.retry);
+    watch.retry = undefined;
+    watch.checking = this.checkOnce(watch).finally(() => {
+      watch.checking = undefined;
+      if (watch.again && this.isWatched(watch)) {
+        watch.again = false;
+        this.checkWatch(watch);
+      }
+    });
   }
 
   private async checkOnce(watch: Watch): Promise<void> {
+    watch.again = false;
     try {
       const reason = await this.check.refusal(watch.claims);
       if (reason) this.finish(watch, this.refused(reason, 'The session ended'));
     } catch (error) {
       // The store did not answer: the connection's messages are refused meanwhile (each is
-      // checked), and this check is tried again until it has an answer.
+      // checked), and this watch alone is checked again, once, a second later.
       this.logger.warn({ reason: (error as Error).message }, 'connection check failed; retrying');
-      setTimeout(() => this.recheck(watch.claims.jti), RETRY_MS).unref();
+      if (!this.isWatched(watch) || watch.retry) return;
+      watch.retry = setTimeout(() => {
+        watch.retry = undefined;
+        if (this.isWatched(watch)) this.checkWatch(watch);
+      }, RETRY_MS);
+      watch.retry.unref();
     }
+  }
+
+  private isWatched(watch: Watch): boolean {
+    return this.watches.get(watch.claims.jti)?.has(watch) ?? false;
   }
 
   private finish(watch: Watch, why: ConnectionEnd): void {
@@ -136,6 +189,7 @@ export class LiveSessions implements OnModuleDestroy {
   /** Stops watching; false if it was not watched (any more). */
   private forget(watch: Watch): boolean {
     clearTimeout(watch.timer);
+    clearTimeout(watch.retry);
     const set = this.watches.get(watch.claims.jti);
     if (!set?.delete(watch)) return false;
     if (set.size === 0) this.watches.delete(watch.claims.jti);

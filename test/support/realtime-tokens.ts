@@ -8,23 +8,26 @@ import { REALTIME_SECRET } from './realtime-host';
 
 export interface SignedIn {
   id: string;
+  email: string;
   access: string;
   refresh: string;
 }
+
+export const REALTIME_PASSWORD = 'correct horse battery staple';
 
 /** Registers and signs in an account over HTTP (an admin if asked). */
 export async function signIn(app: INestApplication, admin = false): Promise<SignedIn> {
   const http = () => request(app.getHttpServer() as App);
   const credentials = {
     email: `rt-${randomBytes(5).toString('hex')}@host.example`,
-    password: 'correct horse battery staple',
+    password: REALTIME_PASSWORD,
   };
   const { body } = await http().post('/auth/register').send(credentials).expect(201);
   const id = (body as { id: string }).id;
   if (admin) await app.get(UsersService).setRoles(id, [ROLE_USER, ROLE_ADMIN]);
   const login = await http().post('/auth/login').send(credentials).expect(200);
   const pair = login.body as { access_token: string; refresh_token: string };
-  return { id, access: pair.access_token, refresh: pair.refresh_token };
+  return { id, email: credentials.email, access: pair.access_token, refresh: pair.refresh_token };
 }
 
 /** Ends the session of an access token, as `POST /auth/logout` does. */
@@ -63,4 +66,13 @@ export async function eventually(assertion: () => Promise<void>, timeoutMs = 500
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
+}
+
+/** Signs in again, on another device: a second session of the same account. */
+export async function secondSession(app: INestApplication, account: SignedIn): Promise<string> {
+  const login = await request(app.getHttpServer() as App)
+    .post('/auth/login')
+    .send({ email: account.email, password: REALTIME_PASSWORD })
+    .expect(200);
+  return (login.body as { access_token: string }).access_token;
 }

@@ -1,6 +1,7 @@
 import { ArgumentsHost, IntrinsicException, Logger } from '@nestjs/common';
 import { Observable, throwError } from 'rxjs';
 import { DomainError, ErrorCode } from '../errors/domain-error';
+import { databaseUnavailable } from '../errors/driver-errors';
 import { optionalPeer } from '../optional-peer';
 
 /**
@@ -24,6 +25,7 @@ const GRAPHQL_CODES: Partial<Record<number, string>> = {
   404: 'NOT_FOUND',
   409: 'CONFLICT',
   429: 'TOO_MANY_REQUESTS',
+  500: 'INTERNAL_SERVER_ERROR',
   503: 'SERVICE_UNAVAILABLE',
 };
 
@@ -138,6 +140,29 @@ interface NestExceptions {
  * "Internal server error", since Nest applies no global filter to gateways), or the DomainError
  * itself on HTTP.
  */
+/**
+ * What a guard throws outside HTTP for anything that is not a refusal: a store that cannot answer
+ * as 503 (as HTTP answers it), anything else logged and sent as a bare internal error — never its
+ * message (a driver's names hosts and ports) nor, through GraphQL, its stack.
+ */
+export function failureFor(type: string, error: unknown, logger: Logger): Error {
+  if (error instanceof DomainError) return refusalFor(type, error);
+  if (type === 'http') return error instanceof Error ? error : new Error(String(error));
+  const code = databaseUnavailable(error);
+  if (code) {
+    logger.warn({ code }, 'database unavailable');
+    return refusalFor(
+      type,
+      new DomainError(
+        ErrorCode.ServiceUnavailable,
+        'The service is temporarily unavailable; try again shortly',
+      ),
+    );
+  }
+  unknown(error, logger);
+  return refusalFor(type, new DomainError(ErrorCode.Internal, UNKNOWN.message));
+}
+
 export function refusalFor(type: string, error: DomainError): Error {
   switch (type) {
     case 'graphql':

@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { asError } from '../../common/errors/as-error';
-import { refusalFor } from '../../common/filters/call-errors';
+import { failureFor } from '../../common/filters/call-errors';
 import { ensureRequestId } from '../../common/http/request-id';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { INVALID_ACCESS_TOKEN, JWT_STRATEGY, VerifiedAccessTokens } from '../access-token';
@@ -21,8 +21,10 @@ import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
 
 /** Throws a refusal as the kind of call it refuses knows it (GraphQL, WebSocket, RPC). */
 export function refuse(context: ExecutionContext, error: unknown): never {
-  throw error instanceof DomainError ? refusalFor(context.getType(), error) : error;
+  throw failureFor(context.getType(), error, logger);
 }
+
+const logger = new Logger('JwtAuthGuard');
 
 /**
  * Requires a valid, live bearer access token, except on `@Public()` routes. Registered globally;

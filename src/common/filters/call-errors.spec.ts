@@ -1,0 +1,56 @@
+import { Logger } from '@nestjs/common';
+import { WsException } from '@nestjs/websockets';
+import { RpcException } from '@nestjs/microservices';
+import { DomainError, ErrorCode } from '../errors/domain-error';
+import { GraphQLRefusal, closeCodeOf, failureFor } from './call-errors';
+
+describe('failureFor', () => {
+  const logger = new Logger('spec');
+  beforeEach(() => {
+    jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+  });
+  const refused = new DomainError(ErrorCode.Forbidden, 'This action requires the role admin');
+  const driver = Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:3306'), {
+    code: 'ECONNREFUSED',
+  });
+
+  it('gives each kind of call its own refusal, with Gatehouse’s code', () => {
+    expect(failureFor('http', refused, logger)).toBe(refused);
+    expect(failureFor('graphql', refused, logger)).toMatchObject({
+      message: refused.message,
+      extensions: { code: 'FORBIDDEN', gatehouseCode: 'FORBIDDEN' },
+    });
+    const ws = failureFor('ws', refused, logger);
+    expect(ws).toBeInstanceOf(WsException);
+    expect((ws as WsException).getError()).toEqual({
+      status: 'error',
+      statusCode: 403,
+      code: 'FORBIDDEN',
+      message: refused.message,
+    });
+    expect(failureFor('rpc', refused, logger)).toBeInstanceOf(RpcException);
+  });
+
+  it('answers a store that cannot answer with 503, never the driver’s words', () => {
+    const graphql = failureFor('graphql', driver, logger) as GraphQLRefusal;
+    expect(graphql.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(graphql.message).not.toMatch(/10\.0\.0\.7|ECONNREFUSED/);
+    expect(graphql.stack).not.toMatch(/\n\s+at /);
+    const rpc = failureFor('rpc', driver, logger) as RpcException;
+    expect(rpc.getError()).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+  });
+
+  it('hides anything else behind a bare internal error, and logs it', () => {
+    const graphql = failureFor('graphql', new Error('secret internals'), logger) as GraphQLRefusal;
+    expect(graphql.message).toBe('Internal server error');
+    expect(graphql.extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
+    expect(jest.mocked(logger.error)).toHaveBeenCalled();
+  });
+
+  it('closes sockets with 4401 and 4403 after HTTP’s statuses', () => {
+    expect(closeCodeOf(new DomainError(ErrorCode.InvalidToken, 'x'))).toBe(4401);
+    expect(closeCodeOf(refused)).toBe(4403);
+    expect(closeCodeOf(new DomainError(ErrorCode.ServiceUnavailable, 'x'))).toBe(4500);
+  });
+});
