@@ -45,7 +45,13 @@ export interface CallCredentials {
 const NO_CREDENTIALS: Readonly<BearerRequest> = Object.freeze({ headers: {} });
 /** A token was presented, but not as a string: refused as a bad token, not as none. */
 const INVALID: Readonly<BearerRequest> = Object.freeze({ headers: { authorization: 'invalid' } });
-const callers = new WeakMap<object, Caller>();
+/**
+ * Where a holder keeps its admitted caller: a property of its own, not a WeakMap entry (one per
+ * request would make every garbage collection walk them all).
+ */
+const CALLER = Symbol('gatehouse:caller');
+type Holder = { [CALLER]?: Caller };
+const callerIn = (holder: object): Caller | undefined => (holder as Holder)[CALLER];
 const upgrades = new WeakMap<object, BearerRequest>();
 /**
  * A socket's or a graphql-ws connection's credentials, read once: its handshake does not change,
@@ -109,13 +115,13 @@ export function credentialsOf(context: ExecutionContext): CallCredentials {
  */
 export function callerOf(context: ExecutionContext): Caller | undefined {
   const { holder, request, http, once } = credentialsOf(context);
-  if (once) return request.user ?? callers.get(holder);
-  return callers.get(holder) ?? (http ? request.user : undefined);
+  if (once) return request.user ?? callerIn(holder);
+  return callerIn(holder) ?? (http ? request.user : undefined);
 }
 
 /** The caller a socket or a connection was admitted as before (none for HTTP: each is new). */
 export function knownCaller(call: CallCredentials): Caller | undefined {
-  return call.http ? undefined : callers.get(call.holder);
+  return call.http ? undefined : callerIn(call.holder);
 }
 
 /** Keeps the admitted caller for the rest of the call (and, on HTTP, as `request.user`). */
@@ -123,13 +129,18 @@ export function admitCaller(
   credentials: Pick<CallCredentials, 'holder' | 'http' | 'request'>,
   caller: Caller,
 ): void {
-  callers.set(credentials.holder, caller);
+  // Not enumerable: a copy of a message's data (`{ ...data }`) is not admitted with it.
+  Object.defineProperty(credentials.holder, CALLER, {
+    value: caller,
+    writable: true,
+    configurable: true,
+  });
   if (credentials.http) credentials.request.user = caller;
 }
 
 /** Whether a guard admitted a caller for this call already (a request guarded twice). */
 export function isAdmitted(credentials: CallCredentials): boolean {
-  return credentials.once === true && callers.has(credentials.holder);
+  return credentials.once === true && callerIn(credentials.holder) !== undefined;
 }
 
 /**
