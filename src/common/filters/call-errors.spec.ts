@@ -32,6 +32,13 @@ describe('failureFor', () => {
     expect(failureFor('rpc', refused, logger)).toBeInstanceOf(RpcException);
   });
 
+  it('leaves anything else on HTTP as it came, for the HTTP filter to read by its code', () => {
+    // A driver's error may come from another realm: not `instanceof Error` here.
+    const foreign = { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 10.0.0.7:3306' };
+    expect(failureFor('http', foreign, logger)).toBe(foreign);
+    expect(failureFor('http', driver, logger)).toBe(driver);
+  });
+
   it('answers a store that cannot answer with 503, never the driver’s words', () => {
     const graphql = failureFor('graphql', driver, logger) as GraphQLRefusal;
     expect(graphql.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });

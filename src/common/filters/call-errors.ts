@@ -147,7 +147,8 @@ interface NestExceptions {
  */
 export function failureFor(type: string, error: unknown, logger: Logger): Error {
   if (error instanceof DomainError) return refusalFor(type, error);
-  if (type === 'http') return error instanceof Error ? error : new Error(String(error));
+  // As it came: HttpErrorFilter reads a driver's error by its code, whichever realm made it.
+  if (type === 'http') return error as Error;
   const code = databaseUnavailable(error);
   if (code) {
     logger.warn({ code }, 'database unavailable');
