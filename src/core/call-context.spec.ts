@@ -1,4 +1,5 @@
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { testCaller } from '../../test/support/http-context';
 import { extractBearerToken } from './bearer-token.extractor';
 import { admitCaller, callerOf, credentialsOf, rememberUpgrade } from './call-context';
 
@@ -9,15 +10,7 @@ const context = (type: string, args: unknown[]) => {
 };
 const tokenOf = (type: string, args: unknown[]) =>
   extractBearerToken(credentialsOf(context(type, args)).request);
-const caller = {
-  id: 'u1',
-  sub: 'u1',
-  roles: ['user'],
-  tokenId: 't1',
-  sessionId: 's1',
-  expiresAt: 2_000_000_000,
-  claims: {},
-};
+const caller = testCaller;
 
 describe('credentialsOf', () => {
   it('reads an HTTP request’s Authorization header', () => {

@@ -3,7 +3,8 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
 import { DomainError } from '../common/errors/domain-error';
 import { handshakeOf } from '../core/call-context';
-import { GatehouseSocketOptions, SocketSessions, refusalPayload } from './socket-sessions';
+import { payloadOf } from '../common/filters/call-errors';
+import { GatehouseSocketOptions, SocketSessions } from './socket-sessions';
 
 type IoServer = Server | Namespace;
 
@@ -35,7 +36,7 @@ export class GatehouseIoAdapter extends IoAdapter {
         this.admit(socket).then(
           () => next(),
           (error: DomainError) =>
-            next(Object.assign(new Error(error.message), { data: refusalPayload(error) })),
+            next(Object.assign(new Error(error.message), { data: payloadOf(error) })),
         );
       });
     }
@@ -46,7 +47,7 @@ export class GatehouseIoAdapter extends IoAdapter {
     const admitted = await this.sessions.admit(handshakeOf(socket));
     if (!admitted) return;
     const stop = this.sessions.watch(socket, admitted, (why) => {
-      socket.emit('exception', refusalPayload(why));
+      socket.emit('exception', payloadOf(why));
       socket.disconnect(true);
     });
     // The transport's close: it comes whether or not the socket got past the middlewares (a

@@ -1,5 +1,4 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
-import { closeCodeOf, payloadOf } from '../common/filters/call-errors';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { extractBearerToken } from '../core/bearer-token.extractor';
 import { admitCaller } from '../core/call-context';
@@ -82,7 +81,3 @@ export class SocketSessions {
     return (this.live ??= this.app.get(LiveSessions, { strict: false }));
   }
 }
-
-/** What a refused or ended socket is told: the HTTP body's code and message. */
-export const refusalPayload = payloadOf;
-export { closeCodeOf };

@@ -3,15 +3,9 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { DomainError } from '../common/errors/domain-error';
-import { tellSocket } from '../common/filters/call-errors';
+import { closeCodeOf, payloadOf, tellSocket } from '../common/filters/call-errors';
 import { rememberUpgrade } from '../core/call-context';
-import {
-  Admitted,
-  GatehouseSocketOptions,
-  SocketSessions,
-  closeCodeOf,
-  refusalPayload,
-} from './socket-sessions';
+import { Admitted, GatehouseSocketOptions, SocketSessions } from './socket-sessions';
 
 type VerifyCallback = (
   result: boolean,
@@ -84,7 +78,7 @@ export class GatehouseWsAdapter extends WsAdapter {
       const admitted = this.admitted.get(request);
       if (admitted) {
         const stop = this.sessions.watch(socket, admitted, (why) => {
-          tellSocket(socket, refusalPayload(why));
+          tellSocket(socket, payloadOf(why));
           socket.close(closeCodeOf(why), why.message.slice(0, 120));
         });
         socket.once('close', stop);

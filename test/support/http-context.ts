@@ -16,3 +16,14 @@ export function httpContext(
   }
   return ctx;
 }
+
+/** An admitted caller for guard and call-context specs. */
+export const testCaller = {
+  id: 'u1',
+  sub: 'u1',
+  roles: ['user'],
+  tokenId: 't1',
+  sessionId: 's1',
+  expiresAt: 2_000_000_000,
+  claims: {},
+};

@@ -1,6 +1,6 @@
 import { Controller, ExecutionContext, Get, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { httpContext } from '../../../test/support/http-context';
+import { httpContext, testCaller } from '../../../test/support/http-context';
 import { AuthGuard } from '@nestjs/passport';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { INVALID_ACCESS_TOKEN, JWT_STRATEGY } from '../access-token';
@@ -29,15 +29,7 @@ const context = (
   request: object = withBearer(),
 ) => httpContext(request, { cls, handler });
 
-const caller = {
-  id: 'u1',
-  sub: 'u1',
-  roles: ['user'],
-  tokenId: 't1',
-  sessionId: 's1',
-  expiresAt: 2_000_000_000,
-  claims: {},
-};
+const caller = testCaller;
 
 describe('JwtAuthGuard', () => {
   const verified = { callerOf: jest.fn() };
