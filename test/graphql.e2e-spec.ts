@@ -123,13 +123,18 @@ describe.each([
  * Subscriptions over graphql-ws: signed in at connection init (`connectionParams`), each
  * subscription checked by the guards, and the connection closed when its session ends.
  */
-describe.each(realtimeKinds())('GraphQL subscriptions over graphql-ws (%s)', (kind) => {
+describe.each([
+  ...realtimeKinds().map((kind) => [kind, 'Express', false] as const),
+  ['sqlite', 'Fastify', true] as const,
+])('GraphQL subscriptions over graphql-ws (%s, Apollo on %s)', (kind, _name, fastify) => {
   let pair: RealtimePair;
   let url: string;
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    pair = await startRealtimePair(kind, { graphql: true });
+    pair = await startRealtimePair(kind, { graphql: true, fastify }, async (a) => {
+      if (fastify) await a.init();
+    });
     url = (await urlOf(pair.app)).replace(/^http/, 'ws') + '/graphql';
   });
   afterEach(() => clients.splice(0).forEach((client) => void client.dispose()));
