@@ -5,6 +5,11 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { createClient } from 'graphql-ws';
+import { firstValueFrom } from 'rxjs';
+import { io } from 'socket.io-client';
+import WebSocket from 'ws';
 import {
   SqlClient,
   TestDatabase,
@@ -12,7 +17,7 @@ import {
   databaseKinds,
   openSql,
 } from './support/databases';
-import { ROOT, RunningApp, startApp } from './support/processes';
+import { ROOT, RunningApp, freePort, startApp } from './support/processes';
 import { buildHost, packGatehouse, unpack } from './support/packed-hosts';
 
 const run = promisify(execFile);
@@ -403,3 +408,118 @@ onPostgres(
     });
   },
 );
+
+describe('a Nest 12 monolith (ES modules) with GraphQL, a socket.io gateway and TCP handlers, behind the global guards', () => {
+  let app: RunningApp;
+  let tcpPort: number;
+  let user: { id: string; access: string };
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-host-db-'));
+    tcpPort = await freePort();
+    app = await startHost('nest12-esm-realtime', {
+      DATABASE_PATH: join(dir, 'host.sqlite'),
+      TCP_PORT: String(tcpPort),
+    });
+    const { post } = hostClient(app);
+    const credentials = { email: 'ada@host.example', password: 'correct horse battery staple' };
+    const { id } = (await (await post('/auth/register', credentials)).json()) as { id: string };
+    const login = (await (await post('/auth/login', credentials)).json()) as {
+      access_token: string;
+    };
+    user = { id, access: login.access_token };
+  }, 600_000);
+  afterAll(() => app?.stop());
+
+  async function graphql(query: string, token?: string) {
+    const res = await hostClient(app).post('/graphql', { query }, token);
+    return (await res.json()) as {
+      data?: Record<string, unknown> | null;
+      errors?: Array<{ extensions?: { code?: string; stacktrace?: unknown } }>;
+    };
+  }
+
+  it('guards the resolver: UNAUTHENTICATED without a token, FORBIDDEN without the role, the caller with it', async () => {
+    const anonymous = await graphql('{ me { id } }');
+    expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    // Outside production Apollo sends a stack when the error has one: a refusal has no frames.
+    const stack = (anonymous.errors?.[0].extensions?.stacktrace as string[] | undefined) ?? [];
+    expect(stack.filter((line) => /^\s*at /.test(line))).toEqual([]);
+    expect(await graphql('{ me { id } }', user.access)).toEqual({ data: { me: { id: user.id } } });
+    const notAdmin = await graphql('{ adminOnly }', user.access);
+    expect(notAdmin.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(await graphql('{ hello }')).toEqual({ data: { hello: 'world' } });
+  });
+
+  it('streams a subscription over graphql-ws to a connection signed in at init', async () => {
+    const client = createClient({
+      url: `${app.base.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${user.access}` },
+      retryAttempts: 0,
+    });
+    try {
+      const first = await new Promise((resolve, reject) => {
+        const stop = client.subscribe(
+          { query: 'subscription { ticks }' },
+          { next: (value) => (stop(), resolve(value)), error: reject, complete: () => undefined },
+        );
+      });
+      expect(first).toEqual({ data: { ticks: user.id } });
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('guards the gateway on the package’s socket.io adapter, and the TCP handlers of the hybrid app', async () => {
+    const socket = io(app.base, {
+      transports: ['websocket'],
+      reconnection: false,
+      auth: { token: user.access },
+    });
+    const tcp = ClientProxyFactory.create({
+      transport: Transport.TCP,
+      options: { host: '127.0.0.1', port: tcpPort },
+    });
+    try {
+      await new Promise((resolve, reject) => {
+        socket.once('connect', () => resolve(undefined));
+        socket.once('connect_error', reject);
+      });
+      await expect(socket.emitWithAck('whoami', {})).resolves.toBe(user.id);
+      const refused = new Promise((resolve) => socket.once('exception', resolve));
+      socket.emit('admin', {});
+      await expect(refused).resolves.toMatchObject({ statusCode: 403, code: 'FORBIDDEN' });
+
+      const send = (pattern: string, data: object) =>
+        firstValueFrom(tcp.send<unknown>(pattern, data)).catch((error: unknown) => ({ error }));
+      await expect(send('whoami', { n: 1 })).resolves.toEqual({
+        error: expect.objectContaining({ statusCode: 401, code: 'UNAUTHENTICATED' }) as unknown,
+      });
+      await expect(
+        send('whoami', { authorization: `Bearer ${user.access}`, n: 2 }),
+      ).resolves.toEqual({ id: user.id, n: 2 });
+      await expect(send('ping', {})).resolves.toBe('pong');
+
+      // A logout ends the socket, saying why, and the token no longer reaches the handlers.
+      const ended = new Promise((resolve) => socket.once('exception', resolve));
+      const closed = new Promise((resolve) => socket.once('disconnect', resolve));
+      expect((await hostClient(app).post('/auth/logout', {}, user.access)).status).toBe(204);
+      await expect(ended).resolves.toMatchObject({
+        statusCode: 401,
+        code: 'INVALID_TOKEN',
+        message: 'The session ended',
+      });
+      await closed;
+      await expect(send('whoami', { authorization: `Bearer ${user.access}` })).resolves.toEqual({
+        error: expect.objectContaining({ statusCode: 401 }) as unknown,
+      });
+      expect((await graphql('{ me { id } }', user.access)).errors?.[0].extensions?.code).toBe(
+        'UNAUTHENTICATED',
+      );
+    } finally {
+      socket.close();
+      await tcp.close();
+    }
+  });
+});
