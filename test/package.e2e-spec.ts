@@ -184,6 +184,30 @@ describe('a classic CommonJS Nest 11 application on Fastify and SQLite', () => {
     expect((await get('/reports/mine', access_token)).status).toBe(401);
   });
 
+  it('runs without any of the optional peers for GraphQL, WebSockets or microservices installed', () => {
+    // What the test above did, it did without them: npm installed no optional peer, and nothing
+    // the package loads for HTTP asks for one.
+    const optional = Object.keys(
+      (
+        JSON.parse(
+          readFileSync(join(app.dir, 'node_modules/nestjs-gatehouse/package.json'), 'utf8'),
+        ) as {
+          peerDependenciesMeta: Record<string, { optional?: boolean }>;
+        }
+      ).peerDependenciesMeta,
+    ).filter((name) => name !== 'ioredis');
+    expect(optional).toEqual(
+      expect.arrayContaining([
+        '@nestjs/websockets',
+        '@nestjs/microservices',
+        '@nestjs/platform-ws',
+      ]),
+    );
+    for (const name of [...optional, '@nestjs/graphql', 'graphql', 'socket.io', 'ws']) {
+      expect([name, existsSync(join(app.dir, 'node_modules', name))]).toEqual([name, false]);
+    }
+  });
+
   it('rotates signing keys with the package’s bin, as installed in the host', async () => {
     const keysDir = mkdtempSync(join(tmpdir(), 'gatehouse-host-keys-'));
     const { stdout, stderr } = await run(

@@ -39,10 +39,11 @@ export class GatehouseWsAdapter extends WsAdapter {
     this.sessions = new SocketSessions(app, options);
   }
 
+  // Nest's own signatures (ws's server as any): the published types need no @types/ws in a host.
   override create(
     port: number,
     options: Record<string, unknown> & { namespace?: string; server?: unknown; path?: string } = {},
-  ): WebSocketServer {
+  ): ReturnType<WsAdapter['create']> {
     const own = options.verifyClient as HostVerifyClient | undefined;
     return super.create(port, {
       ...options,
@@ -65,14 +66,14 @@ export class GatehouseWsAdapter extends WsAdapter {
           result ? void gatehouse() : done(false, code ?? 401, message, headers),
         );
       },
-    }) as WebSocketServer;
+    });
   }
 
   override bindClientConnect(
-    server: WebSocketServer,
+    server: Parameters<WsAdapter['bindClientConnect']>[0],
     callback: (...args: unknown[]) => void,
   ): void {
-    server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    (server as WebSocketServer).on('connection', (socket: WebSocket, request: IncomingMessage) => {
       rememberUpgrade(socket, request);
       sendExceptions(socket);
       const admitted = this.admitted.get(request);
