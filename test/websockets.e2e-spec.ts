@@ -41,19 +41,29 @@ interface TestSocket {
 
 interface Client {
   name: string;
-  /** Opens a socket presenting this token (or none); rejects with the handshake's refusal. */
-  open(app: INestApplication, token?: string): Promise<TestSocket>;
+  /**
+   * Opens a socket presenting this token (or none); rejects with the handshake's refusal. With
+   * `inQuery`, the token goes where Gatehouse never reads one: the URL's query string.
+   */
+  open(app: INestApplication, token?: string, inQuery?: boolean): Promise<TestSocket>;
   adapter(app: INestApplication, requireToken?: boolean): GatehouseIoAdapter | GatehouseWsAdapter;
 }
+
+/** A token in every query parameter a client might put it in. */
+const queryOf = (token: string) => ({
+  token,
+  access_token: token,
+  authorization: `Bearer ${token}`,
+});
 
 const socketIo: Client = {
   name: 'socket.io',
   adapter: (app, requireToken) => new GatehouseIoAdapter(app, { requireToken }),
-  async open(app, token) {
+  async open(app, token, inQuery) {
     const socket: Socket = io(await urlOf(app), {
       transports: ['websocket'],
       reconnection: false,
-      ...(token === undefined ? {} : { auth: { token } }),
+      ...(token === undefined ? {} : inQuery ? { query: queryOf(token) } : { auth: { token } }),
     });
     const exceptions: Refusal[] = [];
     socket.on('exception', (e: Refusal) => exceptions.push(e));
@@ -80,10 +90,12 @@ const socketIo: Client = {
 const plainWs: Client = {
   name: 'ws',
   adapter: (app, requireToken) => new GatehouseWsAdapter(app, { requireToken }),
-  async open(app, token) {
+  async open(app, token, inQuery) {
     const url = (await urlOf(app)).replace(/^http/, 'ws');
-    const socket = new WebSocket(url, {
-      headers: token === undefined ? {} : { Authorization: `Bearer ${token}` },
+    const query =
+      token !== undefined && inQuery ? `?${new URLSearchParams(queryOf(token)).toString()}` : '';
+    const socket = new WebSocket(url + query, {
+      headers: token === undefined || inQuery ? {} : { Authorization: `Bearer ${token}` },
     });
     const frames: unknown[] = [];
     socket.on('message', (raw: Buffer) => frames.push(JSON.parse(raw.toString())));
@@ -165,6 +177,14 @@ describe.each([
   it('admits a socket without a token to @Public() handlers only', async () => {
     const socket = await open();
     await expect(socket.ask('ping')).resolves.toEqual({ answer: 'pong' });
+    await expect(socket.ask('whoami')).resolves.toMatchObject({
+      refused: { statusCode: 401, code: 'UNAUTHENTICATED' },
+    });
+  });
+
+  it('reads no token from the query string: such a socket is anonymous', async () => {
+    const socket = await client.open(app, user.access, true);
+    opened.push(socket);
     await expect(socket.ask('whoami')).resolves.toMatchObject({
       refused: { statusCode: 401, code: 'UNAUTHENTICATED' },
     });
