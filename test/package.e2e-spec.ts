@@ -437,6 +437,7 @@ describe('a Nest 12 monolith (ES modules) with GraphQL, a socket.io gateway and 
   let app: RunningApp;
   let tcpPort: number;
   let user: { id: string; access: string };
+  const credentials = { email: 'ada@host.example', password: 'correct horse battery staple' };
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-host-db-'));
@@ -446,7 +447,6 @@ describe('a Nest 12 monolith (ES modules) with GraphQL, a socket.io gateway and 
       TCP_PORT: String(tcpPort),
     });
     const { post } = hostClient(app);
-    const credentials = { email: 'ada@host.example', password: 'correct horse battery staple' };
     const { id } = (await (await post('/auth/register', credentials)).json()) as { id: string };
     const login = (await (await post('/auth/login', credentials)).json()) as {
       access_token: string;
@@ -454,6 +454,12 @@ describe('a Nest 12 monolith (ES modules) with GraphQL, a socket.io gateway and 
     user = { id, access: login.access_token };
   }, 600_000);
   afterAll(() => app?.stop());
+
+  /** Another session of the same account: its access token. */
+  async function signInAgain(): Promise<string> {
+    const login = await hostClient(app).post('/auth/login', credentials);
+    return ((await login.json()) as { access_token: string }).access_token;
+  }
 
   async function graphql(query: string, token?: string) {
     const res = await hostClient(app).post('/graphql', { query }, token);
@@ -475,41 +481,87 @@ describe('a Nest 12 monolith (ES modules) with GraphQL, a socket.io gateway and 
     expect(await graphql('{ hello }')).toEqual({ data: { hello: 'world' } });
   });
 
-  it('streams a subscription over graphql-ws to a connection signed in at init', async () => {
+  /** A graphql-ws client, the first answer of `subscription { ticks }`, and how it closed. */
+  function subscribe(connectionParams?: Record<string, unknown>) {
+    let closed: (event: { code: number; reason: string }) => void = () => undefined;
+    const ended = new Promise<{ code: number; reason: string }>((resolve) => (closed = resolve));
     const client = createClient({
       url: `${app.base.replace(/^http/, 'ws')}/graphql`,
       webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${user.access}` },
+      connectionParams,
       retryAttempts: 0,
+      on: {
+        closed: (event) => {
+          const { code, reason } = event as { code: number; reason: string };
+          closed({ code, reason });
+        },
+      },
     });
+    const first = new Promise<unknown>((resolve) => {
+      client.subscribe(
+        { query: 'subscription { ticks }' },
+        { next: resolve, error: (errors) => resolve({ errors }), complete: () => undefined },
+      );
+    });
+    return { client, first, ended };
+  }
+
+  it('guards a subscription over graphql-ws: refused without a token, closed when its session ends', async () => {
+    const anonymous = subscribe();
     try {
-      const first = await new Promise((resolve, reject) => {
-        const stop = client.subscribe(
-          { query: 'subscription { ticks }' },
-          { next: (value) => (stop(), resolve(value)), error: reject, complete: () => undefined },
-        );
+      await expect(anonymous.first).resolves.toEqual({
+        errors: [
+          expect.objectContaining({
+            extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) as unknown,
+          }),
+        ],
       });
-      expect(first).toEqual({ data: { ticks: user.id } });
     } finally {
-      await client.dispose();
+      await anonymous.client.dispose();
+    }
+
+    const access = await signInAgain();
+    const signedIn = subscribe({ authorization: `Bearer ${access}` });
+    try {
+      await expect(signedIn.first).resolves.toEqual({ data: { ticks: user.id } });
+      expect((await hostClient(app).post('/auth/logout', {}, access)).status).toBe(204);
+      await expect(signedIn.ended).resolves.toEqual({ code: 4401, reason: 'The session ended' });
+    } finally {
+      await signedIn.client.dispose();
     }
   });
 
-  it('guards the gateway on the package’s socket.io adapter, and the TCP handlers of the hybrid app', async () => {
+  /** A socket.io client of the host, connected. */
+  async function connect(token?: string) {
     const socket = io(app.base, {
       transports: ['websocket'],
       reconnection: false,
-      auth: { token: user.access },
+      ...(token ? { auth: { token } } : {}),
     });
+    await new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve(undefined));
+      socket.once('connect_error', reject);
+    });
+    return socket;
+  }
+
+  it('guards the gateway on the package’s socket.io adapter, and the TCP handlers of the hybrid app', async () => {
+    const anonymous = await connect();
+    try {
+      await expect(anonymous.emitWithAck('ping', {})).resolves.toBe('pong');
+      const refused = new Promise((resolve) => anonymous.once('exception', resolve));
+      anonymous.emit('whoami', {});
+      await expect(refused).resolves.toMatchObject({ statusCode: 401, code: 'UNAUTHENTICATED' });
+    } finally {
+      anonymous.close();
+    }
+
+    const socket = await connect(user.access);
     const tcp = ClientProxyFactory.create({
       transport: Transport.TCP,
       options: { host: '127.0.0.1', port: tcpPort },
     });
     try {
-      await new Promise((resolve, reject) => {
-        socket.once('connect', () => resolve(undefined));
-        socket.once('connect_error', reject);
-      });
       await expect(socket.emitWithAck('whoami', {})).resolves.toBe(user.id);
       const refused = new Promise((resolve) => socket.once('exception', resolve));
       socket.emit('admin', {});

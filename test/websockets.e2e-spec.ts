@@ -1,8 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
+import type { Server } from 'socket.io';
 import { io, Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import { GatehouseIoAdapter } from '../src/sockets/io-adapter';
 import { GatehouseWsAdapter } from '../src/sockets/ws-adapter';
+import { LiveSessions } from '../src/tokens/live-sessions.service';
 import {
   RealtimePair,
   realtimeKinds,
@@ -297,5 +299,125 @@ describe.each([socketIo, plainWs])('requireToken over $name', (client) => {
     const socket = await client.open(app, user.access);
     await expect(socket.ask('whoami')).resolves.toEqual({ answer: user.id });
     socket.close();
+  });
+});
+
+/**
+ * socket.io's connection state recovery gives a client that comes back within the window its old
+ * socket (rooms, missed packets), by default without running the server's middlewares: the token
+ * must be checked again all the same.
+ */
+describe('a socket.io gateway with connection state recovery', () => {
+  let app: INestApplication;
+  let server: Server;
+
+  beforeAll(async () => {
+    app = await startRealtimeHost(
+      {
+        gateway: true,
+        gatewayOptions: { connectionStateRecovery: { maxDisconnectionDuration: 60_000 } },
+      },
+      (a) => {
+        const adapter = new GatehouseIoAdapter(a);
+        const create = adapter.create.bind(adapter);
+        adapter.create = (...args) => (server = create(...args));
+        a.useWebSocketAdapter(adapter);
+      },
+    );
+  });
+  afterAll(() => app.close());
+
+  /** Connects, drops the transport, and once the client knows it, does `meanwhile`; reconnects. */
+  async function comeBack(token: string, meanwhile: () => Promise<void>) {
+    const socket = io(await urlOf(app), {
+      transports: ['websocket'],
+      reconnection: false,
+      auth: { token },
+    });
+    try {
+      await new Promise((resolve, reject) => {
+        socket.once('connect', () => resolve(undefined));
+        socket.once('connect_error', reject);
+      });
+      await expect(socket.emitWithAck('whoami', {})).resolves.toBeDefined();
+      // Recovery starts from the last broadcast the client saw.
+      const news = new Promise((resolve) => socket.once('news', resolve));
+      await expect(socket.emitWithAck('broadcast', {})).resolves.toBe('sent');
+      await news;
+      const dropped = new Promise((resolve) => socket.once('disconnect', resolve));
+      socket.io.engine.close();
+      await dropped;
+      // The server has let the socket go (and kept its state for recovery) before `meanwhile`.
+      await eventually(() => Promise.resolve(expect(server.engine.clientsCount).toBe(0)));
+      await meanwhile();
+      return await new Promise<{ recovered: boolean } | { refused: unknown }>((resolve) => {
+        socket.once('connect', () => resolve({ recovered: socket.recovered }));
+        socket.once('connect_error', (error: Error & { data?: unknown }) =>
+          resolve({ refused: error.data }),
+        );
+        socket.connect();
+      });
+    } finally {
+      socket.close();
+    }
+  }
+
+  it('recovers a socket whose token is still good', async () => {
+    const user = await signIn(app);
+    await expect(comeBack(user.access, () => Promise.resolve())).resolves.toEqual({
+      recovered: true,
+    });
+  });
+
+  it('refuses to recover a socket whose session ended while it was away', async () => {
+    const user = await signIn(app);
+    await expect(comeBack(user.access, () => logout(app, user.access))).resolves.toEqual({
+      refused: expect.objectContaining({ statusCode: 401, code: 'INVALID_TOKEN' }) as unknown,
+    });
+  });
+});
+
+/**
+ * A socket.io client may leave a namespace and join it again over one connection: each socket's
+ * watch ends with the socket, not only with the connection.
+ */
+describe('a socket.io connection that leaves and joins again', () => {
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    app = await startRealtimeHost({ gateway: true }, (a) => {
+      a.useWebSocketAdapter(new GatehouseIoAdapter(a));
+    });
+  });
+  afterAll(() => app.close());
+
+  it('watches only the sockets still joined', async () => {
+    const user = await signIn(app);
+    const sessions = app.get(LiveSessions, { strict: false });
+    // socket.io's own protocol over one WebSocket: 40 joins the main namespace, 41 leaves it.
+    const url = `${(await urlOf(app)).replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
+    const raw = new WebSocket(url);
+    const frames: string[] = [];
+    const next = (prefix: string) =>
+      eventually(() => {
+        const index = frames.findIndex((frame) => frame.startsWith(prefix));
+        expect(index).toBeGreaterThanOrEqual(0);
+        frames.splice(0, index + 1);
+        return Promise.resolve();
+      });
+    raw.on('message', (data: Buffer) => frames.push(data.toString()));
+    try {
+      await next('0{');
+      for (let round = 0; round < 5; round++) {
+        raw.send(`40${JSON.stringify({ token: user.access })}`);
+        await next('40{');
+        await eventually(() => Promise.resolve(expect(sessions.size).toBe(1)));
+        raw.send('41');
+        await eventually(() => Promise.resolve(expect(sessions.size).toBe(0)));
+      }
+      expect(raw.readyState).toBe(WebSocket.OPEN);
+    } finally {
+      raw.close();
+    }
   });
 });

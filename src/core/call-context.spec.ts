@@ -46,6 +46,29 @@ describe('credentialsOf', () => {
     expect(tokenOf('ws', [socket, {}])).toBe('a.b.c');
   });
 
+  it('reads a graphql-ws connection: connectionParams first, else the upgrade request, as HTTP would', () => {
+    const subscription = (connection: object) => [{}, {}, { req: connection }, {}];
+    expect(
+      tokenOf('graphql', subscription({ connectionParams: { authorization: 'Bearer a.b.c' } })),
+    ).toBe('a.b.c');
+    expect(tokenOf('graphql', subscription({ connectionParams: { token: 'a.b.c' } }))).toBe(
+      'a.b.c',
+    );
+    const upgrade = (rawHeaders: string[]) =>
+      subscription({
+        connectionParams: {},
+        extra: { request: { headers: { authorization: 'Bearer a.b.c' }, rawHeaders } },
+      });
+    expect(tokenOf('graphql', upgrade(['Authorization', 'Bearer a.b.c']))).toBe('a.b.c');
+    // Node keeps the first of repeated headers; HTTP refuses them, and so does this.
+    expect(
+      tokenOf(
+        'graphql',
+        upgrade(['Authorization', 'Bearer a.b.c', 'authorization', 'Bearer x.y.z']),
+      ),
+    ).toBeNull();
+  });
+
   it('reads a message’s authorization field, as a header', () => {
     expect(tokenOf('rpc', [{ authorization: 'Bearer a.b.c', n: 1 }, {}])).toBe('a.b.c');
     expect(tokenOf('rpc', [{ authorization: 'a.b.c' }, {}])).toBeNull();

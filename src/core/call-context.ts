@@ -233,7 +233,11 @@ export function connectionCredentials(connection: GraphqlWsConnection): BearerRe
   }
   if (params.token !== undefined) return bearer(params.token);
   const request = isObject(connection.extra) ? connection.extra.request : undefined;
+  // The raw headers too, so that a repeated Authorization header is refused as on HTTP.
   return isObject(request) && isObject(request.headers)
-    ? { headers: request.headers as BearerRequest['headers'] }
+    ? {
+        headers: request.headers as BearerRequest['headers'],
+        rawHeaders: request.rawHeaders as string[] | undefined,
+      }
     : NO_CREDENTIALS;
 }

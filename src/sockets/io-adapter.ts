@@ -29,7 +29,15 @@ export class GatehouseIoAdapter extends IoAdapter {
     port: number,
     options?: ServerOptions & { namespace?: string; server?: unknown },
   ): Server {
-    const server = super.create(port, options) as IoServer;
+    const recovery = options?.connectionStateRecovery;
+    // A socket recovered after a drop skips the middlewares by default (socket.io's
+    // `skipMiddlewares`): its token, perhaps revoked meanwhile, must be checked all the same.
+    const server = super.create(
+      port,
+      recovery
+        ? { ...options, connectionStateRecovery: { ...recovery, skipMiddlewares: false } }
+        : options,
+    ) as IoServer;
     if (!this.guarded.has(server)) {
       this.guarded.add(server);
       server.use((socket, next) => {
@@ -51,8 +59,14 @@ export class GatehouseIoAdapter extends IoAdapter {
       socket.disconnect(true);
     });
     // The transport's close: it comes whether or not the socket got past the middlewares (a
-    // client gone while its token was checked never emits 'disconnect').
-    if (socket.conn.readyState === 'closed') stop();
-    else socket.conn.once('close', stop);
+    // client gone while its token was checked never emits 'disconnect'). And the socket's own
+    // disconnect: a client may leave a namespace, and join it again, on one connection.
+    if (socket.conn.readyState === 'closed') return stop();
+    const end = () => {
+      socket.conn.off('close', end);
+      stop();
+    };
+    socket.conn.once('close', end);
+    socket.once('disconnect', end);
   }
 }

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { ErrorCode } from '../common/errors/domain-error';
 import type { GatehouseConfig } from '../config/gatehouse-config';
 import { TokenStateCache } from './cache/token-state.cache';
@@ -179,18 +180,40 @@ describe('LiveSessions', () => {
     expect(end).toHaveBeenCalledTimes(1);
   });
 
-  it('retries each watch once a second while the store is down, not once per watch per watch', async () => {
+  it('retries each watch on its own while the store is down, backing off from 1 s to 10 s', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     for (let i = 0; i < 3; i++) live.watch(watched('t1'), jest.fn());
     check.refusal.mockRejectedValue(new Error('database down'));
     cache.invalidate(['t1']);
     await settle();
-    for (let second = 0; second < 3; second++) {
+    const checksAt: number[] = [];
+    for (let second = 1; second <= 40; second++) {
+      const before = check.refusal.mock.calls.length;
       jest.advanceTimersByTime(1_000);
       await settle();
+      // Three watches, one check each at a time: all three or none.
+      if (check.refusal.mock.calls.length > before) {
+        expect(check.refusal.mock.calls.length - before).toBe(3);
+        checksAt.push(second);
+      }
     }
-    // Three watches, one check each at first and one each per second after.
-    expect(check.refusal).toHaveBeenCalledTimes(3 * 4);
+    expect(checksAt).toEqual([1, 3, 7, 15, 25, 35]);
+    // One warning per watch for the outage, not one per retry.
+    expect(warn).toHaveBeenCalledTimes(3);
+    warn.mockRestore();
+
+    // Back: the next retry reads the store's answer, and the backoff starts over.
     check.refusal.mockImplementation(answerFromStore);
+    jest.advanceTimersByTime(10_000);
+    await settle();
+    check.refusal.mockClear();
+    check.refusal.mockRejectedValueOnce(new Error('database down'));
+    cache.invalidate(['t1']);
+    await settle();
+    jest.advanceTimersByTime(1_000);
+    await settle();
+    // The news checks all three; the one whose check failed is tried again a second later.
+    expect(check.refusal).toHaveBeenCalledTimes(3 + 1);
   });
 });

@@ -31,12 +31,19 @@ interface Watch {
   again?: boolean;
   /** The one retry pending after the store did not answer. */
   retry?: NodeJS.Timeout;
+  /** Checks the store has failed in a row: the retries back off. */
+  failures?: number;
 }
 
 /** Node fires a longer timer at once; an access token never lives this long anyway. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** How soon a check the store could not answer is tried again. */
+/**
+ * How soon a check the store could not answer is tried again: after 1 s, doubling up to 10 s, so
+ * an outage costs the store one query per watched connection every 10 s at most, and a connection
+ * revoked meanwhile ends at most 10 s after the store is back.
+ */
 const RETRY_MS = 1000;
+const MAX_RETRY_MS = 10_000;
 
 /**
  * Connections that outlive a request (a socket, a GraphQL subscription) and the access token
@@ -74,7 +81,10 @@ export class LiveSessions implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.stopListening();
     for (const watches of this.watches.values()) {
-      for (const watch of watches) clearTimeout(watch.timer);
+      for (const watch of watches) {
+        clearTimeout(watch.timer);
+        clearTimeout(watch.retry);
+      }
     }
     this.watches.clear();
   }
@@ -159,16 +169,24 @@ export class LiveSessions implements OnModuleDestroy {
     watch.again = false;
     try {
       const reason = await this.check.refusal(watch.claims);
+      watch.failures = undefined;
       if (reason) this.finish(watch, this.refused(reason, 'The session ended'));
     } catch (error) {
       // The store did not answer: the connection's messages are refused meanwhile (each is
-      // checked), and this watch alone is checked again, once, a second later.
-      this.logger.warn({ reason: (error as Error).message }, 'connection check failed; retrying');
+      // checked), and this watch alone is checked again later (one retry pending at a time).
+      const failures = (watch.failures ?? 0) + 1;
+      watch.failures = failures;
+      const log = { reason: (error as Error).message, failures };
+      if (failures === 1) this.logger.warn(log, 'connection check failed; retrying');
+      else this.logger.debug(log, 'connection check failed again; retrying');
       if (!this.isWatched(watch) || watch.retry) return;
-      watch.retry = setTimeout(() => {
-        watch.retry = undefined;
-        if (this.isWatched(watch)) this.checkWatch(watch);
-      }, RETRY_MS);
+      watch.retry = setTimeout(
+        () => {
+          watch.retry = undefined;
+          if (this.isWatched(watch)) this.checkWatch(watch);
+        },
+        Math.min(RETRY_MS * 2 ** (failures - 1), MAX_RETRY_MS),
+      );
       watch.retry.unref();
     }
   }

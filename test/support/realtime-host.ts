@@ -5,7 +5,12 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import {
+  GatewayMetadata,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +29,9 @@ import { buildDataSourceOptions } from '../../src/server/typeorm-options';
 import { loadDatabaseConfig } from '../../src/server/database.config';
 import { randomBytes } from 'node:crypto';
 import { TestDatabase, createTestDatabase, databaseKinds } from './databases';
+
+/** Nest's gateway options and the adapter's server options (socket.io's, for one). */
+type GatewayOptions = GatewayMetadata & Record<string, unknown>;
 
 export const REALTIME_SECRET = 'realtime-host-secret-0123456789abcdef0123456789ab';
 
@@ -48,7 +56,7 @@ const guards = (on: boolean): ClassDecorator =>
  * A host's resolver, gateway and message handlers, guarded with the names it uses for HTTP: by
  * `@UseGuards` on each class, or (`perClass: false`) by nothing but the global guards.
  */
-function handlers(perClass: boolean) {
+function handlers(perClass: boolean, gatewayOptions: GatewayOptions = {}) {
   @Resolver()
   @guards(perClass)
   class MeResolver {
@@ -76,7 +84,7 @@ function handlers(perClass: boolean) {
     }
   }
 
-  @WebSocketGateway()
+  @WebSocketGateway(gatewayOptions)
   @guards(perClass)
   class ChatGateway {
     @SubscribeMessage('whoami')
@@ -94,6 +102,16 @@ function handlers(perClass: boolean) {
     @SubscribeMessage('ping')
     ping(): string {
       return 'pong';
+    }
+
+    @WebSocketServer() server!: { emit(event: string, data: unknown): unknown };
+
+    /** A broadcast to every socket (socket.io): what connection state recovery replays. */
+    @Public()
+    @SubscribeMessage('broadcast')
+    broadcast(): string {
+      this.server.emit('news', 'hello');
+      return 'sent';
     }
   }
 
@@ -127,6 +145,8 @@ export interface RealtimeHostOptions {
   settings?: Record<string, string>;
   graphql?: boolean;
   gateway?: boolean;
+  /** The gateway's options (socket.io's server options among them). */
+  gatewayOptions?: GatewayOptions;
   microservice?: boolean;
   fastify?: boolean;
   /**
@@ -139,7 +159,10 @@ export interface RealtimeHostOptions {
 /** The root module of a host app with GraphQL, a gateway and message handlers guarded by Gatehouse. */
 export function realtimeHost(options: RealtimeHostOptions): Type {
   const kind = options.db?.name ?? 'sqlite';
-  const { MeResolver, ChatGateway, JobsController } = handlers(!options.globalGuards);
+  const { MeResolver, ChatGateway, JobsController } = handlers(
+    !options.globalGuards,
+    options.gatewayOptions,
+  );
   const schema = gatehouseSchema({ databaseType: kind === 'postgres' ? 'postgres' : undefined });
   const database = options.db
     ? buildDataSourceOptions({

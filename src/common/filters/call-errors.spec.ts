@@ -1,8 +1,9 @@
-import { Logger } from '@nestjs/common';
+import { ArgumentsHost, ForbiddenException, Logger } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import { RpcException } from '@nestjs/microservices';
 import { DomainError, ErrorCode } from '../errors/domain-error';
-import { GraphQLRefusal, closeCodeOf, failureFor } from './call-errors';
+import { firstValueFrom, Observable } from 'rxjs';
+import { GraphQLRefusal, answerOutsideHttp, closeCodeOf, failureFor } from './call-errors';
 
 describe('failureFor', () => {
   const logger = new Logger('spec');
@@ -59,5 +60,81 @@ describe('failureFor', () => {
     expect(closeCodeOf(new DomainError(ErrorCode.InvalidToken, 'x'))).toBe(4401);
     expect(closeCodeOf(refused)).toBe(4403);
     expect(closeCodeOf(new DomainError(ErrorCode.ServiceUnavailable, 'x'))).toBe(4500);
+  });
+});
+
+describe('answerOutsideHttp', () => {
+  const logger = new Logger('spec');
+  beforeEach(() => {
+    jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+  });
+  const socket = { handshake: {}, emit: jest.fn() };
+  const hostOf = (type: string) =>
+    ({
+      getType: () => type,
+      switchToWs: () => ({ getClient: () => socket }),
+    }) as unknown as ArgumentsHost;
+  const rpcErrorOf = (answer: unknown) =>
+    firstValueFrom(answer as Observable<never>).catch((error: unknown) => error);
+  const refusal = {
+    status: 'error',
+    statusCode: 401,
+    code: 'UNAUTHENTICATED',
+    message: 'A bearer access token is required',
+  };
+
+  it('passes a guard’s RpcException and WsException on as they are, logging nothing', async () => {
+    await expect(
+      rpcErrorOf(answerOutsideHttp(new RpcException(refusal), hostOf('rpc'), logger)),
+    ).resolves.toEqual(refusal);
+    socket.emit.mockClear();
+    expect(answerOutsideHttp(new WsException(refusal), hostOf('ws'), logger)).toBeUndefined();
+    expect(socket.emit).toHaveBeenCalledWith('exception', refusal);
+    // A host's WsException with a message alone, as Nest's own filter sends it.
+    answerOutsideHttp(new WsException('not in this room'), hostOf('ws'), logger);
+    expect(socket.emit).toHaveBeenLastCalledWith('exception', {
+      status: 'error',
+      message: 'not in this room',
+    });
+    expect(jest.mocked(logger.error)).not.toHaveBeenCalled();
+  });
+
+  it('passes GraphQL’s own errors and a host’s HttpException on to GraphQL', () => {
+    const graphql = failureFor(
+      'graphql',
+      new DomainError(ErrorCode.Forbidden, 'This action requires the role admin'),
+      logger,
+    );
+    expect(answerOutsideHttp(graphql, hostOf('graphql'), logger)).toBe(graphql);
+    const forbidden = new ForbiddenException();
+    expect(answerOutsideHttp(forbidden, hostOf('graphql'), logger)).toBe(forbidden);
+  });
+
+  it('answers a DomainError, an outage and anything else as a guard’s failure would be', async () => {
+    await expect(
+      rpcErrorOf(
+        answerOutsideHttp(
+          new DomainError(ErrorCode.Forbidden, 'This action requires the role admin'),
+          hostOf('rpc'),
+          logger,
+        ),
+      ),
+    ).resolves.toMatchObject({ statusCode: 403, code: 'FORBIDDEN' });
+    const outage = Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:3306'), {
+      code: 'ECONNREFUSED',
+    });
+    await expect(rpcErrorOf(answerOutsideHttp(outage, hostOf('rpc'), logger))).resolves.toEqual(
+      expect.objectContaining({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' }),
+    );
+    const masked = answerOutsideHttp(new Error('secret internals'), hostOf('graphql'), logger);
+    expect(masked).toBeInstanceOf(GraphQLRefusal);
+    expect((masked as GraphQLRefusal).message).toBe('Internal server error');
+    expect(jest.mocked(logger.error)).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves anything on another kind of call as it came', () => {
+    const error = new Error('x');
+    expect(answerOutsideHttp(error, hostOf('http'), logger)).toBe(error);
   });
 });

@@ -1,4 +1,4 @@
-import { ArgumentsHost, IntrinsicException, Logger } from '@nestjs/common';
+import { ArgumentsHost, HttpException, IntrinsicException, Logger } from '@nestjs/common';
 import { Observable, throwError } from 'rxjs';
 import { DomainError, ErrorCode } from '../errors/domain-error';
 import { databaseUnavailable } from '../errors/driver-errors';
@@ -29,12 +29,8 @@ const GRAPHQL_CODES: Partial<Record<number, string>> = {
   503: 'SERVICE_UNAVAILABLE',
 };
 
-const UNKNOWN: CallErrorPayload = {
-  status: 'error',
-  statusCode: 500,
-  code: ErrorCode.Internal,
-  message: 'Internal server error',
-};
+/** Nest's own words for an error it does not know. */
+const INTERNAL_MESSAGE = 'Internal server error';
 
 /**
  * What a GraphQL resolver's error becomes: graphql-js keeps an error's `extensions` when it wraps
@@ -93,53 +89,60 @@ export function tellSocket(client: unknown, data: object): void {
 
 /**
  * A DomainError, or anything else, answered outside HTTP: as the value a GraphQL resolver's filter
- * returns (graphql-js raises it), a socket's `exception`, or a message handler's error.
+ * returns (graphql-js raises it), a socket's `exception`, or a message handler's error. What is
+ * already that kind of call's own answer (a guard's WsException or RpcException, a GraphQL error, a
+ * host's HttpException on GraphQL) goes on as it is; anything else is answered as a guard's
+ * failure is: a store that cannot answer as 503, the rest logged and masked.
  */
 export function answerOutsideHttp(
   exception: unknown,
   host: ArgumentsHost,
   logger: Logger,
 ): unknown {
-  const known = exception instanceof DomainError;
-  switch (host.getType<string>()) {
-    case 'graphql':
-      // Anything else goes on as Nest's own GraphQL handling would send it.
-      return known ? new GraphQLRefusal(exception) : exception;
-    case 'ws': {
-      const ws = host.switchToWs();
-      tellSocket(ws.getClient(), known ? payloadOf(exception) : unknown(exception, logger));
-      return undefined;
-    }
-    case 'rpc':
-      return rpcError(known ? payloadOf(exception) : unknown(exception, logger));
-    default:
-      return exception;
-  }
+  const type = host.getType<string>();
+  if (type !== 'graphql' && type !== 'ws' && type !== 'rpc') return exception;
+  const answer = isOwnAnswer(type, exception) ? exception : failureFor(type, exception, logger);
+  if (type === 'graphql') return answer;
+  const error = (answer as NestCallException).getError();
+  if (type === 'rpc') return rpcError(error);
+  // As Nest's own WebSocket filter sends a WsException's error.
+  tellSocket(
+    host.switchToWs().getClient(),
+    typeof error === 'object' && error !== null ? error : { status: 'error', message: error },
+  );
+  return undefined;
 }
 
-/** Sent in place of an unexpected error, which is logged: its message may say too much. */
-function unknown(exception: unknown, logger: Logger): CallErrorPayload {
+/** Nest's WsException and RpcException, by their shape: the host's copy of the package may differ. */
+interface NestCallException extends Error {
+  getError(): unknown;
+}
+
+function isOwnAnswer(type: 'graphql' | 'ws' | 'rpc', exception: unknown): boolean {
+  if (!(exception instanceof Error)) return false;
+  if (type === 'graphql') {
+    // A GraphQL error (Gatehouse's refusal among them) carries `extensions`; an HttpException is
+    // answered by Nest's GraphQL module with its status's code.
+    return 'extensions' in exception || exception instanceof HttpException;
+  }
+  return typeof (exception as Partial<NestCallException>).getError === 'function';
+}
+
+/** An unexpected error is logged, and answered as a bare internal error: its message may say too much. */
+function logUnexpected(exception: unknown, logger: Logger): void {
   logger.error(
     { stack: exception instanceof Error ? exception.stack : String(exception) },
     'unhandled error',
   );
-  return UNKNOWN;
 }
 
-const rpcError = (payload: object): Observable<never> => throwError(() => payload);
+const rpcError = (payload: unknown): Observable<never> => throwError(() => payload);
 
 interface NestExceptions {
   WsException: new (error: object) => Error;
   RpcException: new (error: object) => Error;
 }
 
-/**
- * A refusal as the kind of call it refuses knows it, for a guard to throw: GraphQL's error with
- * `extensions.code`, Nest's WsException or RpcException carrying the HTTP body's code and message
- * (their default handlers send those to the client as they are; a plain error would reach it as
- * "Internal server error", since Nest applies no global filter to gateways), or the DomainError
- * itself on HTTP.
- */
 /**
  * What a guard throws outside HTTP for anything that is not a refusal: a store that cannot answer
  * as 503 (as HTTP answers it), anything else logged and sent as a bare internal error — never its
@@ -160,10 +163,17 @@ export function failureFor(type: string, error: unknown, logger: Logger): Error 
       ),
     );
   }
-  unknown(error, logger);
-  return refusalFor(type, new DomainError(ErrorCode.Internal, UNKNOWN.message));
+  logUnexpected(error, logger);
+  return refusalFor(type, new DomainError(ErrorCode.Internal, INTERNAL_MESSAGE));
 }
 
+/**
+ * A refusal as the kind of call it refuses knows it, for a guard to throw: GraphQL's error with
+ * `extensions.code`, Nest's WsException or RpcException carrying the HTTP body's code and message
+ * (their default handlers send those to the client as they are; a plain error would reach it as
+ * "Internal server error", since Nest applies no global filter to gateways), or the DomainError
+ * itself on HTTP.
+ */
 export function refusalFor(type: string, error: DomainError): Error {
   switch (type) {
     case 'graphql':
