@@ -16,7 +16,12 @@ async function transportOptions(transport: 'TCP' | 'Redis'): Promise<{
   const redis = new URL(process.env.TEST_REDIS_URL as string);
   return {
     transport: Transport.REDIS,
-    options: { host: redis.hostname, port: Number(redis.port || 6379) },
+    options: {
+      host: redis.hostname,
+      port: Number(redis.port || 6379),
+      ...(redis.username ? { username: decodeURIComponent(redis.username) } : {}),
+      ...(redis.password ? { password: decodeURIComponent(redis.password) } : {}),
+    },
   };
 }
 

@@ -465,7 +465,9 @@ describe('a Nest 12 monolith (ES modules) with GraphQL, a socket.io gateway and 
     const res = await hostClient(app).post('/graphql', { query }, token);
     return (await res.json()) as {
       data?: Record<string, unknown> | null;
-      errors?: Array<{ extensions?: { code?: string; stacktrace?: unknown } }>;
+      errors?: Array<{
+        extensions?: { code?: string; gatehouseCode?: string; stacktrace?: unknown };
+      }>;
     };
   }
 
@@ -590,9 +592,10 @@ describe('a Nest 12 monolith (ES modules) with GraphQL, a socket.io gateway and 
       await expect(send('whoami', { authorization: `Bearer ${user.access}` })).resolves.toEqual({
         error: expect.objectContaining({ statusCode: 401 }) as unknown,
       });
-      expect((await graphql('{ me { id } }', user.access)).errors?.[0].extensions?.code).toBe(
-        'UNAUTHENTICATED',
-      );
+      expect((await graphql('{ me { id } }', user.access)).errors?.[0].extensions).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        gatehouseCode: 'INVALID_TOKEN',
+      });
     } finally {
       socket.close();
       await tcp.close();

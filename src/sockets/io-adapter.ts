@@ -4,7 +4,7 @@ import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
 import { DomainError } from '../common/errors/domain-error';
 import { handshakeOf } from '../core/call-context';
 import { payloadOf } from '../common/filters/call-errors';
-import { GatehouseSocketOptions, SocketSessions } from './socket-sessions';
+import { Admitted, GatehouseSocketOptions, SocketSessions } from './socket-sessions';
 
 type IoServer = Server | Namespace;
 
@@ -29,44 +29,54 @@ export class GatehouseIoAdapter extends IoAdapter {
     port: number,
     options?: ServerOptions & { namespace?: string; server?: unknown },
   ): Server {
-    const recovery = options?.connectionStateRecovery;
-    // A socket recovered after a drop skips the middlewares by default (socket.io's
-    // `skipMiddlewares`): its token, perhaps revoked meanwhile, must be checked all the same.
-    const server = super.create(
-      port,
-      recovery
-        ? { ...options, connectionStateRecovery: { ...recovery, skipMiddlewares: false } }
-        : options,
-    ) as IoServer;
+    const server = super.create(port, options) as IoServer;
+    refuseStateRecovery(server);
     if (!this.guarded.has(server)) {
       this.guarded.add(server);
+      const admitted = new WeakMap<Socket, Admitted>();
       server.use((socket, next) => {
-        this.admit(socket).then(
-          () => next(),
+        this.sessions.admit(handshakeOf(socket)).then(
+          (caller) => {
+            if (caller) admitted.set(socket, caller);
+            next();
+          },
           (error: DomainError) =>
             next(Object.assign(new Error(error.message), { data: payloadOf(error) })),
         );
       });
+      // Watched once connected, past every middleware (a host's may refuse it after ours): then
+      // its 'disconnect' is sure to come, when it leaves the namespace or the connection closes.
+      // A revocation between the check and now is caught by the watch (its cache generation).
+      server.on('connection', (socket: Socket) => {
+        const caller = admitted.get(socket);
+        if (!caller) return;
+        admitted.delete(socket);
+        const stop = this.sessions.watch(socket, caller, (why) => {
+          socket.emit('exception', payloadOf(why));
+          socket.disconnect(true);
+        });
+        if (socket.disconnected) stop();
+        else socket.once('disconnect', stop);
+      });
     }
     return server as Server;
   }
+}
 
-  private async admit(socket: Socket): Promise<void> {
-    const admitted = await this.sessions.admit(handshakeOf(socket));
-    if (!admitted) return;
-    const stop = this.sessions.watch(socket, admitted, (why) => {
-      socket.emit('exception', payloadOf(why));
-      socket.disconnect(true);
-    });
-    // The transport's close: it comes whether or not the socket got past the middlewares (a
-    // client gone while its token was checked never emits 'disconnect'). And the socket's own
-    // disconnect: a client may leave a namespace, and join it again, on one connection.
-    if (socket.conn.readyState === 'closed') return stop();
-    const end = () => {
-      socket.conn.off('close', end);
-      stop();
-    };
-    socket.conn.once('close', end);
-    socket.once('disconnect', end);
+/**
+ * socket.io's connection state recovery hands a returning client its old socket, and writes the
+ * packets it missed, before any middleware runs (socket.io 4.8): a client whose session was
+ * revoked while it was away would still get them. So it cannot be on with Gatehouse's adapter.
+ */
+function refuseStateRecovery(server: IoServer): void {
+  const root = 'server' in server ? server.server : server;
+  // Not in socket.io's types: the options the server was made with, a namespace's included.
+  const { opts } = root as unknown as { opts?: Partial<ServerOptions> };
+  if (opts?.connectionStateRecovery) {
+    throw new Error(
+      "GatehouseIoAdapter: turn socket.io's connectionStateRecovery off. socket.io writes the " +
+        'packets a returning client missed before any middleware can check its token, so a ' +
+        'client whose session was revoked while it was away would still receive them.',
+    );
   }
 }

@@ -39,8 +39,8 @@ interface Watch {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * How soon a check the store could not answer is tried again: after 1 s, doubling up to 10 s, so
- * an outage costs the store one query per watched connection every 10 s at most, and a connection
- * revoked meanwhile ends at most 10 s after the store is back.
+ * a long outage costs the store one query per watched connection every 10 s (news of a revocation
+ * checks at once besides), and a connection revoked meanwhile ends within 10 s of its return.
  */
 const RETRY_MS = 1000;
 const MAX_RETRY_MS = 10_000;

@@ -5,12 +5,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import {
-  GatewayMetadata,
-  SubscribeMessage,
-  WebSocketGateway,
-  WebSocketServer,
-} from '@nestjs/websockets';
+import { GatewayMetadata, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,16 +97,6 @@ function handlers(perClass: boolean, gatewayOptions: GatewayOptions = {}) {
     @SubscribeMessage('ping')
     ping(): string {
       return 'pong';
-    }
-
-    @WebSocketServer() server!: { emit(event: string, data: unknown): unknown };
-
-    /** A broadcast to every socket (socket.io): what connection state recovery replays. */
-    @Public()
-    @SubscribeMessage('broadcast')
-    broadcast(): string {
-      this.server.emit('news', 'hello');
-      return 'sent';
     }
   }
 

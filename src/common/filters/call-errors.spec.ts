@@ -91,12 +91,15 @@ describe('answerOutsideHttp', () => {
     socket.emit.mockClear();
     expect(answerOutsideHttp(new WsException(refusal), hostOf('ws'), logger)).toBeUndefined();
     expect(socket.emit).toHaveBeenCalledWith('exception', refusal);
-    // A host's WsException with a message alone, as Nest's own filter sends it.
+    // A host's exception with a message alone, as Nest's own filters send it.
     answerOutsideHttp(new WsException('not in this room'), hostOf('ws'), logger);
     expect(socket.emit).toHaveBeenLastCalledWith('exception', {
       status: 'error',
       message: 'not in this room',
     });
+    await expect(
+      rpcErrorOf(answerOutsideHttp(new RpcException('no such job'), hostOf('rpc'), logger)),
+    ).resolves.toEqual({ status: 'error', message: 'no such job' });
     expect(jest.mocked(logger.error)).not.toHaveBeenCalled();
   });
 

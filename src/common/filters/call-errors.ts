@@ -103,13 +103,12 @@ export function answerOutsideHttp(
   if (type !== 'graphql' && type !== 'ws' && type !== 'rpc') return exception;
   const answer = isOwnAnswer(type, exception) ? exception : failureFor(type, exception, logger);
   if (type === 'graphql') return answer;
+  // As Nest's own filters send a WsException's or an RpcException's error: a bare message wrapped.
   const error = (answer as NestCallException).getError();
-  if (type === 'rpc') return rpcError(error);
-  // As Nest's own WebSocket filter sends a WsException's error.
-  tellSocket(
-    host.switchToWs().getClient(),
-    typeof error === 'object' && error !== null ? error : { status: 'error', message: error },
-  );
+  const payload =
+    typeof error === 'object' && error !== null ? error : { status: 'error', message: error };
+  if (type === 'rpc') return rpcError(payload);
+  tellSocket(host.switchToWs().getClient(), payload);
   return undefined;
 }
 
@@ -136,7 +135,7 @@ function logUnexpected(exception: unknown, logger: Logger): void {
   );
 }
 
-const rpcError = (payload: unknown): Observable<never> => throwError(() => payload);
+const rpcError = (payload: object): Observable<never> => throwError(() => payload);
 
 interface NestExceptions {
   WsException: new (error: object) => Error;
