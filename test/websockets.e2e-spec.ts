@@ -366,3 +366,26 @@ describe('a socket.io connection that leaves and joins again', () => {
     }
   });
 });
+
+describe('a socket.io gateway declared on the "/" namespace', () => {
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    // Nest hands the adapter the server, then `of('/')`: the same main namespace, guarded once.
+    app = await startRealtimeHost({ gateway: true, gatewayOptions: { namespace: '/' } }, (a) => {
+      a.useWebSocketAdapter(new GatehouseIoAdapter(a));
+    });
+  });
+  afterAll(() => app.close());
+
+  it('checks and watches each socket once', async () => {
+    const user = await signIn(app);
+    const socket = await socketIo.open(app, user.access);
+    try {
+      await expect(socket.ask('whoami')).resolves.toEqual({ answer: user.id });
+      expect(app.get(LiveSessions, { strict: false }).size).toBe(1);
+    } finally {
+      socket.close();
+    }
+  });
+});

@@ -18,7 +18,7 @@ type IoServer = Server | Namespace;
  */
 export class GatehouseIoAdapter extends IoAdapter {
   private readonly sessions: SocketSessions;
-  private readonly guarded = new WeakSet<IoServer>();
+  private readonly guarded = new WeakSet<Namespace>();
 
   constructor(app: INestApplicationContext, options: GatehouseSocketOptions = {}) {
     super(app);
@@ -31,10 +31,12 @@ export class GatehouseIoAdapter extends IoAdapter {
   ): Server {
     const server = super.create(port, options) as IoServer;
     refuseStateRecovery(server);
-    if (!this.guarded.has(server)) {
-      this.guarded.add(server);
+    // The main namespace, whether Nest hands over the server or (a gateway on '/') `of('/')`.
+    const namespace: Namespace = 'server' in server ? server : server.sockets;
+    if (!this.guarded.has(namespace)) {
+      this.guarded.add(namespace);
       const admitted = new WeakMap<Socket, Admitted>();
-      server.use((socket, next) => {
+      namespace.use((socket, next) => {
         this.sessions.admit(handshakeOf(socket)).then(
           (caller) => {
             if (caller) admitted.set(socket, caller);
@@ -47,7 +49,7 @@ export class GatehouseIoAdapter extends IoAdapter {
       // Watched once connected, past every middleware (a host's may refuse it after ours): then
       // its 'disconnect' is sure to come, when it leaves the namespace or the connection closes.
       // A revocation between the check and now is caught by the watch (its cache generation).
-      server.on('connection', (socket: Socket) => {
+      namespace.on('connection', (socket: Socket) => {
         const caller = admitted.get(socket);
         if (!caller) return;
         admitted.delete(socket);
