@@ -14,7 +14,8 @@ type IoServer = Server | Namespace;
  * header where it can set one; never the query string). A bad token is refused before the
  * connection opens (`connect_error`, with `data` the HTTP body's code and message); a socket whose
  * session is revoked or whose token expires is sent an `exception` event saying why, then
- * disconnected. Each message is checked by JwtAuthGuard as a request would be.
+ * disconnected. Each message is checked by JwtAuthGuard as a request would be. socket.io's
+ * connection state recovery is refused at boot (see {@link refuseStateRecovery}).
  */
 export class GatehouseIoAdapter extends IoAdapter {
   private readonly sessions: SocketSessions;
