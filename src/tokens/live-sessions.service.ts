@@ -173,13 +173,14 @@ export class LiveSessions implements OnModuleDestroy {
       if (reason) this.finish(watch, this.refused(reason, 'The session ended'));
     } catch (error) {
       // The store did not answer: the connection's messages are refused meanwhile (each is
-      // checked), and this watch alone is checked again later (one retry pending at a time).
+      // checked), and this watch alone is checked again later (checkWatch cleared any retry
+      // before this check: one is pending at a time).
       const failures = (watch.failures ?? 0) + 1;
       watch.failures = failures;
       const log = { reason: (error as Error).message, failures };
       if (failures === 1) this.logger.warn(log, 'connection check failed; retrying');
       else this.logger.debug(log, 'connection check failed again; retrying');
-      if (!this.isWatched(watch) || watch.retry) return;
+      if (!this.isWatched(watch)) return;
       watch.retry = setTimeout(
         () => {
           watch.retry = undefined;

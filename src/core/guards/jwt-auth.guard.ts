@@ -19,12 +19,12 @@ import {
 import { handlerMetadata } from '../decorators/handler-metadata';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
 
+const logger = new Logger('JwtAuthGuard');
+
 /** Throws a refusal as the kind of call it refuses knows it (GraphQL, WebSocket, RPC). */
 export function refuse(context: ExecutionContext, error: unknown): never {
   throw failureFor(context.getType(), error, logger);
 }
-
-const logger = new Logger('JwtAuthGuard');
 
 /**
  * Requires a valid, live bearer access token, except on `@Public()` routes. Registered globally;
@@ -34,7 +34,6 @@ const logger = new Logger('JwtAuthGuard');
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
-  private readonly logger = new Logger(JwtAuthGuard.name);
   /** The call passport is verifying, by its context: the request it reads is that call's. */
   private readonly passportCalls = new WeakMap<ExecutionContext, CallCredentials>();
 
@@ -130,6 +129,6 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   private logRefusal(reason: string, context: ExecutionContext | undefined): void {
     const call = context ? credentialsOf(context) : undefined;
     const requestId = call?.http ? ensureRequestId(call.request) : undefined;
-    this.logger.debug({ requestId, reason }, 'bearer token refused');
+    logger.debug({ requestId, reason }, 'bearer token refused');
   }
 }
