@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { Client, createClient } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
+import { connectGraphqlWs, firstTick } from './support/graphql-ws-client';
 import { RealtimePair, realtimeKinds, startRealtimePair, urlOf } from './support/realtime-host';
 import { SignedIn, eventually, expired, forged, logout, signIn } from './support/realtime-tokens';
 
@@ -140,44 +140,11 @@ describe.each([
   afterEach(() => clients.splice(0).forEach((client) => void client.dispose()));
   afterAll(() => pair.close());
 
-  /** A client, and the close event its connection ended with. */
+  /** A client, and the close event its connection ended with; disposed after each test. */
   function connect(connectionParams?: Record<string, unknown>) {
-    let closed: (event: { code: number; reason: string }) => void = () => undefined;
-    const ended = new Promise<{ code: number; reason: string }>((resolve) => (closed = resolve));
-    const client = createClient({
-      url,
-      webSocketImpl: WebSocket,
-      connectionParams,
-      retryAttempts: 0,
-      lazy: false,
-      // A refused connection is what some tests expect: its close event says why.
-      onNonLazyError: () => undefined,
-      on: {
-        closed: (event) => {
-          const { code, reason } = event as { code: number; reason: string };
-          closed({ code, reason });
-        },
-      },
-    });
-    clients.push(client);
-    return { client, ended };
-  }
-
-  /** The first answer of `subscription { ticks }`: its data, or its errors. */
-  function firstTick(client: Client): Promise<{ data?: unknown; errors?: unknown }> {
-    return new Promise((resolve) => {
-      const stop = client.subscribe<{ ticks: string }>(
-        { query: 'subscription { ticks }' },
-        {
-          next: (value) => {
-            stop();
-            resolve(value);
-          },
-          error: (errors) => resolve({ errors }),
-          complete: () => undefined,
-        },
-      );
-    });
+    const connection = connectGraphqlWs(url, connectionParams);
+    clients.push(connection.client);
+    return connection;
   }
 
   it('streams to a connection signed in with an access token', async () => {

@@ -6,10 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
-import { createClient } from 'graphql-ws';
 import { firstValueFrom } from 'rxjs';
 import { io } from 'socket.io-client';
-import WebSocket from 'ws';
 import {
   SqlClient,
   TestDatabase,
@@ -18,6 +16,7 @@ import {
   openSql,
 } from './support/databases';
 import { ROOT, RunningApp, freePort, startApp } from './support/processes';
+import { connectGraphqlWs, firstTick } from './support/graphql-ws-client';
 import { buildHost, packGatehouse, unpack } from './support/packed-hosts';
 
 const run = promisify(execFile);
@@ -483,35 +482,11 @@ describe('a Nest 12 monolith (ES modules) with GraphQL, a socket.io gateway and 
     expect(await graphql('{ hello }')).toEqual({ data: { hello: 'world' } });
   });
 
-  /** A graphql-ws client, the first answer of `subscription { ticks }`, and how it closed. */
-  function subscribe(connectionParams?: Record<string, unknown>) {
-    let closed: (event: { code: number; reason: string }) => void = () => undefined;
-    const ended = new Promise<{ code: number; reason: string }>((resolve) => (closed = resolve));
-    const client = createClient({
-      url: `${app.base.replace(/^http/, 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      connectionParams,
-      retryAttempts: 0,
-      on: {
-        closed: (event) => {
-          const { code, reason } = event as { code: number; reason: string };
-          closed({ code, reason });
-        },
-      },
-    });
-    const first = new Promise<unknown>((resolve) => {
-      client.subscribe(
-        { query: 'subscription { ticks }' },
-        { next: resolve, error: (errors) => resolve({ errors }), complete: () => undefined },
-      );
-    });
-    return { client, first, ended };
-  }
-
   it('guards a subscription over graphql-ws: refused without a token, closed when its session ends', async () => {
-    const anonymous = subscribe();
+    const url = `${app.base.replace(/^http/, 'ws')}/graphql`;
+    const anonymous = connectGraphqlWs(url);
     try {
-      await expect(anonymous.first).resolves.toEqual({
+      await expect(firstTick(anonymous.client)).resolves.toEqual({
         errors: [
           expect.objectContaining({
             extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) as unknown,
@@ -523,9 +498,9 @@ describe('a Nest 12 monolith (ES modules) with GraphQL, a socket.io gateway and 
     }
 
     const access = await signInAgain();
-    const signedIn = subscribe({ authorization: `Bearer ${access}` });
+    const signedIn = connectGraphqlWs(url, { authorization: `Bearer ${access}` });
     try {
-      await expect(signedIn.first).resolves.toEqual({ data: { ticks: user.id } });
+      await expect(firstTick(signedIn.client)).resolves.toEqual({ data: { ticks: user.id } });
       expect((await hostClient(app).post('/auth/logout', {}, access)).status).toBe(204);
       await expect(signedIn.ended).resolves.toEqual({ code: 4401, reason: 'The session ended' });
     } finally {
