@@ -44,7 +44,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/auth/*', '**/users/*', '**/tokens/*', '**/account/*', '**/keys/*', '**/mail/*', '**/redis/*', '**/common/*', '**/config/*', '**/database/*', '**/cli/*', '**/core/*', '**/admin/*', '**/schema/*', '**/throttling/*'],
+              group: ['**/auth/*', '**/users/*', '**/tokens/*', '**/account/*', '**/keys/*', '**/mail/*', '**/redis/*', '**/common/*', '**/config/*', '**/database/*', '**/cli/*', '**/core/*', '**/admin/*', '**/schema/*', '**/throttling/*', '**/passkeys/*'],
               message: 'The server reaches Gatehouse through src/index.ts only.',
             },
           ],
@@ -59,7 +59,8 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/server', '**/server/*', '**/main'], message: 'The package does not ship src/server or src/main.ts.' }] },
+        // Relative specifiers only: `@simplewebauthn/server` is a package, not our server.
+        { patterns: [{ regex: '^(\\.{1,2}/)+(.*/)?(server(/.*)?|main)$', message: 'The package does not ship src/server or src/main.ts.' }] },
       ],
     },
   },

@@ -14,6 +14,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['database', 'mail', 'redis', 'core'],
   ['throttling', 'users'],
   ['tokens'],
+  ['passkeys'],
   ['account', 'sockets'],
   ['admin'],
   ['schema'],

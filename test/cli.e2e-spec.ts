@@ -47,6 +47,7 @@ describe.each(databaseKinds())('the command-line tools on %s', (kind) => {
           NODE_ENV: 'production',
           JWT_SECRET: TEST_SECRET,
           MFA_ENCRYPTION_KEY: 'ab'.repeat(32),
+          PASSKEY_RP_ID: 'example.com',
           DATABASE_URL: t.db.url,
           TOKEN_RETENTION: '7d',
         },
@@ -118,6 +119,7 @@ describe('the server refusing a production boot', () => {
     const message = output.slice(output.indexOf('failed to start'));
     expect(message).toContain('JWT_SECRET is required when NODE_ENV=production');
     expect(message).toContain('MFA_ENCRYPTION_KEY is required when NODE_ENV=production');
+    expect(message).toContain('PASSKEY_RP_ID is required when NODE_ENV=production');
     // A configuration error, not a crash: no stack trace, and no secret generated in its place.
     expect(output).not.toMatch(/^\s+at /m);
     expect(readdirSync(dir)).toEqual([]);

@@ -314,7 +314,9 @@ describe('the standalone server’s document, as Swagger UI gets it from /docs-j
     expect(codes('/auth/2fa/verify', 'post', 401)).toEqual([
       'INVALID_MFA_TOKEN',
       'INVALID_TWO_FACTOR_CODE',
+      'PASSKEY_REFUSED',
     ]);
+    expect(codes('/auth/passkeys/login', 'post', 401)).toEqual(['PASSKEY_REFUSED']);
     expect(codes('/admin/users', 'get', 403)).toEqual(['FORBIDDEN']);
     expect(codes('/auth/token', 'post', 400)).toEqual([
       'invalid_grant',
@@ -429,7 +431,7 @@ describe('the standalone server’s document, as Swagger UI gets it from /docs-j
       const { access } = await t.login(admin.email, admin.password);
       let request = t
         .http()
-        [method as 'post'](path.replace('{id}', randomUUID()))
+        [method as 'post'](path.replace(/\{\w+\}/g, () => randomUUID()))
         .auth(access, { type: 'bearer' });
       if (type === 'application/x-www-form-urlencoded') request = request.type('form');
       const res = await request.send(body);

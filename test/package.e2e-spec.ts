@@ -294,6 +294,8 @@ onMysql(
         [
           'gh_mfa_recovery_codes',
           'gh_one_time_tokens',
+          'gh_passkey_challenges',
+          'gh_passkeys',
           'gh_revocation_outbox',
           'gh_sessions',
           'gh_tokens',
@@ -400,6 +402,8 @@ onPostgres(
       expect(tables.map((t) => t.tablename)).toEqual([
         'gh_mfa_recovery_codes',
         'gh_one_time_tokens',
+        'gh_passkey_challenges',
+        'gh_passkeys',
         'gh_revocation_outbox',
         'gh_sessions',
         'gh_tokens',

@@ -71,6 +71,7 @@ describe.each(databaseKinds())('schema on %s', (kind) => {
         );
         expect(indexes.map((i) => i.indexname)).toEqual([
           'Gh_IDX_sessions_expires_at',
+          'Gh_IDX_sessions_passkey_id',
           'Gh_IDX_sessions_user_id',
         ]);
       } finally {

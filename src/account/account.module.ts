@@ -4,6 +4,7 @@ import { TransactionsModule } from '../database/transactions.module';
 import { MailModule } from '../mail/mail.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
+import { PasskeysModule } from '../passkeys/passkeys.module';
 import { AccountMails } from './account-mails.service';
 import { EmailVerificationService } from './email-verification.service';
 import { OneTimeToken } from '../tokens/entities/one-time-token.entity';
@@ -30,8 +31,8 @@ const providers = [
 /**
  * The account's lifecycle beyond signing in: one-time tokens, the mails that carry them, email
  * verification, password change and reset, and the TOTP second factor with its recovery codes
- * and the challenge of a two-factor login. AuthModule builds login on these, and mounts their
- * routes.
+ * and the challenge of a two-factor login (where a passkey may stand in for the code). AuthModule
+ * builds login on these, and mounts their routes.
  */
 @Module({
   imports: [
@@ -40,8 +41,9 @@ const providers = [
     UsersModule,
     TokensModule,
     TransactionsModule,
+    PasskeysModule,
   ],
   providers,
-  exports: [...providers, MailModule],
+  exports: [...providers, MailModule, PasskeysModule],
 })
 export class AccountModule {}

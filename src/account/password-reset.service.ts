@@ -1,3 +1,4 @@
+import { PasskeyAccount } from '../passkeys/passkey-account.service';
 import { Injectable } from '@nestjs/common';
 import { PasswordHasher } from '../users/password-hasher.service';
 import { BreachedPasswords } from '../users/breached-passwords';
@@ -34,6 +35,7 @@ export class PasswordResetService {
     private readonly mails: AccountMails,
     private readonly tasks: BackgroundTasks,
     private readonly audit: AuditLog,
+    private readonly passkeys: PasskeyAccount,
     config: GatehouseConfig,
   ) {
     this.account = config.get('account', { infer: true });
@@ -64,9 +66,10 @@ export class PasswordResetService {
    * old password) is out. The link also proves the address, and voids every other pending link.
    *
    * `removeSecondFactor`: turns two-factor off too, when it was turned on within
-   * MFA_RESET_WINDOW. Whoever stole a token could enrol a factor of their own and lock the owner
-   * out; the mail announcing it points here. A factor older than that is the owner's own, and a
-   * mailbox alone must not undo it: 409, and the link stays usable.
+   * MFA_RESET_WINDOW, and removes the passkeys added within it. Whoever stole a token could enrol
+   * a factor of their own and lock the owner out, or add a passkey and keep signing in; the mails
+   * announcing them point here. A factor older than that is the owner's own, and a mailbox alone
+   * must not undo it: 409, and the link stays usable (older passkeys simply stay).
    */
   async reset(
     token: string,
@@ -97,6 +100,9 @@ export class PasswordResetService {
       await this.twoFactorLockout.recordSuccess(user.id);
       this.audit.warn('mfa.disabled', { ...client, userId: user.id, reason: 'password_reset' });
       this.mails.twoFactorChanged(user.email, false);
+    }
+    if (removeSecondFactor) {
+      await this.passkeys.removeRecent(user, this.account.mfa.resetWindowSeconds * 1000, client);
     }
   }
 

@@ -4,6 +4,11 @@ import { unitImports } from '../../test/support/unit';
 import { OneTimeToken, OneTimeTokenPurpose } from '../tokens/entities/one-time-token.entity';
 import { RecoveryCode } from '../account/entities/recovery-code.entity';
 import { UserMfa } from '../account/entities/user-mfa.entity';
+import {
+  PasskeyChallenge,
+  PasskeyChallengePurpose,
+} from '../passkeys/entities/passkey-challenge.entity';
+import { Passkey } from '../passkeys/entities/passkey.entity';
 import { Session } from '../tokens/entities/session.entity';
 import { Token } from '../tokens/entities/token.entity';
 import { TokenRevocationService } from '../tokens/token-revocation.service';
@@ -29,7 +34,10 @@ describe('AccountErasure', () => {
   });
   afterEach(() => moduleRef.close());
 
-  /** An account with two sessions, a second factor, recovery codes and a reset link out. */
+  /**
+   * An account with two sessions, a second factor, recovery codes, a reset link out, a passkey
+   * and a challenge for another.
+   */
   async function account(id: string): Promise<void> {
     for (let i = 0; i < 2; i += 1)
       await moduleRef.get(TokensService).startSession({ id, roles: ['user'] }, client);
@@ -50,12 +58,35 @@ describe('AccountErasure', () => {
       expiresAt: new Date(now.getTime() + 3_600_000),
       usedAt: null,
     });
+    await data.getRepository(Passkey).insert({
+      id: `${id}-passkey`,
+      userId: id,
+      credentialId: `${id}-credential`,
+      credentialHash: `${id}-credential`.padEnd(43, 'x'),
+      publicKey: 'cose',
+      counter: 0,
+      name: 'phone',
+      transports: null,
+      aaguid: '00000000-0000-0000-0000-000000000000',
+      deviceType: 'multiDevice',
+      backedUp: true,
+      createdAt: now,
+      lastUsedAt: null,
+    });
+    await data.getRepository(PasskeyChallenge).insert({
+      id: `${id}-challenge`,
+      challengeHash: `${id}-challenge`.padEnd(43, 'x'),
+      purpose: PasskeyChallengePurpose.Registration,
+      userId: id,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + 300_000),
+    });
   }
 
   it('ends every session and deletes what a new account with the same id must not inherit', async () => {
     await account('42');
     await account('43');
-    await expect(erasure.forget(42)).resolves.toEqual({ revokedTokens: 4, deletedRecords: 4 });
+    await expect(erasure.forget(42)).resolves.toEqual({ revokedTokens: 4, deletedRecords: 6 });
 
     expect(await data.getRepository(Token).countBy({ userId: '42', revoked: false })).toBe(0);
     expect(
@@ -64,7 +95,7 @@ describe('AccountErasure', () => {
         .countBy({ userId: '42', revokedReason: 'account_deleted' as never }),
     ).toBe(4);
     expect(await data.getRepository(Session).countBy({ userId: '42', revoked: false })).toBe(0);
-    for (const entity of [UserMfa, RecoveryCode, OneTimeToken]) {
+    for (const entity of [UserMfa, RecoveryCode, OneTimeToken, Passkey, PasskeyChallenge]) {
       expect(await data.getRepository(entity).countBy({ userId: '42' })).toBe(0);
       expect(await data.getRepository(entity).countBy({ userId: '43' })).toBeGreaterThan(0);
     }

@@ -3,6 +3,8 @@ import { AuditLog } from '../common/audit/audit-log.service';
 import { OneTimeToken } from '../tokens/entities/one-time-token.entity';
 import { RecoveryCode } from '../account/entities/recovery-code.entity';
 import { UserMfa } from '../account/entities/user-mfa.entity';
+import { PasskeyChallenge } from '../passkeys/entities/passkey-challenge.entity';
+import { Passkey } from '../passkeys/entities/passkey.entity';
 import { RevocationReason } from '../tokens/entities/token.entity';
 import { TokenRevocationService } from '../tokens/token-revocation.service';
 
@@ -10,7 +12,7 @@ import { TokenRevocationService } from '../tokens/token-revocation.service';
 export interface ForgottenAccount {
   /** Tokens that were still live and are now refused, on every instance. */
   revokedTokens: number;
-  /** Second-factor enrolments, recovery codes and mailed links (reset, verification) deleted. */
+  /** Second-factor enrolments, recovery codes, passkeys and mailed links (reset, verification) deleted. */
   deletedRecords: number;
 }
 
@@ -28,8 +30,8 @@ export class AccountErasure {
 
   /**
    * Ends every session of the account at once, everywhere, and deletes what a new account given
-   * the same id must not inherit: its second factor and recovery codes, and any password reset
-   * or verification link still out. One transaction: all of it, or (on an error) none.
+   * the same id must not inherit: its second factor and recovery codes, its passkeys (and their
+   * pending challenges), and any password reset or verification link still out. One transaction: all of it, or (on an error) none.
    *
    * Revoked token and session rows stay until the cleanup's retention has passed, as for any
    * ended session: they are what refuses the old tokens, and a new account with the same id is
@@ -43,7 +45,7 @@ export class AccountErasure {
       RevocationReason.AccountDeleted,
       undefined,
       async (manager) => {
-        for (const entity of [OneTimeToken, RecoveryCode, UserMfa]) {
+        for (const entity of [OneTimeToken, RecoveryCode, UserMfa, Passkey, PasskeyChallenge]) {
           deletedRecords += (await manager.delete(entity, { userId: id })).affected ?? 0;
         }
       },

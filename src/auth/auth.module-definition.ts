@@ -53,7 +53,11 @@ export const {
       imports: [
         // The options and the settings: global whatever `isGlobal` says, since the feature
         // modules AuthModule imports read them too (as TypeOrmModule's core module is global).
-        GatehouseConfigModule.fromOptions(AUTH_MODULE_OPTIONS, definition),
+        // Passkeys left out of the routes are off altogether: no second factor offers one, and
+        // production asks no RP id.
+        GatehouseConfigModule.fromOptions(AUTH_MODULE_OPTIONS, definition, {
+          passkeysOff: !mounted.groups.includes('passkeys'),
+        }),
         UserStoreModule.forRoot(extras.users, extras.breachedPasswords, definition.imports),
         // Nest's own mechanism: the prefix applies to this module's controllers only.
         ...(mounted.prefix

@@ -45,7 +45,7 @@ const globalGuard = <T extends CanActivate>(guard: new (...args: never[]) => T) 
  *       useFactory: (config: ConfigService) => ({ jwt: { secret: config.get('JWT_SECRET') } }) })
  *
  * It brings login, tokens, sessions, users, email verification, password reset, two-factor,
- * cookie mode and the guards. By default every route is protected
+ * passkeys, cookie mode and the guards. By default every route is protected
  * by JwtAuthGuard unless marked `@Public()`, and RolesGuard then enforces `@Roles()`, in that
  * order; with `globalGuards: false` the application puts `@UseGuards(JwtAuthGuard, RolesGuard)`
  * where it wants them. The database is the application's: it registers Gatehouse's entities and

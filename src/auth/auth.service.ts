@@ -12,6 +12,9 @@ import type { AccountConfig } from '../config/account.config';
 import { GatehouseConfig } from '../config/gatehouse-config';
 import { PasswordHasher } from '../users/password-hasher.service';
 import { LoginLockoutService } from '../users/login-lockout.service';
+import { PasskeyChallengePurpose } from '../passkeys/entities/passkey-challenge.entity';
+import { PasskeyAuthentication } from '../passkeys/passkey-authentication.service';
+import { PasskeysService } from '../passkeys/passkeys.service';
 
 const INVALID_CREDENTIALS = 'Invalid email or password';
 
@@ -38,6 +41,8 @@ export class AuthService {
     private readonly mfaChallenge: MfaChallengeService,
     private readonly sessions: SessionIssuer,
     private readonly audit: AuditLog,
+    private readonly passkeys: PasskeyAuthentication,
+    private readonly passkeyRows: PasskeysService,
     config: GatehouseConfig,
   ) {
     this.account = config.get('account', { infer: true });
@@ -77,8 +82,14 @@ export class AuthService {
       throw new DomainError(ErrorCode.InvalidCredentials, INVALID_CREDENTIALS);
     }
     await this.lockout.recordSuccess(email);
+    // The password was right: naming the account tells the log reader nothing new.
+    this.assertMaySignIn(user, failed);
+    return user;
+  }
+
+  /** A disabled account, or one whose address must be verified first, signs in no further. */
+  private assertMaySignIn(user: GatehouseUser, failed: Partial<ClientInfo>): void {
     if (user.disabled) {
-      // The password was right: naming the account tells the log reader nothing new.
       this.audit.record('login.failure', {
         ...failed,
         userId: user.id,
@@ -97,7 +108,34 @@ export class AuthService {
         'Verify your email address first: follow the link we mailed (POST /auth/email/resend sends a new one)',
       );
     }
-    return user;
+  }
+
+  /**
+   * Options for signing in with a passkey: any of the site's passkeys, or (an email typed) only
+   * that account's. Answered alike whether or not the address has an account.
+   */
+  async passkeyOptions(email: string | undefined): Promise<object> {
+    if (email === undefined) return this.passkeys.signInOptions();
+    const user = await this.users.findByEmail(email);
+    return this.passkeys.signInOptions(user?.id ?? null);
+  }
+
+  /**
+   * Signing in with a passkey alone: user verification made it two factors (the device, and
+   * what unlocks it), so it opens the session at once, second factor on or not.
+   */
+  async passkeyLogin(answer: unknown, client: ClientInfo): Promise<TokenPairResponse> {
+    const passkey = await this.passkeys.verify(answer, PasskeyChallengePurpose.SignIn, client);
+    const user = await this.users.findById(passkey.userId);
+    if (!user) {
+      // The account was deleted and its passkeys not yet forgotten.
+      throw new DomainError(ErrorCode.PasskeyRefused, 'The passkey could not be verified');
+    }
+    this.assertMaySignIn(user, client);
+    return this.sessions.open(user, client, {
+      id: passkey.id,
+      stillThere: () => this.passkeyRows.exists(passkey.id),
+    });
   }
 
   /**
@@ -111,17 +149,28 @@ export class AuthService {
     return this.sessions.open(user, client);
   }
 
+  /** Options for a passkey as the second factor of the mfa_token's login. */
+  passkeySecondFactorOptions(mfaToken: string): Promise<object> {
+    return this.mfaChallenge.passkeyOptions(mfaToken);
+  }
+
   /** The second step of a two-factor login: the pair, for a valid mfa_token and code. */
   async completeMfaLogin(
     mfaToken: string,
     factor: SecondFactor,
     client: ClientInfo,
   ): Promise<TokenPairResponse> {
-    const userId = await this.mfaChallenge.redeem(mfaToken, factor, client);
+    const { userId, passkeyId } = await this.mfaChallenge.redeem(mfaToken, factor, client);
     const user = await this.users.findById(userId);
     if (!user || user.disabled) {
       throw new DomainError(ErrorCode.AccountDisabled, 'This account is disabled');
     }
-    return this.sessions.open(user, client);
+    return this.sessions.open(
+      user,
+      client,
+      passkeyId
+        ? { id: passkeyId, stillThere: () => this.passkeyRows.exists(passkeyId) }
+        : undefined,
+    );
   }
 }

@@ -11,6 +11,9 @@ import { IntrospectionController } from './oauth2/introspection.controller';
 import { OAuth2Controller } from './oauth2/oauth2.controller';
 import { SessionsController } from './sessions.controller';
 import { TwoFactorLoginController } from './two-factor-login.controller';
+import { AdminPasskeysController } from '../admin/admin-passkeys.controller';
+import { PasskeysController } from '../passkeys/passkeys.controller';
+import { PasskeyLoginController } from './passkey-login.controller';
 
 import { GATEHOUSE_EXTENSION } from './openapi/extensions';
 import { GatehouseRouteGroup, MountedRoutes } from './routes';
@@ -24,10 +27,20 @@ const GROUPS: Record<GatehouseRouteGroup, Type[]> = {
   introspection: [IntrospectionController],
   jwks: [JwksController],
   'account-mails': [AccountController],
+  passkeys: [PasskeysController, PasskeyLoginController],
 };
+/** Controllers that belong to two groups, mounted only with both. */
+const JOINT: Array<[GatehouseRouteGroup[], Type[]]> = [
+  [['admin', 'passkeys'], [AdminPasskeysController]],
+];
 
 export function controllersFor(mounted: MountedRoutes): Type[] {
-  return [...CORE, ...mounted.groups.flatMap((group) => GROUPS[group])];
+  const joint = JOINT.filter(([groups]) => groups.every((g) => mounted.groups.includes(g)));
+  return [
+    ...CORE,
+    ...mounted.groups.flatMap((group) => GROUPS[group]),
+    ...joint.flatMap(([, controllers]) => controllers),
+  ];
 }
 
 /**
@@ -35,7 +48,11 @@ export function controllersFor(mounted: MountedRoutes): Type[] {
  * applyGatehouseSwagger tells them from the host's in any document, under any prefix. Swagger
  * reads extensions per method only, hence per method; done once, here, where the list is.
  */
-for (const controller of [...CORE, ...Object.values(GROUPS).flat()]) {
+for (const controller of [
+  ...CORE,
+  ...Object.values(GROUPS).flat(),
+  ...JOINT.flatMap(([, controllers]) => controllers),
+]) {
   const prototype = controller.prototype as object;
   for (const name of Object.getOwnPropertyNames(prototype)) {
     const descriptor = Object.getOwnPropertyDescriptor(prototype, name);

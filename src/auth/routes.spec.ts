@@ -16,6 +16,7 @@ describe('mountRoutes', () => {
       'sessions',
       'introspection',
       'account-mails',
+      'passkeys',
     ]);
   });
 

@@ -6,6 +6,7 @@ export const ROUTE_GROUPS = [
   'introspection',
   'jwks',
   'account-mails',
+  'passkeys',
 ] as const;
 export type GatehouseRouteGroup = (typeof ROUTE_GROUPS)[number];
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { GatehouseConfig } from '../config/gatehouse-config';
@@ -19,6 +19,8 @@ const ENTITIES = gatehouseEntities(false);
  */
 @Injectable()
 export class SetupCheck implements OnModuleInit {
+  private readonly logger = new Logger('Passkeys');
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(USER_STORE) private readonly users: UserStore,
@@ -51,6 +53,10 @@ export class SetupCheck implements OnModuleInit {
   }
 
   private checkRoutes(): void {
+    const passkeys = this.config.get('passkeys', { infer: true });
+    if (passkeys.offBecause && this.routes.groups.includes('passkeys')) {
+      this.logger.warn(passkeys.offBecause);
+    }
     const requireVerified = this.config.get('account', { infer: true }).requireVerifiedEmail;
     if (requireVerified && !this.routes.groups.includes('account-mails')) {
       throw new Error(

@@ -11,6 +11,11 @@ import { Public } from '../core/decorators/public.decorator';
 import { RateLimited } from '../throttling/rate-limited.decorator';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response';
 import { AuthService } from './auth.service';
+import {
+  PasskeySecondFactorOptionsDto,
+  WEBAUTHN_OPTIONS_SCHEMA,
+} from '../passkeys/dto/passkey.dto';
+import { PASSKEYS_OFF } from '../passkeys/passkeys-on.guard';
 import { CookieEndpoint } from './cookie-mode/cookie-origin.guard';
 import { AccessTokenResponse, RefreshCookie } from './cookie-mode/refresh-cookie';
 import type { CookieResponse } from './cookie-mode/refresh-cookie';
@@ -40,7 +45,8 @@ export class TwoFactorLoginController {
     operationId: 'TwoFactorController_verify',
     summary: 'Second step of a two-factor login: the mfa_token and a code give the token pair',
     description:
-      'Send `code` (from the authenticator app) or `recovery_code`. A code is accepted once; ' +
+      'Send `code` (from the authenticator app), `recovery_code`, or `passkey` (the answer to ' +
+      'the options of POST /auth/2fa/passkey/options). A code is accepted once; ' +
       "wrong codes lock the account's two-factor step for a growing delay. In cookie mode the " +
       'refresh token is set as a cookie.',
   })
@@ -59,13 +65,24 @@ export class TwoFactorLoginController {
           recovery_code: 'k3vq-8d2m-x7pa',
         },
       },
+      'with a passkey': {
+        value: {
+          mfa_token: 'the mfa_token POST /auth/login answered with',
+          passkey: { id: '…', rawId: '…', type: 'public-key', response: {} },
+        },
+      },
     },
   })
   @ApiErrorResponse('Invalid input: `details` names each problem', ONE_FACTOR_ONLY, UNKNOWN_FIELD)
   @ApiErrorResponse(
-    'The mfa_token or the code is invalid, expired or used',
+    'The mfa_token or the code is invalid, expired or used, or the passkey does not verify',
     ErrorCode.InvalidMfaToken,
     ErrorCode.InvalidTwoFactorCode,
+    ErrorCode.PasskeyRefused,
+  )
+  @ApiErrorResponse(
+    "The passkey's challenge is unknown, used or expired",
+    ErrorCode.InvalidPasskeyChallenge,
   )
   @ApiErrorResponse('The account was disabled in the meantime', ErrorCode.AccountDisabled)
   @CookieEndpoint()
@@ -77,9 +94,35 @@ export class TwoFactorLoginController {
   ): Promise<TokenPairResponse | AccessTokenResponse> {
     const pair = await this.auth.completeMfaLogin(
       dto.mfa_token,
-      { code: dto.code, recoveryCode: dto.recovery_code },
+      { code: dto.code, recoveryCode: dto.recovery_code, passkey: dto.passkey },
       client,
     );
     return this.cookie.deliver(response, pair);
+  }
+
+  @Public()
+  @Post('passkey/options')
+  @Header('Cache-Control', 'no-store')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: "A passkey as the second factor: options listing the account's passkeys",
+    description:
+      'For a login that answered `mfa_methods` with `passkey`. Pass the options to ' +
+      '`startAuthentication({ optionsJSON })` and POST its result as `passkey`, with the same ' +
+      'mfa_token, to /auth/2fa/verify. The mfa_token is not spent here.',
+  })
+  @ApiOkResponse({ schema: WEBAUTHN_OPTIONS_SCHEMA })
+  @ApiErrorResponse(
+    'The mfa_token is invalid, expired or used, or the account has no passkey',
+    ErrorCode.InvalidMfaToken,
+    { code: ErrorCode.PasskeyRefused, message: 'This account has no passkey' },
+  )
+  @ApiErrorResponse('Passkeys are off (PASSKEYS=false)', {
+    code: ErrorCode.NotFound,
+    message: PASSKEYS_OFF,
+  })
+  @RateLimited()
+  passkeyOptions(@Body() dto: PasskeySecondFactorOptionsDto): Promise<object> {
+    return this.auth.passkeySecondFactorOptions(dto.mfa_token);
   }
 }

@@ -91,7 +91,7 @@ export function loadAccountConfig(raw: Record<string, unknown>): AccountConfig {
 export function accountConfigFrom(env: EnvironmentVariables, app: RuntimeConfig): AccountConfig {
   // A malformed key is reported at boot by every entry point, the CLIs included.
   if (env.MFA_ENCRYPTION_KEY !== undefined) parseMfaKey(env.MFA_ENCRYPTION_KEY);
-  const appUrl = (env.APP_URL ?? `http://localhost:${app.port}`).replace(/\/+$/, '');
+  const appUrl = appUrlFrom(env, app);
   const cookieMode = envFlag(env.AUTH_COOKIE_MODE, false);
   // Parsed only in cookie mode: CORS_ORIGINS may hold what CORS accepts but an allow-list of
   // origins cannot, and must not stop a boot that never uses the cookie.
@@ -144,6 +144,11 @@ export function accountConfigFrom(env: EnvironmentVariables, app: RuntimeConfig)
   };
 }
 
+/** APP_URL without its trailing slashes, or where the server answers in development. */
+export function appUrlFrom(env: EnvironmentVariables, app: RuntimeConfig): string {
+  return (env.APP_URL ?? `http://localhost:${app.port}`).replace(/\/+$/, '');
+}
+
 function once<T>(compute: () => T): () => T {
   let value: { v: T } | undefined;
   return () => (value ??= { v: compute() }).v;
@@ -155,19 +160,26 @@ function once<T>(compute: () => T): () => T {
  * `null`, which is what sandboxed frames and file: pages send, and must never be allowed.
  */
 function originOf(value: string, variable: string): string {
+  const url = httpOrigin(value);
+  if (!url) throw new ConfigValidationError([originProblem(value, variable)]);
+  return url.origin;
+}
+
+/** The URL of an http(s) origin as {@link originOf} takes it, or undefined for anything else. */
+export function httpOrigin(value: string): URL | undefined {
   let url: URL | undefined;
   try {
     url = new URL(value);
   } catch {
-    url = undefined;
+    return undefined;
   }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin === 'null') {
-    throw new ConfigValidationError([
-      `${variable} must list origins such as https://app.example.com (got ${JSON.stringify(value)})`,
-    ]);
-  }
-  return url.origin;
+  const http = url.protocol === 'https:' || url.protocol === 'http:';
+  return http && url.origin !== 'null' ? url : undefined;
 }
+
+/** What a variable listing origins is told when one of them is not. */
+export const originProblem = (value: string, variable: string) =>
+  `${variable} must list origins such as https://app.example.com (got ${JSON.stringify(value)})`;
 
 const KEY_BYTES = 32;
 

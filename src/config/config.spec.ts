@@ -2,7 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAuthConfig } from './auth.config';
-import { GatehouseConfig, validateGatehouseSettings } from './gatehouse-config';
+import { Test } from '@nestjs/testing';
+import {
+  GatehouseConfig,
+  GatehouseConfigModule,
+  validateGatehouseSettings,
+} from './gatehouse-config';
 import { ConfigValidationError, parseEnv } from './env.validation';
 import { resolveJwtKey, secretWeakness } from './jwt-secret';
 import { problemsOf } from '../../test/support/unit';
@@ -75,7 +80,11 @@ describe('configuration', () => {
     });
 
     it('validateGatehouseSettings refuses production without a secret or MFA key, before anything boots', () => {
-      const production = { NODE_ENV: 'production', DATA_DIR: dataDir };
+      const production = {
+        NODE_ENV: 'production',
+        DATA_DIR: dataDir,
+        PASSKEY_RP_ID: 'example.com',
+      };
       expect(() => validateGatehouseSettings({ settings: production })).toThrow(/JWT_SECRET/);
       expect(() =>
         validateGatehouseSettings({ settings: { ...production, JWT_SECRET: strong } }),
@@ -109,6 +118,7 @@ describe('configuration', () => {
       const expected = [
         'JWT_SECRET is required when NODE_ENV=production',
         'MFA_ENCRYPTION_KEY is required when NODE_ENV=production',
+        expect.stringMatching(/^PASSKEY_RP_ID is required when NODE_ENV=production/),
       ];
       expect(problemsOf(() => validateGatehouseSettings({ settings: production }))).toEqual(
         expected,
@@ -126,6 +136,7 @@ describe('configuration', () => {
             JWT_SECRET: 'short',
             MFA_ENCRYPTION_KEY: 'not-32-bytes',
             BCRYPT_COST: '99',
+            PASSKEYS: 'false',
           },
         }),
       );
@@ -139,7 +150,12 @@ describe('configuration', () => {
     it('asks ES256 and RS256 for a signing key instead of a secret, with the MFA key', () => {
       const problems = problemsOf(() =>
         validateGatehouseSettings({
-          settings: { NODE_ENV: 'production', DATA_DIR: dataDir, JWT_ALGORITHM: 'ES256' },
+          settings: {
+            NODE_ENV: 'production',
+            DATA_DIR: dataDir,
+            JWT_ALGORITHM: 'ES256',
+            PASSKEY_RP_ID: 'example.com',
+          },
         }),
       );
       expect(problems).toEqual([
@@ -155,6 +171,7 @@ describe('configuration', () => {
               JWT_ALGORITHM: 'RS256',
               JWT_KEYS: '{}',
               MFA_ENCRYPTION_KEY: 'ab'.repeat(32),
+              PASSKEY_RP_ID: 'example.com',
             },
           }),
         ),
@@ -175,6 +192,7 @@ describe('configuration', () => {
         DATA_DIR: dataDir,
         JWT_SECRET: strong,
         MFA_ENCRYPTION_KEY: 'ab'.repeat(32),
+        PASSKEY_RP_ID: 'example.com',
       };
       expect(() =>
         validateGatehouseSettings({ settings: { ...settings, THROTTLE_DISABLED: '1' } }),
@@ -202,5 +220,31 @@ describe('configuration', () => {
         audience: 'gatehouse-api',
       });
     });
+  });
+});
+
+describe('GatehouseConfigModule.fromOptions', () => {
+  const OPTIONS = Symbol('options');
+  const production = {
+    NODE_ENV: 'production',
+    JWT_SECRET: strong,
+    MFA_ENCRYPTION_KEY: 'ab'.repeat(32),
+  };
+  const configFor = async (passkeysOff: boolean) => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        GatehouseConfigModule.fromOptions(
+          OPTIONS,
+          { providers: [{ provide: OPTIONS, useValue: { settings: production } }] },
+          { passkeysOff },
+        ),
+      ],
+    }).compile();
+    return moduleRef.get(GatehouseConfig);
+  };
+
+  it('turns passkeys off when their routes are left out: production then needs no RP id', async () => {
+    expect((await configFor(true)).get('passkeys').enabled).toBe(false);
+    await expect(configFor(false)).rejects.toThrow(/PASSKEY_RP_ID is required/);
   });
 });

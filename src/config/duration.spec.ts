@@ -83,6 +83,7 @@ describe('every duration variable', () => {
       throttle: config.get('throttle'),
       account: config.get('account'),
       mail: config.get('mail'),
+      passkeys: config.get('passkeys'),
     };
   };
 
@@ -111,6 +112,7 @@ describe('every duration variable', () => {
     MAIL_RESEND_INTERVAL: ['s', (s) => s.account.resendIntervalSeconds],
     MFA_TOKEN_TTL: ['s', (s) => s.account.mfa.tokenTtlSeconds],
     MFA_RESET_WINDOW: ['s', (s) => s.account.mfa.resetWindowSeconds],
+    PASSKEY_CHALLENGE_TTL: ['s', (s) => s.passkeys.challengeTtlSeconds],
   };
   const names = Object.keys(READS) as DurationVariable[];
   const requiringUnit = names.filter((name) => DURATIONS[name].unitRequired === true);

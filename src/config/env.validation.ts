@@ -54,6 +54,7 @@ const DURATION_RULES = {
   MAIL_RESEND_INTERVAL: { wholeSeconds: true },
   MFA_TOKEN_TTL: { positive: true, wholeSeconds: true },
   MFA_RESET_WINDOW: { wholeSeconds: true },
+  PASSKEY_CHALLENGE_TTL: { positive: true, wholeSeconds: true },
 } satisfies Record<string, DurationRule>;
 
 export type DurationVariable = keyof typeof DURATION_RULES;
@@ -144,6 +145,12 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() MFA_ENCRYPTION_KEY?: string;
   @IsOptional() @IsDuration(DURATIONS.MFA_TOKEN_TTL) MFA_TOKEN_TTL?: string;
   @IsOptional() @IsDuration(DURATIONS.MFA_RESET_WINDOW) MFA_RESET_WINDOW?: string;
+
+  @IsOptional() @IsBooleanString() PASSKEYS?: string;
+  @IsOptional() @IsString() PASSKEY_RP_ID?: string;
+  @IsOptional() @IsString() @MaxLength(64) PASSKEY_RP_NAME?: string;
+  @IsOptional() @IsString() PASSKEY_ORIGINS?: string;
+  @IsOptional() @IsDuration(DURATIONS.PASSKEY_CHALLENGE_TTL) PASSKEY_CHALLENGE_TTL?: string;
 
   @IsOptional() @IsBooleanString() AUTH_COOKIE_MODE?: string;
   @IsOptional() @IsBooleanString() AUTH_COOKIE_SECURE?: string;

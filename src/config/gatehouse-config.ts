@@ -1,10 +1,17 @@
 import { DynamicModule, InjectionToken, Module } from '@nestjs/common';
-import { AccountConfig, MailConfig, accountConfigFrom, mailConfigFrom } from './account.config';
+import {
+  AccountConfig,
+  MailConfig,
+  accountConfigFrom,
+  appUrlFrom,
+  mailConfigFrom,
+} from './account.config';
 import { AuthConfig, authConfigFrom } from './auth.config';
 import { ConfigValidationError, checkAll } from './config-validation.error';
 import { EnvironmentVariables, checkEnv, processEnvironment } from './env.validation';
 import { RuntimeConfig, runtimeConfigFrom } from './runtime.config';
 import { secretProblems } from './secret-checks';
+import { PasskeysConfig, passkeysConfigFrom } from './passkeys.config';
 import { ThrottleConfig, throttleConfigFrom } from './throttle.config';
 import { TokensConfig, tokensConfigFrom } from './tokens.config';
 import type { JwtAlgorithm } from '../keys/jwt-algorithm';
@@ -38,6 +45,16 @@ export interface GatehouseAuthOptions {
   };
   /** Where the application's pages live: mailed links point there. */
   appUrl?: string;
+  /**
+   * Passkeys (WebAuthn), on by default. `rpId` is the domain they are bound to (required in
+   * production); `origins` the pages that may use them (default: `appUrl`'s origin).
+   */
+  passkeys?: {
+    enabled?: boolean;
+    rpId?: string;
+    rpName?: string;
+    origins?: string[];
+  };
   /** Shares revocations between instances; without it each instance keeps its own cache. */
   redisUrl?: string;
   /** Any other setting by environment variable name, e.g. `{ RATE_LIMIT_IP: '30' }`. */
@@ -56,6 +73,7 @@ export interface GatehouseSettings {
   throttle: ThrottleConfig;
   account: AccountConfig;
   mail: MailConfig;
+  passkeys: PasskeysConfig;
 }
 
 /** The settings Gatehouse's services read, resolved once from the options. */
@@ -83,7 +101,7 @@ export class GatehouseConfig {
 }
 
 function toEnvironment(options: GatehouseAuthOptions): Record<string, string | undefined> {
-  const { jwt = {}, mail = {} } = options;
+  const { jwt = {}, mail = {}, passkeys = {} } = options;
   const typed: Record<string, string | undefined> = {
     // Whether this is production is the process's, not the options': its secrets get no fallback.
     NODE_ENV: options.settings?.NODE_ENV ?? processEnvironment().NODE_ENV,
@@ -100,6 +118,10 @@ function toEnvironment(options: GatehouseAuthOptions): Record<string, string | u
     JWT_REFRESH_TTL: jwt.refreshTtl,
     BCRYPT_COST: options.bcryptCost?.toString(),
     REDIS_URL: options.redisUrl,
+    PASSKEYS: passkeys.enabled?.toString(),
+    PASSKEY_RP_ID: passkeys.rpId,
+    PASSKEY_RP_NAME: passkeys.rpName,
+    PASSKEY_ORIGINS: passkeys.origins?.join(','),
   };
   const defined = Object.entries(typed).filter(([, value]) => value !== undefined);
   return { ...options.settings, ...Object.fromEntries(defined) };
@@ -125,6 +147,7 @@ function checkSettings(options: GatehouseAuthOptions): {
     throttle: () => throttleConfigFrom(env),
     account: () => accountConfigFrom(env, runtime),
     mail: () => mailConfigFrom(env, runtime),
+    passkeys: () => passkeysConfigFrom(env, runtime, appUrlFrom(env, runtime)),
   });
   return { env, runtime, settings };
 }
@@ -162,6 +185,8 @@ export class GatehouseConfigModule {
   static fromOptions(
     optionsToken: InjectionToken,
     definition: Pick<DynamicModule, 'imports' | 'providers'>,
+    /** What the module's own shape decides over the options (passkeys off with their routes). */
+    overrides: { passkeysOff?: boolean } = {},
   ): DynamicModule {
     return {
       module: GatehouseConfigModule,
@@ -172,7 +197,12 @@ export class GatehouseConfigModule {
         {
           provide: GatehouseConfig,
           inject: [optionsToken],
-          useFactory: (options: GatehouseAuthOptions) => GatehouseConfig.from(options),
+          useFactory: (options: GatehouseAuthOptions) =>
+            GatehouseConfig.from(
+              overrides.passkeysOff
+                ? { ...options, passkeys: { ...options.passkeys, enabled: false } }
+                : options,
+            ),
         },
       ],
       exports: [GatehouseConfig, optionsToken],

@@ -2,6 +2,7 @@ import { parseKeysVariable, readKeyDir } from '../keys/key-files';
 import { JWT_ALGORITHMS } from '../keys/jwt-algorithm';
 import { mfaKeyProblem, productionMfaKeyProblem } from './account.config';
 import { jwtKeysDir } from './auth.config';
+import { productionPasskeyProblem } from './passkeys.config';
 import { EnvironmentVariables } from './env.validation';
 import { productionSecretProblem } from './jwt-secret';
 import { RuntimeConfig } from './runtime.config';
@@ -9,7 +10,8 @@ import { RuntimeConfig } from './runtime.config';
 /**
  * Every problem with the secrets Gatehouse signs and seals with, all at once: a malformed
  * MFA_ENCRYPTION_KEY anywhere and, in production, which has no fallback for any of them, a
- * missing or weak JWT_SECRET (HS256), no signing key (ES256, RS256), no MFA_ENCRYPTION_KEY.
+ * missing or weak JWT_SECRET (HS256), no signing key (ES256, RS256), no MFA_ENCRYPTION_KEY, and
+ * (not a secret, but as required) no PASSKEY_RP_ID while passkeys are on.
  * Development generates what is missing, at boot, and says so; this only looks.
  */
 export function secretProblems(env: EnvironmentVariables, runtime: RuntimeConfig): string[] {
@@ -31,6 +33,7 @@ export function secretProblems(env: EnvironmentVariables, runtime: RuntimeConfig
         ? mfaKeyProblem(mfaKey)
         : undefined,
   );
+  problems.push(productionPasskeyProblem(env, runtime));
   return problems.filter((problem): problem is string => problem !== undefined);
 }
 

@@ -4,6 +4,7 @@ export type MailKind =
   | 'password_reset'
   | 'password_changed'
   | 'two_factor_changed'
+  | 'passkey_changed'
   | 'registration_attempt';
 
 /** A rendered mail, ready for the Mailer (see templates.ts). */

@@ -2,6 +2,7 @@ import {
   escapeHtml,
   humanDuration,
   passwordChangedMail,
+  passkeyChangedMail,
   passwordResetMail,
   twoFactorChangedMail,
   verificationMail,
@@ -99,6 +100,35 @@ describe('mail templates', () => {
       resetWindowSeconds: 7 * 86_400,
     });
     expect(off.text).not.toContain('turn two-factor off with it');
+  });
+
+  it('names the passkey and what changed, and the way out of one added by someone else', () => {
+    const when = new Date('2026-11-30T10:00:00Z');
+    const added = passkeyChangedMail({
+      to: 'ada@example.com',
+      appName: 'Acme',
+      change: 'added',
+      name: '<b>Phone</b>',
+      when,
+    });
+    expect(added).toMatchObject({
+      kind: 'passkey_changed',
+      subject: 'A passkey was added to your Acme account',
+    });
+    expect(added.text).toContain('"<b>Phone</b>"');
+    expect(added.text).toContain('2026-11-30 10:00 UTC');
+    expect(added.text).toMatch(/remove the second factors added recently/);
+    expect(added.html).toContain('&lt;b&gt;Phone&lt;/b&gt;');
+    expect(added.html).not.toContain('<b>Phone');
+    const removed = passkeyChangedMail({
+      to: 'ada@example.com',
+      appName: 'Acme',
+      change: 'removed_by_admin',
+      name: 'Phone',
+      when,
+    });
+    expect(removed.subject).toBe('An administrator removed a passkey from your Acme account');
+    expect(removed.text).toMatch(/sessions it signed in have ended/);
   });
 
   it('escapes every interpolated value in the HTML part', () => {

@@ -95,6 +95,49 @@ export function twoFactorChangedMail({
   });
 }
 
+/** What happened to a passkey, for the mail that tells its owner. */
+export type PasskeyChange = 'added' | 'renamed' | 'removed' | 'removed_by_admin';
+
+export function passkeyChangedMail({
+  to,
+  appName,
+  change,
+  name,
+  when,
+}: {
+  to: string;
+  appName: string;
+  change: PasskeyChange;
+  /** The passkey's name (the new one for a rename). */
+  name: string;
+  when: Date;
+}): MailMessage {
+  const what: Record<PasskeyChange, [subject: string, line: string]> = {
+    added: ['A passkey was added to', 'It can now sign in to your account without a password.'],
+    renamed: ['A passkey was renamed on', 'Nothing else changed.'],
+    removed: [
+      'A passkey was removed from',
+      'It can no longer sign in, and the sessions it signed in have ended.',
+    ],
+    removed_by_admin: [
+      'An administrator removed a passkey from',
+      'It can no longer sign in, and the sessions it signed in have ended.',
+    ],
+  };
+  const [subject, line] = what[change];
+  return compose(to, 'passkey_changed', {
+    subject: `${subject} your ${appName} account`,
+    appName,
+    paragraphs: [`${subject} your ${appName} account on ${utc(when)}: "${name}".`, line],
+    after: [
+      'If this was you, there is nothing to do.',
+      change === 'added'
+        ? 'If it was not, reset your password right away ("Forgot password") and choose to remove the second factors added recently: that removes this passkey too. Then contact support.'
+        : 'If it was not, change your password right away and contact support.',
+    ],
+  });
+}
+
 /** To the owner of an address someone tried to register again (AUTH_REGISTRATION_QUIET). */
 export function registrationAttemptMail({
   to,

@@ -20,6 +20,9 @@ import { accountLifecycle } from './migrations/1764300000000-AccountLifecycle';
 import { revocationOutbox } from './migrations/1764400000000-RevocationOutbox';
 import { hostUsers } from './migrations/1764600000000-HostUsers';
 import { canonicalEmails } from './migrations/1764700000000-CanonicalEmails';
+import { passkeys } from './migrations/1764800000000-Passkeys';
+import { Passkey } from '../passkeys/entities/passkey.entity';
+import { PasskeyChallenge } from '../passkeys/entities/passkey-challenge.entity';
 
 export interface GatehouseSchemaOptions {
   /**
@@ -57,6 +60,8 @@ const ENTITIES: Array<[keyof GatehouseTables, abstract new () => unknown]> = [
   ['oneTimeTokens', OneTimeToken],
   ['userMfa', UserMfa],
   ['recoveryCodes', RecoveryCode],
+  ['passkeys', Passkey],
+  ['passkeyChallenges', PasskeyChallenge],
 ];
 
 /** The ids Gatehouse generates (UUIDs); `user_id` columns may hold a host's ids of any kind. */
@@ -69,6 +74,9 @@ const UUID_PROPERTIES: UuidProperties = [
   [RevocationOutboxEntry, 'familyId'],
   [OneTimeToken, 'id'],
   [RecoveryCode, 'id'],
+  [Session, 'passkeyId'],
+  [Passkey, 'id'],
+  [PasskeyChallenge, 'id'],
 ];
 
 /** Gatehouse's migrations, in order; each one builds the tables of a SchemaPlan. */
@@ -79,6 +87,7 @@ export const MIGRATIONS = [
   revocationOutbox,
   hostUsers,
   canonicalEmails,
+  passkeys,
 ];
 
 /** The entities a DataSource registers: all, or all but the users when the host keeps them. */

@@ -7,6 +7,8 @@ export interface GatehouseTables {
   oneTimeTokens: string;
   userMfa: string;
   recoveryCodes: string;
+  passkeys: string;
+  passkeyChallenges: string;
 }
 
 /** Their names before any prefix: what databases made before prefixes have. */
@@ -18,6 +20,8 @@ export const BARE_TABLES: GatehouseTables = {
   oneTimeTokens: 'one_time_tokens',
   userMfa: 'user_mfa',
   recoveryCodes: 'mfa_recovery_codes',
+  passkeys: 'passkeys',
+  passkeyChallenges: 'passkey_challenges',
 };
 
 /** What the migrations build: which tables, under which names. */

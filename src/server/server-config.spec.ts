@@ -35,6 +35,7 @@ describe("the server's configuration", () => {
       const secrets = {
         JWT_SECRET: 'k'.repeat(20) + 'Zq8#'.repeat(5),
         MFA_ENCRYPTION_KEY: 'ab'.repeat(32),
+        PASSKEY_RP_ID: 'example.com',
       };
       expect(() => validateServerEnvironment({ ...production, ...secrets })).not.toThrow();
     });

@@ -6,6 +6,8 @@ import { ErrorCode } from '../common/errors/domain-error';
 import type { GatehouseUser } from '../users/user-store';
 import { UsersModule } from '../users/users.module';
 import { UsersService } from '../users/users.service';
+import { randomUUID } from 'node:crypto';
+import { Session } from './entities/session.entity';
 import { RevocationReason, Token, TokenType } from './entities/token.entity';
 import { SessionIssuer } from './session-issuer.service';
 import { TokenSigner } from './token-signer';
@@ -72,6 +74,34 @@ describe('SessionIssuer', () => {
       reason: 'account_disabled',
     });
     expect(record).not.toHaveBeenCalledWith('login.success', expect.anything());
+  });
+
+  it('records the passkey that signed the session in, and audits the method', async () => {
+    const record = jest.spyOn(moduleRef.get(AuditLog), 'record');
+    const passkeyId = randomUUID();
+    const pair = await issuer.open(user, client, {
+      id: passkeyId,
+      stillThere: () => Promise.resolve(true),
+    });
+    const sid = moduleRef.get(TokenSigner).verify(pair.access_token, TokenType.Access)?.sid;
+    const session = await moduleRef.get(DataSource).getRepository(Session).findOneBy({ id: sid });
+    expect(session).toMatchObject({ passkeyId, revoked: false });
+    expect(record).toHaveBeenCalledWith(
+      'login.success',
+      expect.objectContaining({ method: 'passkey', passkeyId, sessionId: sid }),
+    );
+  });
+
+  it('ends a session whose passkey was removed while its sign-in was in flight', async () => {
+    // The removal ended the passkey's sessions before this one's rows existed: only the
+    // re-check after the insert can see it.
+    await expect(
+      issuer.open(user, client, { id: randomUUID(), stillThere: () => Promise.resolve(false) }),
+    ).rejects.toMatchObject({ code: ErrorCode.PasskeyRefused });
+    expect((await rowsOf()).map((row) => [row.revoked, row.revokedReason])).toEqual([
+      [true, RevocationReason.PasskeyRemoved],
+      [true, RevocationReason.PasskeyRemoved],
+    ]);
   });
 
   it('refreshes an active account’s session, and ends a disabled one’s instead', async () => {

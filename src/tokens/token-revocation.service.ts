@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '../common/audit/audit-log.service';
-import { EntityManager, FindOptionsWhere, MoreThan, Not } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, FindOptionsWhere, In, MoreThan, Not, Repository } from 'typeorm';
 import { Transactions } from '../database/transactions.service';
 import { RevocationBus } from './cache/revocation-bus';
 import { RevocationOutbox } from './cache/revocation-outbox';
@@ -26,6 +27,7 @@ export class TokenRevocationService {
     private readonly bus: RevocationBus,
     private readonly introspection: TokenIntrospectionService,
     private readonly audit: AuditLog,
+    @InjectRepository(Session) private readonly sessions: Repository<Session>,
   ) {}
 
   /**
@@ -79,6 +81,17 @@ export class TokenRevocationService {
       reason,
       alongside,
     );
+  }
+
+  /** Ends every live session the passkey signed in (its removal), on every device. */
+  async revokeSignedInWith(passkeyId: string, reason: RevocationReason): Promise<number> {
+    const families = await this.sessions.find({
+      where: { passkeyId, revoked: false },
+      select: { id: true },
+    });
+    if (families.length === 0) return 0;
+    const ids = In(families.map((session) => session.id));
+    return this.revoke({ familyId: ids }, { id: ids }, reason);
   }
 
   /**

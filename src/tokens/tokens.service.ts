@@ -53,6 +53,8 @@ export class TokensService {
     subject: TokenSubject,
     client: ClientInfo,
     familyId: string = randomUUID(),
+    /** The passkey that signed the session in, if one did. */
+    passkeyId: string | null = null,
   ): Promise<TokenPairResponse> {
     // A new session is a sign-in: its time is the session's auth_time from now on.
     const issued = this.issuePair(subject, client, familyId, Math.floor(Date.now() / 1000));
@@ -65,6 +67,7 @@ export class TokensService {
         expiresAt: issued.refreshExpiresAt,
         userAgent: client.userAgent,
         ip: client.ip,
+        passkeyId,
         revoked: false,
         revokedAt: null,
         revokedReason: null,

@@ -74,6 +74,7 @@ export const GATEHOUSE_TAGS = [
   'auth',
   'account',
   'two-factor',
+  'passkeys',
   'sessions',
   'users',
   'admin',

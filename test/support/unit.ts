@@ -1,3 +1,6 @@
+import { Test, TestingModule } from '@nestjs/testing';
+import { PasskeysModule } from '../../src/passkeys/passkeys.module';
+import { PasskeysConfig, loadPasskeysConfig } from '../../src/config/passkeys.config';
 import { DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -47,6 +50,7 @@ export async function testConfigModule(
   mail: MailConfig = loadMailConfig({
     MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-unit-outbox-')),
   }),
+  passkeys: PasskeysConfig = loadPasskeysConfig({}),
 ): Promise<DynamicModule[]> {
   const throttle = loadThrottleConfig({});
   return [
@@ -55,7 +59,9 @@ export async function testConfigModule(
       ignoreEnvFile: true,
       load: [() => ({ auth, tokens, throttle })],
     }),
-    GatehouseConfigModule.register(GatehouseConfig.of({ auth, tokens, throttle, account, mail })),
+    GatehouseConfigModule.register(
+      GatehouseConfig.of({ auth, tokens, throttle, account, mail, passkeys }),
+    ),
   ];
 }
 
@@ -95,4 +101,34 @@ export function problemsOf(fn: () => unknown): string[] {
     throw error;
   }
   throw new Error('expected a ConfigValidationError');
+}
+
+/** The page origin the passkey specs' authenticators sign for. */
+export const PASSKEY_ORIGIN = 'http://localhost:3000';
+
+/** A module with passkeys on for `localhost` and its port-3000 page, on in-memory SQLite. */
+export async function passkeysTestModule(
+  env: Record<string, string> = {},
+  extra: DynamicModule['imports'] = [],
+): Promise<TestingModule> {
+  const config = await testConfigModule(
+    testAuthConfig(),
+    loadTokensConfig({}),
+    testAccountConfig(),
+    loadMailConfig({}),
+    loadPasskeysConfig({ PASSKEY_RP_ID: 'localhost', PASSKEY_ORIGINS: PASSKEY_ORIGIN, ...env }),
+  );
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      ...config,
+      sqliteMemoryModule(),
+      UserStoreModule.forRoot(),
+      RedisModule,
+      AuditModule,
+      PasskeysModule,
+      ...extra,
+    ],
+  }).compile();
+  await moduleRef.init();
+  return moduleRef;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsObject, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { MaxUtf8Bytes } from '../../common/decorators/max-utf8-bytes.decorator';
 import { MAX_PASSWORD_BYTES } from '../../users/password-hasher.service';
 import { CurrentPassword } from '../../users/dto/current-password';
@@ -64,6 +64,16 @@ export class VerifyTwoFactorDto extends SecondFactorDto {
   @MinLength(1)
   @MaxLength(4096)
   mfa_token!: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      "Instead of `code`: a passkey's answer (`startAuthentication` of @simplewebauthn/browser) to the options of POST /auth/2fa/passkey/options.",
+  })
+  @ValidateIf((o: VerifyTwoFactorDto) => o.passkey !== undefined)
+  @IsObject()
+  passkey?: Record<string, unknown>;
 }
 
 export class DisableTwoFactorDto extends SecondFactorDto {
@@ -123,4 +133,13 @@ export class MfaChallengeResponse {
 
   @ApiProperty({ example: 300, description: 'Seconds until the mfa_token expires.' })
   expires_in!: number;
+
+  @ApiProperty({
+    enum: ['totp', 'recovery_code', 'passkey'],
+    isArray: true,
+    example: ['totp', 'recovery_code', 'passkey'],
+    description:
+      'What the second step accepts for this account: `passkey` when it has one (POST /auth/2fa/passkey/options, then its answer as `passkey`).',
+  })
+  mfa_methods!: string[];
 }

@@ -10,11 +10,27 @@ import { OneTimeTokensService } from '../one-time-tokens.service';
 import { MFA_TOKEN_AUDIENCE, MFA_TOKEN_TYPE, parseMfaClaims } from './mfa-token';
 import { assertOneFactor } from './two-factor-account.service';
 import { SecondFactor, TwoFactorService } from './two-factor.service';
+import { PasskeyChallengePurpose } from '../../passkeys/entities/passkey-challenge.entity';
+import { PasskeyAuthentication } from '../../passkeys/passkey-authentication.service';
+import { PasskeysService } from '../../passkeys/passkeys.service';
 
 export interface MfaChallenge {
   mfa_token: string;
   expires_in: number;
+  /** What the second step accepts for this account. */
+  mfa_methods: MfaMethod[];
 }
+
+export type MfaMethod = 'totp' | 'recovery_code' | 'passkey';
+
+/** Whose second factor was proven, and with which passkey if it was one (the session records it). */
+export interface RedeemedMfa {
+  userId: string;
+  passkeyId?: string;
+}
+
+const isPasskeyRefusal = (error: unknown) =>
+  error instanceof DomainError && error.code === ErrorCode.PasskeyRefused;
 
 const INVALID_MFA_TOKEN = 'The mfa_token is invalid, expired or already used; log in again';
 
@@ -26,6 +42,7 @@ const INVALID_MFA_TOKEN = 'The mfa_token is invalid, expired or already used; lo
 @Injectable()
 export class MfaChallengeService {
   private readonly ttlSeconds: number;
+  private readonly passkeysOn: boolean;
 
   constructor(
     private readonly signer: TokenSigner,
@@ -33,9 +50,12 @@ export class MfaChallengeService {
     private readonly twoFactor: TwoFactorService,
     private readonly lockout: TwoFactorLockoutService,
     private readonly audit: AuditLog,
+    private readonly passkeys: PasskeyAuthentication,
+    private readonly passkeyRows: PasskeysService,
     config: GatehouseConfig,
   ) {
     this.ttlSeconds = config.get('account', { infer: true }).mfa.tokenTtlSeconds;
+    this.passkeysOn = config.get('passkeys', { infer: true }).enabled;
   }
 
   async issue(userId: string, client: ClientInfo): Promise<MfaChallenge> {
@@ -44,6 +64,7 @@ export class MfaChallengeService {
       exclusive: false,
     })) as string;
     this.audit.record('mfa.challenge', { ...client, userId });
+    const passkey = this.passkeysOn && (await this.passkeyRows.count(userId)) > 0;
     return {
       mfa_token: this.signer.signOther(
         { typ: MFA_TOKEN_TYPE, sub: userId, jti },
@@ -51,24 +72,30 @@ export class MfaChallengeService {
         this.ttlSeconds,
       ),
       expires_in: this.ttlSeconds,
+      mfa_methods: ['totp', 'recovery_code', ...(passkey ? (['passkey'] as const) : [])],
     };
   }
 
+  /**
+   * Options for a passkey as the second factor: the account's passkeys, and a challenge bound to
+   * it. The mfa_token is only looked at here; the answer spends it.
+   */
+  async passkeyOptions(mfaToken: string): Promise<object> {
+    const { userId } = await this.pending(mfaToken);
+    return this.passkeys.secondFactorOptions(userId);
+  }
+
   /** The user whose second factor this is, once both the mfa_token and the factor are spent. */
-  async redeem(mfaToken: string, factor: SecondFactor, client: ClientInfo): Promise<string> {
+  async redeem(mfaToken: string, factor: SecondFactor, client: ClientInfo): Promise<RedeemedMfa> {
     assertOneFactor(factor);
-    const claims = parseMfaClaims(
-      this.signer.verifyPayload(mfaToken, Date.now(), MFA_TOKEN_AUDIENCE),
-    );
-    if (!claims) throw new DomainError(ErrorCode.InvalidMfaToken, INVALID_MFA_TOKEN);
-    const userId = claims.sub;
-    const pending = await this.oneTime.peek(claims.jti, OneTimeTokenPurpose.MfaLogin);
-    if (!pending || pending.userId !== userId) {
-      throw new DomainError(ErrorCode.InvalidMfaToken, INVALID_MFA_TOKEN);
-    }
+    const { userId, pending } = await this.pending(mfaToken);
     // Counted before the code is checked: parallel guesses cannot slip past the threshold.
     await this.lockout.begin(userId);
-    const method = await this.lockout.check(userId, () => this.twoFactor.consume(userId, factor));
+    const { method, passkeyId } = await this.lockout.check(
+      userId,
+      () => this.consume(userId, factor, client),
+      isPasskeyRefusal,
+    );
     if (!method) {
       await this.lockout.fail(userId);
       this.audit.warn('mfa.failure', { ...client, userId });
@@ -86,6 +113,37 @@ export class MfaChallengeService {
     await this.lockout.recordSuccess(userId);
     if (method === 'recovery_code')
       this.audit.warn('mfa.recovery_code_used', { ...client, userId });
-    return userId;
+    return { userId, ...(passkeyId ? { passkeyId } : {}) };
+  }
+
+  /** The mfa_token's account and its one-time row, while it is valid and unspent. */
+  private async pending(mfaToken: string) {
+    const claims = parseMfaClaims(
+      this.signer.verifyPayload(mfaToken, Date.now(), MFA_TOKEN_AUDIENCE),
+    );
+    if (!claims) throw new DomainError(ErrorCode.InvalidMfaToken, INVALID_MFA_TOKEN);
+    const pending = await this.oneTime.peek(claims.jti, OneTimeTokenPurpose.MfaLogin);
+    if (!pending || pending.userId !== claims.sub) {
+      throw new DomainError(ErrorCode.InvalidMfaToken, INVALID_MFA_TOKEN);
+    }
+    return { userId: claims.sub, pending };
+  }
+
+  /** Checks and spends the factor: how it was proven (undefined: a wrong code). */
+  private async consume(
+    userId: string,
+    factor: SecondFactor,
+    client: ClientInfo,
+  ): Promise<{ method?: MfaMethod; passkeyId?: string }> {
+    if (factor.passkey === undefined)
+      return { method: await this.twoFactor.consume(userId, factor) };
+    const passkey = await this.passkeys
+      .verify(factor.passkey, PasskeyChallengePurpose.SecondFactor, client, userId)
+      .catch((error: unknown) => {
+        // A failed second step, as a wrong code is (passkey.failure says why).
+        if (isPasskeyRefusal(error)) this.audit.warn('mfa.failure', { ...client, userId });
+        throw error;
+      });
+    return { method: 'passkey', passkeyId: passkey.id };
   }
 }

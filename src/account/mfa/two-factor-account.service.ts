@@ -16,13 +16,15 @@ import {
   TwoFactorStatus,
 } from './two-factor.service';
 
-/** Exactly one of the two: a code from the app, or a recovery code. */
+/** Exactly one: a code from the app, a recovery code, or (at the login step) a passkey. */
 export function assertOneFactor(factor: SecondFactor): void {
-  if ((factor.code === undefined) === (factor.recoveryCode === undefined)) {
-    throw new DomainError(ErrorCode.ValidationFailed, 'Validation failed', [
-      'send either code or recovery_code, not both',
-    ]);
-  }
+  const given = [factor.code, factor.recoveryCode, factor.passkey].filter((f) => f !== undefined);
+  if (given.length === 1) return;
+  throw new DomainError(ErrorCode.ValidationFailed, 'Validation failed', [
+    factor.passkey === undefined
+      ? 'send either code or recovery_code, not both'
+      : 'send one of passkey, code or recovery_code',
+  ]);
 }
 
 const isWrongCode = (error: unknown) =>

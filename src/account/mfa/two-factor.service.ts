@@ -25,10 +25,12 @@ export interface TwoFactorStatus {
   recoveryCodesLeft: number;
 }
 
-/** A second factor as presented: a code from the authenticator app, or a recovery code. */
+/** A second factor as presented: a code from the authenticator app, a recovery code, or a passkey. */
 export interface SecondFactor {
   code?: string;
   recoveryCode?: string;
+  /** A passkey's answer (WebAuthn assertion JSON) to the challenge of POST /auth/2fa/passkey/options. */
+  passkey?: unknown;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { loadPasskeysConfig } from '../../config/passkeys.config';
 import { httpContext } from '../../../test/support/http-context';
 import { testAccountConfig, testAuthConfig } from '../../../test/support/unit';
 import { ErrorCode } from '../../common/errors/domain-error';
@@ -18,6 +19,7 @@ function guardFor(env: Record<string, string>): CookieOriginGuard {
     throttle: loadThrottleConfig({}),
     account: testAccountConfig(env),
     mail: loadMailConfig({}),
+    passkeys: loadPasskeysConfig({}),
   });
   return new CookieOriginGuard(new RefreshCookie(config), config);
 }

@@ -1,3 +1,4 @@
+import { loadPasskeysConfig } from '../../config/passkeys.config';
 import { loadMailConfig } from '../../config/account.config';
 import { GatehouseConfig } from '../../config/gatehouse-config';
 import { loadThrottleConfig } from '../../config/throttle.config';
@@ -17,6 +18,7 @@ function refreshCookie(env: Record<string, string> = {}): RefreshCookie {
       throttle: loadThrottleConfig({}),
       account: testAccountConfig({ AUTH_COOKIE_ORIGINS: 'https://app.example.com', ...env }),
       mail: loadMailConfig({}),
+      passkeys: loadPasskeysConfig({}),
     }),
   );
 }

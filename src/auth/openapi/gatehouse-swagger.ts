@@ -44,6 +44,11 @@ const GATEHOUSE_TAGS: TagObject[] = [
     description: 'TOTP two-factor: set it up, turn it on or off, and the second step of a login.',
   },
   {
+    name: 'passkeys',
+    description:
+      'Passkeys (WebAuthn): add one, sign in with it alone or as the second factor, rename or remove it. Each step is options for the browser, then its answer.',
+  },
+  {
     name: 'sessions',
     description: "The caller's sessions (one per login and device): list them, end one or all.",
   },
@@ -51,7 +56,7 @@ const GATEHOUSE_TAGS: TagObject[] = [
   {
     name: 'admin',
     description:
-      'Accounts, for admins: list, disable, change roles, end sessions, turn two-factor off.',
+      'Accounts, for admins: list, disable, change roles, end sessions, turn two-factor off, remove passkeys.',
   },
   {
     name: 'keys',

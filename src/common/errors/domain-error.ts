@@ -29,6 +29,16 @@ export enum ErrorCode {
   /** The stored TOTP secret cannot be opened (MFA_ENCRYPTION_KEY changed): recovery codes still work. */
   TwoFactorUnavailable = 'TWO_FACTOR_UNAVAILABLE',
   TwoFactorNotRemovable = 'TWO_FACTOR_NOT_REMOVABLE',
+  /** The passkey challenge an answer names is unknown, spent, expired or for another step. */
+  InvalidPasskeyChallenge = 'INVALID_PASSKEY_CHALLENGE',
+  /** A new passkey's registration did not verify (origin, RP id, user verification, format). */
+  InvalidPasskey = 'INVALID_PASSKEY',
+  /** A passkey's assertion did not verify, or names a passkey this step does not accept. */
+  PasskeyRefused = 'PASSKEY_REFUSED',
+  /** The credential is registered already (to this account or another). */
+  PasskeyAlreadyRegistered = 'PASSKEY_ALREADY_REGISTERED',
+  /** The account holds as many passkeys as it may. */
+  PasskeyLimitReached = 'PASSKEY_LIMIT_REACHED',
   /** Cookie mode: the request's Origin is missing or not allowed to use the session cookie. */
   OriginNotAllowed = 'ORIGIN_NOT_ALLOWED',
   /** No bearer token was presented. */
@@ -68,6 +78,11 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.TwoFactorNotSetUp]: HttpStatus.CONFLICT,
   [ErrorCode.TwoFactorUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.TwoFactorNotRemovable]: HttpStatus.CONFLICT,
+  [ErrorCode.InvalidPasskeyChallenge]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.InvalidPasskey]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.PasskeyRefused]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.PasskeyAlreadyRegistered]: HttpStatus.CONFLICT,
+  [ErrorCode.PasskeyLimitReached]: HttpStatus.CONFLICT,
   [ErrorCode.OriginNotAllowed]: HttpStatus.FORBIDDEN,
   [ErrorCode.Unauthenticated]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.ReauthenticationRequired]: HttpStatus.UNAUTHORIZED,

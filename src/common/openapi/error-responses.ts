@@ -43,6 +43,13 @@ const MESSAGES: Record<ErrorCode, string> = {
     'Two-factor codes cannot be checked right now; use a recovery code',
   [ErrorCode.TwoFactorNotRemovable]:
     'Two-factor was turned on too long ago to be turned off by a password reset; reset without remove_second_factor, or ask an administrator',
+  [ErrorCode.InvalidPasskeyChallenge]:
+    'The passkey challenge is unknown, already used or expired; ask for new options',
+  [ErrorCode.InvalidPasskey]: 'The new passkey could not be verified',
+  [ErrorCode.PasskeyRefused]: 'The passkey could not be verified',
+  [ErrorCode.PasskeyAlreadyRegistered]: 'This passkey is registered already',
+  [ErrorCode.PasskeyLimitReached]:
+    'This account has as many passkeys as it may hold; remove one first',
   [ErrorCode.OriginNotAllowed]: 'This origin may not use the session cookie',
   [ErrorCode.Unauthenticated]: 'A bearer access token is required',
   [ErrorCode.ReauthenticationRequired]: new ReauthenticationRequired(0).message,

@@ -60,6 +60,13 @@ export class AccountPagesController {
     return this.pages.page('forgot-password');
   }
 
+  /** Passkeys in a real browser: sign in with one, or add and remove them (not linked from mails). */
+  @Get('passkeys')
+  @PageResponse()
+  passkeys(): string {
+    return this.pages.page('passkeys');
+  }
+
   @Get('pages/account-pages.js')
   @AssetResponse('text/javascript; charset=utf-8')
   script(): string {

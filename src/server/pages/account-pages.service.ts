@@ -3,8 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatehouseConfig } from '../../index';
 
-/** The pages the account mails link to, at the paths the mails use under APP_URL. */
-export const ACCOUNT_PAGES = ['verify-email', 'reset-password', 'forgot-password'] as const;
+/** The pages the account mails link to, at the paths the mails use under APP_URL, and /passkeys. */
+export const ACCOUNT_PAGES = [
+  'verify-email',
+  'reset-password',
+  'forgot-password',
+  'passkeys',
+] as const;
 export type AccountPage = (typeof ACCOUNT_PAGES)[number];
 
 /**
@@ -39,6 +44,7 @@ export class AccountPages {
       'verify-email': render('verify-email'),
       'reset-password': render('reset-password'),
       'forgot-password': render('forgot-password'),
+      passkeys: render('passkeys'),
     };
   }
 

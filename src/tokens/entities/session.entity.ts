@@ -33,6 +33,11 @@ export class Session {
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip!: string | null;
 
+  /** The passkey that signed this session in, if one did: removing the passkey ends the session. */
+  @Index('IDX_sessions_passkey_id')
+  @Column({ name: 'passkey_id', type: 'varchar', length: 36, nullable: true })
+  passkeyId!: string | null;
+
   @Column({ type: 'boolean', width: 1, default: false })
   revoked!: boolean;
 

@@ -21,6 +21,8 @@ export enum RevocationReason {
   Admin = 'admin',
   /** Revoked through the RFC 7009 endpoint. */
   Revoked = 'revoked',
+  /** The passkey that signed the session in was removed. */
+  PasskeyRemoved = 'passkey_removed',
   /** The application deleted the account and told Gatehouse to forget it. */
   AccountDeleted = 'account_deleted',
 }

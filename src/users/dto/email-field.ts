@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsEmail,
@@ -7,6 +7,7 @@ import {
   MaxLength,
   MinLength,
   ValidateBy,
+  ValidateIf,
   ValidationOptions,
 } from 'class-validator';
 import { hasHiddenCharacters } from '../canonical-email';
@@ -33,9 +34,15 @@ export const NoHiddenCharacters = (options?: ValidationOptions) =>
  * also be a well-formed address (registration, mails); login takes any string up to the limits,
  * so that today's rules lock no older account out.
  */
-export const EmailField = ({ address }: { address: boolean }) =>
+export const EmailField = ({ address, optional }: { address: boolean; optional?: string }) =>
   applyDecorators(
-    ApiProperty({ example: 'ada@example.com', maxLength: 254 }),
+    optional === undefined
+      ? ApiProperty({ example: 'ada@example.com', maxLength: 254 })
+      : ApiPropertyOptional({ example: 'ada@example.com', maxLength: 254, description: optional }),
+    // Not IsOptional, which lets null through: absent is fine, null is not an address.
+    ...(optional === undefined
+      ? []
+      : [ValidateIf((o: { email?: unknown }) => o.email !== undefined)]),
     Transform(({ value }: { value: unknown }) =>
       typeof value === 'string' ? normalizeEmail(value) : value,
     ),

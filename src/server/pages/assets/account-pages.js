@@ -1,5 +1,5 @@
-// The script of the account pages the mails link to: verify-email, reset-password and
-// forgot-password, told apart by <body data-page>. A plain script, no framework and nothing
+// The script of the account pages the mails link to (verify-email, reset-password and
+// forgot-password) and of the passkeys page, told apart by <body data-page>. A plain script, no framework and nothing
 // inline: the pages' Content-Security-Policy runs scripts from this origin only.
 //
 // A mailed link carries its token in the fragment (#token=…), which browsers never send to a
@@ -27,16 +27,20 @@
   }
 
   /**
-   * POSTs JSON. Never throws: resolves with `{ ok, status, body }`, where a failure's body is the
-   * API's error (`{ statusCode, error, code, message, details? }`) or one worded here.
+   * Calls the API with JSON. Never throws: resolves with `{ ok, status, body }`, where a failure's
+   * body is the API's error (`{ statusCode, error, code, message, details? }`) or one worded here.
+   * `access`: a bearer token, kept in memory only (the passkeys page).
    */
-  async function post(path, payload) {
+  async function call(method, path, payload, access) {
     let response;
+    const headers = { Accept: 'application/json' };
+    if (payload !== undefined) headers['Content-Type'] = 'application/json';
+    if (access) headers.Authorization = `Bearer ${access}`;
     try {
       response = await fetch(path, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify(payload),
+        method,
+        headers,
+        body: payload === undefined ? undefined : JSON.stringify(payload),
         cache: 'no-store',
       });
     } catch {
@@ -58,6 +62,8 @@
     }
     return { ok: response.ok, status: response.status, body };
   }
+
+  const post = (path, payload) => call('POST', path, payload);
 
   function element(tag, text) {
     const node = document.createElement(tag);
@@ -213,10 +219,228 @@
     });
   }
 
+  /**
+   * Passkeys, with the browser's own WebAuthn JSON methods (PublicKeyCredential.
+   * parseCreationOptionsFromJSON, parseRequestOptionsFromJSON, credential.toJSON()): the server's
+   * options go in as it sends them, the browser's answer comes out as it takes it. Sign in with a
+   * passkey, or with the password (and the second factor) to manage them; the access token lives
+   * in this page's memory only.
+   */
+  async function passkeys() {
+    const signedOut = document.getElementById('signed-out');
+    const signedIn = document.getElementById('signed-in');
+    const passwordForm = document.getElementById('password-form');
+    const codeForm = document.getElementById('code-form');
+    const mfaPasskey = document.getElementById('mfa-passkey');
+    const addForm = document.getElementById('add-form');
+    const list = document.getElementById('passkey-list');
+    let access = null;
+    let mfaToken = null;
+
+    const webauthn = window.PublicKeyCredential;
+    /** The browser's WebAuthn JSON methods, or an error the page shows as the browser's refusal. */
+    function supported() {
+      if (!webauthn || typeof webauthn.parseRequestOptionsFromJSON !== 'function') {
+        throw new Error('this browser lacks the WebAuthn JSON methods; sign in with the password');
+      }
+      return webauthn;
+    }
+    /** The browser's answer to the server's options; a refusal (cancelled, timed out) throws. */
+    const create = async (options) =>
+      (
+        await navigator.credentials.create({
+          publicKey: supported().parseCreationOptionsFromJSON(options),
+        })
+      ).toJSON();
+    const get = async (options) =>
+      (
+        await navigator.credentials.get({
+          publicKey: supported().parseRequestOptionsFromJSON(options),
+        })
+      ).toJSON();
+    /** What the browser said when the person cancelled, or no passkey answered. */
+    const browserRefused = (error) => {
+      say('error', `The browser made no passkey answer (${error.name}): ${error.message}`);
+    };
+
+    function signedOutView() {
+      access = null;
+      mfaToken = null;
+      signedIn.hidden = true;
+      signedOut.hidden = false;
+      passwordForm.hidden = false;
+      codeForm.hidden = true;
+    }
+
+    async function signedInView(pair) {
+      access = pair.access_token;
+      signedOut.hidden = true;
+      signedIn.hidden = false;
+      passwordForm.reset();
+      codeForm.reset();
+      const me = await call('GET', 'users/me', undefined, access);
+      document.getElementById('who').textContent = me.ok ? `Signed in as ${me.body.email}.` : '';
+      await refreshList();
+    }
+
+    /**
+     * An answer refusing the page's own token (its session ended: removing the passkey that
+     * signed it in does that) signs the page out; anything else is shown as the API words it.
+     */
+    function refusedWith(result) {
+      if (result.status === 401 && result.body.code === 'INVALID_TOKEN') {
+        signedOutView();
+        say('error', 'Your session has ended: sign in again.');
+      } else {
+        showError(result.body);
+      }
+    }
+
+    async function refreshList() {
+      const result = await call('GET', 'auth/passkeys', undefined, access);
+      if (!result.ok) return refusedWith(result);
+      renderList(result.body);
+    }
+
+    function renderList(passkeys) {
+      list.replaceChildren(
+        ...passkeys.map((passkey) => {
+          const item = element('li', `${passkey.name} `);
+          item.dataset.passkeyId = passkey.id;
+          const remove = element('button', 'Remove');
+          remove.type = 'button';
+          remove.addEventListener('click', () => removePasskey(passkey).catch(failed));
+          item.append(remove);
+          return item;
+        }),
+      );
+      if (passkeys.length === 0) list.replaceChildren(element('li', 'No passkey yet.'));
+    }
+
+    /** The current password, if typed: needed once the sign-in is older than REAUTH_MAX_AGE. */
+    function proof() {
+      const password = addForm.elements.current_password.value;
+      return password ? { current_password: password } : {};
+    }
+
+    async function removePasskey(passkey) {
+      say('working', `Removing ${passkey.name}…`);
+      const result = await call('DELETE', `auth/passkeys/${passkey.id}`, proof(), access);
+      if (!result.ok) return refusedWith(result);
+      say('success', `${passkey.name} is removed; the sessions it signed in have ended.`);
+      // This session may have been one of them: then its token is refused, and the page signs out.
+      const listed = await call('GET', 'auth/passkeys', undefined, access);
+      if (!listed.ok) {
+        signedOutView();
+        return say('success', `${passkey.name} is removed, and so is this session: sign in again.`);
+      }
+      renderList(listed.body);
+    }
+
+    document.getElementById('passkey-sign-in').addEventListener('click', () =>
+      (async () => {
+        say('working', 'Waiting for your passkey…');
+        const options = await post('auth/passkeys/login/options', {});
+        if (!options.ok) return showError(options.body);
+        let response;
+        try {
+          response = await get(options.body);
+        } catch (error) {
+          return browserRefused(error);
+        }
+        const result = await post('auth/passkeys/login', { response });
+        if (!result.ok) return showError(result.body);
+        say('success', 'Signed in with your passkey.');
+        await signedInView(result.body);
+      })().catch(failed),
+    );
+
+    onSubmit(passwordForm, async (form) => {
+      say('working', 'Signing in…');
+      const result = await post('auth/login', {
+        email: form.elements.email.value,
+        password: form.elements.password.value,
+      });
+      if (!result.ok) return showError(result.body);
+      if (result.body.mfa_required) {
+        mfaToken = result.body.mfa_token;
+        passwordForm.hidden = true;
+        codeForm.hidden = false;
+        mfaPasskey.hidden = !(result.body.mfa_methods ?? []).includes('passkey');
+        return say('idle', 'Two-factor is on: the code from your app, or a passkey.');
+      }
+      say('success', 'Signed in.');
+      await signedInView(result.body);
+    });
+
+    onSubmit(codeForm, async (form) => {
+      // Six digits are the app's code; anything else is one of the recovery codes.
+      const typed = form.elements.code.value.replace(/\s+/g, '');
+      const factor = /^\d{6}$/.test(typed) ? { code: typed } : { recovery_code: typed };
+      const result = await post('auth/2fa/verify', { mfa_token: mfaToken, ...factor });
+      if (!result.ok) return showError(result.body);
+      say('success', 'Signed in.');
+      await signedInView(result.body);
+    });
+
+    mfaPasskey.addEventListener('click', () =>
+      (async () => {
+        const options = await post('auth/2fa/passkey/options', { mfa_token: mfaToken });
+        if (!options.ok) return showError(options.body);
+        let passkey;
+        try {
+          passkey = await get(options.body);
+        } catch (error) {
+          return browserRefused(error);
+        }
+        const result = await post('auth/2fa/verify', { mfa_token: mfaToken, passkey });
+        if (!result.ok) return showError(result.body);
+        say('success', 'Signed in with your password and a passkey.');
+        await signedInView(result.body);
+      })().catch(failed),
+    );
+
+    onSubmit(addForm, async (form) => {
+      say('working', 'Making a passkey…');
+      const options = await call('POST', 'auth/passkeys/registration/options', proof(), access);
+      if (!options.ok) return refusedWith(options);
+      let response;
+      try {
+        response = await create(options.body);
+      } catch (error) {
+        return browserRefused(error);
+      }
+      const name = form.elements.name.value.trim();
+      const result = await call(
+        'POST',
+        'auth/passkeys/registration',
+        name ? { response, name } : { response },
+        access,
+      );
+      if (!result.ok) return refusedWith(result);
+      form.reset();
+      say('success', `${result.body.name} is added: sign in with it next time.`);
+      await refreshList();
+    });
+
+    document.getElementById('sign-out').addEventListener('click', () =>
+      (async () => {
+        const result = await call('POST', 'auth/logout', {}, access);
+        signedOutView();
+        // Ended already (a 401) is signed out too; anything else is worth saying.
+        if (result.ok || result.status === 401) say('success', 'Signed out.');
+        else showError(result.body);
+      })().catch(failed),
+    );
+
+    signedOutView();
+  }
+
   const pages = {
     'verify-email': verifyEmail,
     'reset-password': resetPassword,
     'forgot-password': forgotPassword,
+    passkeys,
   };
   const run = pages[document.body.dataset.page];
   if (run) run().catch(failed);
