@@ -54,8 +54,8 @@ export class SetupCheck implements OnModuleInit {
 
   private checkRoutes(): void {
     const passkeys = this.config.get('passkeys', { infer: true });
-    if (passkeys.offBecause && this.routes.groups.includes('passkeys')) {
-      this.logger.warn(passkeys.offBecause);
+    if (this.routes.groups.includes('passkeys')) {
+      for (const warning of passkeys.warnings) this.logger.warn(warning);
     }
     const requireVerified = this.config.get('account', { infer: true }).requireVerifiedEmail;
     if (requireVerified && !this.routes.groups.includes('account-mails')) {

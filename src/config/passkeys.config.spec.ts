@@ -19,19 +19,39 @@ describe('passkeys configuration', () => {
     });
   });
 
-  it('turns itself off, saying why, for a development APP_URL that gives no RP id or origin', () => {
+  it('turns itself off, saying why, for a development APP_URL on an IP address', () => {
     const config = loadPasskeysConfig({ APP_URL: 'http://127.0.0.1:3000' });
     expect(config.enabled).toBe(false);
-    expect(config.offBecause).toMatch(
-      /http:\/\/127\.0\.0\.1:3000.*not an IP address.*PASSKEY_RP_ID/,
-    );
-    const docker = loadPasskeysConfig({ APP_URL: 'http://api.local:3000' });
-    expect(docker.enabled).toBe(false);
-    expect(docker.offBecause).toMatch(/must be https/);
+    expect(config.warnings).toEqual([
+      expect.stringMatching(
+        /^passkeys are off: APP_URL \(http:\/\/127\.0\.0\.1:3000\).*not an IP address.*PASSKEY_RP_ID/,
+      ),
+    ]);
     // Asked for, they are checked: the same APP_URL with PASSKEYS=true stops the boot.
     expect(
-      problemsOf(() => loadPasskeysConfig({ APP_URL: 'http://api.local:3000', PASSKEYS: 'true' })),
-    ).toEqual([expect.stringMatching(/http:\/\/api\.local:3000 must be https/)]);
+      problemsOf(() => loadPasskeysConfig({ APP_URL: 'http://127.0.0.1:3000', PASSKEYS: 'true' })),
+    ).toEqual([expect.stringMatching(/^PASSKEY_RP_ID must be a domain/)]);
+  });
+
+  it('takes a plain http page off localhost in development with a warning, never in production', () => {
+    const config = loadPasskeysConfig({
+      APP_URL: 'http://app.example.test',
+      PASSKEY_ORIGINS: 'http://app.example.test',
+    });
+    expect(config).toMatchObject({ enabled: true, rpId: 'app.example.test' });
+    expect(config.warnings).toEqual([expect.stringMatching(/is plain http/)]);
+    expect(loadPasskeysConfig({}).warnings).toEqual([]);
+    expect(
+      problemsOf(() =>
+        loadPasskeysConfig({
+          NODE_ENV: 'production',
+          PASSKEY_RP_ID: 'example.com',
+          PASSKEY_ORIGINS: 'http://app.example.com',
+        }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/http:\/\/app\.example\.com must be https when NODE_ENV=production/),
+    ]);
   });
 
   it('takes the RP id and origins given, the RP id as its https origin by default', () => {
@@ -68,7 +88,7 @@ describe('passkeys configuration', () => {
     expect(loadPasskeysConfig({ NODE_ENV: 'production', PASSKEYS: 'false' }).enabled).toBe(false);
   });
 
-  it('refuses an RP id that is an IP address or a URL, and origins off the RP id or on plain http', () => {
+  it('refuses an RP id that is an IP address or a URL, and origins off the RP id', () => {
     expect(problemsOf(() => loadPasskeysConfig({ PASSKEY_RP_ID: '10.0.0.1' }))[0]).toMatch(
       /must be a domain/,
     );
@@ -79,13 +99,12 @@ describe('passkeys configuration', () => {
       problemsOf(() =>
         loadPasskeysConfig({
           PASSKEY_RP_ID: 'example.com',
-          PASSKEY_ORIGINS: 'https://evil.com,https://notexample.com,http://app.example.com,null',
+          PASSKEY_ORIGINS: 'https://evil.com,https://notexample.com,null',
         }),
       ),
     ).toEqual([
       'PASSKEY_ORIGINS: https://evil.com is not on PASSKEY_RP_ID example.com or a subdomain of it',
       'PASSKEY_ORIGINS: https://notexample.com is not on PASSKEY_RP_ID example.com or a subdomain of it',
-      expect.stringMatching(/http:\/\/app\.example\.com must be https/),
       expect.stringMatching(/^PASSKEY_ORIGINS must list origins/),
     ]);
   });

@@ -28,8 +28,11 @@ export interface PasskeysConfig {
   origins: string[];
   /** PASSKEY_CHALLENGE_TTL: how long a challenge the server handed out may be answered. */
   challengeTtlSeconds: number;
-  /** Why they are off though nothing said so (development on an IP address, say), for the boot log. */
-  offBecause?: string;
+  /**
+   * What the boot log warns of: why they are off though nothing said so (development on an IP
+   * address), or a development origin over plain http off localhost.
+   */
+  warnings: string[];
 }
 
 /** The configuration of the passkeys, checked whole: every problem named at once. */
@@ -49,25 +52,33 @@ export function passkeysConfigFrom(
     ? splitList(env.PASSKEY_ORIGINS)
     : [isOn(appHost, rpId) ? appOrigin : `https://${rpId}`];
   const challengeTtlSeconds = durationSeconds(env, 'PASSKEY_CHALLENGE_TTL', '5m');
+  const warnings: string[] = [];
   if (enabled) {
     problems.push(...rpIdProblems(rpId, app.isProduction));
     // Origins are judged against a sound RP id only: a missing one would fault every origin.
     for (const origin of problems.length === 0 ? origins : []) {
       const problem = passkeyOriginProblem(origin, rpId, app.isProduction);
       if (problem) problems.push(problem);
+      else if (plainHttpOffLocalhost(origin)) {
+        warnings.push(
+          `PASSKEY_ORIGINS: ${new URL(origin).origin} is plain http: browsers offer passkeys there only when told to treat it as secure (Chromium's --unsafely-treat-insecure-origin-as-secure); production requires https`,
+        );
+      }
     }
   }
-  // Development with nothing said of passkeys, whose APP_URL gives no usable RP id or origin (an
-  // IP address, plain http off localhost): they are off and the boot says why, rather than a
-  // default stopping a boot that never asked for them. What was set is checked, always.
+  // Development with nothing said of passkeys, whose APP_URL gives no usable RP id (an IP
+  // address): they are off and the boot says why, rather than a default stopping a boot that
+  // never asked for them. What was set is checked, always.
   const unasked =
     env.PASSKEYS === undefined &&
     env.PASSKEY_RP_ID === undefined &&
     env.PASSKEY_ORIGINS === undefined;
-  let offBecause: string | undefined;
   if (problems.length > 0 && unasked && !app.isProduction) {
     enabled = false;
-    offBecause = `passkeys are off: APP_URL (${appOrigin}) gives no usable RP id or origin (${problems.join('; ')}); set PASSKEY_RP_ID and PASSKEY_ORIGINS (localhost in development), or PASSKEYS=false`;
+    warnings.length = 0;
+    warnings.push(
+      `passkeys are off: APP_URL (${appOrigin}) gives no usable RP id (${problems.join('; ')}); set PASSKEY_RP_ID (localhost in development), or PASSKEYS=false`,
+    );
     problems.length = 0;
   }
   if (problems.length > 0) throw new ConfigValidationError(problems);
@@ -78,7 +89,7 @@ export function passkeysConfigFrom(
     // Off, the origins are not checked (nor used): none.
     origins: enabled ? [...new Set(origins.map((origin) => new URL(origin).origin))] : [],
     challengeTtlSeconds,
-    ...(offBecause ? { offBecause } : {}),
+    warnings,
   };
 }
 
@@ -124,7 +135,8 @@ function rpIdProblems(rpId: string, isProduction: boolean): string[] {
 /**
  * An origin the browser reports for a page of the RP: its host is the RP id or under it
  * (WebAuthn §13.4.9), and in production it is https (browsers offer WebAuthn only in secure
- * contexts; plain http works for localhost alone).
+ * contexts; plain http works for localhost alone). Development may name a plain http page, with
+ * a warning: a browser told to treat it as secure can use it.
  */
 function passkeyOriginProblem(
   value: string,
@@ -137,11 +149,16 @@ function passkeyOriginProblem(
   if (!isOn(host, rpId)) {
     return `PASSKEY_ORIGINS: ${url.origin} is not on PASSKEY_RP_ID ${rpId} or a subdomain of it`;
   }
-  if (url.protocol === 'http:' && (isProduction || !isLocalhost(host))) {
-    return `PASSKEY_ORIGINS: ${url.origin} must be https (browsers offer passkeys over plain http on localhost only)`;
+  if (url.protocol === 'http:' && isProduction) {
+    return `PASSKEY_ORIGINS: ${url.origin} must be https when NODE_ENV=production (browsers offer passkeys over plain http on localhost only)`;
   }
   return undefined;
 }
+
+const plainHttpOffLocalhost = (origin: string) => {
+  const url = new URL(origin);
+  return url.protocol === 'http:' && !isLocalhost(url.hostname);
+};
 
 /** For a tool that needs this namespace alone (tests): parses `raw` first. */
 export function loadPasskeysConfig(raw: Record<string, unknown>): PasskeysConfig {
